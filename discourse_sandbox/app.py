@@ -1,0 +1,137 @@
+"""The sandbox's Flask app: path normalisation, auth, the admin rate limit, faults, then routes."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, Response, g, request
+
+from discourse_sandbox.http import json_error, json_reply
+
+if TYPE_CHECKING:
+    from werkzeug.wrappers import Request as WerkzeugRequest
+
+    from discourse_sandbox.sandbox import Sandbox
+
+BAD_CREDENTIALS = (
+    "You are not permitted to view the requested resource. The API username or key is invalid."
+)
+
+
+class _JsonSuffix:
+    """WSGI middleware: /x.json and /x reach the same route; remember which was asked."""
+
+    def __init__(self, wsgi_app: Any) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        environ["sandbox.json_suffix"] = path.endswith(".json")
+        if path.endswith(".json"):
+            environ["PATH_INFO"] = path[: -len(".json")]
+        return self.wsgi_app(environ, start_response)
+
+
+def create_app(sandbox: Sandbox) -> Flask:
+    """Assemble the sandbox app around one Sandbox (state, settings, clock, emitter)."""
+    from discourse_sandbox.routes import register_all
+
+    app = Flask("discourse_sandbox")
+    app.config["SANDBOX"] = sandbox
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.wsgi_app = _JsonSuffix(app.wsgi_app)  # type: ignore[method-assign]
+    app.url_map.strict_slashes = False
+
+    @app.before_request
+    def _before() -> Response | None:
+        g.sandbox = sandbox
+        if request.path.startswith("/_sandbox"):
+            g.user, g.api = None, False
+            return None
+        wants_html = (
+            request.method == "GET"
+            and not request.environ.get("sandbox.json_suffix")
+            and "json" not in request.headers.get("Accept", "")
+        )
+        if wants_html and not _html_allowed(request):
+            return Response("<!DOCTYPE html><html><body>Discourse sandbox: add .json or "
+                            "Accept: application/json</body></html>", 200,
+                            content_type="text/html; charset=utf-8")
+        return _authenticate(sandbox) or sandbox.faults.before_request(request)
+
+    @app.after_request
+    def _after(response: Response) -> Response:
+        return sandbox.faults.after_request(request, response)
+
+    @app.errorhandler(404)
+    def _not_found(_error: Exception) -> Response:
+        return json_error("The requested URL or resource could not be found.", 404, "not_found")
+
+    @app.errorhandler(405)
+    def _not_allowed(_error: Exception) -> Response:
+        return json_error("The requested URL or resource could not be found.", 404, "not_found")
+
+    @app.errorhandler(413)
+    def _too_large(_error: Exception) -> Response:
+        return json_error("Request entity too large", 413)
+
+    register_all(app)
+    return app
+
+
+def _html_allowed(req: WerkzeugRequest) -> bool:
+    # Routes that are not JSON in Discourse either (raw posts, SSO redirects).
+    return req.path.startswith(("/raw/", "/session/sso_provider", "/t/external_id/"))
+
+
+def _authenticate(sandbox: Sandbox) -> Response | None:
+    """Api-Key + Api-Username (or Api-User-Id); a bad pair is 403, a key costs the admin bucket."""
+    g.user, g.api = None, False
+    key = request.headers.get("Api-Key")
+    if not key:
+        return None
+    state = sandbox.state
+    with state.transaction():
+        api_key = state.api_keys.get(key)
+        username = request.headers.get("Api-Username")
+        user_id = request.headers.get("Api-User-Id")
+        user = None
+        if api_key is not None and not api_key.revoked:
+            if username:
+                user = state.user_by_username(username)
+            elif user_id and user_id.lstrip("-").isdigit():
+                user = state.users.get(int(user_id))
+            elif api_key.user_id is not None:
+                user = state.users.get(api_key.user_id)
+            if user is not None and api_key.user_id is not None and user.id != api_key.user_id:
+                user = None
+        if user is None or not user.active or user.suspended_till is not None:
+            return json_error(BAD_CREDENTIALS, 403, "invalid_access")
+    wait = sandbox.admin_limiter.hit("admin_api_min")
+    if wait is not None:
+        return rate_limited(wait)
+    g.user, g.api = user, True
+    return None
+
+
+def rate_limited(wait_seconds: int) -> Response:
+    """Discourse's 429 for the admin API bucket."""
+    minutes = "minute" if wait_seconds <= 60 else "minutes"
+    time_left = f"{wait_seconds} seconds" if wait_seconds < 60 else f"{wait_seconds // 60} {minutes}"
+    return json_reply(
+        {
+            "errors": [f"You’ve performed this action too many times. Please wait {time_left} "
+                       "before trying again."],
+            "error_type": "rate_limit",
+            "extras": {"wait_seconds": wait_seconds, "time_left": time_left},
+        },
+        429,
+        {"Retry-After": str(wait_seconds),
+         "Discourse-Rate-Limit-Error-Code": "admin_api_key_rate_limit"},
+    )
+
+
+def dumps(body: Any) -> str:
+    """The exact JSON text Discourse-style replies and webhook bodies use."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))

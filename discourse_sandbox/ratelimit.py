@@ -1,0 +1,36 @@
+"""Discourse's RateLimiter: a rolling window of timestamps per bucket."""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import deque
+
+from discourse_sandbox.clock import Clock
+
+
+class RateLimiter:
+    """At most `limit` hits per `window` sandbox seconds; one bucket per key."""
+
+    def __init__(self, clock: Clock, limit: int, window: float = 60.0) -> None:
+        self.clock, self.limit, self.window = clock, limit, window
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, bucket: str) -> int | None:
+        """Record a hit; None if allowed, else the whole seconds to wait (Retry-After)."""
+        if self.limit <= 0:
+            return None
+        now = self.clock.seconds()
+        with self._lock:
+            hits = self._hits.setdefault(bucket, deque())
+            while hits and now - hits[0] >= self.window:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return max(1, math.ceil(self.window - (now - hits[0])))
+            hits.append(now)
+            return None
+
+    def reset(self) -> None:
+        with self._lock:
+            self._hits.clear()

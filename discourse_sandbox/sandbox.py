@@ -1,0 +1,75 @@
+"""One sandbox site: settings, state, clock, limiter, faults, emitter and an optional server thread."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from discourse_sandbox.clock import Clock
+from discourse_sandbox.faults import FaultInjector
+from discourse_sandbox.ratelimit import RateLimiter
+from discourse_sandbox.settings import SandboxSettings
+from discourse_sandbox.state import State
+from discourse_sandbox.webhooks import Emitter
+
+
+class Sandbox:
+    """A stateful stand-in for one Discourse site."""
+
+    def __init__(self, settings: SandboxSettings | None = None) -> None:
+        self.settings = settings or SandboxSettings()
+        self.clock = Clock(self.settings.time_scale)
+        self.state = State()
+        self.state.bootstrap(self.clock.now())
+        self.admin_limiter = RateLimiter(self.clock, self.settings.max_admin_api_reqs_per_minute)
+        self.faults = FaultInjector(self.settings.faults)
+        self.emitter = Emitter(self)
+        self.base_url = "http://127.0.0.1"
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        from discourse_sandbox.app import create_app
+
+        self.app = create_app(self)
+
+    def load_seed(self, path: str | Path) -> None:
+        """Fill the state from a YAML seed file (see discourse_sandbox/seed.py)."""
+        from discourse_sandbox.seed import load_seed
+
+        load_seed(self, Path(path))
+
+    def apply(self, changes: dict[str, Any]) -> None:
+        """Change switches at run time (the /_sandbox/settings endpoint uses this)."""
+        from discourse_sandbox.control import apply_settings
+
+        apply_settings(self, changes)
+
+    def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve on a thread (port 0: a free port); returns the base URL."""
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self._server = make_server(host, port, self.app, threaded=True)
+        self.base_url = f"http://{host}:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True,
+                                        name="discourse-sandbox")
+        self._thread.start()
+        self.emitter.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop the server and the emitter."""
+        self.emitter.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()

@@ -1,0 +1,50 @@
+"""Switches of the sandbox: Discourse site settings it honours, version differences, faults."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass
+class Faults:
+    """Seeded, reproducible faults. Rates are probabilities between 0 and 1."""
+
+    seed: int = 0
+    api_429_rate: float = 0.0          # answer 429 as if the admin bucket were empty
+    api_5xx_rate: float = 0.0          # answer 500/502/503 before doing anything
+    api_fail_after_write_rate: float = 0.0  # do the write, then answer 500 (ambiguous outcome)
+    api_slow_rate: float = 0.0         # sleep slow_seconds before answering
+    slow_seconds: float = 2.0
+    webhook_drop_rate: float = 0.0     # never deliver
+    webhook_duplicate_rate: float = 0.0  # deliver twice, each with its own event id
+    webhook_delay_max_seconds: float = 0.0  # random delay per delivery, which also reorders them
+    webhook_reorder: bool = False      # shuffle deliveries waiting in the queue
+
+
+@dataclass
+class SandboxSettings:
+    """Everything that changes how the sandbox behaves; see README for each switch."""
+
+    title: str = "Communauté de Développement (sandbox)"
+    # Discourse global settings
+    max_admin_api_reqs_per_minute: int = 60   # 0 turns the admin bucket off
+    # time_scale: how many sandbox seconds pass per real second (rate windows, memoisation, retries)
+    time_scale: float = 1.0
+    # What differs between Discourse versions
+    tags_format: Literal["objects", "strings"] = "objects"   # objects since 2026-02
+    form_headings: Literal["label", "id"] = "label"          # id in older composers
+    # Discourse site settings with their defaults
+    min_topic_title_length: int = 15
+    min_personal_message_title_length: int = 2
+    min_first_post_length: int = 20
+    min_post_length: int = 20
+    min_personal_message_post_length: int = 10
+    title_min_entropy: int = 10
+    allow_duplicate_topic_titles: bool = False
+    max_tags_per_topic: int = 5
+    max_tag_length: int = 20
+    tagging_enabled: bool = True
+    retry_web_hook_events: bool = False
+    memoize_seconds: float = 120.0
+    faults: Faults = field(default_factory=Faults)

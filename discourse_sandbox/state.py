@@ -1,0 +1,286 @@
+"""The sandbox's data: plain records in dicts, guarded by one lock (the sandbox's "database")."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# Discourse's reserved ids: system user -1, "everyone" and automatic groups 0..14.
+SYSTEM_USER_ID = -1
+AUTOMATIC_GROUPS = {
+    0: "everyone", 1: "admins", 2: "moderators", 3: "staff",
+    10: "trust_level_0", 11: "trust_level_1", 12: "trust_level_2",
+    13: "trust_level_3", 14: "trust_level_4",
+}
+FIRST_CUSTOM_GROUP_ID = 41
+
+
+@dataclass
+class User:
+    id: int
+    username: str
+    name: str
+    email: str
+    created_at: datetime
+    updated_at: datetime
+    password: str = ""
+    active: bool = True
+    approved: bool = True
+    admin: bool = False
+    moderator: bool = False
+    staged: bool = False
+    trust_level: int = 1
+    bio_raw: str = ""
+    location: str = ""
+    website: str = ""
+    locale: str = "fr"
+    last_seen_at: datetime | None = None
+    suspended_till: datetime | None = None
+    silenced_till: datetime | None = None
+    # user_field id -> stored value (str for text/confirm/dropdown, list[str] for multiselect)
+    user_fields: dict[int, Any] = field(default_factory=dict)
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+    anonymized: bool = False
+
+    @property
+    def staff(self) -> bool:
+        return self.admin or self.moderator
+
+
+@dataclass
+class UserField:
+    id: int
+    name: str
+    field_type: str  # text | confirm | dropdown | multiselect
+    description: str = ""
+    requirement: str = "optional"  # optional | for_all_users | on_signup | for_existing_users
+    editable: bool = True
+    show_on_profile: bool = False
+    show_on_user_card: bool = False
+    searchable: bool = False
+    position: int = 0
+    options: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Group:
+    id: int
+    name: str
+    full_name: str = ""
+    automatic: bool = False
+    visibility_level: int = 0
+    members_visibility_level: int = 0
+    public_admission: bool = False
+    public_exit: bool = False
+    mentionable_level: int = 0
+    messageable_level: int = 0
+    bio_raw: str = ""
+    user_ids: list[int] = field(default_factory=list)
+    owner_ids: list[int] = field(default_factory=list)
+    created_at: datetime | None = None
+
+
+@dataclass
+class Category:
+    id: int
+    name: str
+    slug: str
+    color: str = "0088CC"
+    text_color: str = "FFFFFF"
+    description: str = ""
+    parent_category_id: int | None = None
+    position: int = 0
+    # group name -> permission type (1 full, 2 create_post, 3 readonly)
+    permissions: dict[str, int] = field(default_factory=lambda: {"everyone": 1})
+    form_template_ids: list[int] = field(default_factory=list)
+    allowed_tags: list[str] = field(default_factory=list)
+    allowed_tag_groups: list[str] = field(default_factory=list)
+    topic_id: int | None = None  # the "About the category" topic
+    search_priority: int = 0
+
+
+@dataclass
+class Tag:
+    id: int
+    name: str
+    description: str = ""
+
+
+@dataclass
+class TagGroup:
+    id: int
+    name: str
+    tag_names: list[str] = field(default_factory=list)
+    parent_tag_name: list[str] = field(default_factory=list)
+    one_per_topic: bool = False
+    permissions: dict[str, int] = field(default_factory=lambda: {"everyone": 1})
+
+
+@dataclass
+class Topic:
+    id: int
+    title: str
+    slug: str
+    user_id: int
+    created_at: datetime
+    updated_at: datetime
+    bumped_at: datetime
+    category_id: int | None = None
+    archetype: str = "regular"  # regular | private_message
+    tags: list[str] = field(default_factory=list)
+    closed: bool = False
+    archived: bool = False
+    visible: bool = True
+    pinned: bool = False
+    external_id: str | None = None
+    allowed_user_ids: list[int] = field(default_factory=list)   # private messages
+    allowed_group_ids: list[int] = field(default_factory=list)  # private messages
+    deleted_at: datetime | None = None
+    views: int = 0
+    highest_post_number: int = 0
+    custom_fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Post:
+    id: int
+    topic_id: int
+    post_number: int
+    user_id: int
+    raw: str
+    cooked: str
+    created_at: datetime
+    updated_at: datetime
+    reply_to_post_number: int | None = None
+    version: int = 1
+    post_type: int = 1  # 1 regular, 2 moderator_action, 3 small_action, 4 whisper
+    edit_reason: str | None = None
+    deleted_at: datetime | None = None
+    hidden: bool = False
+    wiki: bool = False
+
+
+@dataclass
+class FormTemplate:
+    id: int
+    name: str
+    template: str  # YAML text, as Discourse stores it
+
+
+@dataclass
+class WebHook:
+    id: int
+    payload_url: str
+    secret: str = ""
+    content_type: int = 1  # 1 application/json, 2 x-www-form-urlencoded (body still JSON)
+    wildcard_web_hook: bool = False
+    verify_certificate: bool = True
+    active: bool = False
+    web_hook_event_type_ids: list[int] = field(default_factory=list)
+    category_ids: list[int] = field(default_factory=list)
+    tag_names: list[str] = field(default_factory=list)
+    group_ids: list[int] = field(default_factory=list)
+    last_delivery_status: int = 1  # 1 inactive, 2 failed, 3 successful
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass
+class WebHookEvent:
+    id: int
+    web_hook_id: int
+    headers: dict[str, str]
+    payload: str
+    status: int = 0
+    response_headers: dict[str, str] = field(default_factory=dict)
+    response_body: str = ""
+    duration: int = 0
+    created_at: datetime | None = None
+
+
+@dataclass
+class ApiKey:
+    key: str
+    user_id: int | None  # None: "All users" key, acts as whoever Api-Username names
+    description: str = ""
+    revoked: bool = False
+
+
+class State:
+    """All records of one sandbox site. Hold `lock` (via `transaction()`) to read or write."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.users: dict[int, User] = {}
+        self.user_fields: dict[int, UserField] = {}
+        self.groups: dict[int, Group] = {}
+        self.categories: dict[int, Category] = {}
+        self.tags: dict[str, Tag] = {}
+        self.tag_groups: dict[int, TagGroup] = {}
+        self.topics: dict[int, Topic] = {}
+        self.posts: dict[int, Post] = {}
+        self.form_templates: dict[int, FormTemplate] = {}
+        self.web_hooks: dict[int, WebHook] = {}
+        self.web_hook_events: dict[int, WebHookEvent] = {}
+        self.api_keys: dict[str, ApiKey] = {}
+        self.sso_secrets: dict[str, str] = {}  # return_sso_url host -> secret
+        self._ids: dict[str, Iterator[int]] = {}
+        for gid, name in AUTOMATIC_GROUPS.items():
+            self.groups[gid] = Group(id=gid, name=name, automatic=True)
+
+    def bootstrap(self, now: datetime) -> None:
+        """Create what every Discourse site has: the system user (id -1, admin)."""
+        self.users[SYSTEM_USER_ID] = User(
+            id=SYSTEM_USER_ID, username="system", name="system", email="no_email",
+            created_at=now, updated_at=now, admin=True, moderator=True, trust_level=4,
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[State]:
+        """Serialise access; every route does its reads and writes inside one of these."""
+        with self.lock:
+            yield self
+
+    def next_id(self, kind: str, start: int = 1) -> int:
+        """Next id of a kind (users, topics, posts...), never reused, as a database sequence."""
+        if kind not in self._ids:
+            self._ids[kind] = itertools.count(start)
+        return next(self._ids[kind])
+
+    # Lookups shared by several route modules.
+    def user_by_username(self, username: str) -> User | None:
+        """Case-insensitive, as Discourse's username_lower."""
+        lowered = username.lower()
+        return next((u for u in self.users.values() if u.username.lower() == lowered), None)
+
+    def group_by_name(self, name: str) -> Group | None:
+        lowered = name.lower()
+        return next((g for g in self.groups.values() if g.name.lower() == lowered), None)
+
+    def category_by_slug(self, slug: str) -> Category | None:
+        return next((c for c in self.categories.values() if c.slug == slug), None)
+
+    def group_ids_of(self, user_id: int) -> list[int]:
+        """Groups a user belongs to, automatic ones included."""
+        user = self.users.get(user_id)
+        ids = [g.id for g in self.groups.values() if user_id in g.user_ids]
+        if user is not None:
+            ids.append(0)
+            if user.admin:
+                ids += [1, 3]
+            if user.moderator:
+                ids += [2, 3]
+            ids += [10 + level for level in range(min(max(user.trust_level, 0), 4) + 1)]
+        return sorted(set(ids))
+
+    def posts_of_topic(self, topic_id: int, include_deleted: bool = False) -> list[Post]:
+        return sorted(
+            (p for p in self.posts.values()
+             if p.topic_id == topic_id and (include_deleted or p.deleted_at is None)),
+            key=lambda p: p.post_number,
+        )

@@ -1,0 +1,1 @@
+"""Implementations of the ports: the database and the Discourse gateway."""

@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 tables, engine and repositories (which never commit)."""

@@ -1,0 +1,1 @@
+"""The pure core: needs, experts, matching, lifecycle and KPIs. No I/O library may be imported here."""

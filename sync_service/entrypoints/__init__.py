@@ -1,0 +1,1 @@
+"""Ways in: the web app (webhooks, dashboard), the CLI."""

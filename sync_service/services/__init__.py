@@ -1,0 +1,1 @@
+"""Use cases: one function each; the transaction boundary lives here."""
