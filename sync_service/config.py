@@ -111,7 +111,7 @@ def load_settings(environ: Mapping[str, str], config_file: str | Path | None = N
             if key not in YAML_SECTIONS:
                 raise ConfigError(str(path), key, key, f"one of {', '.join(YAML_SECTIONS)}")
     source = str(path) if path is not None else "defaults"
-    yaml_part = _build(Settings, values, source, "")
+    yaml_part: Settings = _build(Settings, values, source, "")
     env_part = _from_environment(environ)
     return dataclasses.replace(
         yaml_part,

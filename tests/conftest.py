@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,29 +23,25 @@ def _postgres_base_url() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh database on the PostgreSQL server named by CODEV_TEST_POSTGRES_URL.
+def postgres_url() -> str:
+    """The PostgreSQL database named by CODEV_TEST_POSTGRES_URL (.ci/run creates a fresh one).
 
-    Unset: the PostgreSQL variants are skipped, and say so. Set but unreachable: they fail.
+    Unset: the PostgreSQL variants are skipped, and the summary says so. Set but unreachable: they fail.
     """
-    base = _postgres_base_url()
-    if base is None:
+    url = _postgres_base_url()
+    if url is None:
         pytest.skip(f"{POSTGRES_URL_VARIABLE} is not set: PostgreSQL variant not run")
     from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
 
-    server = make_url(base)
-    name = f"codev_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    engine = create_engine(url)
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as exc:
-        pytest.fail(f"{POSTGRES_URL_VARIABLE}={base} was asked for and not reached: {exc}")
-    yield server.set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:  # any failure to reach the server must fail the run
+        pytest.fail(f"{POSTGRES_URL_VARIABLE}={url} was asked for and not reached: {exc}")
+    finally:
+        engine.dispose()
+    return url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -83,6 +83,15 @@ def sandbox(ctx: click.Context) -> None:
     sys.exit(sandbox_main(list(ctx.args)))
 
 
+def _register_commands() -> None:
+    from sync_service.entrypoints.demo import demo
+
+    cli.add_command(demo)
+
+
+_register_commands()
+
+
 def _redact(url: str) -> str:
     from sqlalchemy.engine import make_url
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify
+from flask.typing import ResponseReturnValue
 
 from sync_service.config import Settings
 
@@ -14,7 +15,7 @@ def build_app(settings: Settings) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings.webhooks.max_body_bytes
 
     @app.get("/healthz")
-    def healthz() -> object:
+    def healthz() -> ResponseReturnValue:
         return jsonify(status="ok")
 
     return app

@@ -1,0 +1,185 @@
+"""Categories, tags and tag groups: permissions, tag names, and the seed sections for them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING, Any
+
+from discourse_sandbox.forms import render_form_submission, seed_form_templates
+from discourse_sandbox.state import Category, State, Tag, User
+
+if TYPE_CHECKING:
+    from discourse_sandbox.sandbox import Sandbox
+
+__all__ = [
+    "can_create_in_category", "can_reply_in_category", "can_see_category", "category_permission",
+    "clean_tag_name", "ensure_tags", "render_form_submission", "seed_categories",
+    "seed_form_templates", "seed_tag_groups", "serialize_topic_tags", "tag_slug",
+]
+
+# Discourse's CategoryGroup.permission_types.
+FULL, CREATE_POST, READONLY = 1, 2, 3
+# DiscourseTagging::TAGS_FILTER_REGEXP: characters a tag name may not hold.
+_TAG_FORBIDDEN = re.compile(r"[/?#\[\]@!$&'()*+,;=.%\\`^\s|{}\"<>]+")
+_SLUG_FORBIDDEN = re.compile(r"[^a-z0-9]+")
+
+
+# --- permissions -----------------------------------------------------------------------------
+
+def category_permission(state: State, category: Category, user: User | None) -> int | None:
+    """The strongest permission type (1 full, 2 create_post, 3 readonly) a user has, or None."""
+    if user is not None and user.admin:
+        return FULL  # Category.scoped_to_permissions: admins get every category
+    permissions = category.permissions or {"everyone": FULL}  # no category_groups rows: public
+    names = {"everyone"}
+    if user is not None:
+        names |= {state.groups[gid].name.lower() for gid in state.group_ids_of(user.id)
+                  if gid in state.groups}
+    levels = [level for group, level in permissions.items() if group.lower() in names]
+    return min(levels) if levels else None
+
+
+def can_see_category(state: State, category: Category, user: User | None) -> bool:
+    """Guardian#can_see_category?: some group of the user (or everyone) has any permission."""
+    return category_permission(state, category, user) is not None
+
+
+def can_create_in_category(state: State, category: Category, user: User | None) -> bool:
+    """Guardian#can_create_topic_on_category?: a signed-in user with full permission."""
+    return user is not None and category_permission(state, category, user) == FULL
+
+
+def can_reply_in_category(state: State, category: Category, user: User | None) -> bool:
+    """Guardian#can_create_post_in_category?: full or create_post permission."""
+    level = category_permission(state, category, user)
+    return user is not None and level is not None and level <= CREATE_POST
+
+
+def read_restricted(category: Category) -> bool:
+    """Category#read_restricted: "everyone" cannot see it."""
+    return bool(category.permissions) and "everyone" not in category.permissions
+
+
+# --- tags ------------------------------------------------------------------------------------
+
+def clean_tag_name(name: str) -> str:
+    """DiscourseTagging.clean_tag: lowercase (force_lowercase_tags), spaces to dashes, no punctuation."""
+    name = unicodedata.normalize("NFC", name.strip().lower())
+    name = re.sub(r"\s+", "-", name)
+    name = re.sub(r"-+", "-", name)
+    return _TAG_FORBIDDEN.sub("", name).strip("-")
+
+
+def ensure_tags(state: State, names: list[str], user: User | None, max_length: int = 20) -> list[str]:
+    """Tags for a topic: existing ones, plus new ones when the poster may create tags (staff)."""
+    result: list[str] = []
+    for raw in names:
+        name = clean_tag_name(raw)[:max_length]
+        if not name or name in result:
+            continue
+        if name not in state.tags:
+            if user is None or not user.staff:
+                continue  # Discourse silently drops tags the poster may not create
+            state.tags[name] = Tag(id=state.next_id("tags"), name=name)
+        result.append(name)
+    return result
+
+
+def tag_slug(tag: Tag) -> str:
+    """Tag#slug_for_url: the ASCII slug of the name, or "<id>-tag" when nothing is left."""
+    ascii_name = unicodedata.normalize("NFKD", tag.name).encode("ascii", "ignore").decode()
+    slug = _SLUG_FORBIDDEN.sub("-", ascii_name.lower()).strip("-")
+    return slug or f"{tag.id}-tag"
+
+
+def serialize_topic_tags(state: State, names: list[str], tags_format: str) -> list[Any]:
+    """A topic's `tags`: names (Discourse ≤ 2025) or {id, name, slug} objects (2026+)."""
+    if tags_format == "strings":
+        return list(names)
+    result: list[Any] = []
+    for name in names:
+        tag = state.tags.get(name)
+        if tag is not None:
+            result.append({"id": tag.id, "name": tag.name, "slug": tag_slug(tag)})
+    return result
+
+
+def tag_topic_count(state: State, name: str) -> int:
+    """Tag#public_topic_count as shown to staff: live regular topics carrying the tag."""
+    return sum(
+        1 for t in state.topics.values()
+        if name in t.tags and t.deleted_at is None and t.archetype == "regular"
+    )
+
+
+# --- seed ------------------------------------------------------------------------------------
+
+def seed_tag_groups(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
+    """Seed section `tag_groups`: [{name, tags, one_per_topic?, parent_tag?, permissions?}]."""
+    from discourse_sandbox.tag_groups import create_tag_group
+
+    state = sandbox.state
+    with state.transaction():
+        for i, entry in enumerate(entries or []):
+            where = f"tag_groups[{i}]"
+            if not isinstance(entry, dict) or not entry.get("name"):
+                raise ValueError(f"{where}: key 'name' is required")
+            errors = create_tag_group(state, {
+                "name": entry["name"],
+                "tag_names": [str(t) for t in entry.get("tags") or []],
+                "parent_tag_name": _as_names(entry.get("parent_tag")),
+                "one_per_topic": bool(entry.get("one_per_topic", False)),
+                "permissions": entry.get("permissions") or {"everyone": FULL},
+            }, sandbox.settings.max_tag_length)[1]
+            if errors:
+                raise ValueError(f"{where} ({entry['name']}): {'; '.join(errors)}")
+
+
+def seed_categories(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
+    """Seed section `categories`: [{name, slug?, color?, permissions?, form_templates?, ...}]."""
+    from discourse_sandbox.categories import CategoryInput, create_category
+
+    state = sandbox.state
+    with state.transaction():
+        for i, entry in enumerate(entries or []):
+            where = f"categories[{i}]"
+            if not isinstance(entry, dict) or not entry.get("name"):
+                raise ValueError(f"{where}: key 'name' is required")
+            template_ids = []
+            for name in entry.get("form_templates") or []:
+                found = next((f.id for f in state.form_templates.values() if f.name == name), None)
+                if found is None:
+                    raise ValueError(f"{where}: key 'form_templates': no form template named {name!r}")
+                template_ids.append(found)
+            parent_id = None
+            if entry.get("parent"):
+                parent = state.category_by_slug(str(entry["parent"]))
+                if parent is None:
+                    raise ValueError(f"{where}: key 'parent': no category with slug {entry['parent']!r}")
+                parent_id = parent.id
+            for group in entry.get("permissions") or {}:
+                if state.group_by_name(str(group)) is None:
+                    raise ValueError(f"{where}: key 'permissions': no group named {group!r}")
+            data = CategoryInput(
+                name=str(entry["name"]), slug=entry.get("slug"), color=entry.get("color"),
+                text_color=entry.get("text_color"), description=entry.get("description"),
+                parent_category_id=parent_id,
+                permissions={str(k): int(v) for k, v in (entry.get("permissions") or {}).items()}
+                or None,
+                form_template_ids=template_ids,
+                search_priority=entry.get("search_priority"),
+                allowed_tags=_as_names(entry.get("allowed_tags")),
+                allowed_tag_groups=_as_names(entry.get("allowed_tag_groups")),
+            )
+            _category, errors = create_category(state, data, sandbox.clock.now())
+            if errors:
+                raise ValueError(f"{where} ({entry['name']}): {'; '.join(errors)}")
+
+
+def _as_names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value]
