@@ -2,17 +2,51 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
+import json
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from discourse_sandbox.clock import iso
 from discourse_sandbox.settings import Faults, SandboxSettings
+from discourse_sandbox.state import WebHookEvent
 
 if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox
 
 
 def apply_settings(sandbox: Sandbox, changes: dict[str, Any]) -> None:
-    """Set SandboxSettings fields (and `faults.*`); unknown names or bad types raise ValueError."""
+    """Set SandboxSettings fields (and `faults.*`); unknown names or bad types raise ValueError.
+
+    All or nothing: on a ValueError every switch is back to what it was.
+    """
+    if not isinstance(changes, dict):
+        raise ValueError("expected a mapping of setting names to values")
+    before = copy.deepcopy(sandbox.settings)
+    try:
+        _apply(sandbox, changes)
+    except ValueError:
+        _restore(sandbox, before, "faults" in changes)
+        raise
+
+
+def _restore(sandbox: Sandbox, before: SandboxSettings, faults_touched: bool) -> None:
+    settings = sandbox.settings
+    for f in dataclasses.fields(SandboxSettings):
+        if f.name != "faults":
+            setattr(settings, f.name, getattr(before, f.name))
+    if faults_touched:
+        # Keep the same Faults object: the injector and the emitter hold it.
+        for f in dataclasses.fields(Faults):
+            setattr(settings.faults, f.name, getattr(before.faults, f.name))
+        sandbox.faults.configure(settings.faults)
+        sandbox.emitter.reseed()
+    sandbox.clock.set_scale(settings.time_scale)
+    sandbox.admin_limiter.limit = settings.max_admin_api_reqs_per_minute
+
+
+def _apply(sandbox: Sandbox, changes: dict[str, Any]) -> None:
     settings = sandbox.settings
     names = {f.name: f for f in dataclasses.fields(SandboxSettings)}
     for key, value in changes.items():
@@ -23,6 +57,8 @@ def apply_settings(sandbox: Sandbox, changes: dict[str, Any]) -> None:
             continue
         current = getattr(settings, key)
         setattr(settings, key, _same_type(key, current, value))
+    if settings.time_scale <= 0:
+        raise ValueError("time_scale: expected a number above 0")
     sandbox.clock.set_scale(settings.time_scale)
     sandbox.admin_limiter.limit = settings.max_admin_api_reqs_per_minute
     if settings.tags_format not in ("objects", "strings"):
@@ -41,6 +77,7 @@ def _apply_faults(sandbox: Sandbox, value: Any) -> None:
             raise ValueError(f"unknown fault {key!r}; expected one of {sorted(names)}")
         setattr(faults, key, _same_type(f"faults.{key}", getattr(faults, key), item))
     sandbox.faults.configure(faults)
+    sandbox.emitter.reseed()
 
 
 def _same_type(key: str, current: Any, value: Any) -> Any:
@@ -48,9 +85,12 @@ def _same_type(key: str, current: Any, value: Any) -> Any:
         if not isinstance(value, bool):
             raise ValueError(f"{key}: expected true or false, found {value!r}")
         return value
-    if isinstance(current, int | float) and not isinstance(value, bool):
-        if isinstance(value, int | float):
-            return type(current)(value) if isinstance(current, float) else int(value)
+    if isinstance(current, int | float) and isinstance(value, int | float) and not isinstance(value, bool):
+        return type(current)(value) if isinstance(current, float) else int(value)
+    if isinstance(current, list | tuple) and isinstance(value, list | str):
+        # List site settings (e.g. allowed_internal_hosts) are "|"-separated strings in Discourse.
+        items = value.split("|") if isinstance(value, str) else value
+        return [str(item) for item in items if str(item)]
     if isinstance(current, str) and isinstance(value, str):
         return value
     raise ValueError(f"{key}: expected a {type(current).__name__}, found {value!r}")
@@ -59,3 +99,53 @@ def _same_type(key: str, current: Any, value: Any) -> Any:
 def seed_settings(sandbox: Sandbox, section: dict[str, Any]) -> None:
     """The seed's `settings:` section."""
     apply_settings(sandbox, section)
+
+
+# --- what /_sandbox shows -----------------------------------------------------------------------
+
+def settings_json(sandbox: Sandbox) -> dict[str, Any]:
+    """Every switch with its current value."""
+    return dataclasses.asdict(sandbox.settings)
+
+
+def delivery_json(event: WebHookEvent) -> dict[str, Any]:
+    """One recorded webhook attempt, with its payload parsed."""
+    try:
+        payload: Any = json.loads(event.payload)
+    except ValueError:
+        payload = event.payload
+    return {
+        "id": event.id,
+        "web_hook_id": event.web_hook_id,
+        "event": event.headers.get("X-Discourse-Event"),
+        "event_type": event.headers.get("X-Discourse-Event-Type"),
+        "status": event.status,
+        "duration": event.duration,
+        "created_at": iso(event.created_at) if event.created_at else None,
+        "payload": payload,
+    }
+
+
+def recent_deliveries(sandbox: Sandbox, limit: int = 100) -> list[dict[str, Any]]:
+    """The newest recorded webhook attempts first."""
+    with sandbox.state.transaction() as state:
+        events = sorted(state.web_hook_events.values(), key=lambda e: e.id, reverse=True)
+        return [delivery_json(e) for e in events[:limit]]
+
+
+def stats(sandbox: Sandbox) -> dict[str, Any]:
+    """Counts for dashboards and tests: records, faults injected, deliveries by status."""
+    with sandbox.state.transaction() as state:
+        by_status = Counter(str(e.status) for e in state.web_hook_events.values())
+        counts = {
+            "users": sum(1 for u in state.users.values() if u.id > 0),
+            "topics": sum(1 for t in state.topics.values() if t.deleted_at is None),
+            "posts": sum(1 for p in state.posts.values() if p.deleted_at is None),
+            "web_hooks": len(state.web_hooks),
+        }
+    return {
+        **counts,
+        "faults_injected": dict(sandbox.faults.injected),
+        "deliveries": {"total": sum(by_status.values()), "by_status": dict(sorted(by_status.items()))},
+        "webhooks_pending": sandbox.emitter.pending_count(),
+    }

@@ -46,6 +46,10 @@ class User:
     user_fields: dict[int, Any] = field(default_factory=dict)
     custom_fields: dict[str, Any] = field(default_factory=dict)
     anonymized: bool = False
+    # DiscourseConnect consumer record's external_id (shown in webhook payloads when set)
+    external_id: str | None = None
+    suspend_reason: str | None = None
+    featured_topic_id: int | None = None
 
     @property
     def staff(self) -> bool:
@@ -102,6 +106,16 @@ class Category:
     allowed_tag_groups: list[str] = field(default_factory=list)
     topic_id: int | None = None  # the "About the category" topic
     search_priority: int = 0
+    # Added for the categories API (CategorySerializer attributes the sandbox stores as given).
+    style_type: str = "square"
+    emoji: str | None = None
+    icon: str | None = None
+    allow_badges: bool = True
+    topic_featured_link_allowed: bool = True
+    topic_template: str | None = None
+    minimum_required_tags: int = 0
+    num_featured_topics: int = 3
+    created_at: datetime | None = None
 
 
 @dataclass
@@ -137,6 +151,7 @@ class Topic:
     archived: bool = False
     visible: bool = True
     pinned: bool = False
+    pinned_at: datetime | None = None
     external_id: str | None = None
     allowed_user_ids: list[int] = field(default_factory=list)   # private messages
     allowed_group_ids: list[int] = field(default_factory=list)  # private messages
@@ -201,6 +216,7 @@ class WebHookEvent:
     response_body: str = ""
     duration: int = 0
     created_at: datetime | None = None
+    redelivering: bool = False  # queued by "Redeliver failed" (RedeliveringWebhookEvent row)
 
 
 @dataclass

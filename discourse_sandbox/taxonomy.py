@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "can_create_in_category", "can_reply_in_category", "can_see_category", "category_permission",
-    "clean_tag_name", "ensure_tags", "render_form_submission", "seed_categories",
+    "clean_tag_name", "ensure_tags", "read_restricted", "render_form_submission", "seed_categories",
     "seed_form_templates", "seed_tag_groups", "serialize_topic_tags", "tag_slug",
 ]
 
@@ -63,23 +63,28 @@ def read_restricted(category: Category) -> bool:
 
 # --- tags ------------------------------------------------------------------------------------
 
-def clean_tag_name(name: str) -> str:
-    """DiscourseTagging.clean_tag: lowercase (force_lowercase_tags), spaces to dashes, no punctuation."""
-    name = unicodedata.normalize("NFC", name.strip().lower())
-    name = re.sub(r"\s+", "-", name)
-    name = re.sub(r"-+", "-", name)
-    return _TAG_FORBIDDEN.sub("", name).strip("-")
+def clean_tag_name(name: str, max_length: int | None = None) -> str:
+    """DiscourseTagging.clean_tag: lowercase (force_lowercase_tags), spaces to dashes, no punctuation
+    Discourse forbids in tags, dashes squeezed and trimmed, cut to max_tag_length when given."""
+    name = re.sub(r"\s+", "-", unicodedata.normalize("NFC", name).lower().strip())
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] in "LMNP")  # [[:word:][:punct:]]
+    name = _TAG_FORBIDDEN.sub("", name)
+    name = re.sub(r"-+", "-", name).strip("-")
+    return name[:max_length] if max_length is not None else name
 
 
 def ensure_tags(state: State, names: list[str], user: User | None, max_length: int = 20) -> list[str]:
-    """Tags for a topic: existing ones, plus new ones when the poster may create tags (staff)."""
+    """Tags for a topic: existing ones, plus new ones when the poster may create tags.
+
+    create_tag_allowed_groups defaults to admins, staff and trust_level_3.
+    """
     result: list[str] = []
     for raw in names:
-        name = clean_tag_name(raw)[:max_length]
+        name = clean_tag_name(raw, max_length)
         if not name or name in result:
             continue
         if name not in state.tags:
-            if user is None or not user.staff:
+            if user is None or not (user.staff or user.trust_level >= 3):
                 continue  # Discourse silently drops tags the poster may not create
             state.tags[name] = Tag(id=state.next_id("tags"), name=name)
         result.append(name)
@@ -94,23 +99,23 @@ def tag_slug(tag: Tag) -> str:
 
 
 def serialize_topic_tags(state: State, names: list[str], tags_format: str) -> list[Any]:
-    """A topic's `tags`: names (Discourse ≤ 2025) or {id, name, slug} objects (2026+)."""
+    """A topic's `tags`: names (Discourse ≤ 2025) or {id, name, slug} objects (2026+).
+
+    TopicTagsMixin orders them by topic count, most used first (tags_sort_alphabetically off);
+    ties keep the given order.
+    """
+    known = [n for n in names if n in state.tags]
+    if len(known) > 1:
+        counts = {n: 0 for n in known}
+        for topic in state.topics.values():
+            if topic.deleted_at is None:
+                for n in topic.tags:
+                    if n in counts:
+                        counts[n] += 1
+        known.sort(key=lambda n: -counts[n])
     if tags_format == "strings":
-        return list(names)
-    result: list[Any] = []
-    for name in names:
-        tag = state.tags.get(name)
-        if tag is not None:
-            result.append({"id": tag.id, "name": tag.name, "slug": tag_slug(tag)})
-    return result
-
-
-def tag_topic_count(state: State, name: str) -> int:
-    """Tag#public_topic_count as shown to staff: live regular topics carrying the tag."""
-    return sum(
-        1 for t in state.topics.values()
-        if name in t.tags and t.deleted_at is None and t.archetype == "regular"
-    )
+        return known
+    return [{"id": state.tags[n].id, "name": n, "slug": tag_slug(state.tags[n])} for n in known]
 
 
 # --- seed ------------------------------------------------------------------------------------
@@ -125,20 +130,21 @@ def seed_tag_groups(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
             where = f"tag_groups[{i}]"
             if not isinstance(entry, dict) or not entry.get("name"):
                 raise ValueError(f"{where}: key 'name' is required")
-            errors = create_tag_group(state, {
-                "name": entry["name"],
+            changes = {
+                "name": str(entry["name"]),
                 "tag_names": [str(t) for t in entry.get("tags") or []],
                 "parent_tag_name": _as_names(entry.get("parent_tag")),
                 "one_per_topic": bool(entry.get("one_per_topic", False)),
                 "permissions": entry.get("permissions") or {"everyone": FULL},
-            }, sandbox.settings.max_tag_length)[1]
+            }
+            _group, errors, _created = create_tag_group(state, changes, sandbox.settings.max_tag_length)
             if errors:
                 raise ValueError(f"{where} ({entry['name']}): {'; '.join(errors)}")
 
 
 def seed_categories(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
-    """Seed section `categories`: [{name, slug?, color?, permissions?, form_templates?, ...}]."""
-    from discourse_sandbox.categories import CategoryInput, create_category
+    """Seed section `categories`: [{name, slug?, color?, permissions?, form_templates?, parent?...}]."""
+    from discourse_sandbox.categories import create_category
 
     state = sandbox.state
     with state.transaction():
@@ -146,35 +152,45 @@ def seed_categories(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
             where = f"categories[{i}]"
             if not isinstance(entry, dict) or not entry.get("name"):
                 raise ValueError(f"{where}: key 'name' is required")
-            template_ids = []
-            for name in entry.get("form_templates") or []:
-                found = next((f.id for f in state.form_templates.values() if f.name == name), None)
-                if found is None:
-                    raise ValueError(f"{where}: key 'form_templates': no form template named {name!r}")
-                template_ids.append(found)
-            parent_id = None
-            if entry.get("parent"):
-                parent = state.category_by_slug(str(entry["parent"]))
-                if parent is None:
-                    raise ValueError(f"{where}: key 'parent': no category with slug {entry['parent']!r}")
-                parent_id = parent.id
-            for group in entry.get("permissions") or {}:
-                if state.group_by_name(str(group)) is None:
-                    raise ValueError(f"{where}: key 'permissions': no group named {group!r}")
-            data = CategoryInput(
-                name=str(entry["name"]), slug=entry.get("slug"), color=entry.get("color"),
-                text_color=entry.get("text_color"), description=entry.get("description"),
-                parent_category_id=parent_id,
-                permissions={str(k): int(v) for k, v in (entry.get("permissions") or {}).items()}
-                or None,
-                form_template_ids=template_ids,
-                search_priority=entry.get("search_priority"),
-                allowed_tags=_as_names(entry.get("allowed_tags")),
-                allowed_tag_groups=_as_names(entry.get("allowed_tag_groups")),
-            )
-            _category, errors = create_category(state, data, sandbox.clock.now())
+            changes = _seed_category_changes(state, entry, where)
+            _category, errors = create_category(state, changes, sandbox.clock.now())
             if errors:
                 raise ValueError(f"{where} ({entry['name']}): {'; '.join(errors)}")
+
+
+_SEED_CATEGORY_KEYS = ("slug", "color", "text_color", "description", "search_priority", "style_type",
+                       "emoji", "icon", "allow_badges", "topic_template", "position")
+
+
+def _seed_category_changes(state: State, entry: dict[str, Any], where: str) -> dict[str, Any]:
+    unknown = set(entry) - {"name", "parent", "permissions", "form_templates", "allowed_tags",
+                            "allowed_tag_groups", *_SEED_CATEGORY_KEYS}
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}")
+    changes: dict[str, Any] = {k: entry[k] for k in _SEED_CATEGORY_KEYS if entry.get(k) is not None}
+    changes["name"] = str(entry["name"])
+    template_ids = []
+    for name in entry.get("form_templates") or []:
+        found = next((f.id for f in state.form_templates.values() if f.name == name), None)
+        if found is None:
+            raise ValueError(f"{where}: key 'form_templates': no form template named {name!r}")
+        template_ids.append(found)
+    changes["form_template_ids"] = template_ids
+    if entry.get("parent"):
+        parent = state.category_by_slug(str(entry["parent"]))
+        if parent is None:
+            raise ValueError(f"{where}: key 'parent': no category with slug {entry['parent']!r}")
+        changes["parent_category_id"] = parent.id
+    permissions: dict[str, int] = {}
+    for group, level in (entry.get("permissions") or {"everyone": FULL}).items():
+        found_group = state.group_by_name(str(group))
+        if found_group is None:
+            raise ValueError(f"{where}: key 'permissions': no group named {group!r}")
+        permissions[found_group.name] = int(level)
+    changes["permissions"] = permissions
+    changes["allowed_tags"] = _as_names(entry.get("allowed_tags"))
+    changes["allowed_tag_groups"] = _as_names(entry.get("allowed_tag_groups"))
+    return changes
 
 
 def _as_names(value: Any) -> list[str]:

@@ -1,7 +1,155 @@
-"""Routes: form_templates (to be filled in)."""
+"""Routes: form templates (Admin::FormTemplatesController and the public FormTemplatesController)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, g, request
+
+from discourse_sandbox.forms import form_template_errors, form_template_json
+from discourse_sandbox.http import (
+    as_int,
+    fail,
+    invalid_access,
+    invalid_parameters,
+    json_reply,
+    not_found,
+    params,
+)
+from discourse_sandbox.state import FormTemplate, State
 
 bp = Blueprint("form_templates", __name__)
+
+ADMIN = "/admin/customize/form-templates"
+
+
+@bp.before_request
+def _ensure_form_templates_enabled() -> None:
+    """Site setting experimental_form_templates (on unless SandboxSettings says otherwise): 403."""
+    if not getattr(g.sandbox.settings, "experimental_form_templates", True) and (
+        (g.user is not None and g.user.admin) or not request.path.startswith("/admin/")
+    ):
+        invalid_access()
+
+
+def _require_admin() -> None:
+    """AdminConstraint on /admin/customize: anyone but an admin gets the routing 404."""
+    if g.user is None or not g.user.admin:
+        not_found()
+
+
+def _find(state: State, template_id: int) -> FormTemplate:
+    template = state.form_templates.get(template_id)
+    if template is None:
+        not_found()
+    return template
+
+
+def _required(name: str) -> str:
+    """params.require: a missing or empty value is a 400."""
+    value = params().get(name)
+    if value in (None, "") or isinstance(value, (dict, list)):
+        invalid_parameters(name)
+    return str(value)
+
+
+@bp.get(ADMIN)
+def admin_index() -> Response:
+    """GET /admin/customize/form-templates: every template, by id."""
+    _require_admin()
+    state = g.sandbox.state
+    with state.transaction():
+        templates = [form_template_json(t) for t in sorted(state.form_templates.values(),
+                                                           key=lambda t: t.id)]
+    return json_reply({"form_templates": templates})
+
+
+@bp.post(ADMIN)
+def admin_create() -> Response:
+    """POST with top-level name and template; FormTemplate.create! → 422 record_invalid."""
+    _require_admin()
+    name, template = _required("name"), _required("template")
+    state = g.sandbox.state
+    with state.transaction():
+        errors = form_template_errors(state, name, template)
+        if errors:
+            fail(422, errors, "record_invalid")
+        created = FormTemplate(id=state.next_id("form_templates"), name=name, template=template)
+        state.form_templates[created.id] = created
+        body = {"form_template": form_template_json(created)}
+    return json_reply(body)
+
+
+@bp.get(f"{ADMIN}/preview")
+def admin_preview() -> Response:
+    """GET …/preview?name=&template=(&id=): validates without saving."""
+    _require_admin()
+    name, template = _required("name"), _required("template")
+    raw_id = params().get("id")
+    state = g.sandbox.state
+    with state.transaction():
+        existing = _find(state, as_int(raw_id, "id")) if raw_id not in (None, "") else None
+        errors = form_template_errors(state, name, template, existing.id if existing else None)
+        if errors:
+            fail(422, errors, "record_invalid")
+        preview = FormTemplate(id=existing.id if existing else 0, name=name, template=template)
+        body = {"form_template": {**form_template_json(preview),
+                                  "id": existing.id if existing else None}}
+    return json_reply(body)
+
+
+@bp.get(f"{ADMIN}/<int:template_id>")
+def admin_show(template_id: int) -> Response:
+    """GET /admin/customize/form-templates/{id}."""
+    _require_admin()
+    state = g.sandbox.state
+    with state.transaction():
+        body = {"form_template": form_template_json(_find(state, template_id))}
+    return json_reply(body)
+
+
+@bp.put(f"{ADMIN}/<int:template_id>")
+def admin_update(template_id: int) -> Response:
+    """PUT with name and template (update! with both, so a missing one is a blank error)."""
+    _require_admin()
+    data = params()
+    state = g.sandbox.state
+    with state.transaction():
+        template = _find(state, template_id)
+        name, text = data.get("name"), data.get("template")
+        errors = form_template_errors(state, name, text, template.id)
+        if errors:
+            fail(422, errors, "record_invalid")
+        template.name, template.template = str(name), str(text)
+        body = {"form_template": form_template_json(template)}
+    return json_reply(body)
+
+
+@bp.delete(f"{ADMIN}/<int:template_id>")
+def admin_destroy(template_id: int) -> Response:
+    """DELETE: the template leaves the categories using it (category_form_templates)."""
+    _require_admin()
+    state = g.sandbox.state
+    with state.transaction():
+        template = _find(state, template_id)
+        del state.form_templates[template.id]
+        for category in state.categories.values():
+            category.form_template_ids = [i for i in category.form_template_ids if i != template.id]
+    return json_reply({"success": "OK"})
+
+
+@bp.get("/form-templates")
+def public_index() -> Response:
+    """GET /form-templates: every template (the composer loads them)."""
+    state = g.sandbox.state
+    with state.transaction():
+        templates = [form_template_json(t) for t in sorted(state.form_templates.values(),
+                                                           key=lambda t: t.id)]
+    return json_reply({"form_templates": templates})
+
+
+@bp.get("/form-templates/<int:template_id>")
+def public_show(template_id: int) -> Response:
+    """GET /form-templates/{id}."""
+    state = g.sandbox.state
+    with state.transaction():
+        body = {"form_template": form_template_json(_find(state, template_id))}
+    return json_reply(body)

@@ -1,7 +1,351 @@
-"""Routes: groups (to be filled in)."""
+"""Routes: groups, their members and owners, and the admin group API."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any, NoReturn
+
+from flask import Blueprint, Response, g
+
+from discourse_sandbox.groups import (
+    basic_group_json,
+    can_manage,
+    can_see_group,
+    can_see_members,
+    create_group,
+    find_users_by_names,
+    group_errors,
+    group_show_json,
+    member_ids,
+    member_json,
+    update_group,
+)
+from discourse_sandbox.http import (
+    as_int,
+    as_list,
+    fail,
+    invalid_access,
+    invalid_parameters,
+    json_reply,
+    not_found,
+    params,
+    record_invalid,
+)
+from discourse_sandbox.state import SYSTEM_USER_ID, Group, State, User
 
 bp = Blueprint("groups", __name__)
+
+GROUPS_PAGE = 36  # GroupsController::PAGE_SIZE
+AUTOMATIC_REFUSED = "You cannot modify an automatic group"
+AUTOMATIC_EDITABLE = ("bio_raw", "mentionable_level", "messageable_level")
+
+
+def _bad_param(detail: str) -> NoReturn:
+    """Discourse::InvalidParameters (not a missing param): 400 with the invalid_params text."""
+    fail(400, f"You supplied invalid parameters to the request: {detail}", "invalid_parameters")
+
+
+def _viewer() -> User | None:
+    return g.user  # type: ignore[no-any-return]
+
+
+def _require_admin() -> User:
+    viewer = _viewer()
+    if viewer is None or not viewer.admin:
+        not_found()  # AdminConstraint
+    return viewer
+
+
+def _visible(state: State, group: Group | None) -> Group:
+    if group is None or not can_see_group(state, group, _viewer()):
+        not_found()
+    return group
+
+
+def _group_params() -> dict[str, Any]:
+    args = params()
+    data = args.get("group")
+    return data if isinstance(data, dict) else {}
+
+
+def _emit(event: str, payload: dict[str, Any], group_id: int) -> None:
+    g.sandbox.emitter.emit(event, payload, group_ids=[group_id])
+
+
+def _system_view(state: State, group: Group) -> dict[str, Any]:
+    return basic_group_json(state, group, state.users.get(SYSTEM_USER_ID))
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+@bp.get("/groups")
+def list_groups() -> Response:
+    """GroupsController#index: visible groups by name, 36 a page (0-based `page`)."""
+    args = params()
+    viewer = _viewer()
+    staff = viewer is not None and viewer.staff
+    page = max(as_int(args.get("page") or 0, "page"), 0)
+    term = str(args.get("filter") or "").lower()
+    kind = str(args.get("type") or "")
+    if kind and kind not in TYPE_FILTERS:
+        _bad_param("type")
+    if kind in ("my", "owner") and viewer is None:
+        not_found()
+    with g.sandbox.state.transaction() as state:
+        groups = [grp for grp in state.groups.values() if grp.id != 0
+                  and can_see_group(state, grp, viewer)
+                  # non-staff see no automatic group but "moderators", to de-clutter the page
+                  and (staff or not grp.automatic or grp.name == "moderators")
+                  and (term in grp.name.lower() or term in grp.full_name.lower())
+                  and (not kind or TYPE_FILTERS[kind](state, grp, viewer))]
+        groups.sort(key=lambda grp: grp.name.lower())
+        rows = [basic_group_json(state, grp, viewer, membership=True)
+                for grp in groups[page * GROUPS_PAGE:(page + 1) * GROUPS_PAGE]]
+    filters = [name for name in ("my", "owner", "public", "close", "automatic")
+               if (viewer is not None or name not in ("my", "owner")) and (staff or name != "automatic")]
+    more = f"/groups?page={page + 1}" + (f"&type={kind}" if kind else "")
+    return json_reply({"groups": rows, "extras": {"type_filters": filters},
+                       "total_rows_groups": len(groups), "load_more_groups": more})
+
+
+TYPE_FILTERS = {
+    "my": lambda s, grp, u: u is not None and u.id in member_ids(s, grp),
+    "owner": lambda s, grp, u: u is not None and u.id in grp.owner_ids,
+    "public": lambda s, grp, u: grp.public_admission and not grp.automatic,
+    "close": lambda s, grp, u: not grp.public_admission and not grp.automatic,
+    "automatic": lambda s, grp, u: grp.automatic,
+    "non_automatic": lambda s, grp, u: not grp.automatic,
+}
+
+
+@bp.get("/groups/search")
+def search_groups() -> Response:
+    """GroupsController#search (pydiscourse's groups()): a bare array of basic groups."""
+    term = str(params().get("term") or "").lower()
+    viewer = _viewer()
+    with g.sandbox.state.transaction() as state:
+        groups = sorted((grp for grp in state.groups.values()
+                         if grp.id != 0 and can_see_group(state, grp, viewer)
+                         and (term in grp.name.lower() or term in grp.full_name.lower())),
+                        key=lambda grp: grp.name.lower())
+        return json_reply([basic_group_json(state, grp, viewer) for grp in groups])
+
+
+def _show(state: State, group: Group) -> Response:
+    viewer = _viewer()
+    staff = viewer is not None and viewer.staff
+    visible = [grp.name for grp in state.groups.values() if can_see_group(state, grp, viewer)
+               and (staff or not grp.automatic or grp.name == "moderators")]
+    return json_reply({"group": group_show_json(state, group, viewer),
+                       "extras": {"visible_group_names": sorted(visible)}})
+
+
+@bp.get("/groups/<name>")
+def show_group(name: str) -> Response:
+    """GroupsController#show by name."""
+    with g.sandbox.state.transaction() as state:
+        return _show(state, _visible(state, state.group_by_name(name)))
+
+
+@bp.get("/groups/by-id/<int:group_id>")
+def show_group_by_id(group_id: int) -> Response:
+    """GroupsController#show by id."""
+    with g.sandbox.state.transaction() as state:
+        return _show(state, _visible(state, state.groups.get(group_id)))
+
+
+@bp.get("/groups/<name>/members")
+def list_members(name: str) -> Response:
+    """GroupsController#members: {members, owners, meta{total, limit, offset}}."""
+    args = params()
+    limit = as_int(args.get("limit") or 50, "limit")
+    offset = as_int(args.get("offset") or 0, "offset")
+    if limit <= 0 or limit > 1000:
+        _bad_param("limit")
+    if offset < 0:
+        _bad_param("offset")
+    with g.sandbox.state.transaction() as state:
+        group = _visible(state, state.group_by_name(name))
+        if not can_see_members(state, group, _viewer()):
+            invalid_access()
+        users = [state.users[uid] for uid in member_ids(state, group)
+                 if uid in state.users and uid > 0]
+        # ORDER BY NOT owner, username_lower DESC (ASC with asc=true)
+        users.sort(key=lambda u: u.username.lower(), reverse=not args.get("asc"))
+        users.sort(key=lambda u: u.id not in group.owner_ids)
+        owners = [u for u in users if u.id in group.owner_ids]
+        return json_reply({
+            "members": [member_json(state, u, group) for u in users[offset:offset + limit]],
+            "owners": [member_json(state, u, group) for u in owners],
+            "meta": {"total": len(users), "limit": limit, "offset": offset},
+        })
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+def _managed(state: State, group_id: int) -> Group:
+    group = state.groups.get(group_id)
+    if group is None:
+        not_found()
+    if not can_manage(group, _viewer()):
+        invalid_access()
+    return group
+
+
+@bp.put("/groups/<int:group_id>")
+def update(group_id: int) -> Response:
+    """GroupsController#update: {"success": "OK"}."""
+    data = _group_params()
+    with g.sandbox.state.transaction() as state:
+        group = state.groups.get(group_id)
+        if group is None:
+            not_found()
+        viewer = _viewer()
+        if group.automatic:
+            # GroupsController#group_params(automatic: true): admins may change only these
+            if viewer is None or not viewer.admin:
+                invalid_access()
+            data = {k: v for k, v in data.items() if k in AUTOMATIC_EDITABLE}
+        elif not can_manage(group, viewer):
+            invalid_access()
+        if "name" in data and str(data["name"]) != group.name:
+            errors = group_errors(state, str(data["name"]), group.id)
+            if errors:
+                record_invalid(errors)
+            group.name = str(data["name"])
+        update_group(group, data)
+        payload = _system_view(state, group)
+    _emit("group_updated", payload, group_id)
+    return json_reply({"success": "OK"})
+
+
+@bp.put("/groups/<int:group_id>/members")
+@bp.put("/admin/groups/<int:group_id>/members")
+def add_members(group_id: int) -> Response:
+    """GroupsController#add_members: usernames=a,b → {success, usernames, emails}."""
+    args = params()
+    with g.sandbox.state.transaction() as state:
+        group = _managed(state, group_id)
+        users, _unknown = find_users_by_names(state, as_list(args.get("usernames")))
+        if not users:
+            _bad_param("usernames or emails must be present")
+        already = sorted(u.username for u in users if u.id in group.user_ids)
+        if len(already) == len(users):  # refused only when every user is already a member
+            message = (f"'{already[0]}' is already a member of this group." if len(already) == 1
+                       else "The following users are already members of this group: "
+                       + ", ".join(already))
+            fail(422, message)
+        group.user_ids.extend(u.id for u in users if u.id not in group.user_ids)
+    return json_reply({"success": "OK", "usernames": [u.username for u in users], "emails": []})
+
+
+@bp.delete("/groups/<int:group_id>/members")
+@bp.delete("/admin/groups/<int:group_id>/members")
+def remove_members(group_id: int) -> Response:
+    """GroupsController#remove_member: {success, usernames, skipped_usernames}."""
+    args = params()
+    with g.sandbox.state.transaction() as state:
+        group = _managed(state, group_id)
+        # `username` is kept for backwards compatibility, as Discourse does
+        names = as_list(args.get("usernames") or args.get("username"))
+        for raw_id in as_list(args.get("user_ids") or args.get("user_id")):
+            user = state.users.get(as_int(raw_id, "user_ids"))
+            names.append(user.username if user else "")
+        users, _unknown = find_users_by_names(state, names)  # users_from_params drops unknowns
+        if not users:
+            _bad_param("user_ids or usernames or user_emails must be present")
+        removed = [u for u in users if u.id in group.user_ids]
+        skipped = [u.username for u in users if u not in removed]
+        for user in removed:
+            group.user_ids.remove(user.id)
+            if user.id in group.owner_ids:
+                group.owner_ids.remove(user.id)
+    return json_reply({"success": "OK", "usernames": [u.username for u in removed],
+                       "skipped_usernames": skipped})
+
+
+# --- admin -----------------------------------------------------------------------------------
+
+@bp.post("/admin/groups")
+def admin_create() -> Response:
+    """Admin::GroupsController#create: {"basic_group": {...}}."""
+    viewer = _require_admin()
+    data = _group_params()
+    if not data.get("name"):
+        invalid_parameters("group")
+    sandbox = g.sandbox
+    with sandbox.state.transaction() as state:
+        group, errors = create_group(state, data, sandbox.clock.now())
+        if group is None:
+            record_invalid(errors)
+        body = {"basic_group": basic_group_json(state, group, viewer)}
+        payload = _system_view(state, group)
+    _emit("group_created", payload, group.id)
+    return json_reply(body)
+
+
+@bp.delete("/admin/groups/<int:group_id>")
+def admin_destroy(group_id: int) -> Response:
+    """Admin::GroupsController#destroy: automatic groups cannot be deleted."""
+    _require_admin()
+    with g.sandbox.state.transaction() as state:
+        group = state.groups.get(group_id)
+        if group is None:
+            not_found()
+        if group.automatic:
+            fail(422, "This is an automatic group and cannot be deleted.")
+        payload = _system_view(state, group)
+        del state.groups[group_id]
+    _emit("group_destroyed", payload, group_id)
+    return json_reply({"success": "OK"})
+
+
+@bp.put("/admin/groups/<int:group_id>/owners")
+def admin_add_owners(group_id: int) -> Response:
+    """Admin::GroupsController#add_owners: group[usernames]=a,b (pydiscourse add_group_owner)."""
+    _require_admin()
+    data = _group_params() or params()
+    with g.sandbox.state.transaction() as state:
+        group = _managed(state, group_id)
+        if group.automatic:
+            fail(422, AUTOMATIC_REFUSED)
+        users, _unknown = find_users_by_names(state, as_list(data.get("usernames")))
+        for user in users:
+            if user.id not in group.user_ids:
+                group.user_ids.append(user.id)
+            if user.id not in group.owner_ids:
+                group.owner_ids.append(user.id)
+    return json_reply({"success": "OK", "usernames": [u.username for u in users]})
+
+
+@bp.delete("/admin/groups/<int:group_id>/owners")
+def admin_remove_owner(group_id: int) -> Response:
+    """Admin::GroupsController#remove_owner: user_id (or usernames) stay members."""
+    _require_admin()
+    args = params()
+    with g.sandbox.state.transaction() as state:
+        group = _managed(state, group_id)
+        ids = [as_int(args["user_id"], "user_id")] if args.get("user_id") else []
+        ids += [u.id for u in find_users_by_names(state, as_list(args.get("usernames")))[0]]
+        for uid in ids:
+            if uid in group.owner_ids:
+                group.owner_ids.remove(uid)
+    return json_reply({"success": "OK"})
+
+
+@bp.post("/admin/users/<int:user_id>/groups")
+def admin_add_user_to_group(user_id: int) -> Response:
+    """Admin::UsersController#add_group: group_id."""
+    _require_admin()
+    args = params()
+    if args.get("group_id") in (None, ""):
+        invalid_parameters("group_id")
+    with g.sandbox.state.transaction() as state:
+        user = state.users.get(user_id)
+        group = state.groups.get(as_int(args["group_id"], "group_id"))
+        if user is None or group is None:
+            not_found()
+        if group.automatic:
+            fail(422, AUTOMATIC_REFUSED)
+        if user.id not in group.user_ids:
+            group.user_ids.append(user.id)
+    return json_reply({"success": "OK"})

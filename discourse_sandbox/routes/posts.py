@@ -1,7 +1,238 @@
-"""Routes: posts (to be filled in)."""
+"""Routes: create, read, edit and delete posts (POST /posts, /posts/{id}, /raw/...)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import hashlib
+import json
+import weakref
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, g
+
+from discourse_sandbox.http import (
+    as_bool,
+    as_int,
+    as_list,
+    fail,
+    invalid_access,
+    invalid_parameters,
+    json_error,
+    json_reply,
+    not_found,
+    params,
+)
+from discourse_sandbox.posting import NewPost, PostRejected, create_post, parse_time, raw_errors
+from discourse_sandbox.topic_json import post_json
+from discourse_sandbox.topics import can_see_topic, delete_post, edit_post, emit_all, update_topic
+
+if TYPE_CHECKING:
+    from discourse_sandbox.sandbox import Sandbox
+    from discourse_sandbox.state import Post
 
 bp = Blueprint("posts", __name__)
+
+# Per sandbox: memo key -> (sandbox seconds when stored, status, body), like DistributedMemoizer.
+_MEMO: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, int, Any]]] = weakref.WeakKeyDictionary()
+# Request keys that are not post data (Rails adds these to params).
+_NOT_DATA = {"format", "controller", "action"}
+
+
+def require_login() -> None:
+    """Discourse's answer to an anonymous write."""
+    if g.user is None:
+        fail(403, "You need to be logged in to do that.", "not_logged_in")
+
+
+def rejected(exc: PostRejected) -> Response:
+    """The body Discourse gives for each kind of refusal."""
+    if exc.kind == "create_post":
+        return json_reply({"action": "create_post", "errors": exc.errors}, exc.status)
+    if exc.kind == "plain":
+        return json_error(exc.errors, exc.status)
+    return json_error(exc.errors, exc.status, exc.kind)
+
+
+@bp.post("/posts")
+def create() -> Response:
+    """POST /posts: new topic, reply or private message; identical API requests are memoised."""
+    require_login()
+    sandbox: Sandbox = g.sandbox
+    data = params()
+    memo = _MEMO.setdefault(sandbox, {})
+    key = _signature(data, g.user.id)
+    now_s = sandbox.clock.seconds()
+    hit = memo.get(key)
+    if g.api and hit is not None and now_s - hit[0] < sandbox.settings.memoize_seconds:
+        return json_reply(hit[2], hit[1])
+    status, body = _create(sandbox, data)
+    if g.api:
+        window = sandbox.settings.memoize_seconds
+        for stale in [k for k, (at, _s, _b) in memo.items() if now_s - at >= window]:
+            del memo[stale]
+        memo[key] = (now_s, status, body)
+    return json_reply(body, status)
+
+
+def _create(sandbox: Sandbox, data: dict[str, Any]) -> tuple[int, Any]:
+    custom = data.get("topic_custom_fields") or data.get("meta_data")
+    if isinstance(custom, dict) and custom:
+        fail(400, "The following keys in :topic_custom_fields are not permitted: "
+             + ", ".join(sorted(custom)), "invalid_parameters")
+    raw = data.get("raw")
+    if raw in (None, ""):
+        invalid_parameters("raw")
+    tags = as_list(data.get("tags"))
+    if len(tags) > sandbox.settings.max_tags_per_topic:
+        return 422, {"errors": [_too_many_tags(sandbox.settings.max_tags_per_topic)]}
+    req = _new_post(data, str(raw), tags)
+    with sandbox.state.transaction() as state:
+        try:
+            post, emissions = create_post(state, sandbox.settings, g.user, req, sandbox.clock.now())
+        except PostRejected as exc:
+            response = rejected(exc)
+            return exc.status, response.get_json()
+        body = post_json(state, post, g.user, "create")
+    emit_all(sandbox, emissions)
+    return 200, body
+
+
+def _new_post(data: dict[str, Any], raw: str, tags: list[str]) -> NewPost:
+    recipients = data.get("target_recipients") or data.get("target_usernames") or ""
+    names = [n.strip() for n in (recipients if isinstance(recipients, list)
+                                 else str(recipients).split(",")) if n.strip()]
+    topic_id = data.get("topic_id")
+    reply_to = data.get("reply_to_post_number")
+    visible = as_bool(data.get("visible"), True) and not as_bool(data.get("unlist_topic"))
+    return NewPost(
+        raw=raw, title=data.get("title"),
+        topic_id=as_int(topic_id, "topic_id") if topic_id not in (None, "") else None,
+        category=str(data["category"]) if data.get("category") not in (None, "") else None,
+        archetype=str(data.get("archetype") or "regular"), recipients=names,
+        reply_to_post_number=as_int(reply_to, "reply_to_post_number")
+        if reply_to not in (None, "") else None,
+        tags=tags, created_at=parse_time(data.get("created_at")) if g.api else None,
+        external_id=str(data["external_id"]) if data.get("external_id") not in (None, "") else None,
+        visible=visible,
+    )
+
+
+def _too_many_tags(count: int) -> str:
+    return f"You can't apply more than {count} tags to a topic."
+
+
+def _signature(data: dict[str, Any], user_id: int) -> str:
+    items = sorted((k, v) for k, v in data.items() if k not in _NOT_DATA)
+    return hashlib.sha1(json.dumps([items, ["user", user_id]], sort_keys=True, default=str)
+                        .encode()).hexdigest()
+
+
+def find_post(state: Any, post_id: int) -> Post:
+    """The post, visible to the current user, or 404/403 as Discourse answers."""
+    post = state.posts.get(post_id)
+    staff = bool(g.user and g.user.staff)
+    if post is None or (post.deleted_at is not None and not staff):
+        not_found()
+    topic = state.topics.get(post.topic_id)
+    if topic is None or (topic.deleted_at is not None and not staff):
+        not_found()
+    if not can_see_topic(state, topic, g.user):
+        invalid_access()
+    return post  # type: ignore[no-any-return]
+
+
+@bp.get("/posts/<int:post_id>")
+def show(post_id: int) -> Response:
+    """GET /posts/{id}: the post with raw."""
+    with g.sandbox.state.transaction() as state:
+        return json_reply(post_json(state, find_post(state, post_id), g.user, "get"))
+
+
+@bp.get("/posts/<int:post_id>/replies")
+def replies(post_id: int) -> Response:
+    """GET /posts/{id}/replies: the posts answering this one."""
+    with g.sandbox.state.transaction() as state:
+        post = find_post(state, post_id)
+        answers = [p for p in state.posts_of_topic(post.topic_id)
+                   if p.reply_to_post_number == post.post_number]
+        return json_reply([post_json(state, p, g.user, "replies") for p in answers])
+
+
+@bp.put("/posts/<int:post_id>")
+def update(post_id: int) -> Response:
+    """PUT /posts/{id}: post[raw], post[edit_reason]; 409 when post[original_text] is stale."""
+    require_login()
+    sandbox: Sandbox = g.sandbox
+    data = params()
+    found = data.get("post")
+    nested: dict[str, Any] = found if isinstance(found, dict) else {}
+    raw = nested.get("raw", data.get("raw"))
+    if raw in (None, ""):
+        invalid_parameters("post")
+    with sandbox.state.transaction() as state:
+        post = find_post(state, post_id)
+        if not (g.user.staff or g.user.id == post.user_id):
+            invalid_access()
+        original = nested.get("original_text")
+        if original is not None and original != post.raw:
+            fail(409, "This post was edited by another user and your changes can no longer be saved.")
+        try:
+            emissions = _revise(sandbox, state, post, str(raw), data, nested)
+        except PostRejected as exc:
+            return rejected(exc)
+        body = {"post": post_json(state, post, g.user, "update")}
+    emit_all(sandbox, emissions)
+    return json_reply(body)
+
+
+def _revise(sandbox: Sandbox, state: Any, post: Post, raw: str, data: dict[str, Any],
+            nested: dict[str, Any]) -> list[Any]:
+    """PostRevisor: raw, plus title/category for a first post; a topic change emits topic_edited only."""
+    topic = state.topics[post.topic_id]
+    errors = raw_errors(sandbox.settings, raw, post.post_number == 1,
+                        topic.archetype == "private_message")
+    if errors:
+        raise PostRejected(errors, kind="plain")
+    changes: dict[str, Any] = {}
+    if post.post_number == 1:
+        if data.get("title") not in (None, ""):
+            changes["title"] = data["title"]
+        if nested.get("category_id") not in (None, ""):
+            changes["category_id"] = nested["category_id"]
+    now = sandbox.clock.now()
+    topic_events = update_topic(state, sandbox.settings, topic, g.user,
+                                changes, now, bump_first_post=False) if changes else []
+    post_events = edit_post(state, sandbox.settings, post, raw, nested.get("edit_reason"), now)
+    if topic_events and not post_events:
+        post.version += 1
+        post.updated_at = now
+    return topic_events or post_events
+
+
+@bp.delete("/posts/<int:post_id>")
+def destroy(post_id: int) -> Response:
+    """DELETE /posts/{id}: trash the post (the whole topic for a first post)."""
+    require_login()
+    sandbox: Sandbox = g.sandbox
+    with sandbox.state.transaction() as state:
+        post = find_post(state, post_id)
+        if not (g.user.staff or (g.user.id == post.user_id and post.post_number > 1)):
+            invalid_access()
+        emissions = delete_post(state, sandbox.settings, post, sandbox.clock.now())
+    emit_all(sandbox, emissions)
+    return Response(status=200)
+
+
+@bp.get("/raw/<int:topic_id>")
+@bp.get("/raw/<int:topic_id>/<int:post_number>")
+def raw(topic_id: int, post_number: int = 1) -> Response:
+    """GET /raw/{topic_id}/{post_number}: the Markdown as text/plain."""
+    with g.sandbox.state.transaction() as state:
+        topic = state.topics.get(topic_id)
+        if topic is None or (topic.deleted_at is not None and not (g.user and g.user.staff)):
+            not_found()
+        if not can_see_topic(state, topic, g.user):
+            invalid_access()
+        post = next((p for p in state.posts_of_topic(topic_id) if p.post_number == post_number), None)
+        if post is None:
+            not_found()
+        return Response(post.raw, 200, content_type="text/plain; charset=utf-8")

@@ -1,7 +1,75 @@
-"""Routes: user_fields (to be filled in)."""
+"""Routes: the user fields admin API (Admin::UserFieldsController, under /admin/config)."""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from typing import Any
+
+from flask import Blueprint, Response, g
+
+from discourse_sandbox.http import invalid_parameters, json_reply, not_found, params, record_invalid
+from discourse_sandbox.users import build_user_field, user_field_json
 
 bp = Blueprint("user_fields", __name__)
+
+PREFIXES = ("/admin/config/user_fields", "/admin/customize/user_fields")
+
+
+def _require_admin() -> None:
+    if g.user is None or not g.user.admin:
+        not_found()  # AdminConstraint: the route does not exist for others
+
+
+def _field_params() -> dict[str, Any]:
+    data = params().get("user_field")
+    if not isinstance(data, dict) or not data:
+        invalid_parameters("user_field")
+    return data
+
+
+def _index() -> Response:
+    _require_admin()
+    with g.sandbox.state.transaction() as state:
+        fields = sorted(state.user_fields.values(), key=lambda f: (f.position, f.id))
+        return json_reply({"user_fields": [user_field_json(f) for f in fields]})
+
+
+def _create() -> Response:
+    _require_admin()
+    data = _field_params()
+    with g.sandbox.state.transaction() as state:
+        field, errors = build_user_field(state, data)
+        if field is None:
+            record_invalid(errors)
+        state.user_fields[field.id] = field
+        return json_reply({"user_field": user_field_json(field)})
+
+
+def _update(field_id: int) -> Response:
+    _require_admin()
+    data = _field_params()
+    with g.sandbox.state.transaction() as state:
+        current = state.user_fields.get(field_id)
+        if current is None:
+            not_found()
+        field, errors = build_user_field(state, data, current)
+        if field is None:
+            record_invalid(errors)
+        state.user_fields[field.id] = field
+        return json_reply({"user_field": user_field_json(field)})
+
+
+def _destroy(field_id: int) -> Response:
+    _require_admin()
+    with g.sandbox.state.transaction() as state:
+        if state.user_fields.pop(field_id, None) is not None:
+            for user in state.users.values():  # the custom fields go with it
+                user.user_fields.pop(field_id, None)
+        return json_reply({"success": "OK"})
+
+
+for _prefix in PREFIXES:
+    _name = _prefix.rsplit("/", 2)[1]
+    bp.add_url_rule(_prefix, f"index_{_name}", _index, methods=["GET"])
+    bp.add_url_rule(_prefix, f"create_{_name}", _create, methods=["POST"])
+    bp.add_url_rule(f"{_prefix}/<int:field_id>", f"update_{_name}", _update, methods=["PUT"])
+    bp.add_url_rule(f"{_prefix}/<int:field_id>", f"destroy_{_name}", _destroy, methods=["DELETE"])

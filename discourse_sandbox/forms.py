@@ -1,0 +1,226 @@
+"""Form templates: Discourse's YAML validation, their JSON, and how the composer writes a submission."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlparse
+
+import yaml
+
+from discourse_sandbox.state import FormTemplate, State
+
+if TYPE_CHECKING:
+    from discourse_sandbox.sandbox import Sandbox
+
+# FormTemplateYamlValidator's constants.
+RESERVED_KEYWORDS = ("title", "body", "category", "category_id", "tags")
+ALLOWED_TYPES = ("checkbox", "dropdown", "input", "multi-select", "textarea", "upload")
+# Site settings max_form_template_title_length / max_form_template_content_length (defaults).
+MAX_NAME_LENGTH = 100
+MAX_TEMPLATE_LENGTH = 2000
+
+# config/locales/server.en.yml, form_templates.errors (prefixed by the attribute, "Template").
+_ERRORS = {
+    "invalid_yaml": "is not a valid YAML string",
+    "invalid_type": "contains an invalid template type: {type} (valid types are: {valid_types})",
+    "missing_type": "is missing a field type",
+    "missing_id": "is missing a field id",
+    "duplicate_ids": "has duplicate ids",
+    "reserved_id": "has a reserved keyword as id: {id}",
+    "unsafe_description": "has an unsafe HTML description",
+    "invalid_tag_group": "has invalid tag group: {tag_group_name}",
+}
+
+
+def _template_error(key: str, **values: Any) -> str:
+    return "Template " + _ERRORS[key].format(**values)
+
+
+def _blank(value: Any) -> bool:
+    """Rails' blank?: None, False, empty or whitespace-only strings, empty collections."""
+    if value is None or value is False:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    if isinstance(value, (list, dict)):
+        return not value
+    return False
+
+
+def _ruby_str(value: Any) -> str:
+    """How Ruby interpolates a value into an I18n string (nil → "")."""
+    if value is None:
+        return ""
+    if value is True or value is False:
+        return str(value).lower()
+    return str(value)
+
+
+def validate_template_yaml(state: State, template: str) -> list[str]:
+    """FormTemplateYamlValidator: the full error messages for a template's YAML (empty: valid)."""
+    try:
+        fields = yaml.safe_load(template)
+    except yaml.YAMLError:
+        return [_template_error("invalid_yaml")]
+    if not isinstance(fields, list):
+        return [_template_error("invalid_yaml")]
+    errors: list[str] = []
+    seen_ids: list[Any] = []
+    for field in fields:
+        # A non-hash entry behaves in Ruby like a hash without keys (String#[] gives nil).
+        entry: dict[str, Any] = field if isinstance(field, dict) else {}
+        field_type, field_id = entry.get("type"), entry.get("id")
+        if _blank(field_type):
+            errors.append(_template_error("missing_type"))
+        if _blank(field_id):
+            errors.append(_template_error("missing_id"))
+        if field_type not in ALLOWED_TYPES:
+            errors.append(_template_error("invalid_type", type=_ruby_str(field_type),
+                                          valid_types=", ".join(ALLOWED_TYPES)))
+        if field_id in RESERVED_KEYWORDS:
+            errors.append(_template_error("reserved_id", id=field_id))
+        if field_id in seen_ids:
+            errors.append(_template_error("duplicate_ids"))
+        if not _blank(field_id):
+            seen_ids.append(field_id)
+        attributes = entry.get("attributes")
+        description = attributes.get("description") if isinstance(attributes, dict) else None
+        if not _blank(description) and not _safe_description(str(description)):
+            errors.append(_template_error("unsafe_description"))
+        tag_group = entry.get("tag_group")
+        if not _blank(tag_group) and not any(g.name == str(tag_group) for g in state.tag_groups.values()):
+            errors.append(_template_error("invalid_tag_group", tag_group_name=_ruby_str(tag_group)))
+    return errors
+
+
+class _UnsafeHtml(HTMLParser):
+    """Finds what Sanitize (elements: a; attributes: href, target; http/https/mailto) would strip."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.unsafe = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "a":
+            self.unsafe = True
+            return
+        for name, value in attrs:
+            bad_href = name == "href" and bool(value) and not _allowed_protocol(value or "")
+            if name not in ("href", "target") or bad_href:
+                self.unsafe = True
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "a":
+            self.unsafe = True
+
+    def handle_comment(self, data: str) -> None:
+        self.unsafe = True
+
+    def handle_decl(self, decl: str) -> None:
+        self.unsafe = True
+
+    def handle_pi(self, data: str) -> None:
+        self.unsafe = True
+
+
+def _allowed_protocol(href: str) -> bool:
+    """Sanitize's protocol check: relative links pass; absolute ones must be http(s) or mailto."""
+    if ":" not in href.split("/", 1)[0]:
+        return True
+    return urlparse(href.strip()).scheme.lower() in ("http", "https", "mailto")
+
+
+def _safe_description(description: str) -> bool:
+    parser = _UnsafeHtml()
+    parser.feed(description)
+    parser.close()
+    return not parser.unsafe
+
+
+def form_template_errors(
+    state: State, name: Any, template: Any, existing_id: int | None = None
+) -> list[str]:
+    """FormTemplate's validations in Rails' order: name, template, then the YAML validator."""
+    errors: list[str] = []
+    name_text = "" if name is None else str(name)
+    if _blank(name_text):
+        errors.append("Name can't be blank")
+    elif any(f.name == name_text and f.id != existing_id for f in state.form_templates.values()):
+        errors.append("Name has already been taken")
+    if len(name_text) > MAX_NAME_LENGTH:
+        errors.append(f"Name is too long (maximum is {MAX_NAME_LENGTH} characters)")
+    template_text = "" if template is None else str(template)
+    if _blank(template_text):
+        errors.append("Template can't be blank")
+    if len(template_text) > MAX_TEMPLATE_LENGTH:
+        errors.append(f"Template is too long (maximum is {MAX_TEMPLATE_LENGTH} characters)")
+    if template is not None:
+        errors += validate_template_yaml(state, template_text)
+    return errors
+
+
+def form_template_json(form_template: FormTemplate) -> dict[str, Any]:
+    """FormTemplateSerializer / AdminFormTemplateSerializer: id, name, template."""
+    return {"id": form_template.id, "name": form_template.name, "template": form_template.template}
+
+
+def template_fields(template_yaml: str) -> list[dict[str, Any]]:
+    """The fields of a template's YAML (an invalid template has none)."""
+    try:
+        fields = yaml.safe_load(template_yaml)
+    except yaml.YAMLError:
+        return []
+    return [f for f in fields if isinstance(f, dict)] if isinstance(fields, list) else []
+
+
+def render_form_submission(
+    template_yaml: str, values: dict[str, str | list[str]], headings: str = "label"
+) -> str:
+    """The post raw the composer writes from a form (prepareFormTemplateData), in field order.
+
+    As the browser's FormData: a field missing from `values` is not submitted; a checkbox is
+    submitted as "on" when its value is truthy; a list is one entry per value, joined with "\\n".
+    Every submitted entry becomes "### <label|id>\\n<value>"; an empty one becomes an empty block,
+    so it adds a blank separator (Discourse joins `undefined` as "").
+    """
+    blocks: list[str] = []
+    for field in template_fields(template_yaml):
+        field_id = str(field.get("id", ""))
+        if field_id not in values:
+            continue
+        value = values[field_id]
+        if field.get("type") == "checkbox":
+            if isinstance(value, list) or str(value).lower() in ("", "false", "0", "off", "no"):
+                continue  # an unchecked box is not in the FormData
+            value = "on"
+        if isinstance(value, list):
+            if not value:
+                continue  # nothing selected: no FormData entry
+            value = "\n".join(str(v) for v in value)
+        if headings == "id":
+            heading = field_id
+        else:
+            attributes = field.get("attributes")
+            label = attributes.get("label") if isinstance(attributes, dict) else None
+            heading = "undefined" if label is None else str(label)  # JS interpolates a missing label
+        blocks.append(f"### {heading}\n{value}" if value else "")
+    return "\n\n".join(blocks)
+
+
+def seed_form_templates(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
+    """Seed section `form_templates`: [{name, template}], validated as Discourse does."""
+    state = sandbox.state
+    with state.transaction():
+        for i, entry in enumerate(entries or []):
+            if not isinstance(entry, dict):
+                raise ValueError(f"form_templates[{i}]: expected a mapping with keys name, template")
+            errors = form_template_errors(state, entry.get("name"), entry.get("template"))
+            if errors:
+                raise ValueError(f"form_templates[{i}] ({entry.get('name')}): {'; '.join(errors)}")
+            form_id = state.next_id("form_templates")
+            state.form_templates[form_id] = FormTemplate(
+                id=form_id, name=str(entry["name"]), template=str(entry["template"]))

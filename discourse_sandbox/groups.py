@@ -1,0 +1,258 @@
+"""Groups: visibility, membership, serializers and the `groups` seed section."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from discourse_sandbox.clock import iso
+from discourse_sandbox.cooking import cook
+from discourse_sandbox.state import FIRST_CUSTOM_GROUP_ID, Group, State, User
+
+if TYPE_CHECKING:
+    from discourse_sandbox.sandbox import Sandbox
+
+# Group.visibility_levels
+PUBLIC, LOGGED_ON_USERS, MEMBERS, STAFF, OWNERS = 0, 1, 2, 3, 4
+GROUP_NAME_RE = re.compile(r"^[\w.-]+$")
+# I18n groups.default_names, shown as display_name of automatic groups
+DISPLAY_NAMES = {
+    "everyone": "everyone", "admins": "admins", "moderators": "moderators", "staff": "staff",
+    "trust_level_0": "trust_level_0", "trust_level_1": "trust_level_1",
+    "trust_level_2": "trust_level_2", "trust_level_3": "trust_level_3",
+    "trust_level_4": "trust_level_4",
+}
+EDITABLE_KEYS = ("full_name", "bio_raw", "visibility_level", "members_visibility_level",
+                 "public_admission", "public_exit", "mentionable_level", "messageable_level")
+
+
+# --- membership ------------------------------------------------------------------------------
+
+def member_ids(state: State, group: Group) -> list[int]:
+    """Members of a group; automatic groups are computed from the users as Discourse refreshes them."""
+    if not group.automatic:
+        return list(group.user_ids)
+    return [u.id for u in state.users.values() if u.id > 0 and group.id in state.group_ids_of(u.id)
+            and group.id != 0]
+
+
+def can_see_group(state: State, group: Group, viewer: User | None) -> bool:
+    """Guardian#can_see_group? after Group.visible_groups."""
+    level = group.visibility_level
+    if level == PUBLIC or (viewer is not None and viewer.admin):
+        return True
+    if viewer is None:
+        return False
+    if level == LOGGED_ON_USERS or viewer.staff:
+        return True
+    if level == MEMBERS:
+        return viewer.id in member_ids(state, group) or viewer.id in group.owner_ids
+    return level == OWNERS and viewer.id in group.owner_ids
+
+
+def can_see_members(state: State, group: Group, viewer: User | None) -> bool:
+    """Guardian#can_see_group_members?, by members_visibility_level."""
+    level = group.members_visibility_level
+    if level == PUBLIC or (viewer is not None and viewer.staff):
+        return True
+    if viewer is None:
+        return False
+    if level == LOGGED_ON_USERS:
+        return True
+    if level == MEMBERS:
+        return viewer.id in member_ids(state, group) or viewer.id in group.owner_ids
+    return viewer.id in group.owner_ids
+
+
+def can_manage(group: Group, viewer: User | None) -> bool:
+    """Guardian#can_edit_group? for custom groups: admins, moderators or an owner."""
+    if viewer is None or group.automatic:
+        return False
+    return viewer.staff or viewer.id in group.owner_ids
+
+
+def find_users_by_names(state: State, names: list[str]) -> tuple[list[User], list[str]]:
+    """Users for a comma/list of usernames: (found, unknown names)."""
+    found: list[User] = []
+    unknown: list[str] = []
+    for name in names:
+        for part in (p.strip() for p in name.split(",")):
+            if not part:
+                continue
+            user = state.user_by_username(part)
+            if user is None:
+                unknown.append(part)
+            elif user not in found:
+                found.append(user)
+    return found, unknown
+
+
+def group_errors(state: State, name: str, exclude_id: int | None = None) -> list[str]:
+    """Group name validation (UsernameValidator rules, unique among groups and usernames)."""
+    if not name:
+        return ["Name can't be blank"]
+    errors = []
+    if len(name) < 3 or len(name) > 20:
+        errors.append("Name must be between 3 and 20 characters")
+    if not GROUP_NAME_RE.match(name) or name[0] in ".-" or name[-1] in ".-":
+        errors.append("Name must only include numbers, letters, dashes, dots, and underscores")
+    other = state.group_by_name(name)
+    if (other is not None and other.id != exclude_id) or state.user_by_username(name) is not None:
+        errors.append("Name has already been taken")
+    return errors
+
+
+def create_group(
+    state: State, data: dict[str, Any], now: datetime
+) -> tuple[Group | None, list[str]]:
+    """Admin::GroupsController#create: a custom group with members and owners."""
+    name = str(data.get("name") or "").strip()
+    errors = group_errors(state, name)
+    # Group#usernames= ignores names that match no user
+    members, _unknown = find_users_by_names(state, _names(data.get("usernames")))
+    owners, _unknown_owners = find_users_by_names(state, _names(data.get("owner_usernames")))
+    if errors:
+        return None, errors
+    group = Group(id=state.next_id("groups", start=FIRST_CUSTOM_GROUP_ID), name=name,
+                  created_at=now)
+    update_group(group, data)
+    group.user_ids = [u.id for u in members + owners if u.id > 0]
+    group.user_ids = list(dict.fromkeys(group.user_ids))
+    group.owner_ids = [u.id for u in owners if u.id > 0]
+    state.groups[group.id] = group
+    return group, []
+
+
+def update_group(group: Group, data: dict[str, Any]) -> None:
+    """Apply the editable attributes given (GroupsController#group_params)."""
+    for key in EDITABLE_KEYS:
+        if key not in data or data[key] is None:
+            continue
+        current = getattr(group, key)
+        if isinstance(current, bool):
+            setattr(group, key, str(data[key]).lower() in ("true", "1", "t", "on"))
+        elif isinstance(current, int):
+            setattr(group, key, int(str(data[key])))
+        else:
+            setattr(group, key, str(data[key]))
+
+
+def _names(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+# --- serializers -----------------------------------------------------------------------------
+
+def basic_group_json(
+    state: State, group: Group, viewer: User | None, full: bool = True, membership: bool = False
+) -> dict[str, Any]:
+    """BasicGroupSerializer (full=False: nested in user payloads; membership: is_group_user/owner)."""
+    members = member_ids(state, group)
+    staff = viewer is not None and viewer.staff
+    owner = viewer is not None and viewer.id in group.owner_ids
+    body: dict[str, Any] = {"id": group.id, "automatic": group.automatic, "name": group.name}
+    if group.automatic:
+        body["display_name"] = DISPLAY_NAMES.get(group.name, group.name)
+    bio_cooked = cook(group.bio_raw) if group.bio_raw else None
+    body.update({
+        "user_count": len(members),
+        "mentionable_level": group.mentionable_level,
+        "messageable_level": group.messageable_level,
+        "visibility_level": group.visibility_level,
+        "primary_group": False, "title": None, "grant_trust_level": None,
+        "incoming_email": None, "has_messages": False,
+        "flair_url": None, "flair_bg_color": None, "flair_color": None,
+        "bio_raw": group.bio_raw or None, "bio_cooked": bio_cooked,
+        "bio_excerpt": _excerpt(bio_cooked),
+        "public_admission": group.public_admission, "public_exit": group.public_exit,
+        "allow_membership_requests": False, "full_name": group.full_name or None,
+        "default_notification_level": 3, "membership_request_template": None,
+    })
+    if not (staff or owner):
+        body.pop("bio_raw")
+        body.pop("incoming_email")
+    # only GroupsController#index passes user_group_ids/owner_group_ids to the serializer
+    if membership and viewer is not None:
+        body["is_group_user"] = viewer.id in members
+        body["is_group_owner"] = owner
+    body.update({
+        "members_visibility_level": group.members_visibility_level,
+        "can_see_members": can_see_members(state, group, viewer),
+        "can_admin_group": viewer is not None and (viewer.admin or owner),
+        "publish_read_state": False,
+    })
+    if full:
+        body["can_edit_group"] = can_manage(group, viewer)
+    return body
+
+
+def group_show_json(state: State, group: Group, viewer: User | None) -> dict[str, Any]:
+    """GroupShowSerializer: the basic group plus the detail keys of GET /groups/{name}."""
+    body = basic_group_json(state, group, viewer)
+    is_member = viewer is not None and viewer.id in member_ids(state, group)
+    body.update({
+        "is_group_user": is_member,
+        "is_group_owner_display": viewer is not None and viewer.id in group.owner_ids,
+        "mentionable": viewer is not None and group.mentionable_level == 99,
+        "messageable": viewer is not None and (viewer.admin or group.messageable_level == 99),
+        "automatic_membership_email_domains": None,
+        "smtp_server": None, "smtp_port": None, "smtp_ssl_mode": None, "email_username": None,
+        "email_password": None, "message_count": 0, "allow_unknown_sender_topic_replies": False,
+        "associated_group_ids": [],
+        "watching_category_ids": [], "tracking_category_ids": [],
+        "watching_first_post_category_ids": [], "regular_category_ids": [],
+        "muted_category_ids": [], "watching_tags": [], "watching_first_post_tags": [],
+        "tracking_tags": [], "regular_tags": [], "muted_tags": [],
+    })
+    return body
+
+
+def member_json(state: State, user: User, group: Group) -> dict[str, Any]:
+    """GroupUserSerializer: one row of GET /groups/{name}/members."""
+    from discourse_sandbox.users import avatar_template, post_stats
+
+    last_posted = post_stats(state, user.id)[2]
+    added = group.created_at or user.created_at
+    return {
+        "id": user.id, "username": user.username, "name": user.name or None,
+        "avatar_template": avatar_template(user), "title": None,
+        "last_posted_at": iso(last_posted) if last_posted else None,
+        "last_seen_at": iso(user.last_seen_at) if user.last_seen_at else None,
+        "added_at": iso(added), "timezone": "Africa/Casablanca",
+    }
+
+
+def _excerpt(cooked: str | None) -> str | None:
+    if not cooked:
+        return None
+    text = re.sub(r"<[^>]+>", "", cooked).strip()
+    return text[:110]
+
+
+# --- seed ------------------------------------------------------------------------------------
+
+_GROUP_KEYS = {"name", "full_name", "bio", "bio_raw", "visibility_level", "members_visibility_level",
+               "public_admission", "public_exit", "mentionable_level", "messageable_level"}
+
+
+def seed_groups(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
+    """Seed section `groups`: [{name, full_name?, visibility_level?, ...}] (members come with users)."""
+    with sandbox.state.transaction() as state:
+        for i, entry in enumerate(entries or []):
+            where = f"groups[{i}]"
+            if not isinstance(entry, dict) or not entry.get("name"):
+                raise ValueError(f"{where}: key 'name' is required")
+            unknown = set(entry) - _GROUP_KEYS
+            if unknown:
+                raise ValueError(f"{where} ({entry['name']}): unknown key(s) {sorted(unknown)}")
+            data = dict(entry)
+            if "bio" in data:
+                data["bio_raw"] = data.pop("bio")
+            group, errors = create_group(state, data, sandbox.clock.now())
+            if group is None:
+                raise ValueError(f"{where} ({entry['name']}): key 'name': {'; '.join(errors)}")

@@ -1,0 +1,121 @@
+"""DiscourseConnect (Discourse as identity provider): the signed payload primitive and the secrets."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from discourse_sandbox.state import State, User
+
+if TYPE_CHECKING:
+    from discourse_sandbox.sandbox import Sandbox
+
+MIN_SECRET_LENGTH = 10
+# SessionController#sso_provider's plain-text answers (I18n discourse_connect.*)
+LOGIN_ERROR = "Login Error"
+MISSING_SECRET = (
+    "Authentication failed due to missing secret. Contact the site administrators to fix the problem."
+)  # Discourse validates discourse_connect_provider_secrets lines loosely
+
+
+class SsoError(ValueError):
+    """A DiscourseConnect request Discourse would refuse; `status` is the HTTP status it answers."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def sign(secret: str, sso: str) -> str:
+    """hex(HMAC-SHA256(secret, sso)): the `sig` of a base64 payload."""
+    return hmac.new(secret.encode(), sso.encode(), hashlib.sha256).hexdigest()
+
+
+def encode_payload(fields: dict[str, Any]) -> str:
+    """Base64.strict_encode64 of the URL-encoded fields (None values left out)."""
+    query = urlencode({k: _text(v) for k, v in fields.items() if v is not None})
+    return base64.b64encode(query.encode()).decode()
+
+
+def decode_payload(sso: str) -> dict[str, str]:
+    """The fields of a base64 payload; a payload that does not decode is a 422 as in Discourse."""
+    try:
+        text = base64.b64decode(sso.encode(), validate=False).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SsoError(422, LOGIN_ERROR) from exc
+    return dict(parse_qsl(text, keep_blank_values=True))
+
+
+def signed_query(secret: str, fields: dict[str, Any]) -> dict[str, str]:
+    """{"sso": ..., "sig": ...} for a payload: what a consumer sends and what the provider returns."""
+    sso = encode_payload(fields)
+    return {"sso": sso, "sig": sign(secret, sso)}
+
+
+def secret_for(state: State, return_sso_url: str) -> str:
+    """The provider secret configured for the host of return_sso_url ("" when none)."""
+    host = urlsplit(return_sso_url).hostname or ""
+    return state.sso_secrets.get(host, "") or state.sso_secrets.get("*", "")
+
+
+def verify_request(state: State, sso: str, sig: str) -> tuple[dict[str, str], str]:
+    """Check a consumer's request; returns (payload, secret) or raises SsoError(400|422)."""
+    if not sso:
+        raise SsoError(400, "param is missing or the value is empty: sso")
+    payload = decode_payload(sso)
+    return_url = payload.get("return_sso_url", "")
+    if not return_url:
+        raise SsoError(400, "return_sso_url is blank, it must be provided")
+    secret = secret_for(state, return_url)
+    if not secret:
+        raise SsoError(400, MISSING_SECRET)
+    if not hmac.compare_digest(sign(secret, sso), sig or ""):
+        raise SsoError(422, LOGIN_ERROR)
+    return payload, secret
+
+
+def provider_fields(state: State, user: User, payload: dict[str, str]) -> dict[str, Any]:
+    """The fields Discourse returns to the consumer for a logged-in user."""
+    # user.groups.pluck(:name): automatic groups (trust levels, staff) count, "everyone" does not.
+    group_names = [state.groups[gid].name for gid in state.group_ids_of(user.id)
+                   if gid != 0 and gid in state.groups]
+    return {
+        "nonce": payload.get("nonce", ""),
+        "return_sso_url": payload.get("return_sso_url", ""),
+        "name": user.name,
+        "username": user.username,
+        "email": user.email,
+        "external_id": user.id,
+        "admin": user.admin,
+        "moderator": user.moderator,
+        "groups": ",".join(group_names),
+    }
+
+
+def redirect_url(return_sso_url: str, secret: str, fields: dict[str, Any]) -> str:
+    """return_sso_url with the signed answer appended (keeping any query it already has)."""
+    separator = "&" if "?" in return_sso_url else "?"
+    return return_sso_url + separator + urlencode(signed_query(secret, fields))
+
+
+def seed_sso_secrets(sandbox: Sandbox, section: Any) -> None:
+    """Seed section `sso_secrets`: {return_sso_url host: secret}."""
+    if not isinstance(section, dict):
+        raise ValueError("sso_secrets: expected a mapping of host to secret")
+    with sandbox.state.transaction() as state:
+        for host, secret in section.items():
+            if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    f"sso_secrets[{host!r}]: the secret must be a string of at least "
+                    f"{MIN_SECRET_LENGTH} characters"
+                )
+            state.sso_secrets[str(host)] = secret
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

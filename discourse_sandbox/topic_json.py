@@ -1,0 +1,356 @@
+"""JSON shapes of posts and topics (PostSerializer, TopicViewSerializer, webhook serializers)."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from discourse_sandbox.clock import iso
+from discourse_sandbox.cooking import fancy_title, first_image, word_count
+from discourse_sandbox.state import Post, State, Topic, User
+
+if TYPE_CHECKING:
+    from discourse_sandbox.settings import SandboxSettings
+
+_LETTER_COLORS = ("8c91f0", "e47774", "b19c9b", "58832f", "a87137", "d26e3b", "3ab54a", "0ea7a5")
+# PostSerializer keys common to every context, in Discourse's order.
+_POST_KEYS = (
+    "id", "name", "username", "avatar_template", "created_at", "cooked", "post_number", "post_type",
+    "posts_count", "updated_at", "reply_count", "reply_to_post_number", "quote_count",
+    "incoming_link_count", "reads", "readers_count", "score", "yours", "topic_id", "topic_slug",
+    "display_username", "primary_group_name", "flair_name", "flair_url", "flair_bg_color",
+    "flair_color", "flair_group_id", "version", "can_edit", "can_delete", "can_recover",
+    "can_see_hidden_post", "can_wiki", "user_title", "bookmarked", "raw", "actions_summary",
+    "moderator", "admin", "staff", "user_id", "draft_sequence", "hidden", "trust_level", "deleted_at",
+    "user_deleted", "edit_reason", "can_view_edit_history", "wiki", "reviewable_id",
+    "reviewable_score_count", "reviewable_score_pending_count", "post_url", "mentioned_users",
+)
+# Keys each context drops (the topic view's post_stream has no counts of the whole topic).
+_DROP = {
+    "create": set(),
+    "update": set(),
+    "get": {"draft_sequence"},
+    "replies": {"raw", "draft_sequence"},
+    "view": {"posts_count", "raw", "draft_sequence", "post_url", "mentioned_users", "flair_group_id"},
+    "webhook": {"can_edit", "can_delete", "can_recover", "can_see_hidden_post", "can_wiki",
+                "can_view_edit_history", "actions_summary", "yours", "flair_name", "flair_url",
+                "flair_bg_color", "flair_color", "flair_group_id", "mentioned_users", "readers_count",
+                "draft_sequence", "bookmarked"},
+}
+
+
+def avatar_template(user: User | None) -> str:
+    """A letter avatar, as Discourse serves for users without an uploaded picture."""
+    if user is None:
+        return "/images/avatar.png"
+    letter = (user.username[:1] or "x").lower()
+    color = _LETTER_COLORS[int(hashlib.md5(user.username.encode()).hexdigest(), 16) % len(_LETTER_COLORS)]
+    return f"/letter_avatar_proxy/v4/letter/{letter}/{color}/{{size}}.png"
+
+
+def basic_user(user: User | None) -> dict[str, Any]:
+    """BasicUserSerializer: id, username, name, avatar_template."""
+    if user is None:
+        return {"id": None, "username": None, "name": None, "avatar_template": avatar_template(None)}
+    return {"id": user.id, "username": user.username, "name": user.name,
+            "avatar_template": avatar_template(user)}
+
+
+def live_posts(state: State, topic: Topic) -> list[Post]:
+    """Posts that count: not deleted."""
+    return state.posts_of_topic(topic.id)
+
+
+def last_post(state: State, topic: Topic) -> Post | None:
+    posts = live_posts(state, topic)
+    return posts[-1] if posts else None
+
+
+def category_slug(state: State, topic: Topic) -> str | None:
+    category = state.categories.get(topic.category_id) if topic.category_id is not None else None
+    return category.slug if category else None
+
+
+def post_json(state: State, post: Post, viewer: User | None, context: str) -> dict[str, Any]:
+    """PostSerializer in one of the contexts: create, update, get, view (post_stream), webhook."""
+    topic = state.topics[post.topic_id]
+    user = state.users.get(post.user_id)
+    staff = bool(viewer and viewer.staff)
+    yours = bool(viewer and viewer.id == post.user_id)
+    values: dict[str, Any] = {
+        "id": post.id, "name": user.name if user else None,
+        "username": user.username if user else None, "avatar_template": avatar_template(user),
+        "created_at": iso(post.created_at), "cooked": post.cooked, "post_number": post.post_number,
+        "post_type": post.post_type, "posts_count": len(live_posts(state, topic)),
+        "updated_at": iso(post.updated_at),
+        "reply_count": sum(1 for p in live_posts(state, topic)
+                           if p.reply_to_post_number == post.post_number),
+        "reply_to_post_number": post.reply_to_post_number, "quote_count": 0,
+        "incoming_link_count": 0, "reads": 1, "readers_count": 0, "score": 0.0, "yours": yours,
+        "topic_id": topic.id, "topic_slug": topic.slug,
+        "display_username": user.name if user else None, "primary_group_name": None,
+        "flair_name": None, "flair_url": None, "flair_bg_color": None, "flair_color": None,
+        "flair_group_id": None, "version": post.version, "can_edit": staff or yours,
+        "can_delete": staff or (yours and post.post_number > 1),
+        "can_recover": staff and post.deleted_at is not None, "can_see_hidden_post": staff,
+        "can_wiki": staff, "user_title": None, "bookmarked": False, "raw": post.raw,
+        "actions_summary": [], "moderator": bool(user and user.moderator),
+        "admin": bool(user and user.admin), "staff": bool(user and user.staff),
+        "user_id": post.user_id, "draft_sequence": 0, "hidden": post.hidden,
+        "trust_level": user.trust_level if user else 0,
+        "deleted_at": iso(post.deleted_at) if post.deleted_at else None,
+        "user_deleted": False, "edit_reason": post.edit_reason,
+        "can_view_edit_history": True, "wiki": post.wiki,
+        "reviewable_id": 0 if context == "view" else None,
+        "reviewable_score_count": 0, "reviewable_score_pending_count": 0,
+        "post_url": f"/t/{topic.slug}/{topic.id}/{post.post_number}", "mentioned_users": [],
+    }
+    body = {key: values[key] for key in _POST_KEYS if key not in _DROP[context]}
+    replied = _replied_user(state, post)
+    if replied is not None:  # PostSerializer#include_reply_to_user?
+        body["reply_to_user"] = {"id": replied.id, "username": replied.username,
+                                 "name": replied.name, "avatar_template": avatar_template(replied)}
+    if context == "view":
+        body["link_counts"] = []
+        body["read"] = True
+    if context == "webhook":
+        body.update({
+            "topic_title": topic.title, "topic_posts_count": len(live_posts(state, topic)),
+            "topic_filtered_posts_count": len(live_posts(state, topic)),
+            "topic_archetype": topic.archetype, "category_id": topic.category_id,
+            "category_slug": category_slug(state, topic),
+        })
+    return body
+
+
+def _replied_user(state: State, post: Post) -> User | None:
+    if post.reply_to_post_number is None:
+        return None
+    target = next((p for p in state.posts_of_topic(post.topic_id, True)
+                   if p.post_number == post.reply_to_post_number), None)
+    return state.users.get(target.user_id) if target else None
+
+
+def topic_attributes(state: State, settings: SandboxSettings, topic: Topic) -> dict[str, Any]:
+    """TopicViewSerializer's own attributes (no post_stream, details, suggestions)."""
+    from discourse_sandbox.taxonomy import serialize_topic_tags
+
+    posts = live_posts(state, topic)
+    first = posts[0] if posts else None
+    last = posts[-1] if posts else None
+    body: dict[str, Any] = {
+        "id": topic.id, "title": topic.title, "fancy_title": fancy_title(topic.title),
+        "posts_count": len(posts), "created_at": iso(topic.created_at), "views": topic.views,
+        "reply_count": max(len(posts) - 1, 0), "like_count": 0,
+        "last_posted_at": iso(last.created_at) if last else None, "visible": topic.visible,
+        "closed": topic.closed, "archived": topic.archived, "has_summary": False,
+        "archetype": topic.archetype, "slug": topic.slug, "category_id": topic.category_id,
+        "word_count": sum(word_count(p.raw) for p in posts),
+        "deleted_at": iso(topic.deleted_at) if topic.deleted_at else None,
+        "user_id": topic.user_id, "featured_link": None, "pinned_globally": False,
+        "pinned_at": iso(topic.pinned_at) if topic.pinned_at else None, "pinned_until": None,
+        "image_url": first_image(first.cooked) if first else None, "slow_mode_seconds": 0,
+        "draft": None, "draft_key": f"topic_{topic.id}", "draft_sequence": 0,
+        "unpinned": None, "pinned": topic.pinned,
+        "highest_post_number": topic.highest_post_number, "deleted_by": None,
+        "has_deleted": any(p.deleted_at for p in state.posts_of_topic(topic.id, True)),
+        "actions_summary": [], "chunk_size": 20, "bookmarked": False, "bookmarks": [],
+        "topic_timer": None, "message_bus_last_id": 0,
+        "participant_count": len({p.user_id for p in posts}), "show_read_indicator": False,
+        "thumbnails": None, "slow_mode_enabled_until": None,
+    }
+    if settings.tagging_enabled:
+        body["tags"] = serialize_topic_tags(state, topic.tags, settings.tags_format)
+        body["tags_descriptions"] = {
+            name: state.tags[name].description for name in topic.tags
+            if name in state.tags and state.tags[name].description
+        }
+    return body
+
+
+def topic_view_json(state: State, settings: SandboxSettings, topic: Topic, viewer: User | None,
+                    posts: list[Post] | None = None) -> dict[str, Any]:
+    """GET /t/{id}.json: TopicViewSerializer with post_stream and details."""
+    all_posts = visible_posts(state, topic, viewer)
+    shown = all_posts if posts is None else posts
+    body = {
+        "post_stream": {"posts": [post_json(state, p, viewer, "view") for p in shown[:20]],
+                        "stream": [p.id for p in all_posts]},
+        "timeline_lookup": [[1, 0]] if all_posts else [],
+        "suggested_topics": [],
+    }
+    body.update(topic_attributes(state, settings, topic))
+    body["details"] = _details(state, topic, viewer)
+    return body
+
+
+def visible_posts(state: State, topic: Topic, viewer: User | None) -> list[Post]:
+    """The post stream: deleted posts only for staff, as Discourse shows them."""
+    return state.posts_of_topic(topic.id, include_deleted=bool(viewer and viewer.staff))
+
+
+def _details(state: State, topic: Topic, viewer: User | None) -> dict[str, Any]:
+    staff = bool(viewer and viewer.staff)
+    own = bool(viewer and viewer.id == topic.user_id)
+    posts = live_posts(state, topic)
+    last = posts[-1] if posts else None
+    details: dict[str, Any] = {
+        "can_edit": staff or own, "notification_level": 1, "can_move_posts": staff,
+        "can_delete": staff, "can_remove_allowed_users": staff, "can_create_post": viewer is not None,
+        "can_reply_as_new_topic": viewer is not None, "can_invite_to": staff,
+        "can_invite_via_email": staff, "can_flag_topic": viewer is not None,
+        "can_convert_topic": staff, "can_review_topic": staff, "can_close_topic": staff,
+        "can_archive_topic": staff, "can_split_merge_topic": staff, "can_edit_staff_notes": staff,
+        "can_toggle_topic_visibility": staff, "can_pin_unpin_topic": staff,
+        "can_moderate_category": staff, "can_remove_self_id": viewer.id if viewer else 0,
+        "participants": _participants(state, posts),
+        "created_by": basic_user(state.users.get(topic.user_id)),
+        "last_poster": basic_user(state.users.get(last.user_id if last else topic.user_id)),
+    }
+    if topic.archetype == "private_message":
+        details["allowed_users"] = [basic_user(state.users[uid]) for uid in topic.allowed_user_ids
+                                    if uid in state.users]
+        details["allowed_groups"] = [
+            {"id": gid, "name": state.groups[gid].name} for gid in topic.allowed_group_ids
+            if gid in state.groups
+        ]
+    return details
+
+
+def _participants(state: State, posts: list[Post]) -> list[dict[str, Any]]:
+    counts: dict[int, int] = {}
+    for post in posts:
+        counts[post.user_id] = counts.get(post.user_id, 0) + 1
+    result = []
+    for uid, count in sorted(counts.items(), key=lambda item: -item[1]):
+        user = state.users.get(uid)
+        if user is None:
+            continue
+        result.append({**basic_user(user), "post_count": count, "primary_group_name": None,
+                       "flair_name": None, "flair_url": None, "flair_color": None,
+                       "flair_bg_color": None, "admin": user.admin, "moderator": user.moderator,
+                       "trust_level": user.trust_level})
+    return result
+
+
+_PAYLOAD_EXCLUDED = {"has_summary", "actions_summary", "chunk_size", "topic_timer", "image_url",
+                     "show_read_indicator", "draft", "draft_key", "draft_sequence",
+                     "message_bus_last_id"}
+
+
+def topic_payload(state: State, settings: SandboxSettings, topic: Topic) -> dict[str, Any]:
+    """WebHookTopicViewSerializer: topic attributes plus created_by and last_poster, no posts."""
+    body = {k: v for k, v in topic_attributes(state, settings, topic).items()
+            if k not in _PAYLOAD_EXCLUDED}
+    last = last_post(state, topic)
+    body["created_by"] = basic_user(state.users.get(topic.user_id))
+    body["last_poster"] = basic_user(state.users.get(last.user_id if last else topic.user_id))
+    return body
+
+
+def post_payload(state: State, post: Post) -> dict[str, Any]:
+    """WebHookPostSerializer: the post with raw and cooked plus topic facts, no tags."""
+    return post_json(state, post, state.users.get(-1), "webhook")
+
+
+def basic_topic(state: State, topic: Topic) -> dict[str, Any]:
+    """BasicTopicSerializer: the answer of PUT /t/{id}."""
+    return {"id": topic.id, "title": topic.title, "fancy_title": fancy_title(topic.title),
+            "slug": topic.slug, "posts_count": len(live_posts(state, topic))}
+
+
+# --- topic lists -----------------------------------------------------------------------------
+
+def posters(state: State, topic: Topic) -> list[dict[str, Any]]:
+    """TopicPostersSummary: original poster first, the most recent poster marked "latest"."""
+    posts = live_posts(state, topic)
+    order: list[int] = []
+    for post in [posts[0], *posts[:0:-1]] if posts else []:
+        if post.user_id not in order:
+            order.append(post.user_id)
+    last_id = posts[-1].user_id if posts else topic.user_id
+    result = []
+    for i, uid in enumerate(order[:5]):
+        roles = (["Original Poster"] if i == 0 else []) + (["Most Recent Poster"] if uid == last_id
+                                                           else [])
+        extras = None
+        if uid == last_id:
+            extras = "latest single" if len(order) == 1 else "latest"
+        result.append({"extras": extras, "description": ", ".join(roles) or "Frequent Poster",
+                       "user_id": uid, "primary_group_id": None})
+    return result
+
+
+def has_user_data(state: State, topic: Topic, viewer: User | None) -> bool:
+    """Whether the viewer has a TopicUser row: they created, posted in or were invited to it."""
+    if viewer is None:
+        return False
+    return (viewer.id == topic.user_id or viewer.id in topic.allowed_user_ids
+            or any(p.user_id == viewer.id for p in live_posts(state, topic)))
+
+
+def list_item(state: State, settings: SandboxSettings, topic: Topic,
+              viewer: User | None = None) -> dict[str, Any]:
+    """TopicListItemSerializer; per-user keys only where the viewer has a TopicUser row."""
+    from discourse_sandbox.cooking import excerpt
+
+    posts = live_posts(state, topic)
+    first, last = (posts[0], posts[-1]) if posts else (None, None)
+    last_user = state.users.get(last.user_id) if last else None
+    item: dict[str, Any] = {
+        "id": topic.id, "title": topic.title, "fancy_title": fancy_title(topic.title),
+        "slug": topic.slug, "posts_count": len(posts), "reply_count": max(len(posts) - 1, 0),
+        "highest_post_number": topic.highest_post_number,
+        "image_url": first_image(first.cooked) if first else None,
+        "created_at": iso(topic.created_at),
+        "last_posted_at": iso(last.created_at) if last else None, "bumped": True,
+        "bumped_at": iso(topic.bumped_at), "archetype": topic.archetype, "unseen": False,
+        "pinned": topic.pinned, "unpinned": None,
+        "excerpt": excerpt(first.cooked) if first else "", "visible": topic.visible,
+        "closed": topic.closed, "archived": topic.archived,
+        "views": topic.views, "like_count": 0, "has_summary": False,
+        "last_poster_username": last_user.username if last_user else None,
+        "category_id": topic.category_id, "pinned_globally": False, "featured_link": None,
+        "posters": posters(state, topic),
+    }
+    tracked = has_user_data(state, topic, viewer)
+    item["bookmarked"] = False if tracked else None
+    item["liked"] = False if tracked else None
+    if tracked and viewer is not None:
+        item["last_read_post_number"] = topic.highest_post_number
+        item["unread_posts"] = 0
+        item["notification_level"] = 3 if viewer.id == topic.user_id else 2
+    if settings.tagging_enabled:
+        from discourse_sandbox.taxonomy import serialize_topic_tags
+
+        item["tags"] = serialize_topic_tags(state, topic.tags, settings.tags_format)
+        item["tags_descriptions"] = {n: state.tags[n].description for n in topic.tags
+                                     if n in state.tags and state.tags[n].description}
+    if topic.archetype == "private_message":
+        item["allowed_user_count"] = len(topic.allowed_user_ids)
+        # TopicParticipantsSummary: the other allowed users, the last poster marked "latest".
+        last_id = last.user_id if last else None
+        item["participants"] = [
+            {"extras": "latest" if uid == last_id else None, "description": None, "user_id": uid,
+             "primary_group_id": None}
+            for uid in topic.allowed_user_ids if viewer is None or uid != viewer.id
+        ]
+    return item
+
+
+def topic_list_json(state: State, settings: SandboxSettings, topics: list[Topic], *, per_page: int,
+                    can_create_topic: bool, more_topics_url: str | None,
+                    viewer: User | None = None) -> dict[str, Any]:
+    """TopicListSerializer with its users and primary_groups."""
+    items = [list_item(state, settings, t, viewer) for t in topics]
+    user_ids: list[int] = []
+    for item in items:
+        for poster in item["posters"] + item.get("participants", []):
+            if poster["user_id"] not in user_ids:
+                user_ids.append(poster["user_id"])
+    topic_list: dict[str, Any] = {"can_create_topic": can_create_topic, "per_page": per_page}
+    if more_topics_url:
+        topic_list["more_topics_url"] = more_topics_url
+    topic_list["topics"] = items
+    return {"users": [basic_user(state.users[uid]) for uid in user_ids if uid in state.users],
+            "primary_groups": [], "topic_list": topic_list}
