@@ -197,7 +197,7 @@ def basic_category_json(
                       ("topics_year", 365)):
         body[key] = sum(1 for t in topics if t.created_at >= now - timedelta(days=days))
     body["topics_all_time"] = len(topics)
-    body["is_uncategorized"] = False
+    body["is_uncategorized"] = category.slug == "uncategorized"
     body["subcategory_ids"] = [c.id for c in children]
     for key in ("uploaded_logo", "uploaded_logo_dark", "uploaded_background",
                 "uploaded_background_dark"):

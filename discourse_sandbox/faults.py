@@ -28,28 +28,33 @@ class FaultInjector:
         self.faults = faults
         self.rng = random.Random(faults.seed)
 
-    def _roll(self, rate: float) -> bool:
+    def _roll(self, rate: float, kind: str) -> bool:
+        """One draw from the seeded generator; counts the fault when it fires."""
         if rate <= 0:
             return False
         with self._lock:
-            return self.rng.random() < rate
+            fired = self.rng.random() < rate
+            if fired:
+                self.injected[kind] = self.injected.get(kind, 0) + 1
+            return fired
+
+    def _pick_status(self) -> int:
+        with self._lock:
+            return self.rng.choice((500, 502, 503))
 
     def before_request(self, request: Request) -> Response | None:
         """Maybe answer 429 or 5xx before the route runs, or be slow."""
         if request.path.startswith("/_sandbox"):
             return None
         f = self.faults
-        if self._roll(f.api_slow_rate):
-            self.injected["slow"] += 1
+        if self._roll(f.api_slow_rate, "slow"):
             time.sleep(f.slow_seconds)
-        if self._roll(f.api_429_rate):
+        if self._roll(f.api_429_rate, "429"):
             from discourse_sandbox.app import rate_limited
 
-            self.injected["429"] += 1
             return rate_limited(5)
-        if self._roll(f.api_5xx_rate):
-            self.injected["5xx"] += 1
-            return _server_error(self.rng.choice((500, 502, 503)))
+        if self._roll(f.api_5xx_rate, "5xx"):
+            return _server_error(self._pick_status())
         return None
 
     def after_request(self, request: Request, response: Response) -> Response:
@@ -58,9 +63,8 @@ class FaultInjector:
             request.method in ("POST", "PUT", "DELETE")
             and not request.path.startswith("/_sandbox")
             and 200 <= response.status_code < 300
-            and self._roll(self.faults.api_fail_after_write_rate)
+            and self._roll(self.faults.api_fail_after_write_rate, "after_write")
         ):
-            self.injected["after_write"] += 1
             return _server_error(500)
         return response
 

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any, NoReturn
+from urllib.parse import parse_qsl
 
 from flask import Response, abort, g, request
 
 JSON_TYPE = "application/json; charset=utf-8"
-_KEY_PART = re.compile(r"\[([^\]]*)\]")
 
 
 def json_reply(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -64,40 +63,54 @@ def params() -> dict[str, Any]:
     if cached is not None:
         return cached  # type: ignore[no-any-return]
     merged: dict[str, Any] = {}
-    for key in request.args:
-        _assign(merged, key, request.args.getlist(key))
+    for key, value in parse_qsl(request.query_string.decode("utf-8", "replace"), keep_blank_values=True):
+        _assign(merged, key, value)
     if request.is_json:
         body = request.get_json(silent=True)
         if body is None and request.get_data():
             fail(400, "The request body is not valid JSON.", "invalid_parameters")
         if isinstance(body, dict):
             merged.update(body)
+    elif request.mimetype == "application/x-www-form-urlencoded":
+        # Parsed here, in order, because Rack's a[][x]=1&a[][y]=2 depends on the order of keys.
+        raw = request.get_data(as_text=True)
+        for key, value in parse_qsl(raw, keep_blank_values=True):
+            _assign(merged, key, value)
     else:
-        for key in request.form:
-            _assign(merged, key, request.form.getlist(key))
+        for key, value in request.form.items(multi=True):
+            _assign(merged, key, value)
     g._sandbox_params = merged
     return merged
 
 
-def _assign(target: dict[str, Any], key: str, values: list[str]) -> None:
-    head, _, rest = key.partition("[")
-    parts = [head] + (_KEY_PART.findall("[" + rest) if rest else [])
-    node: Any = target
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        nxt = parts[i + 1] if not last else None
-        if last:
-            if part == "":
-                continue
-            node[part] = values[-1] if len(values) == 1 else values
-        elif nxt == "":
-            node[part] = list(node.get(part, [])) if isinstance(node.get(part), list) else []
-            node[part].extend(values)
-            return
+def _assign(target: dict[str, Any], name: str, value: Any) -> None:
+    """Rack's normalize_params: a[b]=1, a[]=1, a[][b]=1 (a new hash when b repeats)."""
+    head, bracket, rest = name.partition("[")
+    if not bracket:
+        target[name] = value
+        return
+    after = "[" + rest
+    if after == "[]":
+        existing = target.get(head)
+        target[head] = (existing if isinstance(existing, list) else []) + [value]
+    elif after.startswith("[]["):
+        child = after[2:]
+        items = target.get(head)
+        if not isinstance(items, list):
+            items = target[head] = []
+        child_key = child[1:].partition("]")[0]
+        if items and isinstance(items[-1], dict) and child_key not in items[-1]:
+            _assign(items[-1], child_key + child[len(child_key) + 2:], value)
         else:
-            if not isinstance(node.get(part), dict):
-                node[part] = {}
-            node = node[part]
+            fresh: dict[str, Any] = {}
+            _assign(fresh, child_key + child[len(child_key) + 2:], value)
+            items.append(fresh)
+    else:
+        key, _, tail = rest.partition("]")
+        node = target.get(head)
+        if not isinstance(node, dict):
+            node = target[head] = {}
+        _assign(node, key + tail, value)
 
 
 def as_list(value: Any) -> list[str]:

@@ -19,7 +19,6 @@ TOPIC_NOT_FOUND = (
 EXTERNAL_ID_FORMAT = re.compile(r"\A[\w-]+\Z")
 EXTERNAL_ID_MAX = 50
 TITLE_MAX_WORD_LENGTH = 30
-BODY_MIN_ENTROPY = 7
 _SYMBOLS = re.compile(r"[ -/\[-`:-@{-~]")
 
 
@@ -108,7 +107,7 @@ def raw_errors(settings: SandboxSettings, raw: str, first: bool, private: bool) 
     else:
         minimum = settings.min_first_post_length if first else settings.min_post_length
     errors = _length_errors("Body", raw, minimum)
-    if not errors and not private and len(set(raw.strip())) < BODY_MIN_ENTROPY:
+    if not errors and not private and len(set(raw.strip())) < settings.body_min_entropy:
         errors.append("Body seems unclear, is it a complete sentence?")
     return errors
 
@@ -234,8 +233,10 @@ def _create_topic(state: State, settings: SandboxSettings, user: User, req: NewP
             raise PostRejected(["You are not permitted to view the requested resource."], 403,
                                "invalid_access")
         category_id = category.id if category is not None else _uncategorized_id(state)
-    title = clean_title(req.title or "", getattr(settings, "title_prettify", True))
+    title = clean_title(req.title or "", settings.title_prettify)
     errors = title_errors(state, settings, title, private, category_id)
+    if not private and not settings.allow_uncategorized_topics and category_id == _uncategorized_id(state):
+        errors.insert(0, "Category can’t be blank")  # Topic validates category_id presence
     errors += raw_errors(settings, req.raw, first=True, private=private)
     errors += external_id_errors(state, req.external_id)
     if not req.visible and not user.staff:

@@ -44,7 +44,14 @@ class SandboxSettings:
     allow_duplicate_topic_titles: bool = False
     max_tags_per_topic: int = 5
     max_tag_length: int = 20
+    allow_uncategorized_topics: bool = True
+    title_prettify: bool = True
+    body_min_entropy: int = 7
     tagging_enabled: bool = True
+    max_tag_search_results: int = 5
+    experimental_form_templates: bool = True
+    # Hosts a webhook payload_url may name although they resolve to private addresses
+    allowed_internal_hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost", "::1"])
     retry_web_hook_events: bool = False
     memoize_seconds: float = 120.0
     faults: Faults = field(default_factory=Faults)

@@ -250,10 +250,16 @@ class State:
             self.groups[gid] = Group(id=gid, name=name, automatic=True)
 
     def bootstrap(self, now: datetime) -> None:
-        """Create what every Discourse site has: the system user (id -1, admin)."""
+        """Create what every Discourse site has: the system user (id -1) and Uncategorized (id 1)."""
         self.users[SYSTEM_USER_ID] = User(
             id=SYSTEM_USER_ID, username="system", name="system", email="no_email",
             created_at=now, updated_at=now, admin=True, moderator=True, trust_level=4,
+        )
+        uncategorized_id = self.next_id("categories")
+        self.categories[uncategorized_id] = Category(
+            id=uncategorized_id, name="Uncategorized", slug="uncategorized", color="0088CC",
+            text_color="FFFFFF", description="Topics that don't need a category, or don't fit "
+            "into any other existing category.", created_at=now,
         )
 
     @contextmanager

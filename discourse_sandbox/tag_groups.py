@@ -81,7 +81,7 @@ def _items(value: Any) -> list[dict[str, Any]]:
         value = list(value.values()) if all(isinstance(v, dict) for v in value.values()) else [value]
     if not isinstance(value, list):
         return []
-    # http.params() flattens a form's `tags[][name]=x` to ["x"]: read plain strings as names.
+    # A plain list of strings (JSON clients) is read as names.
     return [v if isinstance(v, dict) else {"name": str(v)} for v in value if v not in (None, "")]
 
 

@@ -97,7 +97,7 @@ def update_topic(state: State, settings: SandboxSettings, topic: Topic, user: Us
     from discourse_sandbox.topic_json import topic_payload
 
     errors: list[str] = []
-    title = clean_title(str(changes.get("title") or ""), getattr(settings, "title_prettify", True))
+    title = clean_title(str(changes.get("title") or ""), settings.title_prettify)
     new_title = title if changes.get("title") is not None and title != topic.title else None
     if new_title is not None:
         errors += title_errors(state, settings, new_title, topic.archetype == "private_message",

@@ -35,18 +35,13 @@ REQUEST_TIMEOUT = 20.0  # WebHookEmitter::REQUEST_TIMEOUT, seconds for open, rea
 MAX_RETRY_COUNT = 4
 RETRY_BACKOFF = 5
 # Until SandboxSettings has `allowed_internal_hosts`, these loopback hosts may receive webhooks.
-ALLOWED_INTERNAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 _IDLE_WAIT = 1.0   # longest real sleep of an idle worker (emit, stop and flush wake it)
 _POLL_WAIT = 0.02  # real seconds between two looks of flush()
 
 
 def allowed_internal_hosts(sandbox: Sandbox) -> frozenset[str]:
     """The site setting allowed_internal_hosts (a "|" list), or the loopback default."""
-    value = getattr(sandbox.settings, "allowed_internal_hosts", None)
-    if value is None:
-        return frozenset(ALLOWED_INTERNAL_HOSTS)
-    hosts = value.split("|") if isinstance(value, str) else value
-    return frozenset(str(h).strip() for h in hosts if str(h).strip())
+    return frozenset(h.strip() for h in sandbox.settings.allowed_internal_hosts if h.strip())
 
 
 @dataclass

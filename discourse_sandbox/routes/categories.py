@@ -115,6 +115,8 @@ def index() -> Response:
             parent_id = _find(state, str(data["parent_category_id"])).id
         visible = [c for c in sorted(state.categories.values(), key=lambda c: (c.position, c.id))
                    if c.parent_category_id == parent_id and can_see_category(state, c, user)]
+        if not g.sandbox.settings.allow_uncategorized_topics:  # CategoryList#prune_empty
+            visible = [c for c in visible if c.slug != "uncategorized"]
         categories = []
         for category in visible:
             body = basic_category_json(state, category, user, now)

@@ -24,7 +24,7 @@ ADMIN = "/admin/customize/form-templates"
 @bp.before_request
 def _ensure_form_templates_enabled() -> None:
     """Site setting experimental_form_templates (on unless SandboxSettings says otherwise): 403."""
-    if not getattr(g.sandbox.settings, "experimental_form_templates", True) and (
+    if not g.sandbox.settings.experimental_form_templates and (
         (g.user is not None and g.user.admin) or not request.path.startswith("/admin/")
     ):
         invalid_access()

@@ -41,7 +41,6 @@ from discourse_sandbox.taxonomy import can_see_category, clean_tag_name
 bp = Blueprint("tags", __name__)
 
 LIST_LIMIT = 51  # TagsController::LIST_LIMIT
-MAX_TAG_SEARCH_RESULTS = 5  # default of the site setting max_tag_search_results
 
 
 @bp.before_request
@@ -53,7 +52,7 @@ def _ensure_tags_enabled() -> Response | None:
 
 
 def _max_search_results() -> int:
-    return int(getattr(g.sandbox.settings, "max_tag_search_results", MAX_TAG_SEARCH_RESULTS))
+    return g.sandbox.settings.max_tag_search_results
 
 
 def _user() -> User | None:

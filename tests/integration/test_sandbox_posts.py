@@ -172,6 +172,25 @@ def test_unknown_category_is_an_invalid_parameter(api: Any) -> None:
     assert response.json()["error_type"] == "invalid_parameters"
 
 
+def test_topic_without_category_goes_to_uncategorized(api: Any) -> None:
+    post = create_topic(api)
+
+    topic = api.get(f"/t/{post['topic_id']}.json").json()
+
+    assert topic["category_id"] == 1
+
+
+def test_topic_without_category_is_refused_when_uncategorized_is_not_allowed(
+    api: Any, sandbox: Sandbox
+) -> None:
+    sandbox.apply({"allow_uncategorized_topics": False})
+
+    reply = api.post("/posts.json", data={"title": TITLE, "raw": RAW})
+
+    assert reply.status_code == 422
+    assert errors_of(reply) == ["Category can’t be blank"]
+
+
 def test_posting_in_a_staff_only_category_is_forbidden_to_others(api: Any, sandbox: Sandbox) -> None:
     add_user(sandbox, "ahmed")
     category = add_category(sandbox, "staff-notes", permissions={"staff": 1})

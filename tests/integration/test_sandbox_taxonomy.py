@@ -137,7 +137,7 @@ def test_restricted_category_is_hidden_from_non_members(sandbox: Sandbox, api: S
     ahmed, fatima = api.as_user("ahmed"), api.as_user("fatima")
     listed = [c["name"] for c in ahmed.get("/categories.json").json()["category_list"]["categories"]]
 
-    assert listed == ["Public"]
+    assert listed == ["Uncategorized", "Public"]
     assert ahmed.get(f"/c/{category['id']}/show.json").status_code == 403
     shown = fatima.get(f"/c/{category['id']}/show.json").json()["category"]
     assert shown["read_restricted"] is True
@@ -162,7 +162,8 @@ def test_topic_count_counts_live_regular_topics(sandbox: Sandbox, api: SandboxCl
     _add_topic(sandbox, category["id"], [])
     _add_topic(sandbox, category["id"], [], archetype="private_message")
 
-    listed = api.get("/categories.json").json()["category_list"]["categories"][0]
+    categories = api.get("/categories.json").json()["category_list"]["categories"]
+    listed = next(c for c in categories if c["id"] == category["id"])
 
     assert (listed["topic_count"], listed["topics_week"]) == (2, 2)
 
@@ -174,11 +175,22 @@ def test_subcategories_are_listed_under_their_parent(api: SandboxClient) -> None
     top = api.get("/categories.json", params={"include_subcategories": "true"}).json()
     children = api.get("/categories.json", params={"parent_category_id": parent["id"]}).json()
 
-    assert [c["id"] for c in top["category_list"]["categories"]] == [parent["id"]]
-    assert top["category_list"]["categories"][0]["subcategory_ids"] == [child["id"]]
-    assert top["category_list"]["categories"][0]["subcategory_list"][0]["parent_category_id"] == \
-        parent["id"]
+    listed = top["category_list"]["categories"]
+    assert [c["slug"] for c in listed] == ["uncategorized", "besoins"]
+    assert listed[1]["subcategory_ids"] == [child["id"]]
+    assert listed[1]["subcategory_list"][0]["parent_category_id"] == parent["id"]
     assert [c["id"] for c in children["category_list"]["categories"]] == [child["id"]]
+
+
+def test_uncategorized_is_listed_only_when_uncategorized_topics_are_allowed(
+    sandbox: Sandbox, api: SandboxClient
+) -> None:
+    _category(api, "Besoins")
+    sandbox.apply({"allow_uncategorized_topics": False})
+
+    listed = [c["slug"] for c in api.get("/categories.json").json()["category_list"]["categories"]]
+
+    assert listed == ["besoins"]
 
 
 def test_category_with_topics_cannot_be_deleted(sandbox: Sandbox, api: SandboxClient) -> None:
@@ -200,7 +212,7 @@ def test_pydiscourse_manages_categories(discourse_client: Any) -> None:
 
     assert updated["success"] == "OK"
     assert (updated["category"]["name"], updated["category"]["search_priority"]) == ("Besoins", 4)
-    assert [c["slug"] for c in listed] == ["besoins-des-communes"]
+    assert [c["slug"] for c in listed] == ["uncategorized", "besoins-des-communes"]
     assert shown["id"] == created["id"]
     assert deleted == {"success": "OK"}
     with pytest.raises(DiscourseClientError):

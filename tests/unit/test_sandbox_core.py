@@ -282,3 +282,23 @@ def test_same_fault_seed_gives_the_same_answers(sandbox: Sandbox) -> None:
     assert first == second
     assert 200 in first
     assert any(s >= 500 for s in first)
+
+
+def test_form_params_nest_as_rack_does() -> None:
+    from flask import Flask
+
+    from discourse_sandbox.http import params
+
+    body = ("tags[][name]=eau&tags[][id]=1&tags[][name]=sig&user_fields[3][]=a&user_fields[3][]=b"
+            "&web_hook[active]=true&web_hook[web_hook_event_type_ids][]=101&title=x&title=y")
+    with Flask("t").test_request_context("/?page=2", method="POST", data=body,
+                                         content_type="application/x-www-form-urlencoded"):
+        parsed = params()
+
+    assert parsed == {
+        "page": "2",
+        "tags": [{"name": "eau", "id": "1"}, {"name": "sig"}],
+        "user_fields": {"3": ["a", "b"]},
+        "web_hook": {"active": "true", "web_hook_event_type_ids": ["101"]},
+        "title": "y",
+    }
