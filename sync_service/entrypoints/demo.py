@@ -44,14 +44,20 @@ def demo(obj: object, port: int, seed: str, check: bool) -> None:
 
 
 def _summary(url: str) -> dict[str, int]:
+    """Read back, through the API, what the sandbox serves."""
     headers = {"Api-Key": DEMO_API_KEY, "Api-Username": "system"}
     latest = requests.get(f"{url}/latest.json?per_page=100", headers=headers, timeout=10)
     latest.raise_for_status()
     experts = requests.get(f"{url}/groups/experts/members.json?limit=1", headers=headers, timeout=10)
     experts.raise_for_status()
+    categories = requests.get(f"{url}/categories.json", headers=headers, timeout=10)
+    categories.raise_for_status()
+    needs = next(c for c in categories.json()["category_list"]["categories"] if c["slug"] == "besoins")
     return {
         "topics": len(latest.json()["topic_list"]["topics"]),
         "experts": int(experts.json()["meta"]["total"]),
+        "needs_category_id": int(needs["id"]),
+        "needs": int(needs["topic_count"]),
     }
 
 
@@ -59,15 +65,17 @@ def _print_guide(settings: Settings, url: str, seed: str, summary: dict[str, int
     from sqlalchemy.engine import make_url
 
     db = make_url(settings.database_url).render_as_string(hide_password=True)
+    needs_path = f"/c/besoins/{summary['needs_category_id']}.json"
     click.echo(f"""
 codev demo
   database (migrated):   {db}
   Discourse sandbox:     {url}   (seed: {seed})
-  sample community:      {summary['topics']} topics on /latest, {summary['experts']} experts
+  sample community:      {summary['needs']} needs, {summary['topics']} topics on /latest, \
+{summary['experts']} experts
   admin API key (demo):  {DEMO_API_KEY}   with Api-Username: system
 
 Try:
-  curl -s -H 'Api-Key: {DEMO_API_KEY}' -H 'Api-Username: system' {url}/c/besoins/1.json
+  curl -s -H 'Api-Key: {DEMO_API_KEY}' -H 'Api-Username: system' {url}{needs_path}
   curl -s -H 'Api-Key: {DEMO_API_KEY}' -H 'Api-Username: system' {url}/groups/experts/members.json
   curl -s -H 'Api-Key: {DEMO_API_KEY}' -H 'Api-Username: system' '{url}/search.json?q=eau'
   curl -s {url}/_sandbox/stats          (sandbox-only: counts, faults, deliveries)
