@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from sync_service.adapters.db.engine import make_engine
-from sync_service.adapters.db.tables import Base
+from sync_service.adapters.db.schema import Base
 
 target_metadata = Base.metadata
 

@@ -47,6 +47,19 @@ class ForumSettings:
             "consent": "Consentement à la mise en relation",
         }
     )
+    # The need form: field id -> the headings a post may carry for it (labels in fr/ar/en; the id
+    # itself is always accepted, as older Discourse composers wrote ids).
+    need_form_fields: Mapping[str, tuple[str, ...]] = field(
+        default_factory=lambda: {
+            "secteur": ("Secteur", "القطاع", "Sector"),
+            "type_aide": ("Type d'aide", "نوع الدعم", "Kind of help"),
+            "competences": ("Compétences recherchées", "الكفاءات المطلوبة", "Skills needed"),
+            "langues": ("Langues de travail", "لغات العمل", "Working languages"),
+            "mode": ("Mode d'intervention", "طريقة التدخل", "Mode"),
+            "echeance": ("Échéance", "الأجل", "Deadline"),
+            "description": ("Description du besoin", "وصف الحاجة", "Description"),
+        }
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,8 @@
+"""Every table, imported once so that Base.metadata (and Alembic) sees the whole schema."""
+
+from __future__ import annotations
+
+from sync_service.adapters.db import records, tables
+from sync_service.adapters.db.tables import Base
+
+__all__ = ["Base", "records", "tables"]
