@@ -51,3 +51,8 @@ class Clock:
 def iso(moment: datetime) -> str:
     """Discourse's timestamp format: ISO 8601 with milliseconds and Z."""
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def optional_iso(moment: datetime | None) -> str | None:
+    """iso(moment), or None (JSON null) when there is no moment."""
+    return iso(moment) if moment is not None else None

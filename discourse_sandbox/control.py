@@ -8,7 +8,7 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox.clock import iso
+from discourse_sandbox.clock import optional_iso
 from discourse_sandbox.settings import Faults, SandboxSettings
 from discourse_sandbox.state import WebHookEvent
 
@@ -121,7 +121,7 @@ def delivery_json(event: WebHookEvent) -> dict[str, Any]:
         "event_type": event.headers.get("X-Discourse-Event-Type"),
         "status": event.status,
         "duration": event.duration,
-        "created_at": iso(event.created_at) if event.created_at else None,
+        "created_at": optional_iso(event.created_at),
         "payload": payload,
     }
 

@@ -6,8 +6,9 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox.clock import iso
+from discourse_sandbox.clock import iso, optional_iso
 from discourse_sandbox.cooking import cook
+from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
 from discourse_sandbox.state import FIRST_CUSTOM_GROUP_ID, Group, State, User
 
 if TYPE_CHECKING:
@@ -214,15 +215,16 @@ def group_show_json(state: State, group: Group, viewer: User | None) -> dict[str
 
 def member_json(state: State, user: User, group: Group) -> dict[str, Any]:
     """GroupUserSerializer: one row of GET /groups/{name}/members."""
-    from discourse_sandbox.users import avatar_template, post_stats
+    from discourse_sandbox.user_json import avatar_template
+    from discourse_sandbox.users import post_stats
 
     last_posted = post_stats(state, user.id)[2]
     added = group.created_at or user.created_at
     return {
         "id": user.id, "username": user.username, "name": user.name or None,
         "avatar_template": avatar_template(user), "title": None,
-        "last_posted_at": iso(last_posted) if last_posted else None,
-        "last_seen_at": iso(user.last_seen_at) if user.last_seen_at else None,
+        "last_posted_at": optional_iso(last_posted),
+        "last_seen_at": optional_iso(user.last_seen_at),
         "added_at": iso(added), "timezone": "Africa/Casablanca",
     }
 
@@ -243,13 +245,8 @@ _GROUP_KEYS = {"name", "full_name", "bio", "bio_raw", "visibility_level", "membe
 def seed_groups(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
     """Seed section `groups`: [{name, full_name?, visibility_level?, ...}] (members come with users)."""
     with sandbox.state.transaction() as state:
-        for i, entry in enumerate(entries or []):
-            where = f"groups[{i}]"
-            if not isinstance(entry, dict) or not entry.get("name"):
-                raise ValueError(f"{where}: key 'name' is required")
-            unknown = set(entry) - _GROUP_KEYS
-            if unknown:
-                raise ValueError(f"{where} ({entry['name']}): unknown key(s) {sorted(unknown)}")
+        for where, entry in seed_entries("groups", entries, "name"):
+            reject_unknown_keys(f"{where} ({entry['name']})", entry, _GROUP_KEYS)
             data = dict(entry)
             if "bio" in data:
                 data["bio_raw"] = data.pop("bio")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from discourse_sandbox.http import as_list
 from discourse_sandbox.state import Category, State, Tag, TagGroup, User
 from discourse_sandbox.taxonomy import (
     FULL,
@@ -61,14 +62,14 @@ def tag_group_changes(params: dict[str, Any]) -> dict[str, Any]:
         changes["tag_names"] = [str(t["name"]) for t in tags
                                 if not t.get("id") and t.get("name") not in (None, "")]
     else:
-        changes["tag_names"] = _names(merged.get("tag_names"))
+        changes["tag_names"] = as_list(merged.get("tag_names"))
     parents = _items(merged.get("parent_tag"))
     if parents:
         changes["parent_tag_ids"] = [int(p["id"]) for p in parents[:1] if str(p.get("id", "")).isdigit()]
         changes["parent_tag_name"] = [str(p["name"]) for p in parents[:1]
                                       if not p.get("id") and p.get("name") not in (None, "")]
     else:
-        changes["parent_tag_name"] = _names(merged.get("parent_tag_name"))
+        changes["parent_tag_name"] = as_list(merged.get("parent_tag_name"))
     changes["one_per_topic"] = merged.get("one_per_topic") in (True, "true")
     if isinstance(merged.get("permissions"), dict):
         changes["permissions"] = merged["permissions"]
@@ -83,16 +84,6 @@ def _items(value: Any) -> list[dict[str, Any]]:
         return []
     # A plain list of strings (JSON clients) is read as names.
     return [v if isinstance(v, dict) else {"name": str(v)} for v in value if v not in (None, "")]
-
-
-def _names(value: Any) -> list[str]:
-    if value in (None, ""):
-        return []
-    if isinstance(value, dict):
-        return [str(v) for v in value.values()]
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [str(value)]
 
 
 def apply_tag_group(

@@ -7,6 +7,7 @@ import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from discourse_sandbox.forms import render_form_submission, seed_form_templates
+from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
 from discourse_sandbox.state import Category, State, Tag, User
 
 if TYPE_CHECKING:
@@ -126,10 +127,7 @@ def seed_tag_groups(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
 
     state = sandbox.state
     with state.transaction():
-        for i, entry in enumerate(entries or []):
-            where = f"tag_groups[{i}]"
-            if not isinstance(entry, dict) or not entry.get("name"):
-                raise ValueError(f"{where}: key 'name' is required")
+        for where, entry in seed_entries("tag_groups", entries, "name"):
             changes = {
                 "name": str(entry["name"]),
                 "tag_names": [str(t) for t in entry.get("tags") or []],
@@ -148,10 +146,7 @@ def seed_categories(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
 
     state = sandbox.state
     with state.transaction():
-        for i, entry in enumerate(entries or []):
-            where = f"categories[{i}]"
-            if not isinstance(entry, dict) or not entry.get("name"):
-                raise ValueError(f"{where}: key 'name' is required")
+        for where, entry in seed_entries("categories", entries, "name"):
             changes = _seed_category_changes(state, entry, where)
             _category, errors = create_category(state, changes, sandbox.clock.now())
             if errors:
@@ -163,10 +158,8 @@ _SEED_CATEGORY_KEYS = ("slug", "color", "text_color", "description", "search_pri
 
 
 def _seed_category_changes(state: State, entry: dict[str, Any], where: str) -> dict[str, Any]:
-    unknown = set(entry) - {"name", "parent", "permissions", "form_templates", "allowed_tags",
-                            "allowed_tag_groups", *_SEED_CATEGORY_KEYS}
-    if unknown:
-        raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}")
+    reject_unknown_keys(where, entry, {"name", "parent", "permissions", "form_templates", "allowed_tags",
+                                       "allowed_tag_groups", *_SEED_CATEGORY_KEYS})
     changes: dict[str, Any] = {k: entry[k] for k in _SEED_CATEGORY_KEYS if entry.get(k) is not None}
     changes["name"] = str(entry["name"])
     template_ids = []

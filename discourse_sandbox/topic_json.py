@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox.clock import iso
+from discourse_sandbox.clock import iso, optional_iso
 from discourse_sandbox.cooking import fancy_title, first_image, word_count
 from discourse_sandbox.state import Post, State, Topic, User
 
@@ -98,7 +98,7 @@ def post_json(state: State, post: Post, viewer: User | None, context: str) -> di
         "admin": bool(user and user.admin), "staff": bool(user and user.staff),
         "user_id": post.user_id, "draft_sequence": 0, "hidden": post.hidden,
         "trust_level": user.trust_level if user else 0,
-        "deleted_at": iso(post.deleted_at) if post.deleted_at else None,
+        "deleted_at": optional_iso(post.deleted_at),
         "user_deleted": False, "edit_reason": post.edit_reason,
         "can_view_edit_history": True, "wiki": post.wiki,
         "reviewable_id": 0 if context == "view" else None,
@@ -133,8 +133,6 @@ def _replied_user(state: State, post: Post) -> User | None:
 
 def topic_attributes(state: State, settings: SandboxSettings, topic: Topic) -> dict[str, Any]:
     """TopicViewSerializer's own attributes (no post_stream, details, suggestions)."""
-    from discourse_sandbox.taxonomy import serialize_topic_tags
-
     posts = live_posts(state, topic)
     first = posts[0] if posts else None
     last = posts[-1] if posts else None
@@ -146,9 +144,9 @@ def topic_attributes(state: State, settings: SandboxSettings, topic: Topic) -> d
         "closed": topic.closed, "archived": topic.archived, "has_summary": False,
         "archetype": topic.archetype, "slug": topic.slug, "category_id": topic.category_id,
         "word_count": sum(word_count(p.raw) for p in posts),
-        "deleted_at": iso(topic.deleted_at) if topic.deleted_at else None,
+        "deleted_at": optional_iso(topic.deleted_at),
         "user_id": topic.user_id, "featured_link": None, "pinned_globally": False,
-        "pinned_at": iso(topic.pinned_at) if topic.pinned_at else None, "pinned_until": None,
+        "pinned_at": optional_iso(topic.pinned_at), "pinned_until": None,
         "image_url": first_image(first.cooked) if first else None, "slow_mode_seconds": 0,
         "draft": None, "draft_key": f"topic_{topic.id}", "draft_sequence": 0,
         "unpinned": None, "pinned": topic.pinned,
@@ -159,13 +157,21 @@ def topic_attributes(state: State, settings: SandboxSettings, topic: Topic) -> d
         "participant_count": len({p.user_id for p in posts}), "show_read_indicator": False,
         "thumbnails": None, "slow_mode_enabled_until": None,
     }
-    if settings.tagging_enabled:
-        body["tags"] = serialize_topic_tags(state, topic.tags, settings.tags_format)
-        body["tags_descriptions"] = {
-            name: state.tags[name].description for name in topic.tags
-            if name in state.tags and state.tags[name].description
-        }
+    body.update(tag_attributes(state, settings, topic))
     return body
+
+
+def tag_attributes(state: State, settings: SandboxSettings, topic: Topic) -> dict[str, Any]:
+    """TopicTagsMixin: tags and tags_descriptions, only while tagging is enabled."""
+    from discourse_sandbox.taxonomy import serialize_topic_tags
+
+    if not settings.tagging_enabled:
+        return {}
+    return {
+        "tags": serialize_topic_tags(state, topic.tags, settings.tags_format),
+        "tags_descriptions": {name: state.tags[name].description for name in topic.tags
+                              if name in state.tags and state.tags[name].description},
+    }
 
 
 def topic_view_json(state: State, settings: SandboxSettings, topic: Topic, viewer: User | None,
@@ -257,100 +263,3 @@ def basic_topic(state: State, topic: Topic) -> dict[str, Any]:
     """BasicTopicSerializer: the answer of PUT /t/{id}."""
     return {"id": topic.id, "title": topic.title, "fancy_title": fancy_title(topic.title),
             "slug": topic.slug, "posts_count": len(live_posts(state, topic))}
-
-
-# --- topic lists -----------------------------------------------------------------------------
-
-def posters(state: State, topic: Topic) -> list[dict[str, Any]]:
-    """TopicPostersSummary: original poster first, the most recent poster marked "latest"."""
-    posts = live_posts(state, topic)
-    order: list[int] = []
-    for post in [posts[0], *posts[:0:-1]] if posts else []:
-        if post.user_id not in order:
-            order.append(post.user_id)
-    last_id = posts[-1].user_id if posts else topic.user_id
-    result = []
-    for i, uid in enumerate(order[:5]):
-        roles = (["Original Poster"] if i == 0 else []) + (["Most Recent Poster"] if uid == last_id
-                                                           else [])
-        extras = None
-        if uid == last_id:
-            extras = "latest single" if len(order) == 1 else "latest"
-        result.append({"extras": extras, "description": ", ".join(roles) or "Frequent Poster",
-                       "user_id": uid, "primary_group_id": None})
-    return result
-
-
-def has_user_data(state: State, topic: Topic, viewer: User | None) -> bool:
-    """Whether the viewer has a TopicUser row: they created, posted in or were invited to it."""
-    if viewer is None:
-        return False
-    return (viewer.id == topic.user_id or viewer.id in topic.allowed_user_ids
-            or any(p.user_id == viewer.id for p in live_posts(state, topic)))
-
-
-def list_item(state: State, settings: SandboxSettings, topic: Topic,
-              viewer: User | None = None) -> dict[str, Any]:
-    """TopicListItemSerializer; per-user keys only where the viewer has a TopicUser row."""
-    from discourse_sandbox.cooking import excerpt
-
-    posts = live_posts(state, topic)
-    first, last = (posts[0], posts[-1]) if posts else (None, None)
-    last_user = state.users.get(last.user_id) if last else None
-    item: dict[str, Any] = {
-        "id": topic.id, "title": topic.title, "fancy_title": fancy_title(topic.title),
-        "slug": topic.slug, "posts_count": len(posts), "reply_count": max(len(posts) - 1, 0),
-        "highest_post_number": topic.highest_post_number,
-        "image_url": first_image(first.cooked) if first else None,
-        "created_at": iso(topic.created_at),
-        "last_posted_at": iso(last.created_at) if last else None, "bumped": True,
-        "bumped_at": iso(topic.bumped_at), "archetype": topic.archetype, "unseen": False,
-        "pinned": topic.pinned, "unpinned": None,
-        "excerpt": excerpt(first.cooked) if first else "", "visible": topic.visible,
-        "closed": topic.closed, "archived": topic.archived,
-        "views": topic.views, "like_count": 0, "has_summary": False,
-        "last_poster_username": last_user.username if last_user else None,
-        "category_id": topic.category_id, "pinned_globally": False, "featured_link": None,
-        "posters": posters(state, topic),
-    }
-    tracked = has_user_data(state, topic, viewer)
-    item["bookmarked"] = False if tracked else None
-    item["liked"] = False if tracked else None
-    if tracked and viewer is not None:
-        item["last_read_post_number"] = topic.highest_post_number
-        item["unread_posts"] = 0
-        item["notification_level"] = 3 if viewer.id == topic.user_id else 2
-    if settings.tagging_enabled:
-        from discourse_sandbox.taxonomy import serialize_topic_tags
-
-        item["tags"] = serialize_topic_tags(state, topic.tags, settings.tags_format)
-        item["tags_descriptions"] = {n: state.tags[n].description for n in topic.tags
-                                     if n in state.tags and state.tags[n].description}
-    if topic.archetype == "private_message":
-        item["allowed_user_count"] = len(topic.allowed_user_ids)
-        # TopicParticipantsSummary: the other allowed users, the last poster marked "latest".
-        last_id = last.user_id if last else None
-        item["participants"] = [
-            {"extras": "latest" if uid == last_id else None, "description": None, "user_id": uid,
-             "primary_group_id": None}
-            for uid in topic.allowed_user_ids if viewer is None or uid != viewer.id
-        ]
-    return item
-
-
-def topic_list_json(state: State, settings: SandboxSettings, topics: list[Topic], *, per_page: int,
-                    can_create_topic: bool, more_topics_url: str | None,
-                    viewer: User | None = None) -> dict[str, Any]:
-    """TopicListSerializer with its users and primary_groups."""
-    items = [list_item(state, settings, t, viewer) for t in topics]
-    user_ids: list[int] = []
-    for item in items:
-        for poster in item["posters"] + item.get("participants", []):
-            if poster["user_id"] not in user_ids:
-                user_ids.append(poster["user_id"])
-    topic_list: dict[str, Any] = {"can_create_topic": can_create_topic, "per_page": per_page}
-    if more_topics_url:
-        topic_list["more_topics_url"] = more_topics_url
-    topic_list["topics"] = items
-    return {"users": [basic_user(state.users[uid]) for uid in user_ids if uid in state.users],
-            "primary_groups": [], "topic_list": topic_list}

@@ -15,6 +15,7 @@ from discourse_sandbox.posting import (
     title_errors,
     topic_filters,
 )
+from discourse_sandbox.seed_checks import seed_entries
 from discourse_sandbox.state import Post, State, Topic, User
 
 if TYPE_CHECKING:
@@ -187,10 +188,7 @@ def seed_topics(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
 
     state, settings = sandbox.state, sandbox.settings
     with state.transaction():
-        for i, entry in enumerate(entries or []):
-            where = f"topics[{i}]"
-            if not isinstance(entry, dict) or not entry.get("title"):
-                raise ValueError(f"{where}: key 'title' is required")
+        for where, entry in seed_entries("topics", entries, "title"):
             user = _seed_user(state, entry, where)
             req = NewPost(
                 raw=_seed_raw(state, settings, entry, where), title=str(entry["title"]),

@@ -9,39 +9,31 @@ Webhook faults (drop, duplicate, delay, reorder) come from one seeded generator 
 
 from __future__ import annotations
 
-import http.client
 import itertools
 import logging
 import random
-import ssl
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from discourse_sandbox import web_hook_json as wh
-from discourse_sandbox.signing import SIGNATURE_HEADER, signature
 from discourse_sandbox.state import WebHook, WebHookEvent
+from discourse_sandbox.web_hook_model import seed_hooks
+from discourse_sandbox.webhook_delivery import allowed_internal_hosts, build_headers, record, send
 
 if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox
 
+__all__ = ["Emitter", "allowed_internal_hosts", "seed_web_hooks"]
+
 log = logging.getLogger(__name__)
 
-DISCOURSE_VERSION = "2026.8.0-latest"  # sent as User-Agent: Discourse/<version>
-REQUEST_TIMEOUT = 20.0  # WebHookEmitter::REQUEST_TIMEOUT, seconds for open, read and write
 MAX_RETRY_COUNT = 4
 RETRY_BACKOFF = 5
-# Until SandboxSettings has `allowed_internal_hosts`, these loopback hosts may receive webhooks.
 _IDLE_WAIT = 1.0   # longest real sleep of an idle worker (emit, stop and flush wake it)
 _POLL_WAIT = 0.02  # real seconds between two looks of flush()
-
-
-def allowed_internal_hosts(sandbox: Sandbox) -> frozenset[str]:
-    """The site setting allowed_internal_hosts (a "|" list), or the loopback default."""
-    return frozenset(h.strip() for h in sandbox.settings.allowed_internal_hosts if h.strip())
 
 
 @dataclass
@@ -124,9 +116,9 @@ class Emitter:
             if event is None or hook is None:
                 return None
             url, verify, headers = hook.payload_url, hook.verify_certificate, dict(event.headers)
-        result = self._send(url, headers, event.payload, verify)
+        result = send(self.sandbox, url, headers, event.payload, verify)
         with state.transaction():
-            _record(event, hook, result, headers)
+            record(event, hook, result, headers)
         return event
 
     def _now(self) -> float:
@@ -268,40 +260,15 @@ class Emitter:
                                      payload=job.body, created_at=self.sandbox.clock.now())
                 state.web_hook_events[event.id] = event
                 body = job.body
-                headers = self._headers(hook, job, event.id, body.encode("utf-8"))
+                headers = build_headers(hook, self.sandbox.base_url, job.event_name, job.event_type,
+                                        event.id, body.encode("utf-8"))
                 event.headers = headers
             url, verify = hook.payload_url, hook.verify_certificate
-        result = self._send(url, headers, body, verify)
+        result = send(self.sandbox, url, headers, body, verify)
         with state.transaction():
-            _record(event, hook, result, headers)
+            record(event, hook, result, headers)
         if job.event_id is None:
             self._after_response(job, hook, result.status)
-
-    def _headers(self, hook: WebHook, job: _Job, event_id: int, body: bytes) -> dict[str, str]:
-        """Jobs::EmitWebHookEvent#build_webhook_headers."""
-        host = urlsplit(hook.payload_url).hostname or ""
-        headers = {
-            "Accept": "*/*",
-            "Connection": "close",
-            "Content-Length": str(len(body)),
-            "Content-Type": "application/x-www-form-urlencoded" if hook.content_type == 2
-            else "application/json",
-            "Host": f"[{host}]" if ":" in host else host,
-            "User-Agent": f"Discourse/{DISCOURSE_VERSION}",
-            "X-Discourse-Instance": self.sandbox.base_url,
-            "X-Discourse-Event-Id": str(event_id),
-            "X-Discourse-Event-Type": job.event_type,
-            "X-Discourse-Event": job.event_name,
-        }
-        if hook.secret:
-            headers[SIGNATURE_HEADER] = signature(hook.secret, body)
-        return headers
-
-    def _send(self, url: str, headers: dict[str, str], body: str, verify: bool) -> Delivery:
-        # FinalDestination re-checks the host at request time, not only when the hook is saved.
-        if not wh.payload_url_allowed(url, allowed_internal_hosts(self.sandbox)):
-            return Delivery(-1, {"error": wh.BLOCKED_OR_INTERNAL}, "", 0)
-        return post(url, headers, body.encode("utf-8"), verify)
 
     def _after_response(self, job: _Job, hook: WebHook, status: int) -> None:
         """process_webhook_response: no answer or 2xx ends it; 404/410 may deactivate; else retry."""
@@ -319,50 +286,6 @@ class Emitter:
         self._enqueue(replace(job, retry_count=count, due=self._now() + delay))
 
 
-@dataclass
-class Delivery:
-    """One attempt's outcome as a WebHookEvent stores it; status -1: no answer."""
-
-    status: int
-    headers: dict[str, str]
-    body: str
-    duration: int  # milliseconds
-
-
-def post(url: str, headers: dict[str, str], body: bytes, verify: bool) -> Delivery:
-    """POST exactly these headers and bytes (no redirects followed, as Faraday); never raises."""
-    parts = urlsplit(url.strip())
-    start = time.monotonic()
-    try:
-        if parts.scheme == "https":
-            context = ssl.create_default_context()
-            if not verify:
-                context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-                parts.hostname or "", parts.port, timeout=REQUEST_TIMEOUT, context=context)
-        else:
-            conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=REQUEST_TIMEOUT)
-        try:
-            path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-            conn.putrequest("POST", path, skip_host=True, skip_accept_encoding=True)
-            for name, value in headers.items():
-                conn.putheader(name, value)
-            conn.endheaders(body)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            answer = {k.lower(): v for k, v in response.getheaders()}
-            status = response.status
-        finally:
-            conn.close()
-    except (OSError, http.client.HTTPException, ValueError) as exc:
-        return Delivery(-1, {"error": f"{type(exc).__name__}: {exc}"}, "", _ms_since(start))
-    return Delivery(status, answer, text, _ms_since(start))
-
-
-def _ms_since(start: float) -> int:
-    return int((time.monotonic() - start) * 1000)
-
-
 def _passes_filters(hook: WebHook, job: _Job) -> bool:
     """The job's group, category and tag checks; a category filter excludes uncategorised PMs."""
     if hook.group_ids and not set(hook.group_ids) & set(job.group_ids):
@@ -372,17 +295,6 @@ def _passes_filters(hook: WebHook, job: _Job) -> bool:
     return not (hook.tag_names and not set(hook.tag_names) & set(job.tag_names))
 
 
-def _record(event: WebHookEvent, hook: WebHook, result: Delivery, headers: dict[str, str]) -> None:
-    """WebHookEmitter#emit! storing the answer, and WebHookEvent's update of the hook's status."""
-    event.headers = headers
-    event.status = result.status
-    event.response_headers = result.headers
-    event.response_body = result.body
-    event.duration = result.duration
-    event.redelivering = False
-    hook.last_delivery_status = wh.SUCCESSFUL if 200 <= result.status < 300 else wh.FAILED
-
-
 def seed_web_hooks(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
     """Seed section `web_hooks`: [{payload_url, events (names) | wildcard, active, secret, ...}]."""
-    wh.seed_hooks(sandbox, entries, allowed_internal_hosts(sandbox))
+    seed_hooks(sandbox, entries, allowed_internal_hosts(sandbox))

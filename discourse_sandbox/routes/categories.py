@@ -15,6 +15,7 @@ from discourse_sandbox.categories import (
     category_json,
     create_category,
 )
+from discourse_sandbox.guards import current_user, require_login
 from discourse_sandbox.http import (
     as_bool,
     as_list,
@@ -25,22 +26,11 @@ from discourse_sandbox.http import (
     not_found,
     params,
 )
-from discourse_sandbox.state import Category, State, User
+from discourse_sandbox.state import Category, State
 from discourse_sandbox.tag_groups import resolve_permissions
 from discourse_sandbox.taxonomy import can_see_category
 
 bp = Blueprint("categories", __name__)
-
-
-def _user() -> User | None:
-    return g.user  # type: ignore[no-any-return]
-
-
-def _require_login() -> User:
-    user = _user()
-    if user is None:
-        fail(403, "You need to be logged in to do that.", "not_logged_in")
-    return user
 
 
 def _find(state: State, key: str) -> Category:
@@ -107,7 +97,7 @@ def _system_view(state: State, category: Category) -> dict[str, Any]:
 @bp.get("/categories")
 def index() -> Response:
     """GET /categories: top-level categories (or a parent's children) the viewer may see."""
-    state, user, data = g.sandbox.state, _user(), params()
+    state, user, data = g.sandbox.state, current_user(), params()
     now = g.sandbox.clock.now()
     with state.transaction():
         parent_id = None
@@ -136,7 +126,7 @@ def index() -> Response:
 @bp.get("/c/<key>/show")
 def show(key: str) -> Response:
     """GET /c/{id}/show: one category; 404 when unseen (Guardian raises InvalidAccess → 403)."""
-    state, user = g.sandbox.state, _user()
+    state, user = g.sandbox.state, current_user()
     with state.transaction():
         category = _find(state, key)
         if not can_see_category(state, category, user):
@@ -148,7 +138,7 @@ def show(key: str) -> Response:
 @bp.post("/categories")
 def create() -> Response:
     """POST /categories (admins): name required; 422 with the model's errors."""
-    user = _require_login()
+    user = require_login()
     if not can_edit_category(user):
         invalid_access()
     state, data = g.sandbox.state, params()
@@ -167,7 +157,7 @@ def create() -> Response:
 @bp.put("/categories/<key>")
 def update(key: str) -> Response:
     """PUT /categories/{id} (admins): {"success": "OK", "category": {...}}."""
-    user = _require_login()
+    user = require_login()
     state, data = g.sandbox.state, params()
     with state.transaction():
         category = _find(state, key)
@@ -186,7 +176,7 @@ def update(key: str) -> Response:
 @bp.delete("/categories/<key>")
 def destroy(key: str) -> Response:
     """DELETE /categories/{id} (admins; no topics, no subcategories): {"success": "OK"}."""
-    user = _require_login()
+    user = require_login()
     state = g.sandbox.state
     with state.transaction():
         category = _find(state, key)

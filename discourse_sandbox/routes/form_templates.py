@@ -5,16 +5,16 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, request
 
 from discourse_sandbox.forms import form_template_errors, form_template_json
+from discourse_sandbox.guards import found, require_admin
 from discourse_sandbox.http import (
     as_int,
     fail,
     invalid_access,
     invalid_parameters,
     json_reply,
-    not_found,
     params,
 )
-from discourse_sandbox.state import FormTemplate, State
+from discourse_sandbox.state import FormTemplate
 
 bp = Blueprint("form_templates", __name__)
 
@@ -30,19 +30,6 @@ def _ensure_form_templates_enabled() -> None:
         invalid_access()
 
 
-def _require_admin() -> None:
-    """AdminConstraint on /admin/customize: anyone but an admin gets the routing 404."""
-    if g.user is None or not g.user.admin:
-        not_found()
-
-
-def _find(state: State, template_id: int) -> FormTemplate:
-    template = state.form_templates.get(template_id)
-    if template is None:
-        not_found()
-    return template
-
-
 def _required(name: str) -> str:
     """params.require: a missing or empty value is a 400."""
     value = params().get(name)
@@ -54,7 +41,7 @@ def _required(name: str) -> str:
 @bp.get(ADMIN)
 def admin_index() -> Response:
     """GET /admin/customize/form-templates: every template, by id."""
-    _require_admin()
+    require_admin()
     state = g.sandbox.state
     with state.transaction():
         templates = [form_template_json(t) for t in sorted(state.form_templates.values(),
@@ -65,7 +52,7 @@ def admin_index() -> Response:
 @bp.post(ADMIN)
 def admin_create() -> Response:
     """POST with top-level name and template; FormTemplate.create! → 422 record_invalid."""
-    _require_admin()
+    require_admin()
     name, template = _required("name"), _required("template")
     state = g.sandbox.state
     with state.transaction():
@@ -81,12 +68,12 @@ def admin_create() -> Response:
 @bp.get(f"{ADMIN}/preview")
 def admin_preview() -> Response:
     """GET …/preview?name=&template=(&id=): validates without saving."""
-    _require_admin()
+    require_admin()
     name, template = _required("name"), _required("template")
     raw_id = params().get("id")
     state = g.sandbox.state
     with state.transaction():
-        existing = _find(state, as_int(raw_id, "id")) if raw_id not in (None, "") else None
+        existing = found(state.form_templates.get(as_int(raw_id, "id"))) if raw_id not in (None, "") else None
         errors = form_template_errors(state, name, template, existing.id if existing else None)
         if errors:
             fail(422, errors, "record_invalid")
@@ -99,21 +86,21 @@ def admin_preview() -> Response:
 @bp.get(f"{ADMIN}/<int:template_id>")
 def admin_show(template_id: int) -> Response:
     """GET /admin/customize/form-templates/{id}."""
-    _require_admin()
+    require_admin()
     state = g.sandbox.state
     with state.transaction():
-        body = {"form_template": form_template_json(_find(state, template_id))}
+        body = {"form_template": form_template_json(found(state.form_templates.get(template_id)))}
     return json_reply(body)
 
 
 @bp.put(f"{ADMIN}/<int:template_id>")
 def admin_update(template_id: int) -> Response:
     """PUT with name and template (update! with both, so a missing one is a blank error)."""
-    _require_admin()
+    require_admin()
     data = params()
     state = g.sandbox.state
     with state.transaction():
-        template = _find(state, template_id)
+        template = found(state.form_templates.get(template_id))
         name, text = data.get("name"), data.get("template")
         errors = form_template_errors(state, name, text, template.id)
         if errors:
@@ -126,10 +113,10 @@ def admin_update(template_id: int) -> Response:
 @bp.delete(f"{ADMIN}/<int:template_id>")
 def admin_destroy(template_id: int) -> Response:
     """DELETE: the template leaves the categories using it (category_form_templates)."""
-    _require_admin()
+    require_admin()
     state = g.sandbox.state
     with state.transaction():
-        template = _find(state, template_id)
+        template = found(state.form_templates.get(template_id))
         del state.form_templates[template.id]
         for category in state.categories.values():
             category.form_template_ids = [i for i in category.form_template_ids if i != template.id]
@@ -151,5 +138,5 @@ def public_show(template_id: int) -> Response:
     """GET /form-templates/{id}."""
     state = g.sandbox.state
     with state.transaction():
-        body = {"form_template": form_template_json(_find(state, template_id))}
+        body = {"form_template": form_template_json(found(state.form_templates.get(template_id)))}
     return json_reply(body)

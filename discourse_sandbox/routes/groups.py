@@ -1,7 +1,8 @@
-"""Routes: groups, their members and owners, and the admin group API."""
+"""Routes: groups and their members (GroupsController); the admin group API is in admin_groups."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NoReturn
 
 from flask import Blueprint, Response, g
@@ -11,7 +12,6 @@ from discourse_sandbox.groups import (
     can_manage,
     can_see_group,
     can_see_members,
-    create_group,
     find_users_by_names,
     group_errors,
     group_show_json,
@@ -19,12 +19,12 @@ from discourse_sandbox.groups import (
     member_json,
     update_group,
 )
+from discourse_sandbox.guards import current_user, found
 from discourse_sandbox.http import (
     as_int,
     as_list,
     fail,
     invalid_access,
-    invalid_parameters,
     json_reply,
     not_found,
     params,
@@ -44,34 +44,26 @@ def _bad_param(detail: str) -> NoReturn:
     fail(400, f"You supplied invalid parameters to the request: {detail}", "invalid_parameters")
 
 
-def _viewer() -> User | None:
-    return g.user  # type: ignore[no-any-return]
-
-
-def _require_admin() -> User:
-    viewer = _viewer()
-    if viewer is None or not viewer.admin:
-        not_found()  # AdminConstraint
-    return viewer
-
-
 def _visible(state: State, group: Group | None) -> Group:
-    if group is None or not can_see_group(state, group, _viewer()):
+    if group is None or not can_see_group(state, group, current_user()):
         not_found()
     return group
 
 
-def _group_params() -> dict[str, Any]:
+def group_params() -> dict[str, Any]:
+    """The `group[...]` params, or {} when absent."""
     args = params()
     data = args.get("group")
     return data if isinstance(data, dict) else {}
 
 
-def _emit(event: str, payload: dict[str, Any], group_id: int) -> None:
+def emit_group_event(event: str, payload: dict[str, Any], group_id: int) -> None:
+    """Announce a group change; hooks filtered by group see it for this group."""
     g.sandbox.emitter.emit(event, payload, group_ids=[group_id])
 
 
-def _system_view(state: State, group: Group) -> dict[str, Any]:
+def system_view(state: State, group: Group) -> dict[str, Any]:
+    """The group as the system user sees it: the webhook payload."""
     return basic_group_json(state, group, state.users.get(SYSTEM_USER_ID))
 
 
@@ -81,7 +73,7 @@ def _system_view(state: State, group: Group) -> dict[str, Any]:
 def list_groups() -> Response:
     """GroupsController#index: visible groups by name, 36 a page (0-based `page`)."""
     args = params()
-    viewer = _viewer()
+    viewer = current_user()
     staff = viewer is not None and viewer.staff
     page = max(as_int(args.get("page") or 0, "page"), 0)
     term = str(args.get("filter") or "").lower()
@@ -107,7 +99,7 @@ def list_groups() -> Response:
                        "total_rows_groups": len(groups), "load_more_groups": more})
 
 
-TYPE_FILTERS = {
+TYPE_FILTERS: dict[str, Callable[[State, Group, User | None], bool]] = {
     "my": lambda s, grp, u: u is not None and u.id in member_ids(s, grp),
     "owner": lambda s, grp, u: u is not None and u.id in grp.owner_ids,
     "public": lambda s, grp, u: grp.public_admission and not grp.automatic,
@@ -121,7 +113,7 @@ TYPE_FILTERS = {
 def search_groups() -> Response:
     """GroupsController#search (pydiscourse's groups()): a bare array of basic groups."""
     term = str(params().get("term") or "").lower()
-    viewer = _viewer()
+    viewer = current_user()
     with g.sandbox.state.transaction() as state:
         groups = sorted((grp for grp in state.groups.values()
                          if grp.id != 0 and can_see_group(state, grp, viewer)
@@ -131,7 +123,7 @@ def search_groups() -> Response:
 
 
 def _show(state: State, group: Group) -> Response:
-    viewer = _viewer()
+    viewer = current_user()
     staff = viewer is not None and viewer.staff
     visible = [grp.name for grp in state.groups.values() if can_see_group(state, grp, viewer)
                and (staff or not grp.automatic or grp.name == "moderators")]
@@ -165,7 +157,7 @@ def list_members(name: str) -> Response:
         _bad_param("offset")
     with g.sandbox.state.transaction() as state:
         group = _visible(state, state.group_by_name(name))
-        if not can_see_members(state, group, _viewer()):
+        if not can_see_members(state, group, current_user()):
             invalid_access()
         users = [state.users[uid] for uid in member_ids(state, group)
                  if uid in state.users and uid > 0]
@@ -182,11 +174,10 @@ def list_members(name: str) -> Response:
 
 # --- writing ---------------------------------------------------------------------------------
 
-def _managed(state: State, group_id: int) -> Group:
-    group = state.groups.get(group_id)
-    if group is None:
-        not_found()
-    if not can_manage(group, _viewer()):
+def managed_group(state: State, group_id: int) -> Group:
+    """The group, if the acting user may manage it: 404 when missing, 403 invalid_access otherwise."""
+    group = found(state.groups.get(group_id))
+    if not can_manage(group, current_user()):
         invalid_access()
     return group
 
@@ -194,12 +185,10 @@ def _managed(state: State, group_id: int) -> Group:
 @bp.put("/groups/<int:group_id>")
 def update(group_id: int) -> Response:
     """GroupsController#update: {"success": "OK"}."""
-    data = _group_params()
+    data = group_params()
     with g.sandbox.state.transaction() as state:
-        group = state.groups.get(group_id)
-        if group is None:
-            not_found()
-        viewer = _viewer()
+        group = found(state.groups.get(group_id))
+        viewer = current_user()
         if group.automatic:
             # GroupsController#group_params(automatic: true): admins may change only these
             if viewer is None or not viewer.admin:
@@ -213,8 +202,8 @@ def update(group_id: int) -> Response:
                 record_invalid(errors)
             group.name = str(data["name"])
         update_group(group, data)
-        payload = _system_view(state, group)
-    _emit("group_updated", payload, group_id)
+        payload = system_view(state, group)
+    emit_group_event("group_updated", payload, group_id)
     return json_reply({"success": "OK"})
 
 
@@ -224,7 +213,7 @@ def add_members(group_id: int) -> Response:
     """GroupsController#add_members: usernames=a,b → {success, usernames, emails}."""
     args = params()
     with g.sandbox.state.transaction() as state:
-        group = _managed(state, group_id)
+        group = managed_group(state, group_id)
         users, _unknown = find_users_by_names(state, as_list(args.get("usernames")))
         if not users:
             _bad_param("usernames or emails must be present")
@@ -244,7 +233,7 @@ def remove_members(group_id: int) -> Response:
     """GroupsController#remove_member: {success, usernames, skipped_usernames}."""
     args = params()
     with g.sandbox.state.transaction() as state:
-        group = _managed(state, group_id)
+        group = managed_group(state, group_id)
         # `username` is kept for backwards compatibility, as Discourse does
         names = as_list(args.get("usernames") or args.get("username"))
         for raw_id in as_list(args.get("user_ids") or args.get("user_id")):
@@ -261,91 +250,3 @@ def remove_members(group_id: int) -> Response:
                 group.owner_ids.remove(user.id)
     return json_reply({"success": "OK", "usernames": [u.username for u in removed],
                        "skipped_usernames": skipped})
-
-
-# --- admin -----------------------------------------------------------------------------------
-
-@bp.post("/admin/groups")
-def admin_create() -> Response:
-    """Admin::GroupsController#create: {"basic_group": {...}}."""
-    viewer = _require_admin()
-    data = _group_params()
-    if not data.get("name"):
-        invalid_parameters("group")
-    sandbox = g.sandbox
-    with sandbox.state.transaction() as state:
-        group, errors = create_group(state, data, sandbox.clock.now())
-        if group is None:
-            record_invalid(errors)
-        body = {"basic_group": basic_group_json(state, group, viewer)}
-        payload = _system_view(state, group)
-    _emit("group_created", payload, group.id)
-    return json_reply(body)
-
-
-@bp.delete("/admin/groups/<int:group_id>")
-def admin_destroy(group_id: int) -> Response:
-    """Admin::GroupsController#destroy: automatic groups cannot be deleted."""
-    _require_admin()
-    with g.sandbox.state.transaction() as state:
-        group = state.groups.get(group_id)
-        if group is None:
-            not_found()
-        if group.automatic:
-            fail(422, "This is an automatic group and cannot be deleted.")
-        payload = _system_view(state, group)
-        del state.groups[group_id]
-    _emit("group_destroyed", payload, group_id)
-    return json_reply({"success": "OK"})
-
-
-@bp.put("/admin/groups/<int:group_id>/owners")
-def admin_add_owners(group_id: int) -> Response:
-    """Admin::GroupsController#add_owners: group[usernames]=a,b (pydiscourse add_group_owner)."""
-    _require_admin()
-    data = _group_params() or params()
-    with g.sandbox.state.transaction() as state:
-        group = _managed(state, group_id)
-        if group.automatic:
-            fail(422, AUTOMATIC_REFUSED)
-        users, _unknown = find_users_by_names(state, as_list(data.get("usernames")))
-        for user in users:
-            if user.id not in group.user_ids:
-                group.user_ids.append(user.id)
-            if user.id not in group.owner_ids:
-                group.owner_ids.append(user.id)
-    return json_reply({"success": "OK", "usernames": [u.username for u in users]})
-
-
-@bp.delete("/admin/groups/<int:group_id>/owners")
-def admin_remove_owner(group_id: int) -> Response:
-    """Admin::GroupsController#remove_owner: user_id (or usernames) stay members."""
-    _require_admin()
-    args = params()
-    with g.sandbox.state.transaction() as state:
-        group = _managed(state, group_id)
-        ids = [as_int(args["user_id"], "user_id")] if args.get("user_id") else []
-        ids += [u.id for u in find_users_by_names(state, as_list(args.get("usernames")))[0]]
-        for uid in ids:
-            if uid in group.owner_ids:
-                group.owner_ids.remove(uid)
-    return json_reply({"success": "OK"})
-
-
-@bp.post("/admin/users/<int:user_id>/groups")
-def admin_add_user_to_group(user_id: int) -> Response:
-    """Admin::UsersController#add_group: group_id."""
-    _require_admin()
-    args = params()
-    if args.get("group_id") in (None, ""):
-        invalid_parameters("group_id")
-    with g.sandbox.state.transaction() as state:
-        user = state.users.get(user_id)
-        group = state.groups.get(as_int(args["group_id"], "group_id"))
-        if user is None or group is None:
-            not_found()
-        if group.automatic:
-            fail(422, AUTOMATIC_REFUSED)
-        if user.id not in group.user_ids:
-            group.user_ids.append(user.id)
-    return json_reply({"success": "OK"})

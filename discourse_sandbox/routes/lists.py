@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, g, request
 
 from discourse_sandbox.http import as_bool, as_int, invalid_access, json_reply, not_found, params
-from discourse_sandbox.topic_json import live_posts, topic_list_json
+from discourse_sandbox.topic_json import live_posts
+from discourse_sandbox.topic_list_json import topic_list_json
 from discourse_sandbox.topics import can_see_topic, is_participant, listable
 
 if TYPE_CHECKING:

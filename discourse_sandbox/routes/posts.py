@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, g
 
+from discourse_sandbox.guards import require_login
 from discourse_sandbox.http import (
     as_bool,
     as_int,
@@ -35,12 +36,6 @@ bp = Blueprint("posts", __name__)
 _MEMO: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, int, Any]]] = weakref.WeakKeyDictionary()
 # Request keys that are not post data (Rails adds these to params).
 _NOT_DATA = {"format", "controller", "action"}
-
-
-def require_login() -> None:
-    """Discourse's answer to an anonymous write."""
-    if g.user is None:
-        fail(403, "You need to be logged in to do that.", "not_logged_in")
 
 
 def rejected(exc: PostRejected) -> Response:

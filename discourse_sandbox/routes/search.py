@@ -12,7 +12,8 @@ from flask import Blueprint, Response, g
 from discourse_sandbox.clock import iso
 from discourse_sandbox.cooking import plain_text
 from discourse_sandbox.http import as_int, json_reply, params
-from discourse_sandbox.topic_json import avatar_template, list_item, live_posts
+from discourse_sandbox.topic_json import avatar_template, live_posts
+from discourse_sandbox.topic_list_json import list_item
 from discourse_sandbox.topics import can_see_topic
 
 if TYPE_CHECKING:

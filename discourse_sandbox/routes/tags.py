@@ -1,4 +1,4 @@
-"""Routes: tags (TagsController, except the topic lists) and tag groups (TagGroupsController)."""
+"""Routes: tags (TagsController, except the topic lists; tag groups are in tag_groups)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, g, request
 
 from discourse_sandbox.categories import basic_category_json
+from discourse_sandbox.guards import current_user, require_login, require_staff
 from discourse_sandbox.http import (
     as_int,
-    as_list,
     fail,
     invalid_access,
     json_error,
@@ -20,9 +20,8 @@ from discourse_sandbox.http import (
     not_found,
     params,
 )
-from discourse_sandbox.state import State, Tag, TagGroup, User
+from discourse_sandbox.state import State, Tag
 from discourse_sandbox.tag_groups import (
-    apply_tag_group,
     create_tag_group,
     delete_tag,
     find_or_create_tag,
@@ -30,9 +29,6 @@ from discourse_sandbox.tag_groups import (
     rename_tag,
     tag_categories,
     tag_counts_json,
-    tag_group_changes,
-    tag_group_json,
-    tag_group_visible,
     tag_json,
     tag_topic_counts,
 )
@@ -46,31 +42,14 @@ LIST_LIMIT = 51  # TagsController::LIST_LIMIT
 @bp.before_request
 def _ensure_tags_enabled() -> Response | None:
     """TagsController#ensure_tags_enabled: its routes are a 404 while tagging is off."""
-    if not g.sandbox.settings.tagging_enabled and not request.path.startswith("/tag_groups"):
+    if not g.sandbox.settings.tagging_enabled:
         return json_error("The requested URL or resource could not be found.", 404, "not_found")
     return None
 
 
 def _max_search_results() -> int:
-    return g.sandbox.settings.max_tag_search_results
-
-
-def _user() -> User | None:
-    return g.user  # type: ignore[no-any-return]
-
-
-def _require_login() -> User:
-    user = _user()
-    if user is None:
-        fail(403, "You need to be logged in to do that.", "not_logged_in")
-    return user
-
-
-def _require_staff() -> User:
-    user = _require_login()
-    if not user.staff:
-        invalid_access()
-    return user
+    limit: int = g.sandbox.settings.max_tag_search_results
+    return limit
 
 
 def _tag(state: State, name: str) -> Tag:
@@ -82,7 +61,7 @@ def _tag(state: State, name: str) -> Tag:
     return tag
 
 
-def _emit_tags(event: str, payloads: list[dict[str, Any]]) -> None:
+def emit_tags(event: str, payloads: list[dict[str, Any]]) -> None:
     """WebHook.enqueue_object_hooks(:tag, ...): no category/tag filter applies to tag events."""
     for payload in payloads:
         g.sandbox.emitter.emit(event, payload)
@@ -93,7 +72,7 @@ def _emit_tags(event: str, payloads: list[dict[str, Any]]) -> None:
 @bp.get("/tags")
 def index() -> Response:
     """GET /tags: admins see every tag, others the visible tags used on topics; by id."""
-    state, user = g.sandbox.state, _user()
+    state, user = g.sandbox.state, current_user()
     with state.transaction():
         hidden = hidden_tag_names(state, user)
         tags = sorted((t for t in state.tags.values() if t.name not in hidden), key=lambda t: t.id)
@@ -114,7 +93,7 @@ def index() -> Response:
 @bp.get("/tags/list")
 def list_tags() -> Response:
     """GET /tags/list: 51 a page by `offset` (a page number), `filter` substring, by name."""
-    user = _require_login()
+    user = require_login()
     state, data = g.sandbox.state, params()
     page = max(as_int(data.get("offset") or 0, "offset"), 0)
     with state.transaction():
@@ -141,7 +120,7 @@ def list_tags() -> Response:
 @bp.get("/tags/filter/search")
 def search() -> Response:
     """GET /tags/filter/search?q=: visible tags matching the cleaned term, exact match first."""
-    state, user, data = g.sandbox.state, _user(), params()
+    state, user, data = g.sandbox.state, current_user(), params()
     limit = _max_search_results()
     if data.get("limit") not in (None, ""):
         limit = min(max(as_int(data["limit"], "limit"), 1), _max_search_results())
@@ -165,7 +144,7 @@ def search() -> Response:
 @bp.get("/tag/<name>/info")
 def info(name: str) -> Response:
     """GET /tag/{name}/info: DetailedTagSerializer as tag_info, categories side-loaded."""
-    state, user = g.sandbox.state, _user()
+    state, user = g.sandbox.state, current_user()
     with state.transaction():
         if name in hidden_tag_names(state, user):
             not_found()
@@ -187,7 +166,7 @@ def info(name: str) -> Response:
 @bp.put("/tag/<name>")
 def update(name: str) -> Response:
     """PUT /tag/{name}: tag[name] renames (cleaned), tag[description]; tag[id] is refused."""
-    user = _require_login()
+    user = require_login()
     state, data = g.sandbox.state, params()
     given = data.get("tag")
     new: dict[str, Any] = given if isinstance(given, dict) else {}
@@ -210,27 +189,27 @@ def update(name: str) -> Response:
         body = {"tag": {"id": tag.id, "name": tag.name, "slug": tag_json(state, tag, user)["slug"],
                         "description": tag.description or None}}
         payload = tag_json(state, tag, None)
-    _emit_tags("tag_updated", [payload])
+    emit_tags("tag_updated", [payload])
     return json_reply(body)
 
 
 @bp.delete("/tag/<name>")
 def destroy(name: str) -> Response:
     """DELETE /tag/{name} (staff): the tag leaves every topic."""
-    user = _require_staff()
+    user = require_staff()
     state = g.sandbox.state
     with state.transaction():
         tag = _tag(state, name)
         payload = tag_json(state, tag, user)
         delete_tag(state, tag)
-    _emit_tags("tag_destroyed", [payload])
+    emit_tags("tag_destroyed", [payload])
     return json_reply({"success": "OK"})
 
 
 @bp.post("/tags/upload")
 def upload() -> Response:
     """POST /tags/upload (staff): a CSV file of `tag_name[,tag_group_name]` rows, all or nothing."""
-    _require_staff()
+    require_staff()
     file = request.files.get("file") or next(iter(request.files.getlist("files[]")), None)
     if file is None:
         fail(400, "param is missing or the value is empty: file", "invalid_parameters")
@@ -253,106 +232,5 @@ def upload() -> Response:
             if group is not None and tag.name not in group.tag_names:
                 group.tag_names = [*group.tag_names, tag.name]
         payloads = [tag_json(state, state.tags[n], None) for n in sorted(set(state.tags) - before)]
-    _emit_tags("tag_created", payloads)
+    emit_tags("tag_created", payloads)
     return json_reply({"success": "OK"})
-
-
-# --- tag groups ------------------------------------------------------------------------------
-
-def _group(state: State, group_id: int) -> TagGroup:
-    group = state.tag_groups.get(group_id)
-    if group is None:
-        not_found()
-    return group
-
-
-@bp.get("/tag_groups")
-def groups_index() -> Response:
-    """GET /tag_groups (staff): by name."""
-    _require_staff()
-    state = g.sandbox.state
-    with state.transaction():
-        groups = sorted(state.tag_groups.values(), key=lambda gr: gr.name)
-        body = {"tag_groups": [tag_group_json(state, gr) for gr in groups]}
-    return json_reply(body)
-
-
-@bp.get("/tag_groups/<int:group_id>")
-def groups_show(group_id: int) -> Response:
-    """GET /tag_groups/{id} (staff)."""
-    _require_staff()
-    state = g.sandbox.state
-    with state.transaction():
-        body = {"tag_group": tag_group_json(state, _group(state, group_id))}
-    return json_reply(body)
-
-
-@bp.post("/tag_groups")
-def groups_create() -> Response:
-    """POST /tag_groups (staff): creates the group and any tag it names; 422 with model errors."""
-    _require_staff()
-    state, settings = g.sandbox.state, g.sandbox.settings
-    with state.transaction():
-        group, errors, created = create_tag_group(state, tag_group_changes(params()),
-                                                  settings.max_tag_length)
-        if group is None:
-            fail(422, errors)
-        body = {"tag_group": tag_group_json(state, group)}
-        payloads = [tag_json(state, state.tags[n], None) for n in created]
-    _emit_tags("tag_created", payloads)
-    return json_reply(body)
-
-
-@bp.put("/tag_groups/<int:group_id>")
-def groups_update(group_id: int) -> Response:
-    """PUT /tag_groups/{id} (staff): {"success": "OK", "tag_group": {...}} (json_result)."""
-    _require_staff()
-    state, settings = g.sandbox.state, g.sandbox.settings
-    with state.transaction():
-        group = _group(state, group_id)
-        changes = tag_group_changes(params())
-        draft = TagGroup(**vars(group))
-        errors, created = apply_tag_group(state, draft, changes, settings.max_tag_length, False)
-        if errors:
-            fail(422, errors)
-        state.tag_groups[group_id] = draft
-        body = {"success": "OK", "tag_group": tag_group_json(state, draft)}
-        payloads = [tag_json(state, state.tags[n], None) for n in created]
-    _emit_tags("tag_created", payloads)
-    return json_reply(body)
-
-
-@bp.delete("/tag_groups/<int:group_id>")
-def groups_destroy(group_id: int) -> Response:
-    """DELETE /tag_groups/{id} (staff): the tags stay."""
-    _require_staff()
-    state = g.sandbox.state
-    with state.transaction():
-        group = _group(state, group_id)
-        del state.tag_groups[group.id]
-        for category in state.categories.values():
-            category.allowed_tag_groups = [n for n in category.allowed_tag_groups if n != group.name]
-    return json_reply({"success": "OK"})
-
-
-@bp.get("/tag_groups/filter/search")
-def groups_search() -> Response:
-    """GET /tag_groups/filter/search?q=&names[]=&limit=: visible groups (no login needed), by name."""
-    state, user, data = g.sandbox.state, _user(), params()
-    limit = _max_search_results()
-    if data.get("limit") not in (None, ""):
-        limit = min(max(as_int(data["limit"], "limit"), 1), 1000)
-    with state.transaction():
-        groups = [gr for gr in state.tag_groups.values() if tag_group_visible(state, gr, user)]
-        if data.get("q"):
-            needle = str(data["q"]).strip().lower()
-            groups = [gr for gr in groups if needle in gr.name.lower()]
-        names = {n.lower() for n in as_list(data.get("names"))}
-        if names:
-            groups = [gr for gr in groups if gr.name.lower() in names]
-        groups.sort(key=lambda gr: gr.name)
-        results = [{"name": gr.name,
-                    "tags": [{"id": state.tags[n].id, "name": n} for n in gr.tag_names
-                             if n in state.tags]}
-                   for gr in groups[:limit]]
-    return json_reply({"results": results})

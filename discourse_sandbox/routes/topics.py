@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, g, redirect, request
 
+from discourse_sandbox.guards import require_login
 from discourse_sandbox.http import (
     as_bool,
     as_list,
@@ -17,7 +18,7 @@ from discourse_sandbox.http import (
     params,
 )
 from discourse_sandbox.posting import PostRejected
-from discourse_sandbox.routes.posts import rejected, require_login
+from discourse_sandbox.routes.posts import rejected
 from discourse_sandbox.topic_json import basic_topic, topic_view_json, visible_posts
 from discourse_sandbox.topics import (
     STATUSES,

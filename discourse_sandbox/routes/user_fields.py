@@ -6,17 +6,14 @@ from typing import Any
 
 from flask import Blueprint, Response, g
 
+from discourse_sandbox.guards import require_admin
 from discourse_sandbox.http import invalid_parameters, json_reply, not_found, params, record_invalid
-from discourse_sandbox.users import build_user_field, user_field_json
+from discourse_sandbox.user_fields import build_user_field
+from discourse_sandbox.user_json import user_field_json
 
 bp = Blueprint("user_fields", __name__)
 
 PREFIXES = ("/admin/config/user_fields", "/admin/customize/user_fields")
-
-
-def _require_admin() -> None:
-    if g.user is None or not g.user.admin:
-        not_found()  # AdminConstraint: the route does not exist for others
 
 
 def _field_params() -> dict[str, Any]:
@@ -27,14 +24,14 @@ def _field_params() -> dict[str, Any]:
 
 
 def _index() -> Response:
-    _require_admin()
+    require_admin()
     with g.sandbox.state.transaction() as state:
         fields = sorted(state.user_fields.values(), key=lambda f: (f.position, f.id))
         return json_reply({"user_fields": [user_field_json(f) for f in fields]})
 
 
 def _create() -> Response:
-    _require_admin()
+    require_admin()
     data = _field_params()
     with g.sandbox.state.transaction() as state:
         field, errors = build_user_field(state, data)
@@ -45,7 +42,7 @@ def _create() -> Response:
 
 
 def _update(field_id: int) -> Response:
-    _require_admin()
+    require_admin()
     data = _field_params()
     with g.sandbox.state.transaction() as state:
         current = state.user_fields.get(field_id)
@@ -59,7 +56,7 @@ def _update(field_id: int) -> Response:
 
 
 def _destroy(field_id: int) -> Response:
-    _require_admin()
+    require_admin()
     with g.sandbox.state.transaction() as state:
         if state.user_fields.pop(field_id, None) is not None:
             for user in state.users.values():  # the custom fields go with it

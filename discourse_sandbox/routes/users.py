@@ -1,13 +1,12 @@
-"""Routes: user profiles, sign-up, the directory, and the admin user API."""
+"""Routes: user profiles, sign-up and the directory (the admin user API is in admin_users)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox.clock import iso
+from discourse_sandbox.guards import current_user, found
 from discourse_sandbox.http import (
     as_bool,
     as_int,
@@ -15,27 +14,12 @@ from discourse_sandbox.http import (
     invalid_access,
     invalid_parameters,
     json_reply,
-    not_found,
     params,
 )
 from discourse_sandbox.state import State, User
-from discourse_sandbox.users import (
-    EMAIL_RE,
-    admin_list_json,
-    admin_user_json,
-    allowed_field_ids,
-    anonymize,
-    apply_field_values,
-    basic_user_json,
-    can_edit_user,
-    destroy_user,
-    directory_item_json,
-    parse_time,
-    post_stats,
-    user_json,
-    username_errors,
-    webhook_user_json,
-)
+from discourse_sandbox.user_fields import allowed_field_ids, apply_field_values
+from discourse_sandbox.user_json import directory_item_json, user_json, webhook_user_json
+from discourse_sandbox.users import EMAIL_RE, can_edit_user, username_errors
 
 bp = Blueprint("users", __name__)
 
@@ -56,30 +40,15 @@ DIRECTORY_PAGE = 50
 PROFILE_KEYS = ("name", "bio_raw", "location", "website", "locale")
 
 
-def _viewer() -> User | None:
-    return g.user  # type: ignore[no-any-return]
-
-
-def _state() -> State:
-    return g.sandbox.state  # type: ignore[no-any-return]
-
-
-def _user_or_404(state: State, username: str) -> User:
-    user = state.user_by_username(username)
-    if user is None:
-        not_found()
-    return user
-
-
 # --- profiles --------------------------------------------------------------------------------
 
 @bp.get("/u/<username>")
 @bp.get("/users/<username>")
 def show_user(username: str) -> Response:
     """UsersController#show: {"user_badges": [], "user": {...}}."""
-    with _state().transaction() as state:
-        user = _user_or_404(state, username)
-        return json_reply({"user_badges": [], "user": user_json(state, user, _viewer())})
+    with g.sandbox.state.transaction() as state:
+        user = found(state.user_by_username(username))
+        return json_reply({"user_badges": [], "user": user_json(state, user, current_user())})
 
 
 @bp.put("/u/<username>")
@@ -87,10 +56,10 @@ def show_user(username: str) -> Response:
 def update_user(username: str) -> Response:
     """UsersController#update: profile attributes and user_fields[<id>]."""
     args = params()
-    viewer = _viewer()
+    viewer = current_user()
     sandbox = g.sandbox
     with sandbox.state.transaction() as state:
-        user = _user_or_404(state, username)
+        user = found(state.user_by_username(username))
         if not can_edit_user(viewer, user):
             invalid_access()
         for key in PROFILE_KEYS:
@@ -124,7 +93,7 @@ def create_user() -> Response:
     for key in ("email", "username"):
         if not str(args.get(key) or "").strip():
             invalid_parameters(key)
-    viewer = _viewer()
+    viewer = current_user()
     admin_api = bool(g.api and viewer is not None and viewer.admin)
     email = str(args["email"]).strip().lower()
     if not admin_api and (args.get("password_confirmation") != HONEYPOT_VALUE
@@ -200,8 +169,8 @@ def directory_items() -> Response:
         order = "likes_received"
     page = max(as_int(args.get("page") or 0, "page"), 0)
     ascending = as_bool(args.get("asc"))
-    viewer = _viewer()
-    with _state().transaction() as state:
+    viewer = current_user()
+    with g.sandbox.state.transaction() as state:
         requested = [int(p) for p in str(args.get("user_field_ids") or "").split("|") if p.isdigit()]
         users = [u for u in state.users.values()
                  if u.id > 0 and u.active and not u.staged and u.silenced_till is None]
@@ -227,189 +196,3 @@ def directory_items() -> Response:
         "meta": {"last_updated_at": None, "total_rows_directory_items": total,
                  "load_more_directory_items": f"/directory_items.json?{query}"},
     })
-
-
-# --- admin -----------------------------------------------------------------------------------
-
-ADMIN_PAGE = 100
-_SORT_KEYS: dict[str, Callable[[User, State], Any]] = {
-    "created": lambda u, s: u.created_at.timestamp(),
-    "seen": lambda u, s: u.last_seen_at.timestamp() if u.last_seen_at else 0.0,
-    "username": lambda u, s: u.username.lower(),
-    "email": lambda u, s: u.email.lower(),
-    "trust_level": lambda u, s: u.trust_level,
-    "posts": lambda u, s: post_stats(s, u.id)[0],
-}
-
-
-def _require_staff() -> User:
-    viewer = _viewer()
-    if viewer is None or not viewer.staff:
-        not_found()  # StaffConstraint: the route does not exist for others
-    return viewer
-
-
-def _admin_target(state: State, user_id: int) -> User:
-    user = state.users.get(user_id)
-    if user is None:
-        not_found()
-    return user
-
-
-@bp.get("/admin/users")
-@bp.get("/admin/users/list")
-@bp.get("/admin/users/list/<flag>")
-def list_users(flag: str = "active") -> Response:
-    """Admin::UsersController#index via AdminUserIndexQuery: a bare array, 100 a page."""
-    _require_staff()
-    args = params()
-    sandbox = g.sandbox
-    now = sandbox.clock.now()
-    with sandbox.state.transaction() as state:
-        users = _filter_users(state, flag, args, now)
-        page = max(as_int(args.get("page") or 1, "page"), 1) - 1
-        users = users[page * ADMIN_PAGE:(page + 1) * ADMIN_PAGE]
-        emails = str(args.get("show_emails")) == "true"
-        return json_reply([admin_list_json(state, u, now, emails) for u in users])
-
-
-def _filter_users(state: State, flag: str, args: dict[str, Any], now: Any) -> list[User]:
-    users = list(state.users.values())
-    if flag == "staff":
-        users = [u for u in users if u.staff]
-    elif flag == "admins":
-        users = [u for u in users if u.admin]
-    elif flag == "moderators":
-        users = [u for u in users if u.moderator]
-    elif flag == "suspended":
-        users = [u for u in users if u.suspended_till is not None and u.suspended_till > now]
-    elif flag == "silenced":
-        users = [u for u in users if u.silenced_till is not None and u.silenced_till > now]
-    elif flag == "staged":
-        users = [u for u in users if u.staged]
-    elif flag == "pending":
-        users = [u for u in users if not u.approved and u.active and u.suspended_till is None]
-    elif flag in TRUST_LEVEL_FLAGS:
-        users = [u for u in users if u.trust_level == TRUST_LEVEL_FLAGS[flag]]
-    email = str(args.get("email") or "").strip().lower()
-    term = str(args.get("filter") or "").strip().lower()
-    if email:
-        users = [u for u in users if u.email.lower() == email]
-    elif term:
-        terms = [t for t in term.replace(",", " ").split() if t]
-        users = [u for u in users
-                 if any(t in u.username.lower() or t in u.email.lower() for t in terms)]
-    order = str(args.get("order") or "").lower().removesuffix(" asc").removesuffix(" desc")
-    # stable sorts, last key first: created_at DESC (last_seen DESC for "active"), username
-    users.sort(key=lambda u: u.username.lower())
-    if order in _SORT_KEYS:
-        users.sort(key=lambda u: _SORT_KEYS[order](u, state), reverse=not args.get("asc"))
-    elif flag == "active":
-        users.sort(key=lambda u: u.last_seen_at is None)
-        users.sort(key=lambda u: u.last_seen_at.timestamp() if u.last_seen_at else 0, reverse=True)
-    else:
-        users.sort(key=lambda u: u.created_at, reverse=True)
-    return users
-
-
-TRUST_LEVEL_FLAGS = {"newuser": 0, "basic": 1, "member": 2, "regular": 3, "leader": 4}
-
-
-@bp.get("/admin/users/<int:user_id>")
-def admin_show_user(user_id: int) -> Response:
-    """Admin::UsersController#show: AdminDetailedUserSerializer."""
-    viewer = _require_staff()
-    sandbox = g.sandbox
-    with sandbox.state.transaction() as state:
-        user = _admin_target(state, user_id)
-        return json_reply(admin_user_json(state, user, viewer, sandbox.clock.now()))
-
-
-@bp.delete("/admin/users/<int:user_id>")
-def admin_delete_user(user_id: int) -> Response:
-    """Admin::UsersController#destroy: refuses users with posts unless delete_posts=true."""
-    _require_staff()
-    args = params()
-    sandbox = g.sandbox
-    with sandbox.state.transaction() as state:
-        user = _admin_target(state, user_id)
-        if user.admin or user.id <= 0:
-            invalid_access()  # Guardian#can_delete_user?: never admins nor the system user
-        posts = [p for p in state.posts.values() if p.user_id == user.id and p.deleted_at is None]
-        if posts and not as_bool(args.get("delete_posts")):
-            count = len(posts)
-            noun = "post in a public topic" if count == 1 else "posts in public topics"
-            return json_reply({"deleted": False, "message": (
-                f"User {user.username} has {count} {noun} and can't be deleted.")}, 403)
-        payload = webhook_user_json(state, user)
-        group_ids = state.group_ids_of(user.id)
-        destroy_user(state, user, posts, sandbox.clock.now())
-    sandbox.emitter.emit("user_destroyed", payload, group_ids=group_ids)
-    return json_reply({"deleted": True})
-
-
-@bp.put("/admin/users/<int:user_id>/anonymize")
-def admin_anonymize_user(user_id: int) -> Response:
-    """Admin::UsersController#anonymize: UserAnonymizer; Discourse sends no webhook for it."""
-    _require_staff()
-    sandbox = g.sandbox
-    with sandbox.state.transaction() as state:
-        user = _admin_target(state, user_id)
-        if user.staff or user.id <= 0:
-            invalid_access()
-        anonymize(state, user, sandbox.clock.now())
-        return json_reply({"success": "OK", "username": user.username})
-
-
-@bp.put("/admin/users/<int:user_id>/suspend")
-def admin_suspend_user(user_id: int) -> Response:
-    """Admin::UsersController#suspend: suspend_until and reason are required."""
-    viewer = _require_staff()
-    args = params()
-    sandbox = g.sandbox
-    for key in ("suspend_until", "reason"):
-        if not args.get(key):
-            invalid_parameters(key)
-    until = parse_time(str(args["suspend_until"]))
-    if until is None:
-        invalid_parameters("suspend_until")
-    now = sandbox.clock.now()
-    with sandbox.state.transaction() as state:
-        user = _admin_target(state, user_id)
-        if user.admin or user.id <= 0:
-            invalid_access()
-        user.suspended_till, user.suspend_reason = until, str(args["reason"])
-        payload, group_ids = webhook_user_json(state, user), state.group_ids_of(user.id)
-        body = {"suspension": {
-            "suspend_reason": user.suspend_reason, "full_suspend_reason": user.suspend_reason,
-            "suspended_till": iso(until), "suspended_at": iso(now),
-            "suspended_by": basic_user_json(viewer),
-        }}
-    sandbox.emitter.emit("user_suspended", payload, group_ids=group_ids)
-    return json_reply(body)
-
-
-@bp.put("/admin/users/<int:user_id>/unsuspend")
-def admin_unsuspend_user(user_id: int) -> Response:
-    """Admin::UsersController#unsuspend."""
-    _require_staff()
-    sandbox = g.sandbox
-    with sandbox.state.transaction() as state:
-        user = _admin_target(state, user_id)
-        user.suspended_till = user.suspend_reason = None
-        payload, group_ids = webhook_user_json(state, user), state.group_ids_of(user.id)
-    sandbox.emitter.emit("user_unsuspended", payload, group_ids=group_ids)
-    return json_reply({"suspension": {"suspended_till": None, "suspended_at": None}})
-
-
-@bp.put("/admin/users/<int:user_id>/activate")
-@bp.put("/admin/users/<int:user_id>/deactivate")
-def admin_activate_user(user_id: int) -> Response:
-    """Admin::UsersController#activate / #deactivate: {"success": "OK"}."""
-    from flask import request
-
-    _require_staff()
-    with _state().transaction() as state:
-        user = _admin_target(state, user_id)
-        user.active = request.path.rstrip("/").endswith("/activate")
-    return json_reply({"success": "OK"})

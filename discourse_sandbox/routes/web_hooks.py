@@ -9,9 +9,11 @@ from typing import Any
 from flask import Blueprint, Response, g
 
 from discourse_sandbox import web_hook_json as wh
+from discourse_sandbox import web_hook_model
+from discourse_sandbox.guards import found, require_admin
 from discourse_sandbox.http import as_list, invalid_parameters, json_error, json_reply, not_found, params
 from discourse_sandbox.state import State, WebHook
-from discourse_sandbox.webhooks import allowed_internal_hosts
+from discourse_sandbox.webhook_delivery import allowed_internal_hosts
 
 bp = Blueprint("web_hooks", __name__)
 
@@ -20,10 +22,7 @@ PER_PAGE = 50
 
 @bp.before_request
 def _admins_only() -> None:
-    # Rails' AdminConstraint: the route does not exist for anyone but an admin.
-    user = g.get("user")
-    if user is None or not user.admin:
-        not_found()
+    require_admin()
 
 
 @bp.get("/admin/api/web_hooks")
@@ -55,14 +54,14 @@ def create() -> Response:
             return json_error(errors, 422)
         hook.id = state.next_id("web_hooks")
         state.web_hooks[hook.id] = hook
-        wh.create_tags(state, hook.tag_names)
+        web_hook_model.create_tags(state, hook.tag_names)
         return json_reply(_rooted(state, hook))
 
 
 @bp.get("/admin/api/web_hooks/<int:hook_id>")
 def show(hook_id: int) -> Response:
     with g.sandbox.state.transaction() as state:
-        hook = _hook(state, hook_id)
+        hook = found(state.web_hooks.get(hook_id))
         return json_reply({"web_hook": wh.web_hook_json(hook),
                            "extras": {"categories": wh.sideloaded_categories(state, [hook])}})
 
@@ -73,7 +72,7 @@ def update(hook_id: int) -> Response:
     raw = _web_hook_params()
     sandbox = g.sandbox
     with sandbox.state.transaction() as state:
-        hook = _hook(state, hook_id)
+        hook = found(state.web_hooks.get(hook_id))
         changed = dataclasses.replace(hook)
         errors = _assign(state, changed, raw)
         if errors:
@@ -82,7 +81,7 @@ def update(hook_id: int) -> Response:
         # Copy onto the stored record: delivery threads may hold a reference to it.
         for f in dataclasses.fields(WebHook):
             setattr(hook, f.name, getattr(changed, f.name))
-        wh.create_tags(state, hook.tag_names)
+        web_hook_model.create_tags(state, hook.tag_names)
         return json_reply(_rooted(state, hook))
 
 
@@ -90,7 +89,7 @@ def update(hook_id: int) -> Response:
 def destroy(hook_id: int) -> Response:
     """Delete the hook and its events (has_many :web_hook_events, dependent: :destroy)."""
     with g.sandbox.state.transaction() as state:
-        _hook(state, hook_id)
+        found(state.web_hooks.get(hook_id))
         del state.web_hooks[hook_id]
         for event_id in [e.id for e in state.web_hook_events.values() if e.web_hook_id == hook_id]:
             del state.web_hook_events[event_id]
@@ -103,7 +102,7 @@ def list_events(hook_id: int) -> Response:
     args = params()
     offset, status = _to_i(args.get("offset")), args.get("status")
     with g.sandbox.state.transaction() as state:
-        _hook(state, hook_id)
+        found(state.web_hooks.get(hook_id))
         events = _events_of(state, hook_id)
         if status == "successful":
             events = [e for e in events if 200 <= e.status <= 299]
@@ -125,7 +124,7 @@ def bulk_events(hook_id: int) -> Response:
     if not ids:
         invalid_parameters("ids")
     with g.sandbox.state.transaction() as state:
-        _hook(state, hook_id)
+        found(state.web_hooks.get(hook_id))
         wanted = {i for i in ids if i.isdigit()}
         return json_reply([wh.event_json(state, e) for e in _events_of(state, hook_id)
                            if str(e.id) in wanted])
@@ -147,7 +146,7 @@ def redeliver_failed_events(hook_id: int) -> Response:
     """Queue the listed failed events (`event_ids[]`) for redelivery; answers the queued ids."""
     asked = {_to_i(i) for i in as_list(params().get("event_ids"))}
     with g.sandbox.state.transaction() as state:
-        _hook(state, hook_id)
+        found(state.web_hooks.get(hook_id))
         queued = []
         for event in reversed(_events_of(state, hook_id)):
             failed = not 200 <= event.status <= 299
@@ -162,7 +161,7 @@ def redeliver_failed_events(hook_id: int) -> Response:
 @bp.post("/admin/api/web_hooks/<int:hook_id>/ping")
 def ping(hook_id: int) -> Response:
     with g.sandbox.state.transaction() as state:
-        _hook(state, hook_id)
+        found(state.web_hooks.get(hook_id))
     g.sandbox.emitter.ping(hook_id)
     return json_reply({"success": "OK"})
 
@@ -176,16 +175,9 @@ def _web_hook_params() -> dict[str, Any]:
 
 def _assign(state: State, hook: WebHook, raw: dict[str, Any]) -> list[str]:
     try:
-        return wh.assign(state, hook, raw, allowed_internal_hosts(g.sandbox))
-    except wh.UnknownRecord:
+        return web_hook_model.assign(state, hook, raw, allowed_internal_hosts(g.sandbox))
+    except web_hook_model.UnknownRecord:
         not_found()
-
-
-def _hook(state: State, hook_id: int) -> WebHook:
-    hook = state.web_hooks.get(hook_id)
-    if hook is None:
-        not_found()
-    return hook
 
 
 def _rooted(state: State, hook: WebHook) -> dict[str, Any]:

@@ -1,0 +1,133 @@
+"""User fields: building them from admin params, who sees which, storing values, and their seed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from discourse_sandbox.http import as_bool
+from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
+from discourse_sandbox.state import State, User, UserField
+
+if TYPE_CHECKING:
+    from discourse_sandbox.sandbox import Sandbox
+
+FIELD_TYPES = ("text", "confirm", "dropdown", "multiselect")
+REQUIREMENTS = ("optional", "for_all_users", "on_signup", "for_existing_users")
+MAX_FIELD_LENGTH = 2048  # UserField.max_length
+_FIELD_SEED_KEYS = {"name", "field_type", "description", "requirement", "editable", "show_on_profile",
+                    "show_on_user_card", "searchable", "position", "options"}
+
+
+def build_user_field(
+    state: State, data: dict[str, Any], field: UserField | None = None
+) -> tuple[UserField | None, list[str]]:
+    """Create (or update, when `field` is given) a user field from admin params; (field, errors)."""
+    merged = dict(field.__dict__) if field is not None else {
+        "name": "", "field_type": "", "description": "", "requirement": "optional",
+        "editable": False, "show_on_profile": False, "show_on_user_card": False,
+        "searchable": False, "options": [],
+        "position": max((f.position for f in state.user_fields.values()), default=0) + 1,
+    }
+    for key in ("name", "field_type", "description", "requirement"):
+        if key in data and data[key] is not None:
+            merged[key] = str(data[key]).strip()
+    for key in ("editable", "show_on_profile", "show_on_user_card", "searchable"):
+        if key in data:
+            merged[key] = as_bool(data[key])
+    if data.get("position") not in (None, ""):
+        merged["position"] = int(str(data["position"]))
+    if "options" in data:
+        options = data["options"]
+        values = options.values() if isinstance(options, dict) else options or []
+        merged["options"] = [str(v).strip() for v in values if str(v).strip()]
+    errors = []
+    if merged["field_type"] not in FIELD_TYPES:
+        errors.append("Field type is not included in the list")
+    if merged["requirement"] not in REQUIREMENTS:
+        errors.append("Requirement is not included in the list")
+    if not merged["description"]:
+        errors.append("Description can't be blank")
+    if not merged["name"] and merged["field_type"] != "confirm":
+        errors.append("Name can't be blank")
+    if errors:
+        return None, errors
+    if merged["field_type"] not in ("dropdown", "multiselect"):
+        merged["options"] = []
+    merged["id"] = field.id if field is not None else state.next_id("user_fields")
+    return UserField(**merged), []
+
+
+def allowed_field_ids(state: State, user: User, viewer: User | None) -> list[int]:
+    """Guardian#allowed_user_field_ids: staff and the user see all; others the public ones."""
+    fields = sorted(state.user_fields.values(), key=lambda f: f.id)
+    if viewer is not None and (viewer.staff or viewer.id == user.id):
+        return [f.id for f in fields]
+    return [f.id for f in fields if f.show_on_profile or f.show_on_user_card]
+
+
+def clean_field_value(field: UserField, value: Any) -> Any:
+    """UsersController's cleaning: "false" is nil, options filtered, text cut at 2048 chars."""
+    if value is None or value == "false" or value == "":
+        return None
+    if field.field_type == "multiselect":
+        values = value if isinstance(value, list) else [value]
+        kept = [str(v) for v in values if str(v) in field.options]
+        return kept or None
+    if isinstance(value, list):
+        value = value[-1] if value else None
+        if value is None:
+            return None
+    if field.field_type == "dropdown":
+        return str(value) if str(value) in field.options else None
+    return str(value)[:MAX_FIELD_LENGTH]
+
+
+def apply_field_values(
+    state: State, user: User, raw: Any, acting: User | None, clean: bool = True
+) -> tuple[bool, str | None]:
+    """Store `user_fields[<id>]` params; non-staff only touch editable fields. (changed, error)."""
+    if not isinstance(raw, dict):
+        return False, None
+    changed = False
+    staff = acting is not None and acting.staff
+    for field in sorted(state.user_fields.values(), key=lambda f: f.id):
+        if str(field.id) not in raw or (not staff and not field.editable):
+            continue
+        given = raw[str(field.id)]
+        if isinstance(given, dict):  # a JSON or Rails hash of values {"0": "a", "1": "b"}
+            given = list(given.values())
+        value = clean_field_value(field, given) if clean else _stored(given)
+        if value is None and field.requirement != "optional":
+            return changed, "You have not completed all the user fields"
+        if value is None:
+            changed = changed or field.id in user.user_fields
+            user.user_fields.pop(field.id, None)
+        else:
+            changed = changed or user.user_fields.get(field.id) != value
+            user.user_fields[field.id] = value
+    return changed, None
+
+
+def _stored(value: Any) -> Any:
+    """A value as a custom field row holds it: text (booleans as "true"/"false"), cut at 2048."""
+    if value is None or value == "" or value == []:
+        return None
+    if isinstance(value, list):
+        return [_stored(v) for v in value if _stored(v) is not None] or None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)[:MAX_FIELD_LENGTH]
+
+
+def seed_user_fields(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
+    """Seed section `user_fields`: [{name, field_type, options?, editable?, show_on_profile?, ...}]."""
+    with sandbox.state.transaction() as state:
+        for where, entry in seed_entries("user_fields", entries, "name"):
+            reject_unknown_keys(f"{where} ({entry['name']})", entry, _FIELD_SEED_KEYS)
+            if any(f.name == entry["name"] for f in state.user_fields.values()):
+                raise ValueError(f"{where}: key 'name': a user field named {entry['name']!r} exists")
+            data = {"editable": True, "description": entry["name"], **entry}
+            field, errors = build_user_field(state, data)
+            if field is None:
+                raise ValueError(f"{where} ({entry['name']}): {'; '.join(errors)}")
+            state.user_fields[field.id] = field

@@ -1,0 +1,229 @@
+"""User serializers: UserSerializer, the directory, webhook and basic views, and user field values."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from typing import Any
+
+from discourse_sandbox.clock import iso, optional_iso
+from discourse_sandbox.cooking import cook
+from discourse_sandbox.groups import basic_group_json, can_see_group
+from discourse_sandbox.state import SYSTEM_USER_ID, State, User, UserField
+from discourse_sandbox.user_fields import allowed_field_ids
+from discourse_sandbox.users import can_edit_user, post_stats
+
+_LETTER_COLORS = ("8e7dd6", "b19c9b", "e47774", "ba9cbf", "dfb087", "5f8052", "a87137", "f1bc3d")
+
+# UserSerializer attributes only the user himself or staff receive (private_attributes et al.).
+_PRIVATE_KEYS = (
+    "locale", "muted_category_ids", "regular_category_ids", "watched_tags",
+    "watching_first_post_tags", "tracked_tags", "muted_tags", "tracked_category_ids",
+    "watched_category_ids", "watched_first_post_category_ids", "system_avatar_upload_id",
+    "system_avatar_template", "muted_usernames", "ignored_usernames", "allowed_pm_usernames",
+    "mailing_list_posts_per_day", "can_change_bio", "can_change_location", "can_change_website",
+    "can_change_tracking_preferences", "user_api_keys", "user_auth_tokens",
+    "user_notification_schedule", "use_logo_small_as_avatar", "user_option", "group_users",
+    "second_factor_enabled", "second_factor_backup_enabled", "pending_count",
+)
+
+
+def avatar_template(user: User) -> str:
+    """A letter avatar, as Discourse serves for users without an uploaded picture."""
+    if user.id == SYSTEM_USER_ID:
+        return "/images/discourse-logo-sketch-small.png"
+    letter = (user.username[:1] or "x").lower()
+    color = _LETTER_COLORS[int(hashlib.md5(user.username.encode()).hexdigest(), 16) % 8]
+    return f"/letter_avatar_proxy/v4/letter/{letter}/{color}/{{size}}.png"
+
+
+def basic_user_json(user: User) -> dict[str, Any]:
+    """BasicUserSerializer: {id, username, name, avatar_template}."""
+    return {"id": user.id, "username": user.username, "name": user.name,
+            "avatar_template": avatar_template(user)}
+
+
+def user_field_json(field: UserField) -> dict[str, Any]:
+    """UserFieldSerializer, as the admin API returns it."""
+    return {
+        "id": field.id, "name": field.name, "description": field.description,
+        "field_type": field.field_type, "editable": field.editable,
+        "required": field.requirement != "optional", "requirement": field.requirement,
+        "show_on_profile": field.show_on_profile, "show_on_user_card": field.show_on_user_card,
+        "searchable": field.searchable, "position": field.position, "options": list(field.options),
+    }
+
+
+def field_value_json(value: Any) -> Any:
+    """HasCustomFields semantics: one stored value reads back as a string, several as an array."""
+    if isinstance(value, list):
+        if not value:
+            return None
+        return value[0] if len(value) == 1 else list(value)
+    return value
+
+
+def user_fields_json(state: State, user: User, field_ids: list[int]) -> dict[str, Any]:
+    """User#user_fields: every requested id as a string key, null when unset."""
+    return {str(fid): field_value_json(user.user_fields.get(fid)) for fid in field_ids}
+
+
+def user_json(state: State, user: User, viewer: User | None) -> dict[str, Any]:
+    """UserSerializer as GET /u/{username} renders it for `viewer`."""
+    post_count, topic_count, last_posted = post_stats(state, user.id)
+    can_edit = can_edit_user(viewer, user)
+    staff = viewer is not None and viewer.staff
+    body: dict[str, Any] = {
+        "id": user.id, "username": user.username, "name": user.name,
+        "avatar_template": avatar_template(user),
+        "last_posted_at": optional_iso(last_posted), "last_seen_at": optional_iso(user.last_seen_at),
+        "created_at": iso(user.created_at), "ignored": False, "muted": False,
+        "can_ignore_user": False, "can_ignore_users": False, "can_mute_user": False,
+        "can_mute_users": False, "can_send_private_messages": viewer is not None,
+        "can_send_private_message_to_user": viewer is not None and viewer.id != user.id,
+        "trust_level": user.trust_level, "moderator": user.moderator, "admin": user.admin,
+        "title": None, "badge_count": 0, "second_factor_backup_enabled": False,
+    }
+    field_ids = allowed_field_ids(state, user, viewer)
+    if field_ids:
+        body["user_fields"] = user_fields_json(state, user, field_ids)
+    if user.bio_raw:  # untrusted_attributes: only when present
+        body["bio_raw"] = user.bio_raw
+        body["bio_cooked"] = cook(user.bio_raw)
+    if user.location:
+        body["location"] = user.location
+    if user.website:
+        body["website"] = user.website
+    if user.suspended_till is not None:
+        body["suspended_till"] = iso(user.suspended_till)
+    body.update({
+        "custom_fields": {}, "time_read": 0, "recent_time_read": 0,
+        "primary_group_id": None, "primary_group_name": None, "flair_group_id": None,
+        "flair_name": None, "flair_url": None, "flair_bg_color": None, "flair_color": None,
+        "featured_topic": _featured_topic(state, user), "staged": user.staged,
+        "can_edit": can_edit, "can_edit_username": can_edit, "can_edit_email": can_edit,
+        "can_edit_name": can_edit, "uploaded_avatar_id": None, "has_title_badges": False,
+        "pending_count": 0, "pending_posts_count": 0, "profile_view_count": 0,
+        "second_factor_enabled": False, "can_upload_profile_header": can_edit,
+        "can_upload_user_card_background": can_edit, "post_count": post_count,
+        "topic_count": topic_count,
+        "can_be_deleted": staff and not user.admin and post_count == 0 and user.id > 0,
+        "can_delete_all_posts": staff and not user.admin and user.id > 0,
+        "locale": user.locale, "muted_category_ids": [], "regular_category_ids": [],
+        "watched_tags": [], "watching_first_post_tags": [], "tracked_tags": [], "muted_tags": [],
+        "tracked_category_ids": [], "watched_category_ids": [],
+        "watched_first_post_category_ids": [], "system_avatar_upload_id": None,
+        "system_avatar_template": avatar_template(user), "muted_usernames": [],
+        "ignored_usernames": [], "allowed_pm_usernames": [], "mailing_list_posts_per_day": 0,
+        "can_change_bio": True, "can_change_location": True, "can_change_website": True,
+        "can_change_tracking_preferences": True, "user_api_keys": None, "user_auth_tokens": [],
+        "user_notification_schedule": _notification_schedule(),
+        "use_logo_small_as_avatar": False, "featured_user_badge_ids": [], "invited_by": None,
+        "groups": user_groups_json(state, user, viewer),
+        "group_users": [
+            {"group_id": gid, "user_id": user.id, "notification_level": 3 if gid < 10 else 1,
+             "owner": user.id in state.groups[gid].owner_ids}
+            for gid in state.group_ids_of(user.id) if gid != 0 and gid in state.groups
+        ],
+        "user_option": _user_option(user),
+    })
+    if not can_edit and not staff:
+        for key in _PRIVATE_KEYS:
+            body.pop(key, None)
+    if not staff:  # staff_attributes
+        body.pop("can_be_deleted")
+        body.pop("can_delete_all_posts")
+    return body
+
+
+def user_groups_json(state: State, user: User, viewer: User | None) -> list[dict[str, Any]]:
+    """UserSerializer#groups: the user's groups the viewer may see, by id ("everyone" excluded)."""
+    return [
+        basic_group_json(state, state.groups[gid], viewer, full=False)
+        for gid in state.group_ids_of(user.id)
+        if gid != 0 and gid in state.groups and can_see_group(state, state.groups[gid], viewer)
+    ]
+
+
+def webhook_user_json(state: State, user: User) -> dict[str, Any]:
+    """WebHookUserSerializer: the system's view, all user_fields, email and external_id."""
+    system = state.users.get(SYSTEM_USER_ID)
+    body = user_json(state, user, system)
+    for key in ("custom_fields", "group_users", "user_api_keys", "user_auth_tokens",
+                "user_notification_schedule", "user_passkeys"):
+        body.pop(key, None)
+    for key in [k for k in body if k.startswith("can_")]:
+        body.pop(key)
+    body["user_fields"] = user_fields_json(state, user, sorted(state.user_fields))
+    body["email"] = user.email
+    body["secondary_emails"] = []
+    if getattr(user, "external_id", None):
+        body["external_id"] = user.external_id
+    return body
+
+
+def directory_item_json(state: State, user: User, field_ids: list[int]) -> dict[str, Any]:
+    """DirectoryItemSerializer (period "all"): counts plus the user, with fields when asked."""
+    post_count, topic_count, _ = post_stats(state, user.id)
+    inner: dict[str, Any] = {
+        "id": user.id, "username": user.username, "name": user.name or None,
+        "avatar_template": avatar_template(user), "title": None,
+    }
+    if field_ids:
+        fields: dict[str, Any] = {}
+        for fid in field_ids:
+            value = user.user_fields.get(fid)
+            if value in (None, [], ""):
+                continue  # only custom fields the user has are serialized
+            fields[str(fid)] = {
+                "searchable": state.user_fields[fid].searchable,
+                "value": list(value) if isinstance(value, list) else [value],
+            }
+        inner["user_fields"] = fields
+    return {
+        "id": user.id, "likes_received": 0, "likes_given": 0, "topics_entered": 0,
+        "topic_count": topic_count, "post_count": post_count, "posts_read": 0,
+        "days_visited": 0, "user": inner,
+    }
+
+
+def _featured_topic(state: State, user: User) -> dict[str, Any] | None:
+    topic = state.topics.get(user.featured_topic_id) if user.featured_topic_id else None
+    if topic is None or topic.deleted_at is not None:
+        return None
+    return {"id": topic.id, "title": topic.title, "fancy_title": html.escape(topic.title),
+            "slug": topic.slug, "posts_count": len(state.posts_of_topic(topic.id))}
+
+
+def _notification_schedule() -> dict[str, Any]:
+    body: dict[str, Any] = {"enabled": False}
+    for day in range(7):
+        body[f"day_{day}_start_time"] = 480
+        body[f"day_{day}_end_time"] = 1020
+    return body
+
+
+def _user_option(user: User) -> dict[str, Any]:
+    return {
+        "user_id": user.id, "mailing_list_mode": False, "mailing_list_mode_frequency": 1,
+        "email_digests": True, "email_level": 1, "email_messages_level": 0,
+        "external_links_in_new_tab": False, "bookmark_auto_delete_preference": 3,
+        "color_scheme_id": None, "dark_scheme_id": None, "dynamic_favicon": False,
+        "enable_quoting": True, "enable_smart_lists": True,
+        "enable_markdown_monospace_font": False, "digest_after_minutes": 10080,
+        "automatically_unpin_topics": True, "auto_track_topics_after_msecs": 240000,
+        "notification_level_when_replying": 2, "new_topic_duration_minutes": 2880,
+        "email_previous_replies": 2, "email_in_reply_to": False, "like_notification_frequency": 1,
+        "notify_on_linked_posts": True, "push_notification_level": "all",
+        "enable_upcoming_change_available_notifications": True, "include_tl0_in_digests": False,
+        "theme_ids": [], "theme_key_seq": 0, "allow_private_messages": True,
+        "enable_allowed_pm_users": False, "homepage_id": None, "hide_profile_and_presence": False,
+        "hide_profile": False, "hide_presence": False, "text_size": "normal", "text_size_seq": 0,
+        "title_count_mode": "notifications", "timezone": None, "skip_new_user_tips": False,
+        "default_calendar": "none_selected", "oldest_search_log_date": None,
+        "sidebar_link_to_filtered_list": False, "sidebar_show_count_of_new_items": False,
+        "watched_precedence_over_muted": False, "seen_popups": None,
+        "topics_unread_when_closed": True, "composition_mode": 1, "interface_color_mode": 1,
+        "automatically_translate": False, "understood_languages": [user.locale],
+        "show_original_content": False, "send_shortcut": "ctrl_enter",
+    }
