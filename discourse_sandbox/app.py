@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, Response, g, request
 
 from discourse_sandbox.http import json_error, json_reply
+from discourse_sandbox.ratelimit import time_left as describe_wait
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request as WerkzeugRequest
@@ -98,16 +99,20 @@ def _authenticate(sandbox: Sandbox) -> Response | None:
         user_id = request.headers.get("Api-User-Id")
         user = None
         if api_key is not None and not api_key.revoked:
-            if username:
+            if api_key.user_id is not None:
+                # a user-bound key is its user; only a different Api-Username voids it
+                user = state.users.get(api_key.user_id)
+                if user is not None and username and user.username.lower() != username.lower():
+                    user = None
+            elif username:
                 user = state.user_by_username(username)
             elif user_id and user_id.lstrip("-").isdigit():
                 user = state.users.get(int(user_id))
-            elif api_key.user_id is not None:
-                user = state.users.get(api_key.user_id)
-            if user is not None and api_key.user_id is not None and user.id != api_key.user_id:
-                user = None
-        if user is None or not user.active or user.suspended_till is not None:
+        if user is None:
             return json_error(BAD_CREDENTIALS, 403, "invalid_access")
+        if not user.active or user.suspended_till is not None:
+            return json_error("You are not permitted to view the requested resource.", 403,
+                              "invalid_access")
     wait = sandbox.admin_limiter.hit("admin_api_min")
     if wait is not None:
         return rate_limited(wait)
@@ -117,8 +122,7 @@ def _authenticate(sandbox: Sandbox) -> Response | None:
 
 def rate_limited(wait_seconds: int) -> Response:
     """Discourse's 429 for the admin API bucket."""
-    minutes = "minute" if wait_seconds <= 60 else "minutes"
-    time_left = f"{wait_seconds} seconds" if wait_seconds < 60 else f"{wait_seconds // 60} {minutes}"
+    time_left = describe_wait(wait_seconds)
     return json_reply(
         {
             "errors": [f"You’ve performed this action too many times. Please wait {time_left} "

@@ -117,7 +117,7 @@ def _resolve_slug(
 
 
 def create_category(
-    state: State, changes: dict[str, Any], now: datetime
+    state: State, changes: dict[str, Any], now: datetime, creator: User | None = None
 ) -> tuple[Category | None, list[str]]:
     """A new category (id taken only on success), or the validation errors."""
     draft = Category(id=0, name="", slug="", created_at=now)
@@ -129,7 +129,35 @@ def create_category(
     if "position" not in changes:
         draft.position = max((c.position for c in state.categories.values()), default=0) + 1
     state.categories[draft.id] = draft
+    _create_definition(state, draft, creator or state.users.get(-1), now)
     return draft, []
+
+
+# Category#post_template (category.post_template in server.en.yml): the About topic's body
+# when the new category has no description.
+POST_TEMPLATE = (
+    "[Replace this first paragraph with a brief description of your new category. This guidance "
+    "will appear in the category selection area, so try to keep it below 200 characters.]\n\n"
+    "Use the following paragraphs for a longer description, or to establish category guidelines "
+    "or rules:\n\n- Why should people use this category? What is it for?\n\n- How exactly is "
+    "this different than the other categories we already have?\n\n- What should topics in this "
+    "category generally contain?\n\n- Do we need this category? Can we merge with another "
+    "category, or subcategory?\n"
+)
+
+
+def _create_definition(state: State, category: Category, user: User | None, now: datetime) -> None:
+    """Category#create_category_definition: a pinned "About the X category" topic, no validations."""
+    from discourse_sandbox.posting import add_post, new_topic
+
+    if user is None:
+        return
+    topic = new_topic(state, user, f"About the {category.name} category", now, category.id)
+    topic.pinned, topic.pinned_at = True, now
+    post = add_post(state, topic, user, category.description or POST_TEMPLATE, now)
+    category.topic_id = topic.id
+    if category.description:
+        category.description = post.cooked  # update_column(:description, post.cooked)
 
 
 def can_edit_category(user: User | None) -> bool:
@@ -160,6 +188,11 @@ def _post_count(state: State, category: Category) -> int:
     return sum(1 for p in state.posts.values() if p.topic_id in ids and p.deleted_at is None)
 
 
+def _topic_url(state: State, category: Category) -> str | None:
+    topic = state.topics.get(category.topic_id or 0)
+    return f"/t/{topic.slug}/{topic.id}" if topic is not None else None
+
+
 def _plain(text: str) -> str:
     return re.sub(r"<[^>]+>", "", text or "").strip()
 
@@ -180,7 +213,7 @@ def basic_category_json(
         "position": category.position, "description": description,
         "description_text": _plain(category.description) or None,
         "description_excerpt": _plain(category.description) or None,
-        "topic_url": None, "read_restricted": read_restricted(category),
+        "topic_url": _topic_url(state, category), "read_restricted": read_restricted(category),
         "permission": FULL if can_create_in_category(state, category, user) else None,
         "notification_level": 1, "can_edit": True,
         "topic_template": category.topic_template, "topic_title_placeholder": None,

@@ -124,6 +124,30 @@ def as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
+def tag_list(value: Any) -> list[str]:
+    """`tags`: names (deprecated) or hashes {name} / {id} as posts_controller permits `tags: [:id, :name]`."""
+    if isinstance(value, dict):
+        items: list[Any] = list(value.values())
+    else:
+        items = value if isinstance(value, list) else as_list(value)
+    names: list[str] = []
+    for item in items:
+        if not isinstance(item, dict):
+            names.append(str(item))
+        elif item.get("name") not in (None, ""):
+            names.append(str(item["name"]))
+        elif str(item.get("id") or "").isdigit():
+            names += _tag_name_by_id(int(str(item["id"])))
+    return names
+
+
+def _tag_name_by_id(tag_id: int) -> list[str]:
+    from flask import g
+
+    with g.sandbox.state.transaction() as state:
+        return [t.name for t in state.tags.values() if t.id == tag_id]
+
+
 def as_bool(value: Any, default: bool = False) -> bool:
     """Rails' boolean casting of a param."""
     if value is None or value == "":

@@ -133,21 +133,28 @@ def resolve_category(state: State, value: str | None) -> Any:
     return state.categories.get(int(text)) if text.isdigit() else None
 
 
-def resolve_recipients(state: State, names: list[str]) -> tuple[list[int], list[int], list[str]]:
-    """target_recipients: usernames and group names; returns user ids, group ids and unknown names."""
+def resolve_recipients(state: State, user: User, names: list[str]) -> tuple[list[int], list[int], list[str]]:
+    """target_recipients: names of groups the sender may message first, the rest usernames."""
     user_ids: list[int] = []
     group_ids: list[int] = []
     unknown: list[str] = []
     for name in names:
-        user = state.user_by_username(name)
-        group = None if user else state.group_by_name(name)
-        if user is not None:
-            user_ids.append(user.id)
-        elif group is not None:
+        group = state.group_by_name(name)
+        if group is not None and _messageable(state, group, user):
             group_ids.append(group.id)
+        elif (found := state.user_by_username(name)) is not None:
+            user_ids.append(found.id)
         else:
             unknown.append(name)
     return user_ids, group_ids, unknown
+
+
+def _messageable(state: State, group: Any, user: User) -> bool:
+    """Group.messageable: everyone (99); staff levels 2-4; admins 1; members 3; owners 4; nobody 0."""
+    level = group.messageable_level
+    if level == 99 or (user.admin and level in (1, 2, 3, 4)) or (user.staff and level in (2, 3, 4)):
+        return True
+    return (level == 3 and user.id in group.user_ids) or (level == 4 and user.id in group.owner_ids)
 
 
 def known_usernames(state: State) -> set[str]:
@@ -236,21 +243,23 @@ def _create_topic(state: State, settings: SandboxSettings, user: User, req: NewP
     title = clean_title(req.title or "", settings.title_prettify)
     errors = title_errors(state, settings, title, private, category_id)
     if not private and not settings.allow_uncategorized_topics and category_id == _uncategorized_id(state):
-        errors.insert(0, "Category can’t be blank")  # Topic validates category_id presence
+        # Topic validates category_id: blank without one (Rails 7.1+ text), reserved when named
+        named = req.category not in (None, "")
+        errors.insert(0, "Category is reserved" if named else "Category can’t be blank")
     errors += raw_errors(settings, req.raw, first=True, private=private)
     errors += external_id_errors(state, req.external_id)
     if not req.visible and not user.staff:
-        errors.append("You can't create an unlisted topic.")
+        errors.append("Sorry, you cannot create an unlisted topic.")
     if errors:
         raise PostRejected(errors)
     user_ids: list[int] = []
     group_ids: list[int] = []
     if private:  # TopicCreator#process_private_message runs after the validations
-        user_ids, group_ids, unknown = resolve_recipients(state, req.recipients)
+        user_ids, group_ids, unknown = resolve_recipients(state, user, req.recipients)
         if not req.recipients:
             raise PostRejected(["You must select a valid user."])
         if unknown:
-            raise PostRejected(["One of the users you are messaging could not be found."])
+            raise PostRejected(["One of the users you are sending this message to could not be found."])
     tags: list[str] = []
     if req.tags and settings.tagging_enabled and not private:
         tags = ensure_tags(state, req.tags, user, settings.max_tag_length)

@@ -9,6 +9,19 @@ from collections import deque
 from discourse_sandbox.clock import Clock
 
 
+def time_left(seconds: int) -> str:
+    """RateLimiter.time_left: "a few seconds", then seconds, minutes or hours, singular when one."""
+    if seconds <= 3:
+        return "a few seconds"
+    if seconds < 60:
+        return "1 second" if seconds == 1 else f"{seconds} seconds"
+    if seconds < 3600:
+        minutes = seconds // 60
+        return "1 minute" if minutes == 1 else f"{minutes} minutes"
+    hours = seconds // 3600
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
 class RateLimiter:
     """At most `limit` hits per `window` sandbox seconds; one bucket per key."""
 

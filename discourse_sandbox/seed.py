@@ -74,7 +74,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("form_templates", "discourse_sandbox.taxonomy:seed_form_templates"),
     ("tag_groups", "discourse_sandbox.taxonomy:seed_tag_groups"),
     ("categories", "discourse_sandbox.taxonomy:seed_categories"),
-    ("topics", "discourse_sandbox.topics:seed_topics"),
+    ("topics", "discourse_sandbox.topic_seed:seed_topics"),
     ("web_hooks", "discourse_sandbox.webhooks:seed_web_hooks"),
 )
 

@@ -24,7 +24,7 @@ class Faults:
 
 @dataclass
 class SandboxSettings:
-    """Everything that changes how the sandbox behaves; see README for each switch."""
+    """Everything that changes how the sandbox behaves; docs/sandbox.md describes each switch."""
 
     title: str = "Communauté de Développement (sandbox)"
     # Discourse global settings
@@ -54,4 +54,21 @@ class SandboxSettings:
     allowed_internal_hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost", "::1"])
     retry_web_hook_events: bool = False
     memoize_seconds: float = 120.0
+    # Per-user content limits (non-staff posters); 0 turns one off
+    rate_limit_create_topic: int = 15        # seconds between two topics
+    rate_limit_create_post: int = 5          # seconds between two replies
+    unique_posts_mins: int = 5               # minutes during which the same body is refused
+    newuser_max_replies_per_topic: int = 3   # TL0 replies per topic (unless someone else replied)
+    approve_unless_trust_level: int = 0      # posts of users below this level wait for approval
+    post_edit_time_limit: int = 86400        # minutes a TL0/TL1 author may edit a post
+    tl2_post_edit_time_limit: int = 525600   # minutes for TL2+ authors
+    delete_removed_posts_after: int = 24     # hours before a post its author deleted is trashed
+    min_search_term_length: int = 3
+    rate_limit_search_user: int = 30         # searches a minute for a non-staff user
+    # DiscourseConnect provider (Discourse's default is off; the sandbox serves it unless told not to)
+    enable_discourse_connect_provider: bool = True
+    # Sandbox-only: which admin path serves user fields (one per Discourse version)
+    user_fields_admin_prefix: Literal["config", "customize"] = "config"
+    # Sandbox-only: "daily" mimics Jobs::DirectoryRefreshOlder (new users appear after a refresh)
+    directory_refresh: Literal["live", "daily"] = "live"
     faults: Faults = field(default_factory=Faults)

@@ -17,7 +17,7 @@ MIN_SECRET_LENGTH = 10
 # SessionController#sso_provider's plain-text answers (I18n discourse_connect.*)
 LOGIN_ERROR = "Login Error"
 MISSING_SECRET = (
-    "Authentication failed due to missing secret. Contact the site administrators to fix the problem."
+    "Authentication failed due to missing secret. Contact the site administrators to fix this problem."
 )  # Discourse validates discourse_connect_provider_secrets lines loosely
 
 

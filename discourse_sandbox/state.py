@@ -174,6 +174,8 @@ class Post:
     reply_to_post_number: int | None = None
     version: int = 1
     post_type: int = 1  # 1 regular, 2 moderator_action, 3 small_action, 4 whisper
+    action_code: str | None = None  # small actions: "closed.enabled", "visible.disabled", ...
+    user_deleted: bool = False  # deleted by its author, waiting for delete_removed_posts_after
     edit_reason: str | None = None
     deleted_at: datetime | None = None
     hidden: bool = False

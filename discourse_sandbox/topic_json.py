@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 from discourse_sandbox.clock import iso, optional_iso
@@ -12,7 +11,6 @@ from discourse_sandbox.state import Post, State, Topic, User
 if TYPE_CHECKING:
     from discourse_sandbox.settings import SandboxSettings
 
-_LETTER_COLORS = ("8c91f0", "e47774", "b19c9b", "58832f", "a87137", "d26e3b", "3ab54a", "0ea7a5")
 # PostSerializer keys common to every context, in Discourse's order.
 _POST_KEYS = (
     "id", "name", "username", "avatar_template", "created_at", "cooked", "post_number", "post_type",
@@ -40,12 +38,10 @@ _DROP = {
 
 
 def avatar_template(user: User | None) -> str:
-    """A letter avatar, as Discourse serves for users without an uploaded picture."""
-    if user is None:
-        return "/images/avatar.png"
-    letter = (user.username[:1] or "x").lower()
-    color = _LETTER_COLORS[int(hashlib.md5(user.username.encode()).hexdigest(), 16) % len(_LETTER_COLORS)]
-    return f"/letter_avatar_proxy/v4/letter/{letter}/{color}/{{size}}.png"
+    """The user's avatar (user_json.avatar_template, the one rule), or Discourse's default image."""
+    from discourse_sandbox.user_json import avatar_template as user_avatar
+
+    return "/images/avatar.png" if user is None else user_avatar(user)
 
 
 def basic_user(user: User | None) -> dict[str, Any]:
@@ -99,13 +95,15 @@ def post_json(state: State, post: Post, viewer: User | None, context: str) -> di
         "user_id": post.user_id, "draft_sequence": 0, "hidden": post.hidden,
         "trust_level": user.trust_level if user else 0,
         "deleted_at": optional_iso(post.deleted_at),
-        "user_deleted": False, "edit_reason": post.edit_reason,
+        "user_deleted": post.user_deleted, "edit_reason": post.edit_reason,
         "can_view_edit_history": True, "wiki": post.wiki,
         "reviewable_id": 0 if context == "view" else None,
         "reviewable_score_count": 0, "reviewable_score_pending_count": 0,
         "post_url": f"/t/{topic.slug}/{topic.id}/{post.post_number}", "mentioned_users": [],
     }
     body = {key: values[key] for key in _POST_KEYS if key not in _DROP[context]}
+    if post.action_code:  # PostSerializer#include_action_code?
+        body["action_code"] = post.action_code
     replied = _replied_user(state, post)
     if replied is not None:  # PostSerializer#include_reply_to_user?
         body["reply_to_user"] = {"id": replied.id, "username": replied.username,

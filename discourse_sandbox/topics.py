@@ -8,14 +8,11 @@ from typing import TYPE_CHECKING, Any
 from discourse_sandbox.cooking import clean_title, cook, slugify
 from discourse_sandbox.posting import (
     Emission,
-    NewPost,
     PostRejected,
     known_usernames,
-    parse_time,
     title_errors,
     topic_filters,
 )
-from discourse_sandbox.seed_checks import seed_entries
 from discourse_sandbox.state import Post, State, Topic, User
 
 if TYPE_CHECKING:
@@ -107,11 +104,12 @@ def update_topic(state: State, settings: SandboxSettings, topic: Topic, user: Us
     if changes.get("category_id") not in (None, "") and topic.archetype != "private_message":
         category = state.categories.get(int(str(changes["category_id"]))) \
             if str(changes["category_id"]).isdigit() else None
-        if category is None:
-            errors.append("Category can't be blank")
-        elif not can_create_in_category(state, category, user):
-            errors.append("You are not permitted to view the requested resource.")
-        elif category.id != topic.category_id:
+        if category is None:  # TopicsController#update: render_json_error(category.errors.not_found)
+            raise PostRejected(["Category not found!"], kind="plain")
+        if not can_create_in_category(state, category, user):  # ensure_can_move_topic_to_category!
+            raise PostRejected(["You are not permitted to view the requested resource."], 403,
+                               "invalid_access")
+        if category.id != topic.category_id:
             new_category = category.id
     if errors:
         raise PostRejected(errors, kind="plain")
@@ -134,19 +132,28 @@ def update_topic(state: State, settings: SandboxSettings, topic: Topic, user: Us
     return [("topic_edited", topic_payload(state, settings, topic), topic_filters(topic))]
 
 
-def set_status(state: State, settings: SandboxSettings, topic: Topic, status: str, enabled: bool,
-               now: datetime) -> list[Emission]:
-    """TopicStatusUpdate: closed, archived, visible, pinned; topic_edited when something changed."""
-    from discourse_sandbox.topic_json import topic_payload
+def set_status(state: State, settings: SandboxSettings, topic: Topic, user: User, status: str,
+               enabled: bool, now: datetime) -> list[Emission]:
+    """TopicStatusUpdater: the change, a small-action post (post_created), topic_<status>_status_updated."""
+    from discourse_sandbox.posting import add_post
+    from discourse_sandbox.topic_json import post_payload, topic_payload
 
     attribute = "pinned" if status == "pinned_globally" else status
-    if getattr(topic, attribute) == enabled:
-        return []
+    if getattr(topic, attribute) == enabled and attribute != "pinned":
+        return []  # update_all touched no row; update_pinned always counts as a change
     setattr(topic, attribute, enabled)
     if attribute == "pinned":
         topic.pinned_at = now if enabled else None
+    # add_moderator_post: empty raw, post_type small_action, bumps only when reopening
+    bumped_at = topic.bumped_at
+    post = add_post(state, topic, user, "", now)
+    post.post_type, post.action_code = 3, f"{status}.{'enabled' if enabled else 'disabled'}"
+    if not (status == "closed" and not enabled):
+        topic.bumped_at = bumped_at
     topic.updated_at = now
-    return [("topic_edited", topic_payload(state, settings, topic), topic_filters(topic))]
+    filters = topic_filters(topic)
+    return [("post_created", post_payload(state, post), filters),
+            (f"topic_{status}_status_updated", topic_payload(state, settings, topic), filters)]
 
 
 def delete_topic(state: State, settings: SandboxSettings, topic: Topic, now: datetime) -> list[Emission]:
@@ -174,98 +181,22 @@ def delete_post(state: State, settings: SandboxSettings, post: Post, now: dateti
     return emissions
 
 
+def mark_for_deletion(state: State, post: Post, now: datetime) -> list[Emission]:
+    """PostDestroyer#mark_for_deletion (an author, not staff): text replaced, user_deleted, post_edited."""
+    from discourse_sandbox.topic_json import post_payload
+
+    topic = state.topics[post.topic_id]
+    post.raw = "(topic deleted by author)" if post.post_number == 1 else "(post deleted by author)"
+    post.cooked = f"<p>{post.raw}</p>"
+    post.version += 1
+    post.updated_at, post.user_deleted = now, True
+    if post.post_number == 1:
+        topic.closed = True  # update_column: no status event, no small action
+    # the real trash comes delete_removed_posts_after hours later (a job the sandbox does not run)
+    return [("post_edited", post_payload(state, post), topic_filters(topic))]
+
+
 def emit_all(sandbox: Sandbox, emissions: list[Emission]) -> None:
     """Hand committed changes to the emitter (call outside the state transaction)."""
     for event, payload, filters in emissions:
         sandbox.emitter.emit(event, payload, **filters)
-
-
-# --- seed ------------------------------------------------------------------------------------
-
-def seed_topics(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
-    """Seed section `topics` (see seed.py): validated like the API, created_at honoured, no webhooks."""
-    from discourse_sandbox.posting import create_post
-
-    state, settings = sandbox.state, sandbox.settings
-    with state.transaction():
-        for where, entry in seed_entries("topics", entries, "title"):
-            user = _seed_user(state, entry, where)
-            req = NewPost(
-                raw=_seed_raw(state, settings, entry, where), title=str(entry["title"]),
-                category=_seed_category(state, entry, where),
-                archetype=str(entry.get("archetype") or "regular"),
-                recipients=[str(r) for r in entry.get("recipients") or []],
-                tags=[str(t) for t in entry.get("tags") or []],
-                created_at=_seed_time(entry, where), external_id=entry.get("external_id"),
-            )
-            try:
-                post, _events = create_post(state, settings, user, req, sandbox.clock.now())
-            except PostRejected as exc:
-                raise ValueError(f"{where} ({entry['title']}): {'; '.join(exc.errors)}") from exc
-            topic = state.topics[post.topic_id]
-            topic.closed = bool(entry.get("closed", False))
-            for j, reply in enumerate(entry.get("replies") or []):
-                _seed_reply(sandbox, topic, reply, f"{where}.replies[{j}]")
-
-
-def _seed_user(state: State, entry: dict[str, Any], where: str) -> User:
-    name = str(entry.get("user") or "system")
-    user = state.user_by_username(name)
-    if user is None:
-        raise ValueError(f"{where}: key 'user': no user named {name!r}")
-    return user
-
-
-def _seed_category(state: State, entry: dict[str, Any], where: str) -> str | None:
-    if not entry.get("category"):
-        return None
-    category = state.category_by_slug(str(entry["category"]))
-    if category is None:
-        raise ValueError(f"{where}: key 'category': no category with slug {entry['category']!r}")
-    return str(category.id)
-
-
-def _seed_time(entry: dict[str, Any], where: str) -> datetime | None:
-    if entry.get("created_at") in (None, ""):
-        return None
-    moment = parse_time(entry["created_at"].isoformat() if isinstance(entry["created_at"], datetime)
-                        else entry["created_at"])
-    if moment is None:
-        raise ValueError(f"{where}: key 'created_at': not an ISO 8601 time: {entry['created_at']!r}")
-    return moment
-
-
-def _seed_raw(state: State, settings: SandboxSettings, entry: dict[str, Any], where: str) -> str:
-    if entry.get("raw") is not None and entry.get("form") is not None:
-        raise ValueError(f"{where}: give either 'raw' or 'form', not both")
-    if entry.get("raw") is not None:
-        return str(entry["raw"])
-    if not isinstance(entry.get("form"), dict):
-        raise ValueError(f"{where}: key 'raw' or 'form' is required")
-    from discourse_sandbox.taxonomy import render_form_submission
-
-    category = state.category_by_slug(str(entry.get("category") or ""))
-    if category is None or not category.form_template_ids:
-        raise ValueError(f"{where}: key 'form': category {entry.get('category')!r} has no form template")
-    template = state.form_templates[category.form_template_ids[0]]
-    try:
-        return render_form_submission(template.template, entry["form"], settings.form_headings)
-    except (KeyError, ValueError) as exc:
-        raise ValueError(f"{where}: key 'form': {exc}") from exc
-
-
-def _seed_reply(sandbox: Sandbox, topic: Topic, reply: Any, where: str) -> None:
-    from discourse_sandbox.posting import create_post
-
-    if not isinstance(reply, dict) or not reply.get("raw"):
-        raise ValueError(f"{where}: key 'raw' is required")
-    user = _seed_user(sandbox.state, reply, where)
-    req = NewPost(raw=str(reply["raw"]), topic_id=topic.id, created_at=_seed_time(reply, where),
-                  reply_to_post_number=reply.get("reply_to_post_number"))
-    closed, topic.closed = topic.closed, False  # the story's replies came before it was closed
-    try:
-        create_post(sandbox.state, sandbox.settings, user, req, sandbox.clock.now())
-    except PostRejected as exc:
-        raise ValueError(f"{where}: {'; '.join(exc.errors)}") from exc
-    finally:
-        topic.closed = closed

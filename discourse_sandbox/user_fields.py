@@ -98,7 +98,7 @@ def apply_field_values(
             given = list(given.values())
         value = clean_field_value(field, given) if clean else _stored(given)
         if value is None and field.requirement != "optional":
-            return changed, "You have not completed all the user fields"
+            return changed, "You have not completed all the required user fields"
         if value is None:
             changed = changed or field.id in user.user_fields
             user.user_fields.pop(field.id, None)

@@ -78,14 +78,19 @@ def anonymize(state: State, user: User, now: datetime) -> None:
     _detach(state, user)
 
 
-def destroy_user(state: State, user: User, posts: list[Any], now: datetime) -> None:
-    """UserDestroyer: trash the user's posts (and topics they opened), then drop the user."""
-    for post in posts:
-        post.deleted_at = now
-        if post.post_number == 1 and post.topic_id in state.topics:
-            state.topics[post.topic_id].deleted_at = now
+def destroy_user(state: State, settings: Any, user: User, posts: list[Any], now: datetime) -> list[Any]:
+    """UserDestroyer: each post through PostDestroyer (last first), then drop the user; the emissions."""
+    from discourse_sandbox.topics import delete_post
+
+    emissions: list[Any] = []
+    for post in sorted(posts, key=lambda p: p.post_number, reverse=True):
+        if post.topic_id not in state.topics:
+            post.deleted_at = now
+        elif post.deleted_at is None:  # a first post already took its topic's replies with it
+            emissions += delete_post(state, settings, post, now)
     _detach(state, user)
     del state.users[user.id]
+    return emissions
 
 
 def _detach(state: State, user: User) -> None:

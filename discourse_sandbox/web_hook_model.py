@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox
 
 BLOCKED_OR_INTERNAL = (
-    "Payload URL cannot be used because it resolves to a blocked or internal IP address"
+    "Payload URL cannot be used because it resolves to a blocked or internal IP"
 )
 
 
@@ -98,7 +98,8 @@ def _errors(hook: WebHook, old_url: str, allowed_hosts: Collection[str]) -> list
     if not hook.payload_url:
         errors.append("Payload url can't be blank")
     elif not url_ok:
-        errors.append("Payload url is invalid")
+        errors.append("Payload url URL is invalid. URL should includes http:// or https://. "
+                      "And no blank is allowed.")
     if hook.secret and len(hook.secret) < 12:
         errors.append("Secret is too short (minimum is 12 characters)")
     if hook.content_type <= 0:

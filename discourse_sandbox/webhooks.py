@@ -287,8 +287,10 @@ class Emitter:
 
 
 def _passes_filters(hook: WebHook, job: _Job) -> bool:
-    """The job's group, category and tag checks; a category filter excludes uncategorised PMs."""
-    if hook.group_ids and not set(hook.group_ids) & set(job.group_ids):
+    """EmitWebHookEvent's group, category and tag checks; a category filter excludes uncategorised PMs."""
+    # group_webhook_invalid? is `group_ids.present? && (group_id.present? || !group_ids.include?(group_id))`:
+    # true whatever the event carries, so a hook with groups receives nothing but pings.
+    if hook.group_ids:
         return False
     if hook.category_ids and job.category_id not in hook.category_ids:
         return False

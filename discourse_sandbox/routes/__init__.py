@@ -9,6 +9,7 @@ from flask import Flask
 MODULES = (
     "control",
     "users",
+    "directory",
     "admin_users",
     "user_fields",
     "groups",

@@ -52,7 +52,7 @@ def admin_destroy(group_id: int) -> Response:
     with g.sandbox.state.transaction() as state:
         group = found(state.groups.get(group_id))
         if group.automatic:
-            fail(422, "This is an automatic group and cannot be deleted.")
+            fail(422, AUTOMATIC_REFUSED)  # groups.errors.can_not_modify_automatic
         payload = system_view(state, group)
         del state.groups[group_id]
     emit_group_event("group_destroyed", payload, group_id)

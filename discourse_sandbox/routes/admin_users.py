@@ -13,6 +13,7 @@ from discourse_sandbox.guards import found, require_staff_route
 from discourse_sandbox.http import as_bool, as_int, invalid_access, invalid_parameters, json_reply, params
 from discourse_sandbox.posting import parse_time
 from discourse_sandbox.state import State, User
+from discourse_sandbox.topics import emit_all
 from discourse_sandbox.user_json import basic_user_json, webhook_user_json
 from discourse_sandbox.users import anonymize, destroy_user, post_stats
 
@@ -108,13 +109,15 @@ def admin_delete_user(user_id: int) -> Response:
             invalid_access()  # Guardian#can_delete_user?: never admins nor the system user
         posts = [p for p in state.posts.values() if p.user_id == user.id and p.deleted_at is None]
         if posts and not as_bool(args.get("delete_posts")):
-            count = len(posts)
-            noun = "post in a public topic" if count == 1 else "posts in public topics"
+            count = len(posts)  # user.posts.joins(:topic).count
+            noun = ("1 post in a public topic or personal message" if count == 1
+                    else f"{count} posts in public topics or personal messages")
             return json_reply({"deleted": False, "message": (
-                f"User {user.username} has {count} {noun} and can't be deleted.")}, 403)
+                f"User {user.username} has {noun}, so they can't be deleted.")}, 403)
         payload = webhook_user_json(state, user)
         group_ids = state.group_ids_of(user.id)
-        destroy_user(state, user, posts, sandbox.clock.now())
+        emissions = destroy_user(state, sandbox.settings, user, posts, sandbox.clock.now())
+    emit_all(sandbox, emissions)
     sandbox.emitter.emit("user_destroyed", payload, group_ids=group_ids)
     return json_reply({"deleted": True})
 

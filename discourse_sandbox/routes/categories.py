@@ -145,7 +145,7 @@ def create() -> Response:
     if data.get("name") in (None, ""):
         invalid_parameters("name")
     with state.transaction():
-        category, errors = create_category(state, _changes(state, data), g.sandbox.clock.now())
+        category, errors = create_category(state, _changes(state, data), g.sandbox.clock.now(), user)
         if category is None:
             fail(422, errors)
         body = {"category": category_json(state, category, user, g.sandbox.clock.now())}

@@ -8,6 +8,7 @@ POST /_sandbox/webhooks/flush {"timeout"}  wait until no webhook is queued or in
 GET  /_sandbox/deliveries?limit=100        recent webhook attempts, newest first
 GET  /_sandbox/stats                       counts of records, faults injected, deliveries by status
 POST /_sandbox/seed        {...seed}       load a seed given as JSON (format: discourse_sandbox/seed.py)
+POST /_sandbox/directory/refresh           run the directory's daily refresh now (directory_refresh=daily)
 """
 
 from __future__ import annotations
@@ -74,6 +75,14 @@ def deliveries() -> Response:
 @bp.get("/stats")
 def stats() -> Response:
     return json_reply(control.stats(g.sandbox))
+
+
+@bp.post("/directory/refresh")
+def refresh_directory() -> Response:
+    """Rebuild the users directory as Jobs::DirectoryRefreshOlder does once a day."""
+    from discourse_sandbox.routes.directory import refresh
+
+    return json_reply({"users": refresh(g.sandbox)})
 
 
 @bp.post("/seed")

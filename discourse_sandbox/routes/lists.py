@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, abort, g, redirect, request
 
 from discourse_sandbox.http import as_bool, as_int, invalid_access, json_reply, not_found, params
 from discourse_sandbox.topic_json import live_posts
@@ -67,15 +67,28 @@ def latest() -> Response:
         return render_list(state, listed(state))
 
 
-def _category(state: State, category_id: int, slug: str | None) -> Category:
+def _category(state: State, category_id: int, slug_path: str | None) -> Category:
+    """ListController#set_category: found by id; a slug path other than the full slug is a 301."""
     from discourse_sandbox.taxonomy import can_see_category
 
     category = state.categories.get(category_id)
-    if category is None or (slug is not None and slug not in (category.slug, str(category.id))):
+    if category is None or not can_see_category(state, category, g.user):
         not_found()
-    if not can_see_category(state, category, g.user):
-        not_found()
+    full = full_slug(state, category)
+    if slug_path is not None and slug_path != full:
+        head = f"/c/{slug_path}/{category_id}"
+        path = f"/c/{full}/{category_id}" + request.path[len(head):]
+        if request.environ.get("sandbox.json_suffix"):
+            path += ".json"
+        query = request.query_string.decode()
+        abort(redirect(path + (f"?{query}" if query else ""), 301))
     return category
+
+
+def full_slug(state: State, category: Category) -> str:
+    """Category#full_slug("/"): the parents' slugs, then the category's."""
+    parent = state.categories.get(category.parent_category_id or 0)
+    return f"{full_slug(state, parent)}/{category.slug}" if parent is not None else category.slug
 
 
 def _category_topics(state: State, category: Category, subcategories: bool) -> list[Topic]:
@@ -86,17 +99,17 @@ def _category_topics(state: State, category: Category, subcategories: bool) -> l
 
 
 @bp.get("/c/<int:category_id>")
-@bp.get("/c/<slug>/<int:category_id>")
-@bp.get("/c/<slug>/<int:category_id>/l/latest")
+@bp.get("/c/<path:slug>/<int:category_id>")
+@bp.get("/c/<path:slug>/<int:category_id>/l/latest")
 def category_latest(category_id: int, slug: str | None = None) -> Response:
-    """GET /c/{slug}/{id}: a category's topics, subcategories included, pinned ones first."""
+    """GET /c/{slug}/{id} or /c/{parent}/{child}/{id}: a category's topics, subcategories included."""
     with g.sandbox.state.transaction() as state:
         category = _category(state, category_id, slug)
         return render_list(state, _category_topics(state, category, True), pinned_first=True)
 
 
-@bp.get("/c/<slug>/<int:category_id>/none")
-@bp.get("/c/<slug>/<int:category_id>/none/l/latest")
+@bp.get("/c/<path:slug>/<int:category_id>/none")
+@bp.get("/c/<path:slug>/<int:category_id>/none/l/latest")
 def category_none(slug: str, category_id: int) -> Response:
     """GET /c/{slug}/{id}/none: without the subcategories' topics."""
     with g.sandbox.state.transaction() as state:
@@ -122,7 +135,7 @@ def tag_latest(name: str) -> Response:
         return render_list(state, topics, extra=_tag_extra(state, tag.name))
 
 
-@bp.get("/tags/c/<slug>/<int:category_id>/<name>")
+@bp.get("/tags/c/<path:slug>/<int:category_id>/<name>")
 def tag_in_category(slug: str, category_id: int, name: str) -> Response:
     """GET /tags/c/{slug}/{id}/{tag}: topics of a category carrying the tag."""
     with g.sandbox.state.transaction() as state:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import hashlib
 import json
 import weakref
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, g
+from flask import Blueprint, Response, g, request
 
+from discourse_sandbox.content_limits import check_content, count_post, enqueued, rate_limited
 from discourse_sandbox.guards import require_login
 from discourse_sandbox.http import (
     as_bool,
     as_int,
-    as_list,
     fail,
     invalid_access,
     invalid_parameters,
@@ -21,10 +22,18 @@ from discourse_sandbox.http import (
     json_reply,
     not_found,
     params,
+    tag_list,
 )
 from discourse_sandbox.posting import NewPost, PostRejected, create_post, parse_time, raw_errors
 from discourse_sandbox.topic_json import post_json
-from discourse_sandbox.topics import can_see_topic, delete_post, edit_post, emit_all, update_topic
+from discourse_sandbox.topics import (
+    can_see_topic,
+    delete_post,
+    edit_post,
+    emit_all,
+    mark_for_deletion,
+    update_topic,
+)
 
 if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox
@@ -34,8 +43,14 @@ bp = Blueprint("posts", __name__)
 
 # Per sandbox: memo key -> (sandbox seconds when stored, status, body), like DistributedMemoizer.
 _MEMO: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, int, Any]]] = weakref.WeakKeyDictionary()
-# Request keys that are not post data (Rails adds these to params).
-_NOT_DATA = {"format", "controller", "action"}
+# PostsController#create_params: what it permits, hence what signature_for(manager_params) hashes.
+_PERMITTED = (
+    "raw", "topic_id", "archetype", "category", "target_recipients", "reply_to_post_number",
+    "auto_track", "typing_duration_msecs", "composer_open_duration_msecs", "visible", "draft_key",
+    "composer_version", "locale", "skip_validations", "import_mode", "embed_url", "created_at",
+    "external_id", "title", "tags", "featured_link", "is_warning", "whisper", "unlist_topic",
+    "image_sizes", "cook_method", "shared_draft", "nested_post",
+)
 
 
 def rejected(exc: PostRejected) -> Response:
@@ -54,13 +69,13 @@ def create() -> Response:
     sandbox: Sandbox = g.sandbox
     data = params()
     memo = _MEMO.setdefault(sandbox, {})
-    key = _signature(data, g.user.id)
+    key = _signature(data, g.user.id)  # computed before anything is validated, as Discourse does
     now_s = sandbox.clock.seconds()
     hit = memo.get(key)
     if g.api and hit is not None and now_s - hit[0] < sandbox.settings.memoize_seconds:
         return json_reply(hit[2], hit[1])
     status, body = _create(sandbox, data)
-    if g.api:
+    if g.api and status != 429:
         window = sandbox.settings.memoize_seconds
         for stale in [k for k, (at, _s, _b) in memo.items() if now_s - at >= window]:
             del memo[stale]
@@ -76,23 +91,31 @@ def _create(sandbox: Sandbox, data: dict[str, Any]) -> tuple[int, Any]:
     raw = data.get("raw")
     if raw in (None, ""):
         invalid_parameters("raw")
-    tags = as_list(data.get("tags"))
+    tags = tag_list(data.get("tags"))
     if len(tags) > sandbox.settings.max_tags_per_topic:
         return 422, {"errors": [_too_many_tags(sandbox.settings.max_tags_per_topic)]}
     req = _new_post(data, str(raw), tags)
+    limited = rate_limited(sandbox, g.user, req)
+    if limited is not None:  # RateLimiter raises inside the memoised block: nothing is memoised
+        return limited.status_code, limited.get_json()
+    pending = enqueued(sandbox, g.user, req)
+    if pending is not None:
+        return 200, pending
     with sandbox.state.transaction() as state:
         try:
+            check_content(sandbox, state, g.user, req)
             post, emissions = create_post(state, sandbox.settings, g.user, req, sandbox.clock.now())
         except PostRejected as exc:
             response = rejected(exc)
             return exc.status, response.get_json()
         body = post_json(state, post, g.user, "create")
+        count_post(sandbox, g.user, req)
     emit_all(sandbox, emissions)
     return 200, body
 
 
 def _new_post(data: dict[str, Any], raw: str, tags: list[str]) -> NewPost:
-    recipients = data.get("target_recipients") or data.get("target_usernames") or ""
+    recipients = data.get("target_recipients") or ""  # target_usernames is no longer permitted
     names = [n.strip() for n in (recipients if isinstance(recipients, list)
                                  else str(recipients).split(",")) if n.strip()]
     topic_id = data.get("topic_id")
@@ -116,9 +139,10 @@ def _too_many_tags(count: int) -> str:
 
 
 def _signature(data: dict[str, Any], user_id: int) -> str:
-    items = sorted((k, v) for k, v in data.items() if k not in _NOT_DATA)
-    return hashlib.sha1(json.dumps([items, ["user", user_id]], sort_keys=True, default=str)
-                        .encode()).hexdigest()
+    """DistributedMemoizer key: the permitted params plus the request facts PostsController adds."""
+    items = sorted((k, data[k]) for k in _PERMITTED if k in data)
+    facts = [request.remote_addr, request.headers.get("User-Agent"), request.referrer, user_id]
+    return hashlib.sha1(json.dumps([items, facts], sort_keys=True, default=str).encode()).hexdigest()
 
 
 def find_post(state: Any, post_id: int) -> Post:
@@ -160,16 +184,18 @@ def update(post_id: int) -> Response:
     data = params()
     found = data.get("post")
     nested: dict[str, Any] = found if isinstance(found, dict) else {}
-    raw = nested.get("raw", data.get("raw"))
+    raw = nested.get("raw")  # params.require(:post): a top-level raw is not read
     if raw in (None, ""):
         invalid_parameters("post")
     with sandbox.state.transaction() as state:
         post = find_post(state, post_id)
         if not (g.user.staff or g.user.id == post.user_id):
             invalid_access()
+        if not g.user.staff and _edit_window_over(sandbox, post):
+            fail(422, "That post was created too long ago. It can no longer be edited or deleted.")
         original = nested.get("original_text")
         if original is not None and original != post.raw:
-            fail(409, "This post was edited by another user and your changes can no longer be saved.")
+            fail(409, "That post was edited by another user and your changes can no longer be saved.")
         try:
             emissions = _revise(sandbox, state, post, str(raw), data, nested)
         except PostRejected as exc:
@@ -177,6 +203,13 @@ def update(post_id: int) -> Response:
         body = {"post": post_json(state, post, g.user, "update")}
     emit_all(sandbox, emissions)
     return json_reply(body)
+
+
+def _edit_window_over(sandbox: Sandbox, post: Post) -> bool:
+    """Post#edit_time_limit_expired?: post_edit_time_limit (TL0-1) or tl2_post_edit_time_limit, minutes."""
+    settings, author = sandbox.settings, g.user
+    minutes = settings.tl2_post_edit_time_limit if author.trust_level >= 2 else settings.post_edit_time_limit
+    return minutes > 0 and sandbox.clock.now() - post.created_at > timedelta(minutes=minutes)
 
 
 def _revise(sandbox: Sandbox, state: Any, post: Post, raw: str, data: dict[str, Any],
@@ -210,11 +243,21 @@ def destroy(post_id: int) -> Response:
     sandbox: Sandbox = g.sandbox
     with sandbox.state.transaction() as state:
         post = find_post(state, post_id)
-        if not (g.user.staff or (g.user.id == post.user_id and post.post_number > 1)):
+        if g.user.staff:
+            emissions = delete_post(state, sandbox.settings, post, sandbox.clock.now())
+        elif g.user.id == post.user_id and post.post_number > 1 and not post.user_deleted:
+            emissions = delete_own(sandbox, state, post)
+        else:
             invalid_access()
-        emissions = delete_post(state, sandbox.settings, post, sandbox.clock.now())
     emit_all(sandbox, emissions)
     return Response(status=200)
+
+
+def delete_own(sandbox: Sandbox, state: Any, post: Post) -> list[Any]:
+    """PostDestroyer for an author: marked for deletion unless delete_removed_posts_after < 1."""
+    if sandbox.settings.delete_removed_posts_after < 1:
+        return delete_post(state, sandbox.settings, post, sandbox.clock.now())
+    return mark_for_deletion(state, post, sandbox.clock.now())
 
 
 @bp.get("/raw/<int:topic_id>")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import weakref
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -11,7 +12,8 @@ from flask import Blueprint, Response, g
 
 from discourse_sandbox.clock import iso
 from discourse_sandbox.cooking import plain_text
-from discourse_sandbox.http import as_int, json_reply, params
+from discourse_sandbox.http import as_int, fail, json_reply, params
+from discourse_sandbox.ratelimit import RateLimiter
 from discourse_sandbox.topic_json import avatar_template, live_posts
 from discourse_sandbox.topic_list_json import list_item
 from discourse_sandbox.topics import can_see_topic
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 bp = Blueprint("search", __name__)
 
 PER_PAGE = 50  # Search#per_facet for full-page search
+MAX_PAGE = 10
 _FILTER_ORDERS = {"activity": "activity", "latest-post": "activity", "created": "created",
                   "views": "views", "title": "title", "posts": "posts", "category": "category"}
 
@@ -176,13 +179,48 @@ def _search_post(state: State, post: Post, terms: list[str]) -> dict[str, Any]:
             "post_number": post.post_number, "topic_id": post.topic_id}
 
 
+# Per sandbox: the "search-min" limiter of non-staff users (rate_limit_search_user a minute).
+_LIMITERS: weakref.WeakKeyDictionary[Any, RateLimiter] = weakref.WeakKeyDictionary()
+
+
+def _page(value: Any) -> int:
+    """SearchController#show: a page must be a whole number written as such, at most 10."""
+    if value in (None, ""):
+        return 1
+    if not isinstance(value, str) or str(as_int(value, "page")) != value:
+        fail(400, "You supplied invalid parameters to the request: page", "invalid_parameters")
+    if int(value) > MAX_PAGE:
+        fail(400, f"You supplied invalid parameters to the request: page parameter must not be greater "
+             f"than {MAX_PAGE}", "invalid_parameters")
+    return max(int(value), 1)
+
+
+def _rate_limited(sandbox: Any) -> Response | None:
+    user = g.user
+    if user is None or user.staff:
+        return None
+    limiter = _LIMITERS.get(sandbox)
+    if limiter is None:
+        limiter = _LIMITERS[sandbox] = RateLimiter(sandbox.clock, sandbox.settings.rate_limit_search_user)
+    limiter.limit = sandbox.settings.rate_limit_search_user
+    if limiter.hit(f"search-min:{user.id}") is None:
+        return None
+    return json_reply({"failed": "FAILED", "message": "You’ve performed this action too many times, "
+                       "please try again later."}, 429)
+
+
 @bp.get("/search")
 def search() -> Response:
     """GET /search?q=&page=: posts (one per topic) with their topics; 50 a page, 1-based."""
     sandbox = g.sandbox
     data = params()
     q = str(data.get("q") or data.get("term") or "")
-    page = max(as_int(data.get("page") or 1, "page"), 1)
+    page = _page(data.get("page"))
+    if q and len(q) < sandbox.settings.min_search_term_length:
+        fail(400, "You supplied invalid parameters to the request: q", "invalid_parameters")
+    limited = _rate_limited(sandbox)
+    if limited is not None:
+        return limited
     with sandbox.state.transaction() as state:
         query = parse_query(state, q)
         matched = search_posts(state, query) if q.strip() else []

@@ -6,8 +6,6 @@ login page by setting the cookie `_sandbox_user=<username>`, which the provider 
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from flask import Blueprint, Response, g, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
@@ -34,6 +32,8 @@ def _session_user(state: State) -> User | None:
 @bp.get("/session/sso_provider")
 def sso_provider() -> BaseResponse:
     """SessionController#sso_provider: verify, then 302 to return_sso_url with the signed user."""
+    if not g.sandbox.settings.enable_discourse_connect_provider:
+        not_found()
     sso = request.args.get("sso", "")
     sig = request.args.get("sig", "")
     with g.sandbox.state.transaction() as state:
@@ -54,10 +54,9 @@ def sso_provider() -> BaseResponse:
                 fields = {"nonce": payload.get("nonce", ""), "return_sso_url": return_url,
                           "failed": "true"}
                 return redirect(redirect_url(return_url, secret, fields), 302)
-            # Discourse keeps the payload in a cookie and shows its login page
-            target = f"/session/sso_provider?{urlencode({'sso': sso, 'sig': sig})}"
-            response = redirect(f"/login?{urlencode({'redirect': target})}", 302)
-            response.set_cookie("sso_payload", urlencode({"sso": sso, "sig": sig}))
+            # Discourse keeps the query string in a cookie and shows its plain login page
+            response = redirect("/login", 302)
+            response.set_cookie("sso_payload", request.query_string.decode())
             return response
         fields = provider_fields(state, user, payload)
     return redirect(redirect_url(return_url, secret, fields), 302)

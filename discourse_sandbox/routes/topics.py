@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, g, redirect, request
 
 from discourse_sandbox.guards import require_login
 from discourse_sandbox.http import (
-    as_bool,
     as_list,
     fail,
     invalid_access,
@@ -16,9 +16,10 @@ from discourse_sandbox.http import (
     json_reply,
     not_found,
     params,
+    tag_list,
 )
 from discourse_sandbox.posting import PostRejected
-from discourse_sandbox.routes.posts import rejected
+from discourse_sandbox.routes.posts import delete_own, rejected
 from discourse_sandbox.topic_json import basic_topic, topic_view_json, visible_posts
 from discourse_sandbox.topics import (
     STATUSES,
@@ -108,7 +109,7 @@ def update(first: str, topic_id: int) -> Response:
         elif key in nested:
             changes[key] = nested[key]
     if "tags" in data or "tags" in nested:
-        changes["tags"] = as_list(data.get("tags", nested.get("tags")))
+        changes["tags"] = tag_list(data.get("tags", nested.get("tags")))
     with sandbox.state.transaction() as state:
         topic = find_topic(state, topic_id)
         if not (g.user.staff or g.user.id == topic.user_id):
@@ -128,7 +129,7 @@ def update_tags(topic_id: int) -> Response:
     """PUT /t/{id}/tags: replace the topic's tags."""
     require_login()
     sandbox: Sandbox = g.sandbox
-    tags = as_list(params().get("tags"))
+    tags = tag_list(params().get("tags"))
     if len(tags) > sandbox.settings.max_tags_per_topic:
         return json_error(f"You can't apply more than {sandbox.settings.max_tags_per_topic} tags "
                           "to a topic.", 422)
@@ -151,19 +152,27 @@ def update_status(topic_id: int) -> Response:
     status = str(data.get("status") or "")
     if not status:
         fail(400, "param is missing or the value is empty: status", "invalid_parameters")
-    if data.get("enabled") in (None, ""):
+    enabled = data.get("enabled")
+    if enabled is None or enabled is False or enabled in ("", [], {}):  # params.require(:enabled)
         fail(400, "param is missing or the value is empty: enabled", "invalid_parameters")
     if status not in STATUSES:
-        fail(400, f"You supplied invalid parameters to the request: status={status}",
-             "invalid_parameters")
+        fail(400, "You supplied invalid parameters to the request: status", "invalid_parameters")
     with sandbox.state.transaction() as state:
         topic = find_topic(state, topic_id)
         if not g.user.staff:
             invalid_access()
-        emissions = set_status(state, sandbox.settings, topic, status, as_bool(data["enabled"]),
+        # TopicsController#status: `params[:enabled] == "true"`, so a JSON true opens the topic
+        emissions = set_status(state, sandbox.settings, topic, g.user, status, enabled == "true",
                                sandbox.clock.now())
     emit_all(sandbox, emissions)
     return json_reply({"success": "OK", "topic_status_update": None})
+
+
+def _maydelete_own(state: State, topic: Topic, now: datetime) -> bool:
+    """Guardian#can_delete_topic? for its author: one post, less than 24 hours old, not yet deleted."""
+    posts = state.posts_of_topic(topic.id)
+    return (g.user.id == topic.user_id and len(posts) <= 1 and bool(posts)
+            and not posts[0].user_deleted and topic.created_at > now - timedelta(hours=24))
 
 
 @bp.delete("/t/<int:topic_id>")
@@ -173,8 +182,13 @@ def destroy(topic_id: int) -> Response:
     sandbox: Sandbox = g.sandbox
     with sandbox.state.transaction() as state:
         topic = find_topic(state, topic_id)
-        if not (g.user.staff or g.user.id == topic.user_id):
+        now = sandbox.clock.now()
+        if g.user.staff:
+            emissions = delete_topic(state, sandbox.settings, topic, now)
+        elif _maydelete_own(state, topic, now):
+            first = state.posts_of_topic(topic.id)[0]
+            emissions = delete_own(sandbox, state, first)
+        else:
             invalid_access()
-        emissions = delete_topic(state, sandbox.settings, topic, sandbox.clock.now())
     emit_all(sandbox, emissions)
     return Response(status=200)

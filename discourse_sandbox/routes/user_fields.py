@@ -1,19 +1,26 @@
-"""Routes: the user fields admin API (Admin::UserFieldsController, under /admin/config)."""
+"""Routes: the user fields admin API (Admin::UserFieldsController, under one admin prefix)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, g
+from flask import Blueprint, Response, g, request
 
 from discourse_sandbox.guards import require_admin
-from discourse_sandbox.http import invalid_parameters, json_reply, not_found, params, record_invalid
+from discourse_sandbox.http import fail, invalid_parameters, json_reply, not_found, params
 from discourse_sandbox.user_fields import build_user_field
 from discourse_sandbox.user_json import user_field_json
 
 bp = Blueprint("user_fields", __name__)
 
 PREFIXES = ("/admin/config/user_fields", "/admin/customize/user_fields")
+
+
+def _require_admin_here() -> None:
+    """AdminConstraint, and a route that exists only under this version's prefix (setting)."""
+    require_admin()
+    if not request.path.startswith(f"/admin/{g.sandbox.settings.user_fields_admin_prefix}/"):
+        not_found()
 
 
 def _field_params() -> dict[str, Any]:
@@ -24,25 +31,25 @@ def _field_params() -> dict[str, Any]:
 
 
 def _index() -> Response:
-    require_admin()
+    _require_admin_here()
     with g.sandbox.state.transaction() as state:
         fields = sorted(state.user_fields.values(), key=lambda f: (f.position, f.id))
         return json_reply({"user_fields": [user_field_json(f) for f in fields]})
 
 
 def _create() -> Response:
-    require_admin()
+    _require_admin_here()
     data = _field_params()
     with g.sandbox.state.transaction() as state:
         field, errors = build_user_field(state, data)
         if field is None:
-            record_invalid(errors)
+            fail(422, errors)  # render_json_error(field): no error_type
         state.user_fields[field.id] = field
         return json_reply({"user_field": user_field_json(field)})
 
 
 def _update(field_id: int) -> Response:
-    require_admin()
+    _require_admin_here()
     data = _field_params()
     with g.sandbox.state.transaction() as state:
         current = state.user_fields.get(field_id)
@@ -50,13 +57,13 @@ def _update(field_id: int) -> Response:
             not_found()
         field, errors = build_user_field(state, data, current)
         if field is None:
-            record_invalid(errors)
+            fail(422, errors)  # render_json_error(field): no error_type
         state.user_fields[field.id] = field
         return json_reply({"user_field": user_field_json(field)})
 
 
 def _destroy(field_id: int) -> Response:
-    require_admin()
+    _require_admin_here()
     with g.sandbox.state.transaction() as state:
         if state.user_fields.pop(field_id, None) is not None:
             for user in state.users.values():  # the custom fields go with it

@@ -1,4 +1,4 @@
-"""Routes: user profiles, sign-up and the directory (the admin user API is in admin_users)."""
+"""Routes: user profiles and sign-up (the directory is in directory, the admin API in admin_users)."""
 
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from discourse_sandbox.http import (
     params,
 )
 from discourse_sandbox.state import State, User
-from discourse_sandbox.user_fields import allowed_field_ids, apply_field_values
-from discourse_sandbox.user_json import directory_item_json, user_json, webhook_user_json
+from discourse_sandbox.user_fields import apply_field_values
+from discourse_sandbox.user_json import user_json, webhook_user_json
 from discourse_sandbox.users import EMAIL_RE, can_edit_user, username_errors
 
 bp = Blueprint("users", __name__)
@@ -32,11 +32,7 @@ ACTIVATE_EMAIL = (
     "instructions in the mail to activate your account.</p><p>If it doesn’t arrive, check your spam "
     "folder.</p>"
 )
-MISSING_FIELD = "You have not completed all the user fields"
-DIRECTORY_PERIODS = ("all", "yearly", "quarterly", "monthly", "weekly", "daily")
-DIRECTORY_ORDERS = ("likes_received", "likes_given", "topic_count", "post_count",
-                    "topics_entered", "posts_read", "days_visited")
-DIRECTORY_PAGE = 50
+MISSING_FIELD = "You have not completed all the required user fields"
 PROFILE_KEYS = ("name", "bio_raw", "location", "website", "locale")
 
 
@@ -153,46 +149,3 @@ def _create(state: State, args: dict[str, Any], email: str, admin_api: bool, now
     apply_field_values(state, user, raw_fields, state.users.get(-1), clean=False)
     state.users[user.id] = user
     return user
-
-
-# --- directory -------------------------------------------------------------------------------
-
-@bp.get("/directory_items")
-def directory_items() -> Response:
-    """DirectoryItemsController#index: 50 a page, optional user_field_ids=1|2|3."""
-    args = params()
-    period = str(args.get("period") or "")
-    if period not in DIRECTORY_PERIODS:
-        fail(400, "You supplied invalid parameters to the request: period", "invalid_parameters")
-    order = str(args.get("order") or "likes_received")
-    if order not in DIRECTORY_ORDERS:
-        order = "likes_received"
-    page = max(as_int(args.get("page") or 0, "page"), 0)
-    ascending = as_bool(args.get("asc"))
-    viewer = current_user()
-    with g.sandbox.state.transaction() as state:
-        requested = [int(p) for p in str(args.get("user_field_ids") or "").split("|") if p.isdigit()]
-        users = [u for u in state.users.values()
-                 if u.id > 0 and u.active and not u.staged and u.silenced_till is None]
-        rows = [directory_item_json(state, u, []) for u in sorted(users, key=lambda u: u.id)]
-        rows.sort(key=lambda r: r[order], reverse=not ascending)
-        total = len(rows)
-        rows = rows[page * DIRECTORY_PAGE:(page + 1) * DIRECTORY_PAGE]
-        if requested:
-            for row in rows:
-                user = state.users[row["id"]]
-                visible = set(allowed_field_ids(state, user, viewer)) if not (
-                    viewer is not None and viewer.staff) else set(state.user_fields)
-                ids = [fid for fid in requested if fid in state.user_fields and fid in visible]
-                row["user"] = directory_item_json(state, user, ids)["user"]
-                if "user_fields" not in row["user"]:
-                    row["user"]["user_fields"] = {}
-    more = {"order": order, "page": page + 1, "period": period}
-    if requested:
-        more["user_field_ids"] = "|".join(map(str, requested))
-    query = "&".join(f"{k}={v}" for k, v in sorted(more.items())).replace("|", "%7C")
-    return json_reply({
-        "directory_items": rows,
-        "meta": {"last_updated_at": None, "total_rows_directory_items": total,
-                 "load_more_directory_items": f"/directory_items.json?{query}"},
-    })

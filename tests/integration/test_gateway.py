@@ -25,6 +25,17 @@ FORM = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))["form_templates"]
 FIELDS = yaml.safe_load(SAMPLE.read_text(encoding="utf-8"))["user_fields"]
 
 
+
+def topic_ids(sandbox: Sandbox) -> list[int]:
+    """Ids of the seeded topics, without the categories' "About" topics, in creation order."""
+    with sandbox.state.transaction() as state:
+        return sorted(t.id for t in state.topics.values() if not t.title.startswith("About the "))
+
+
+def first_topic(sandbox: Sandbox) -> int:
+    """The first topic the seed posted."""
+    return topic_ids(sandbox)[0]
+
 def gateway_for(sandbox: Sandbox, *, api_key: str = ADMIN_API_KEY, username: str = "system",
                 per_minute: int = 0, policy: HttpPolicy | None = None,
                 sleeps: list[float] | None = None, forum: ForumSettings | None = None) -> DiscourseGateway:
@@ -202,7 +213,7 @@ def test_no_email_address_in_anything_returned(community: Sandbox) -> None:
 def test_need_reads_form_tags_category_and_author(community: Sandbox) -> None:
     gateway = gateway_for(community)
 
-    need = gateway.need(1)
+    need = gateway.need(first_topic(community))
 
     assert need is not None and need.title.startswith("Eau potable pour six douars")
     assert need.category_slug == "besoins" and need.author_username == "rkia.ouali"
@@ -215,10 +226,10 @@ def test_need_reads_form_tags_category_and_author(community: Sandbox) -> None:
 
 def test_tags_as_strings_and_as_objects_read_the_same(community: Sandbox) -> None:
     gateway = gateway_for(community)
-    as_objects = gateway.need(1)
+    as_objects = gateway.need(first_topic(community))
     community.apply({"tags_format": "strings"})
     try:
-        as_strings = gateway.need(1)
+        as_strings = gateway.need(first_topic(community))
     finally:
         community.apply({"tags_format": "objects"})
 
@@ -231,7 +242,7 @@ def test_form_headings_by_id_read_like_labels(tmp_path: Path) -> None:
     by_id = started(tmp_path, SandboxSettings(max_admin_api_reqs_per_minute=0, form_headings="id"),
                     users=users, topics=[need_topic("Eau potable pour six douars d'Anzi")])
     try:
-        need = gateway_for(by_id).need(1)
+        need = gateway_for(by_id).need(first_topic(by_id))
     finally:
         by_id.stop()
 
@@ -241,7 +252,8 @@ def test_form_headings_by_id_read_like_labels(tmp_path: Path) -> None:
 
 
 def test_closed_need_is_read_closed(community: Sandbox) -> None:
-    closed = [n for n in map(gateway_for(community).need, range(1, 16)) if n is not None and n.closed]
+    gateway = gateway_for(community)
+    closed = [n for n in map(gateway.need, topic_ids(community)) if n is not None and n.closed]
 
     assert [n.title for n in closed] == ["Pompage solaire pour l'irrigation de l'oasis d'Afella Ighir"]
 
@@ -252,30 +264,32 @@ def test_private_message_is_no_need(tmp_path: Path) -> None:
         topics=[{"title": "Question privée sur le forage", "user": "rkia", "archetype": "private_message",
                  "recipients": ["fatima"], "raw": "### Secteur\nEau potable, une question privée."}])
     try:
-        assert gateway_for(sandbox).need(1) is None
+        assert gateway_for(sandbox).need(first_topic(sandbox)) is None
     finally:
         sandbox.stop()
 
 
 def test_missing_and_deleted_topics_are_none(own: Sandbox) -> None:
     gateway = gateway_for(own)
-    assert gateway.need(1) is not None
+    topic = first_topic(own)
+    assert gateway.need(topic) is not None
 
-    SandboxClient(own.base_url).delete("/t/1.json")
+    SandboxClient(own.base_url).delete(f"/t/{topic}.json")
 
-    assert gateway.need(1) is None
+    assert gateway.need(topic) is None
     assert gateway.need(4242) is None
 
 
 def test_need_edit_raises_the_post_version(own: Sandbox) -> None:
     gateway = gateway_for(own)
-    before = gateway.need(1)
+    topic = first_topic(own)
+    before = gateway.need(topic)
     assert before is not None
-    post_id = SandboxClient(own.base_url).get("/t/1.json").json()["post_stream"]["posts"][0]["id"]
+    post_id = SandboxClient(own.base_url).get(f"/t/{topic}.json").json()["post_stream"]["posts"][0]["id"]
 
     SandboxClient(own.base_url).as_user("rkia").put(
         f"/posts/{post_id}.json", data={"post[raw]": before.raw.replace("Formation", "Gestion de projet")})
-    after = gateway.need(1)
+    after = gateway.need(topic)
 
     assert after is not None and after.post_version == before.post_version + 1
     assert after.form["type_aide"] == ("Gestion de projet",)
@@ -291,10 +305,11 @@ def test_need_topic_ids_page_through_category_and_tag(tmp_path: Path) -> None:
                       topics=[*topics, tagged_elsewhere, untagged_elsewhere])
     try:
         ids = list(gateway_for(sandbox).need_topic_ids())
+        seeded = topic_ids(sandbox)
     finally:
         sandbox.stop()
 
-    assert sorted(ids) == list(range(1, 37))
+    assert sorted(ids) == seeded[:36]
 
 
 def test_missing_needs_category_is_a_configuration_error(community: Sandbox) -> None:
@@ -323,7 +338,7 @@ def test_server_errors_are_retried_until_the_answer_comes(own: Sandbox) -> None:
     gateway = gateway_for(own, sleeps=sleeps, policy=HttpPolicy(attempts=8, backoff_base=0.01))
     own.apply({"faults": {"api_5xx_rate": 0.5, "seed": 11}})
 
-    person, need = gateway.person("fatima"), gateway.need(1)
+    person, need = gateway.person("fatima"), gateway.need(first_topic(own))
 
     own.apply({"faults": {"api_5xx_rate": 0.0}})
     assert person is not None and person.profile["languages"] == ("Français", "Arabe")
@@ -336,7 +351,7 @@ def test_server_errors_past_the_attempts_raise_forum_unavailable(own: Sandbox) -
     own.apply({"faults": {"api_5xx_rate": 1.0}})
 
     with pytest.raises(ForumUnavailable) as raised:
-        gateway.need(1)
+        gateway.need(first_topic(own))
 
     own.apply({"faults": {"api_5xx_rate": 0.0}})
     assert raised.value.retry_after is not None and gateway.transport.requests_made == 3
@@ -391,7 +406,7 @@ def test_injected_429s_are_honoured_and_answers_stay_right(own: Sandbox) -> None
     sleeps: list[float] = []
     gateway = gateway_for(own, sleeps=sleeps)
     try:
-        person, need = gateway.person("fatima"), gateway.need(1)
+        person, need = gateway.person("fatima"), gateway.need(first_topic(own))
     finally:
         own.apply({"time_scale": 1.0, "faults": {"api_429_rate": 0.0}})
 
@@ -430,4 +445,4 @@ def test_oversized_answer_is_refused(community: Sandbox) -> None:
     gateway = gateway_for(community, policy=HttpPolicy(max_response_bytes=2000))
 
     with pytest.raises(ForumProtocolError):
-        gateway.need(1)
+        gateway.need(first_topic(community))

@@ -238,6 +238,7 @@ def test_only_staff_may_create_unlisted_topics(api: Any, sandbox: Sandbox) -> No
                                                               "visible": "false"})
 
     assert response.status_code == 422
+    assert errors_of(response) == ["Sorry, you cannot create an unlisted topic."]
 
 
 def test_private_message_without_recipients_is_refused(api: Any) -> None:
@@ -316,7 +317,7 @@ def test_archived_topic_refuses_replies(api: Any) -> None:
 
 def test_private_message_reaches_users_and_group_members(api: Any, sandbox: Sandbox) -> None:
     fatima, ahmed, karim = (add_user(sandbox, n) for n in ("fatima", "ahmed", "karim"))
-    add_group(sandbox, "experts", [karim])
+    add_group(sandbox, "experts", [karim]).messageable_level = 99
 
     post = create_topic(api, title="Introduction", raw="Bonjour à vous deux.",
                         archetype="private_message", target_recipients="fatima,experts")
@@ -331,13 +332,13 @@ def test_private_message_reaches_users_and_group_members(api: Any, sandbox: Sand
     assert fatima and ahmed
 
 
-def test_private_message_with_deprecated_target_usernames(api: Any, sandbox: Sandbox) -> None:
+def test_private_message_with_target_usernames_has_no_recipient(api: Any, sandbox: Sandbox) -> None:
     add_user(sandbox, "fatima")
 
-    post = create_topic(api, title="Mise en relation", raw="Bonjour Fatima, voici.",
-                        archetype="private_message", target_usernames="fatima")
+    response = api.post("/posts.json", data={"title": "Mise en relation", "raw": "Bonjour Fatima, voici.",
+                                             "archetype": "private_message", "target_usernames": "fatima"})
 
-    assert api.as_user("fatima").get(f"/t/{post['topic_id']}.json").status_code == 200
+    assert errors_of(response) == ["You must select a valid user."]
 
 
 def test_private_message_to_unknown_user_is_refused(api: Any) -> None:
@@ -346,6 +347,7 @@ def test_private_message_to_unknown_user_is_refused(api: Any) -> None:
                                              "target_recipients": "nobody"})
 
     assert response.status_code == 422
+    assert errors_of(response) == ["One of the users you are sending this message to could not be found."]
 
 
 def test_private_message_reply_by_recipient(api: Any, sandbox: Sandbox) -> None:

@@ -124,7 +124,7 @@ def test_put_tags_replaces_the_tags(api: Any) -> None:
     assert [t["name"] for t in tags] == ["forage", "sig"]
 
 
-def test_status_change_answers_ok_and_emits_topic_edited(api: Any, sandbox: Sandbox) -> None:
+def test_closing_adds_a_small_action_post_and_emits_the_status_event(api: Any, sandbox: Sandbox) -> None:
     post = create_topic(api)
     calls = record_emits(sandbox)
 
@@ -132,8 +132,26 @@ def test_status_change_answers_ok_and_emits_topic_edited(api: Any, sandbox: Sand
                        data={"status": "closed", "enabled": "true"})
 
     assert response.json() == {"success": "OK", "topic_status_update": None}
-    assert api.get(f"/t/{post['topic_id']}.json").json()["closed"] is True
-    assert [c[0] for c in calls] == ["topic_edited"] and calls[0][1]["closed"] is True
+    view = api.get(f"/t/{post['topic_id']}.json").json()
+    assert view["closed"] is True and view["highest_post_number"] == 2
+    small = view["post_stream"]["posts"][1]
+    assert (small["post_type"], small["action_code"], small["cooked"]) == (3, "closed.enabled", "")
+    assert [c[0] for c in calls] == ["post_created", "topic_closed_status_updated"]
+    assert calls[0][1]["post_number"] == 2 and calls[1][1]["closed"] is True
+
+
+def test_status_enabled_only_when_the_string_true(api: Any) -> None:
+    post = create_topic(api)
+    path = f"/t/{post['topic_id']}/status.json"
+
+    api.put(path, json={"status": "closed", "enabled": True})
+    opened = api.get(f"/t/{post['topic_id']}.json").json()["closed"]
+    missing = api.put(path, json={"status": "closed", "enabled": False})
+    bad = api.put(path, data={"status": "shut", "enabled": "true"})
+
+    assert opened is False
+    assert missing.status_code == 400
+    assert bad.json()["errors"] == ["You supplied invalid parameters to the request: status"]
 
 
 def test_status_change_by_non_staff_is_forbidden(api: Any, sandbox: Sandbox) -> None:
@@ -178,9 +196,11 @@ def test_seed_renders_forms_replies_and_private_messages(tmp_path: Path) -> None
     sandbox = start_sandbox(SandboxSettings(max_admin_api_reqs_per_minute=0), str(seed))
     try:
         api = SandboxClient(sandbox.base_url)
-        need = api.get("/t/1.json").json()
-        raw = api.get("/raw/1").text
-        message = api.as_user("fatima").get("/t/2.json")
+        # each seeded category has its "About the ... category" topic first
+        ids = [t.id for t in sandbox.state.topics.values() if not t.title.startswith("About the ")]
+        need = api.get(f"/t/{ids[0]}.json").json()
+        raw = api.get(f"/raw/{ids[0]}").text
+        message = api.as_user("fatima").get(f"/t/{ids[1]}.json")
     finally:
         sandbox.stop()
 

@@ -290,7 +290,8 @@ def test_delete_refuses_a_user_with_posts(seeded: Sandbox, api: SandboxClient) -
 
     assert response.status_code == 403
     assert response.json() == {"deleted": False, "message": (
-        "User ahmed.tiznit has 1 post in a public topic and can't be deleted.")}
+        "User ahmed.tiznit has 1 post in a public topic or personal message, "
+        "so they can't be deleted.")}
     assert user_id in seeded.state.users
 
 
@@ -400,3 +401,50 @@ def test_user_fields_admin_is_for_admins_only(seeded: Sandbox, api: SandboxClien
 def test_seed_names_the_entry_and_key_of_an_unknown_field(sandbox: Sandbox) -> None:
     with pytest.raises(SeedError, match=r"users\[0\] \(xavier\).*'fields'.*Nope"):
         load_seed_data(sandbox, {"users": [{"username": "xavier", "fields": {"Nope": "1"}}]})
+
+
+def test_directory_unknown_period_is_invalid_access(seeded: Sandbox, api: SandboxClient) -> None:
+    response = api.get("/directory_items.json", params={"period": "forever"})
+
+    assert (response.status_code, response.json()["error_type"]) == (403, "invalid_access")
+
+
+def test_directory_stops_after_ten_pages(seeded: Sandbox, api: SandboxClient) -> None:
+    response = api.get("/directory_items.json", params={"period": "all", "page": 11})
+
+    assert response.status_code == 400
+    assert response.json()["errors"] == [
+        "You supplied invalid parameters to the request: page parameter must not be greater than 10"]
+
+
+def test_directory_any_asc_value_means_ascending(seeded: Sandbox, api: SandboxClient) -> None:
+    load_seed_data(seeded, {"topics": [{"title": "Adduction d'eau potable à Tiznit", "user": "ahmed.tiznit",
+                                        "raw": "Le réseau du douar a besoin d'une étude."}]})
+
+    asc = api.get("/directory_items.json", params={"period": "all", "order": "post_count", "asc": "false"})
+
+    counts = [i["post_count"] for i in asc.json()["directory_items"]]
+    assert counts == sorted(counts) and counts[-1] == 1
+
+
+def test_directory_puts_the_viewer_first_on_page_0(sandbox: Sandbox, api: SandboxClient) -> None:
+    load_seed_data(sandbox, {"users": [{"username": f"user{i:03d}"} for i in range(60)]})
+
+    body = api.as_user("user059").get("/directory_items.json", params={"period": "all"}).json()
+
+    assert body["directory_items"][0]["user"]["username"] == "user059"
+    assert len(body["directory_items"]) == 51
+
+
+def test_daily_directory_shows_new_users_after_a_refresh(sandbox: Sandbox, api: SandboxClient) -> None:
+    sandbox.settings.directory_refresh = "daily"
+    load_seed_data(sandbox, {"users": [{"username": "ahmed"}]})
+    api.get("/directory_items.json", params={"period": "all"})
+    load_seed_data(sandbox, {"users": [{"username": "fatima"}]})
+
+    before = api.get("/directory_items.json", params={"period": "all"}).json()
+    api.post("/_sandbox/directory/refresh")
+    after = api.get("/directory_items.json", params={"period": "all"}).json()
+
+    assert [i["user"]["username"] for i in before["directory_items"]] == ["ahmed"]
+    assert {i["user"]["username"] for i in after["directory_items"]} == {"ahmed", "fatima"}
