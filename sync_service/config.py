@@ -33,6 +33,8 @@ class ForumSettings:
     needs_tag: str = "besoin"
     experts_group: str = "experts"
     community_managers_group: str = "animateurs"
+    commune_group_prefix: str = "commune-"  # a need's commune is its author's group with this prefix
+    communes_file: str = "config/communes.csv"  # HCP list that names communes and provinces
     review_category: str = "revue-des-suggestions"
     introductions_category: str = "mises-en-relation"
     user_fields: Mapping[str, str] = field(
@@ -70,12 +72,21 @@ class WebhookSettings:
 
 
 @dataclass(frozen=True)
+class ForumApiSettings:
+    """How codev calls the forum's API."""
+
+    # Discourse's admin API limit is one bucket per site (60/min by default): keep under it.
+    requests_per_minute: int = 60
+    timeout_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
 class WorkerSettings:
     """Inbox processing and reconciliation."""
 
     max_attempts: int = 8
     backoff_seconds: float = 5.0
-    lease_seconds: float = 60.0
+    lease_seconds: float = 300.0  # one refetch may wait on the forum's rate limit
     reconcile_interval_minutes: int = 60
 
 
@@ -97,13 +108,16 @@ class Settings:
     default_locale: Literal["fr", "ar", "en"] = "fr"
     discourse: DiscourseSettings = field(default_factory=DiscourseSettings)
     webhook_secrets: tuple[str, ...] = ()
+    # Key of the tombstones' HMAC (from the environment). Changing it stops old tombstones from matching.
+    tombstone_key: str = "codev-default-tombstone-key"
     forum: ForumSettings = field(default_factory=ForumSettings)
+    forum_api: ForumApiSettings = field(default_factory=ForumApiSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
 
 
 # Sections of Settings that the YAML file may set; the rest comes from the environment.
-YAML_SECTIONS = ("default_locale", "forum", "webhooks", "worker")
+YAML_SECTIONS = ("default_locale", "forum", "forum_api", "webhooks", "worker")
 
 ENVIRONMENT = {
     "CODEV_DATABASE_URL": "database_url",
@@ -111,6 +125,7 @@ ENVIRONMENT = {
     "CODEV_DISCOURSE_API_KEY": "discourse.api_key",
     "CODEV_DISCOURSE_API_USERNAME": "discourse.api_username",
     "CODEV_WEBHOOK_SECRETS": "webhook_secrets",
+    "CODEV_TOMBSTONE_KEY": "tombstone_key",
 }
 
 
@@ -132,6 +147,7 @@ def load_settings(environ: Mapping[str, str], config_file: str | Path | None = N
         database_url=env_part.get("database_url", DEFAULT_DATABASE_URL),
         discourse=_build(DiscourseSettings, env_part.get("discourse", {}), "environment", ""),
         webhook_secrets=env_part.get("webhook_secrets", ()),
+        tombstone_key=env_part.get("tombstone_key", Settings.tombstone_key),
     )
 
 
@@ -176,6 +192,11 @@ def _from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
                         f"secrets of at least {MIN_SECRET_LENGTH} characters, comma-separated",
                     )
             found[target] = secrets
+        elif target == "tombstone_key":
+            if len(raw) < MIN_SECRET_LENGTH:
+                raise ConfigError("environment", variable, f"a key of {len(raw)} characters",
+                                  f"at least {MIN_SECRET_LENGTH} characters")
+            found[target] = raw
         elif target == "database_url":
             if "://" not in raw:
                 raise ConfigError("environment", variable, raw, "a SQLAlchemy URL such as "

@@ -87,6 +87,20 @@ def _register_commands() -> None:
     from sync_service.entrypoints.demo import demo
 
     cli.add_command(demo)
+    from sync_service.entrypoints.serve import serve
+
+    cli.add_command(serve)
+    from sync_service.entrypoints.inbox_cli import inbox
+    from sync_service.entrypoints.sync_cli import sync
+    from sync_service.entrypoints.worker import worker
+
+    cli.add_command(worker)
+    cli.add_command(inbox)
+    cli.add_command(sync)
+    from sync_service.entrypoints.cli_match import evaluate, match
+
+    cli.add_command(match)
+    cli.add_command(evaluate)
 
 
 _register_commands()

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from sync_service.domain.needs import NeedDetails
+from sync_service.domain.people import ExpertProfile
+
 
 @dataclass(frozen=True)
 class PersonSnapshot:
@@ -108,4 +111,140 @@ class UnitOfWork(Protocol):
 
     def rollback(self) -> None:
         """Drop every change of this unit."""
+        ...
+
+
+# --- storage of what sync keeps (issue 3, sync core) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredExpert:
+    """An expert profile as stored, with when codev last fetched it from the forum."""
+
+    profile: ExpertProfile
+    fetched_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredNeed:
+    """A need as stored, with when codev last fetched it from the forum."""
+
+    details: NeedDetails
+    fetched_at: datetime
+    updated_at: datetime
+
+
+class ExpertRepository(Protocol):
+    """Expert profiles by forum user id; never commits."""
+
+    def get(self, user_id: int, *, lock: bool = False) -> StoredExpert | None:
+        """The stored profile; with lock, held until the unit of work ends (FOR UPDATE)."""
+        ...
+
+    def by_username(self, username: str) -> StoredExpert | None:
+        """The stored profile of that username, if any."""
+        ...
+
+    def save(self, profile: ExpertProfile, fetched_at: datetime, now: datetime) -> None:
+        """Insert or replace the profile."""
+        ...
+
+    def touch(self, user_id: int, fetched_at: datetime) -> None:
+        """Record a fetch that found nothing new."""
+        ...
+
+    def delete(self, user_id: int) -> bool:
+        """Remove the profile; True when there was one."""
+        ...
+
+    def ids(self) -> list[int]:
+        """Every stored forum user id."""
+        ...
+
+    def matchable(self) -> list[ExpertProfile]:
+        """Profiles matching may rank."""
+        ...
+
+
+class NeedRepository(Protocol):
+    """Needs by topic id; never commits."""
+
+    def get(self, topic_id: int, *, lock: bool = False) -> StoredNeed | None:
+        """The stored need; with lock, held until the unit of work ends (FOR UPDATE)."""
+        ...
+
+    def save(self, details: NeedDetails, fetched_at: datetime, now: datetime) -> None:
+        """Insert or replace the need."""
+        ...
+
+    def touch(self, topic_id: int, fetched_at: datetime) -> None:
+        """Record a fetch that found nothing new."""
+        ...
+
+    def delete(self, topic_id: int) -> bool:
+        """Remove the need; True when there was one."""
+        ...
+
+    def ids(self) -> list[int]:
+        """Every stored topic id."""
+        ...
+
+    def open_needs(self) -> list[NeedDetails]:
+        """Needs whose status is not closed."""
+        ...
+
+    def forget_author(self, user_id: int) -> int:
+        """Blank author id and username on the needs of that person; how many."""
+        ...
+
+
+class TombstoneRepository(Protocol):
+    """Keyed hashes of forgotten people and topics (nothing else); never commits."""
+
+    def created_at(self, key: str) -> datetime | None:
+        """When the tombstone was written, or None when there is none."""
+        ...
+
+    def add(self, key: str, now: datetime) -> None:
+        """Write (or refresh) the tombstone."""
+        ...
+
+    def remove(self, key: str) -> None:
+        """Drop the tombstone (the entity is confirmed back)."""
+        ...
+
+    def prune(self, before: datetime) -> int:
+        """Drop tombstones written before that time; how many."""
+        ...
+
+
+class DeliveryTraces(Protocol):
+    """What the inbox still says about a person; never commits."""
+
+    def forget_person(self, user_id: int, username: str | None) -> int:
+        """Blank the hints (and finished rows' keys) of deliveries about that person; how many rows."""
+        ...
+
+
+class SyncUnitOfWork(UnitOfWork, Protocol):
+    """One transaction over what sync stores."""
+
+    @property
+    def experts(self) -> ExpertRepository: ...
+
+    @property
+    def needs(self) -> NeedRepository: ...
+
+    @property
+    def tombstones(self) -> TombstoneRepository: ...
+
+    @property
+    def deliveries(self) -> DeliveryTraces: ...
+
+    def __enter__(self) -> SyncUnitOfWork: ...
+
+    def lock_entity(self, kind: str, key: int) -> None:
+        """Serialise work on one entity until the unit ends (PostgreSQL advisory lock; SQLite: the
+        BEGIN IMMEDIATE transaction already holds the only write lock)."""
         ...

@@ -1,3 +1,73 @@
 """Tables of what codev keeps of the forum: experts, needs, tombstones (see the Sync issue)."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from sync_service.adapters.db.tables import Base
+
+
+class ExpertRecord(Base):
+    """A consenting member of the experts group: only what matching and introductions need.
+
+    No e-mail address, no IP, no location beyond the country: see reliability.md §3.7.
+    """
+
+    __tablename__ = "experts"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    username: Mapped[str] = mapped_column(String(60), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    bio: Mapped[str | None] = mapped_column(Text)
+    skills: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    sectors: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    modes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    country: Mapped[str | None] = mapped_column(String(100))
+    availability_hours: Mapped[float | None] = mapped_column(Float)
+    origin_province: Mapped[str | None] = mapped_column(String(100))
+    matchable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When codev last read this person from the forum (guards against an older fetch landing late).
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NeedRecord(Base):
+    """A commune's need, read from its topic's first post (form blocks), tags and author's groups."""
+
+    __tablename__ = "needs"
+
+    topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(Text)
+    author_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    author_username: Mapped[str | None] = mapped_column(String(60))
+    commune_group: Mapped[str | None] = mapped_column(String(100))
+    commune_code: Mapped[str | None] = mapped_column(String(16))
+    commune: Mapped[str | None] = mapped_column(String(100))
+    province: Mapped[str | None] = mapped_column(String(100))
+    sector: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(Text)
+    skills: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    mode: Mapped[str | None] = mapped_column(String(16))
+    deadline: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    # open | matched | in_progress | served | funded | closed (sync sets open/closed; issue 5 the rest)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    post_version: Mapped[int] = mapped_column(Integer)
+    topic_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Tombstone(Base):
+    """A forgotten person or topic: a keyed hash of "person:<id>" / "need:<id>" and a date, nothing else."""
+
+    __tablename__ = "tombstones"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -61,7 +61,8 @@ class DiscourseGateway:
                  policy: HttpPolicy | None = None, clock: Clock = time.monotonic,
                  sleep: Sleep = time.sleep, rng: random.Random | None = None,
                  author_cache_seconds: float = 60.0, session: requests.Session | None = None) -> None:
-        policy = policy or HttpPolicy()
+        policy = policy or HttpPolicy(requests_per_minute=settings.forum_api.requests_per_minute,
+                                      read_timeout=settings.forum_api.timeout_seconds)
         if requests_per_minute is not None:
             policy = replace(policy, requests_per_minute=requests_per_minute)
         forum = settings.discourse

@@ -1,0 +1,202 @@
+"""The inbox as a work queue: claim due deliveries with a lease, then complete, retry or park them.
+
+Every function works inside the caller's transaction (`uow.session`) and never commits: completion
+is written in the same transaction as the effect, so a crash loses both or neither.
+
+Per-entity serialisation: a claim takes only the OLDEST due row of each entity (kind, key), and none
+of an entity that already has a running row under a live lease. Two rows of one entity therefore
+never run at once, on SQLite (one writer, BEGIN IMMEDIATE) as on PostgreSQL (FOR UPDATE SKIP LOCKED:
+a worker that meets a row locked by another skips it, and the younger rows of that entity are not the
+oldest in its snapshot). This needs no advisory lock and reads the same on both databases.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.orm import aliased
+
+from sync_service.adapters.db.tables import InboxDelivery
+from sync_service.services.worker import Claim, InboxRow
+
+ERROR_LIMIT = 2000  # characters of an error kept on the row
+# Errors quote request paths; a username in /u/<name> is personal data the row must not keep.
+_USER_PATH = re.compile(r"/(u|users)/[^/\s?#]+")
+
+
+def _due(row: Any, now: datetime) -> Any:
+    """Pending and due, or running under a lease that has run out (its worker died)."""
+    return or_(
+        and_(row.status == "pending", row.available_at <= now),
+        and_(row.status == "running", row.lease_until < now),
+    )
+
+
+class SqlInbox:
+    """The inbox queue on the SQLAlchemy session of a unit of work (implements services.worker.Inbox)."""
+
+    def claim(self, uow: Any, worker_id: str, now: datetime, limit: int,
+              lease_seconds: float) -> list[Claim]:
+        """Lease up to `limit` due rows, at most one per entity, oldest first."""
+        d = InboxDelivery
+        older = aliased(InboxDelivery)
+        live = aliased(InboxDelivery)
+        same_entity_older_due = exists().where(
+            older.entity_kind == d.entity_kind, older.entity_key == d.entity_key,
+            older.id < d.id, _due(older, now),
+        )
+        same_entity_running = exists().where(
+            live.entity_kind == d.entity_kind, live.entity_key == d.entity_key,
+            live.status == "running", live.lease_until >= now,
+        )
+        candidates = (
+            select(d.id)
+            .where(_due(d, now))
+            .where(or_(d.entity_kind == "none", and_(~same_entity_older_due, ~same_entity_running)))
+            .order_by(d.id)
+            .limit(limit)
+            # PostgreSQL: rows another worker holds are skipped; SQLite ignores it (one writer).
+            .with_for_update(skip_locked=True)
+        )
+        statement = (
+            update(d)
+            .where(d.id.in_(candidates))
+            .values(status="running", leased_by=worker_id, attempts=d.attempts + 1,
+                    lease_until=now + timedelta(seconds=lease_seconds))
+            .returning(d.id, d.event, d.entity_kind, d.entity_key, d.attempts)
+            .execution_options(synchronize_session=False)
+        )
+        rows = uow.session.execute(statement).all()
+        claims = [Claim(id=r.id, event=r.event, entity_kind=r.entity_kind, entity_key=r.entity_key,
+                        attempts=r.attempts, worker_id=worker_id) for r in rows]
+        return sorted(claims, key=lambda c: c.id)
+
+    def renew(self, uow: Any, claim: Claim, lease_until: datetime) -> bool:
+        """Extend the claim's lease from now; False if another worker has taken the row over."""
+        d = InboxDelivery
+        result = uow.session.execute(
+            update(d).where(*_held(claim)).values(lease_until=lease_until)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)
+
+    def pending_of_entity(self, uow: Any, claim: Claim) -> list[int]:
+        """Ids of the other pending rows of the claim's entity, visible now (one refetch serves them)."""
+        if claim.entity_kind == "none":
+            return []
+        d = InboxDelivery
+        statement = select(d.id).where(
+            d.entity_kind == claim.entity_kind, d.entity_key == claim.entity_key,
+            d.status == "pending", d.id != claim.id,
+        ).order_by(d.id)
+        return list(uow.session.scalars(statement))
+
+    def complete(self, uow: Any, claim: Claim, now: datetime, status: str,
+                 coalesced: list[int]) -> bool:
+        """Mark the claim (and the coalesced rows) finished; False if this worker lost the lease."""
+        d = InboxDelivery
+        done = uow.session.execute(
+            update(d).where(*_held(claim))
+            .values(status=status, processed_at=now, lease_until=None, last_error=None)
+            .execution_options(synchronize_session=False)
+        )
+        if done.rowcount != 1:
+            return False
+        if coalesced:
+            uow.session.execute(
+                update(d).where(d.id.in_(coalesced), d.status == "pending")
+                .values(status=status, processed_at=now, last_error=None)
+                .execution_options(synchronize_session=False)
+            )
+        return True
+
+    def retry(self, uow: Any, claim: Claim, available_at: datetime, error: str,
+              count_attempt: bool = True) -> bool:
+        """Put the claim back to pending until `available_at`; False if the lease was lost."""
+        d = InboxDelivery
+        values: dict[str, Any] = {"status": "pending", "available_at": available_at,
+                                  "lease_until": None, "leased_by": None,
+                                  "last_error": kept_error(error) if error else None}
+        if not count_attempt:
+            values["attempts"] = d.attempts - 1
+        if not error:
+            del values["last_error"]
+        result = uow.session.execute(
+            update(d).where(*_held(claim)).values(**values).execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)
+
+    def park(self, uow: Any, claim: Claim, now: datetime, error: str) -> bool:
+        """Set the claim aside for a person (`codev inbox --failed`); False if the lease was lost."""
+        d = InboxDelivery
+        result = uow.session.execute(
+            update(d).where(*_held(claim))
+            .values(status="parked", processed_at=now, lease_until=None, last_error=kept_error(error))
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)
+
+
+def kept_error(error: str) -> str:
+    """The error as a row keeps it: user paths masked, length capped."""
+    return _USER_PATH.sub(r"/\1/…", error)[:ERROR_LIMIT]
+
+
+def _held(claim: Claim) -> tuple[Any, ...]:
+    """The row is still ours: running, leased by this worker, at this attempt (no takeover since)."""
+    d = InboxDelivery
+    return (d.id == claim.id, d.status == "running", d.leased_by == claim.worker_id,
+            d.attempts == claim.attempts)
+
+
+# --- what people see and do (codev inbox) -------------------------------------------------------
+
+def list_rows(session: Any, statuses: tuple[str, ...], with_error: bool = False,
+              limit: int = 100) -> list[InboxRow]:
+    """Rows in these statuses (and, with_error, pending rows that failed before), oldest first."""
+    d = InboxDelivery
+    condition = d.status.in_(statuses)
+    if with_error:
+        condition = or_(condition, and_(d.status == "pending", d.last_error.is_not(None)))
+    statement = select(d).where(condition).order_by(d.id).limit(limit)
+    return [_row(r) for r in session.scalars(statement)]
+
+
+def requeue(session: Any, delivery_id: int, now: datetime) -> str | None:
+    """Make a parked (or waiting) row due now with its attempts reset; the row's old status, or None."""
+    d = InboxDelivery
+    status = session.scalar(select(d.status).where(d.id == delivery_id))
+    if status is None or status not in ("parked", "pending"):
+        return status if status is not None else None
+    session.execute(
+        update(d).where(d.id == delivery_id, d.status == status)
+        .values(status="pending", attempts=0, available_at=now, lease_until=None, leased_by=None,
+                processed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return str(status)
+
+
+def stats(session: Any, now: datetime) -> dict[str, Any]:
+    """Rows per status, how many are due now, and the oldest pending row's receipt time."""
+    d = InboxDelivery
+    per_status = {s: n for s, n in session.execute(select(d.status, func.count()).group_by(d.status))}
+    due = session.scalar(select(func.count()).select_from(d).where(_due(d, now))) or 0
+    oldest = session.scalar(select(func.min(d.received_at)).where(d.status == "pending"))
+    return {"per_status": per_status, "due": due, "oldest_pending": aware(oldest)}
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back without a zone; codev writes UTC only."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _row(r: InboxDelivery) -> InboxRow:
+    return InboxRow(id=r.id, event=r.event, status=r.status, entity_kind=r.entity_kind,
+                    entity_key=r.entity_key, attempts=r.attempts, received_at=aware(r.received_at),
+                    available_at=aware(r.available_at), last_error=r.last_error)

@@ -1,0 +1,279 @@
+"""Repositories of what sync keeps (experts, needs, tombstones, inbox traces); they never commit."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from sync_service.adapters.db.records import ExpertRecord, NeedRecord, Tombstone
+from sync_service.adapters.db.tables import InboxDelivery
+from sync_service.domain.lifecycle import CLOSED
+from sync_service.domain.needs import NeedDetails
+from sync_service.domain.people import ExpertProfile
+from sync_service.services.ports import StoredExpert, StoredNeed
+
+
+def utc(moment: datetime) -> datetime:
+    """SQLite gives naive datetimes back: they were written in UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _fit(value: str | None, length: int) -> str | None:
+    # A text longer than its column would fail the row on PostgreSQL at every retry; these columns
+    # hold choices and names, so the end of an overlong one carries nothing matching needs.
+    return value[:length] if value is not None else None
+
+
+def _texts(value: Any) -> tuple[str, ...]:
+    return tuple(str(v) for v in value or ())
+
+
+class SqlExpertRepository:
+    """Experts in the `experts` table."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, user_id: int, *, lock: bool = False) -> StoredExpert | None:
+        """The stored profile; with lock, FOR UPDATE until the transaction ends."""
+        query = select(ExpertRecord).where(ExpertRecord.user_id == user_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        row = self.session.scalars(query).one_or_none()
+        return _stored_expert(row) if row is not None else None
+
+    def by_username(self, username: str) -> StoredExpert | None:
+        """The stored profile of that username, if any."""
+        row = self.session.scalars(select(ExpertRecord).where(ExpertRecord.username == username)).first()
+        return _stored_expert(row) if row is not None else None
+
+    def save(self, profile: ExpertProfile, fetched_at: datetime, now: datetime) -> None:
+        """Insert or replace the profile."""
+        row = self.session.get(ExpertRecord, profile.user_id)
+        if row is None:
+            row = ExpertRecord(user_id=profile.user_id)
+            self.session.add(row)
+        row.username = profile.username
+        row.display_name = _fit(profile.display_name, 255)
+        row.bio = profile.bio
+        row.skills = list(profile.skills)
+        row.sectors = list(profile.sectors)
+        row.languages = list(profile.languages)
+        row.modes = list(profile.modes)
+        row.country = _fit(profile.country, 100)
+        row.availability_hours = profile.availability_hours
+        row.origin_province = _fit(profile.origin_province, 100)
+        row.matchable = profile.matchable
+        row.fetched_at = fetched_at
+        row.updated_at = now
+        self.session.flush()
+
+    def touch(self, user_id: int, fetched_at: datetime) -> None:
+        """Record a fetch that found nothing new."""
+        row = self.session.get(ExpertRecord, user_id)
+        if row is not None:
+            row.fetched_at = fetched_at
+            self.session.flush()
+
+    def delete(self, user_id: int) -> bool:
+        """Remove the profile; True when there was one."""
+        row = self.session.get(ExpertRecord, user_id)
+        if row is None:
+            return False
+        self.session.delete(row)
+        self.session.flush()
+        return True
+
+    def ids(self) -> list[int]:
+        """Every stored forum user id."""
+        return list(self.session.scalars(select(ExpertRecord.user_id).order_by(ExpertRecord.user_id)))
+
+    def matchable(self) -> list[ExpertProfile]:
+        """Profiles matching may rank."""
+        rows = self.session.scalars(
+            select(ExpertRecord).where(ExpertRecord.matchable.is_(True)).order_by(ExpertRecord.user_id)
+        )
+        return [_stored_expert(row).profile for row in rows]
+
+
+def _stored_expert(row: ExpertRecord) -> StoredExpert:
+    profile = ExpertProfile(
+        user_id=row.user_id,
+        username=row.username,
+        display_name=row.display_name,
+        bio=row.bio,
+        skills=_texts(row.skills),
+        sectors=_texts(row.sectors),
+        languages=_texts(row.languages),
+        modes=_texts(row.modes),
+        country=row.country,
+        availability_hours=row.availability_hours,
+        origin_province=row.origin_province,
+        matchable=row.matchable,
+    )
+    return StoredExpert(profile, utc(row.fetched_at), utc(row.updated_at))
+
+
+class SqlNeedRepository:
+    """Needs in the `needs` table."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def get(self, topic_id: int, *, lock: bool = False) -> StoredNeed | None:
+        """The stored need; with lock, FOR UPDATE until the transaction ends."""
+        query = select(NeedRecord).where(NeedRecord.topic_id == topic_id)
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        row = self.session.scalars(query).one_or_none()
+        return _stored_need(row) if row is not None else None
+
+    def save(self, details: NeedDetails, fetched_at: datetime, now: datetime) -> None:
+        """Insert or replace the need."""
+        row = self.session.get(NeedRecord, details.topic_id)
+        if row is None:
+            row = NeedRecord(topic_id=details.topic_id)
+            self.session.add(row)
+        for name in _NEED_COLUMNS:
+            value = getattr(details, name)
+            if isinstance(value, str) and name in _NEED_LENGTHS:
+                value = _fit(value, _NEED_LENGTHS[name])
+            setattr(row, name, list(value) if isinstance(value, tuple) else value)
+        row.fetched_at = fetched_at
+        row.updated_at = now
+        self.session.flush()
+
+    def touch(self, topic_id: int, fetched_at: datetime) -> None:
+        """Record a fetch that found nothing new."""
+        row = self.session.get(NeedRecord, topic_id)
+        if row is not None:
+            row.fetched_at = fetched_at
+            self.session.flush()
+
+    def delete(self, topic_id: int) -> bool:
+        """Remove the need; True when there was one."""
+        row = self.session.get(NeedRecord, topic_id)
+        if row is None:
+            return False
+        self.session.delete(row)
+        self.session.flush()
+        return True
+
+    def ids(self) -> list[int]:
+        """Every stored topic id."""
+        return list(self.session.scalars(select(NeedRecord.topic_id).order_by(NeedRecord.topic_id)))
+
+    def open_needs(self) -> list[NeedDetails]:
+        """Needs whose status is not closed."""
+        rows = self.session.scalars(
+            select(NeedRecord).where(NeedRecord.status != CLOSED).order_by(NeedRecord.topic_id)
+        )
+        return [_stored_need(row).details for row in rows]
+
+    def forget_author(self, user_id: int) -> int:
+        """Blank author id and username on the needs of that person; how many."""
+        rows = list(self.session.scalars(select(NeedRecord).where(NeedRecord.author_user_id == user_id)))
+        for row in rows:
+            row.author_user_id = None
+            row.author_username = None
+        self.session.flush()
+        return len(rows)
+
+
+_NEED_COLUMNS = (
+    "title", "author_user_id", "author_username", "commune_group", "commune_code", "commune", "province",
+    "sector", "kind", "skills", "languages", "mode", "deadline", "body", "status", "post_version",
+    "topic_updated_at",
+)
+
+
+_NEED_LENGTHS = {"author_username": 60, "commune_group": 100, "commune_code": 16, "commune": 100,
+                 "province": 100, "mode": 16}
+
+
+def _stored_need(row: NeedRecord) -> StoredNeed:
+    details = NeedDetails(
+        topic_id=row.topic_id,
+        title=row.title,
+        author_user_id=row.author_user_id,
+        author_username=row.author_username,
+        commune_group=row.commune_group,
+        commune_code=row.commune_code,
+        commune=row.commune,
+        province=row.province,
+        sector=row.sector,
+        kind=row.kind,
+        skills=_texts(row.skills),
+        languages=_texts(row.languages),
+        mode=row.mode,
+        deadline=row.deadline,
+        body=row.body,
+        status=row.status,
+        post_version=row.post_version,
+        topic_updated_at=utc(row.topic_updated_at) if row.topic_updated_at is not None else None,
+    )
+    return StoredNeed(details, utc(row.fetched_at), utc(row.updated_at))
+
+
+class SqlTombstoneRepository:
+    """Tombstones in the `tombstones` table."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def created_at(self, key: str) -> datetime | None:
+        """When the tombstone was written, or None when there is none."""
+        written = self.session.scalar(select(Tombstone.created_at).where(Tombstone.key == key))
+        return utc(written) if written is not None else None
+
+    def add(self, key: str, now: datetime) -> None:
+        """Write (or refresh) the tombstone."""
+        row = self.session.get(Tombstone, key)
+        if row is None:
+            self.session.add(Tombstone(key=key, created_at=now))
+        else:
+            row.created_at = max(utc(row.created_at), now)
+        self.session.flush()
+
+    def remove(self, key: str) -> None:
+        """Drop the tombstone (the entity is confirmed back)."""
+        row = self.session.get(Tombstone, key)
+        if row is not None:
+            self.session.delete(row)
+            self.session.flush()
+
+    def prune(self, before: datetime) -> int:
+        """Drop tombstones written before that time; how many."""
+        result = self.session.execute(
+            delete(Tombstone).where(Tombstone.created_at < before),
+            execution_options={"synchronize_session": False},
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+class SqlDeliveryTraces:
+    """What inbox rows still say about a person (the username in keys and hints)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def forget_person(self, user_id: int, username: str | None) -> int:
+        """Blank the hints of deliveries about that person and key them by id, not by name."""
+        keys = [str(user_id)] + ([username] if username else [])
+        about = (InboxDelivery.entity_kind == "person") & InboxDelivery.entity_key.in_(keys)
+        result = self.session.execute(
+            update(InboxDelivery).where(about).values(hint={}),
+            execution_options={"synchronize_session": False},
+        )
+        if username:
+            # A pending row keyed by the username is refetched by id instead (same outcome, no name).
+            self.session.execute(
+                update(InboxDelivery)
+                .where(InboxDelivery.entity_kind == "person", InboxDelivery.entity_key == username)
+                .values(entity_key=str(user_id)),
+                execution_options={"synchronize_session": False},
+            )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -1,0 +1,98 @@
+"""The unit of work: one transaction over the sync repositories (SQLite: BEGIN IMMEDIATE)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event, text
+from sqlalchemy.orm import Session
+
+from sync_service.adapters.db.repositories import (
+    SqlDeliveryTraces,
+    SqlExpertRepository,
+    SqlNeedRepository,
+    SqlTombstoneRepository,
+)
+
+
+def _begin_immediate(connection: Connection) -> None:
+    # A deferred SQLite transaction that reads then writes can fail at once with SQLITE_BUSY, without
+    # waiting for busy_timeout; taking the write lock first makes writers queue (reliability.md §2.3).
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class SqlUnitOfWork:
+    """Implements ports.SyncUnitOfWork on one connection. A transaction begins at the unit's first
+    statement (and again after each commit); on SQLite it is BEGIN IMMEDIATE, so a refetch that
+    apply_ref makes before touching the database does not hold the write lock during an HTTP call.
+    What was not committed when the block ends is rolled back."""
+
+    session: Session
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
+        self._connection: Connection | None = None
+        self._saved_isolation: Any = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        connection = self.engine.connect()
+        if self.is_sqlite:
+            # pysqlite must not open transactions on its own: this unit says when and how (IMMEDIATE).
+            dbapi = connection.connection.dbapi_connection
+            self._saved_isolation = getattr(dbapi, "isolation_level", None)
+            if dbapi is not None:
+                dbapi.isolation_level = None
+            event.listen(connection, "begin", _begin_immediate)
+        self._connection = connection
+        self.session = Session(bind=connection, expire_on_commit=False, autoflush=True)
+        self.experts = SqlExpertRepository(self.session)
+        self.needs = SqlNeedRepository(self.session)
+        self.tombstones = SqlTombstoneRepository(self.session)
+        self.deliveries = SqlDeliveryTraces(self.session)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        connection = self._connection
+        self._connection = None
+        try:
+            self.session.rollback()
+            self.session.close()
+        finally:
+            if connection is not None:
+                if self.is_sqlite and not connection.invalidated:
+                    if connection.in_transaction():
+                        connection.rollback()
+                    dbapi = connection.connection.dbapi_connection
+                    if dbapi is not None:
+                        dbapi.isolation_level = self._saved_isolation
+                connection.close()
+
+    def commit(self) -> None:
+        """Make every change of this unit durable; the next statement opens a new transaction."""
+        self.session.commit()
+
+    def rollback(self) -> None:
+        """Drop every change of this unit."""
+        self.session.rollback()
+
+    def lock_entity(self, kind: str, key: int) -> None:
+        """Serialise work on one entity until the transaction ends (PostgreSQL advisory lock)."""
+        if self.is_sqlite:
+            return  # BEGIN IMMEDIATE already holds the database's only write lock
+        digest = hashlib.sha256(f"codev:{kind}:{key}".encode()).digest()
+        self.session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"),
+            {"key": int.from_bytes(digest[:8], "big", signed=True)},
+        )
+
+
+def uow_factory(engine: Engine) -> Callable[[], SqlUnitOfWork]:
+    """A maker of units of work on this engine (one per inbox row, per reconciliation step...)."""
+
+    def make() -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine)
+
+    return make

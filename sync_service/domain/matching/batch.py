@@ -1,0 +1,70 @@
+"""One whole run: rank every need, optionally plan the assignment, shape the result for output."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sync_service.domain.matching.assignment import FlowSolver, assign
+from sync_service.domain.matching.engine import Embedder, MatchingEngine, explain
+from sync_service.domain.matching.records import Expert, Need
+from sync_service.domain.matching.settings import MatchingSettings
+from sync_service.domain.matching.taxonomy import Taxonomy
+
+
+def match_all(
+    experts: Sequence[Expert],
+    needs: Sequence[Need],
+    taxonomy: Taxonomy,
+    settings: MatchingSettings,
+    embedder: Embedder | None = None,
+    top: int | None = None,
+    with_assignment: bool = False,
+    locale: str | None = None,
+    solver: FlowSolver | None = None,
+) -> dict[str, Any]:
+    """Every need ranked, with reasons and breakdown, and the plan when asked (docs/matching.md, Output)."""
+    engine = MatchingEngine(taxonomy, settings, embedder)
+    engine.upsert_experts(experts)
+    engine.upsert_needs(needs)
+    k = top or settings.top
+    locale = locale or settings.default_locale
+    results = []
+    pool: dict[Any, list[tuple[Any, float]]] = {}
+    ranking = engine.rank_needs([n.id for n in needs], max(k, settings.assignment.candidates_per_need))
+    for need in needs:
+        ranked = ranking[need.id]
+        pool[need.id] = [(c.id, c.score) for c in ranked if not c.violation]
+        results.append(
+            {
+                "need": need.id,
+                "suggestions": [
+                    {
+                        "expert": c.id,
+                        "score": c.score,
+                        "reasons": explain(engine, need.id, c, locale),
+                        "breakdown": c.breakdown,
+                    }
+                    for c in ranked[:k]
+                ],
+            }
+        )
+    out: dict[str, Any] = {"results": results}
+    if with_assignment:
+        cap = settings.assignment.max_open_introductions
+        plan = assign(
+            pool,
+            {n.id: n.commune or f"?{n.id}" for n in needs},
+            {e.id: cap - e.open_introductions for e in experts},
+            settings.assignment.proposals_per_need,
+            solver,
+        )
+        out["assignment"] = {
+            "proposals": [
+                {"need": n, "experts": [{"expert": e, "score": s} for e, s in got]}
+                for n, got in plan.proposals.items()
+            ],
+            "uncovered_communes": list(plan.uncovered_communes),
+            "total_score": plan.total_score,
+        }
+    return out

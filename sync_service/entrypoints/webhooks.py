@@ -1,0 +1,157 @@
+"""POST /webhooks/discourse: verify, store in the inbox, answer at once (reliability.md §2.2, §3.1, §3.2).
+
+Nothing is processed here: the worker takes inbox rows later. Every refusal (413, 415, 401, 400) is
+recorded as a RejectedDelivery and counted, and answered with a 4xx, never a 500.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+
+from sync_service.adapters.db.inbox import InboxWriter, delivery_row, rejection_row
+from sync_service.adapters.discourse.payloads import MalformedDelivery, read_delivery
+from sync_service.adapters.discourse.signature import SIGNATURE_HEADER, SignatureRejected, verify_signature
+from sync_service.config import Settings
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("webhooks", __name__)
+EXTENSION = "codev.webhooks"
+STORE_TIMEOUT = 15.0  # seconds; Discourse gives up after 20
+ACCEPTED_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
+
+
+class Refused(Exception):
+    """A delivery answered with a 4xx; recorded, never processed."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+@dataclass
+class Intake:
+    """What the view needs, built once by create_app: the engine, the secrets, the limits, counters."""
+
+    engine: Engine
+    secrets: tuple[str, ...]
+    max_body_bytes: int
+    discourse_url: str
+    counts: Counter[str] = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _foreign_instances: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.writer = InboxWriter(self.engine)
+
+    def count(self, outcome: str) -> int:
+        """Count one more delivery with this outcome; the new total."""
+        with self._lock:
+            self.counts[outcome] += 1
+            return self.counts[outcome]
+
+    def note_instance(self, instance: str | None) -> None:
+        """X-Discourse-Instance is unsigned: a mismatch is logged once per value, never refused."""
+        if not instance or instance.rstrip("/") == self.discourse_url or instance in self._foreign_instances:
+            return
+        with self._lock:
+            if len(self._foreign_instances) < 16:
+                self._foreign_instances.add(instance)
+                log.warning("webhook from X-Discourse-Instance %.100r, configured forum is %s",
+                            instance, self.discourse_url)
+
+
+def init_app(app: Flask, settings: Settings, engine: Engine) -> None:
+    """Register the blueprint with what it needs."""
+    app.extensions[EXTENSION] = Intake(engine, tuple(settings.webhook_secrets),
+                                       settings.webhooks.max_body_bytes, settings.discourse.url.rstrip("/"))
+    app.register_blueprint(bp)
+
+
+@bp.post("/webhooks/discourse")
+def discourse() -> ResponseReturnValue:
+    """Verify the signature, store the delivery, answer 200 (duplicates too)."""
+    intake: Intake = current_app.extensions[EXTENSION]
+    received_at = datetime.now(UTC)
+    event = request.headers.get("X-Discourse-Event")
+    body = b""
+    try:
+        body = _read_body(intake.max_body_bytes)
+        if request.mimetype not in ACCEPTED_TYPES:
+            raise Refused(415, "unsupported_content_type")
+        try:
+            verify_signature(body, request.headers.get(SIGNATURE_HEADER), intake.secrets)
+            delivery = read_delivery(event, request.headers.get("X-Discourse-Event-Type"),
+                                     request.headers.get("X-Discourse-Event-Id"), body)
+        except SignatureRejected as exc:
+            raise Refused(401, exc.reason) from None
+        except MalformedDelivery as exc:
+            raise Refused(400, exc.reason) from None
+    except Refused as refused:
+        return _refuse(intake, refused, event, body, received_at)
+    intake.note_instance(request.headers.get("X-Discourse-Instance"))
+    if delivery.is_ping:
+        intake.count("ping")
+        return jsonify(status="pong")
+    try:
+        stored = intake.writer.store_delivery(delivery_row(
+            event=delivery.event, event_type=delivery.event_type,
+            discourse_event_id=delivery.discourse_event_id, body_sha256=hashlib.sha256(body).hexdigest(),
+            entity_kind=delivery.ref.kind if delivery.ref else "none",
+            entity_key=delivery.ref.key if delivery.ref else None,
+            hint=delivery.hint, received_at=received_at, ignored_because=delivery.ignored_because,
+        ), STORE_TIMEOUT)
+    except (SQLAlchemyError, TimeoutError):
+        # The one case for a 5xx: the delivery is valid but not durable, so Discourse should retry.
+        log.exception("inbox insert failed for %s", delivery.event)
+        intake.count("store_failed")
+        return jsonify(error="inbox unavailable"), 503
+    outcome = "duplicate" if not stored else ("ignored" if delivery.ignored_because else "accepted")
+    intake.count(outcome)
+    return jsonify(status=outcome)
+
+
+def _read_body(max_bytes: int) -> bytes:
+    """The raw body, at most max_bytes, also when Content-Length is absent (chunked) or wrong."""
+    if request.content_length is not None and request.content_length > max_bytes:
+        raise Refused(413, "body_too_large")
+    try:
+        body = request.stream.read()
+        # A chunked body is cut at the cap without an error: look for one byte more.
+        chunked = request.content_length is None
+        if chunked and len(body) >= max_bytes and request.environ["wsgi.input"].read(1):
+            raise Refused(413, "body_too_large")
+    except RequestEntityTooLarge:
+        raise Refused(413, "body_too_large") from None
+    except ClientDisconnected:
+        raise Refused(400, "body_incomplete") from None
+    return body
+
+
+def _refuse(intake: Intake, refused: Refused, event: str | None, body: bytes, received_at: datetime
+            ) -> ResponseReturnValue:
+    seen = intake.count(f"rejected_{refused.reason}")
+    if seen & (seen - 1) == 0:  # the 1st, 2nd, 4th, 8th...: a flood of forgeries cannot flood the log
+        log.warning("webhook refused: %s %s (event %.64r, %d bytes; %d so far)", refused.status,
+                    refused.reason, event, len(body), seen)
+    try:
+        intake.writer.store_rejection(rejection_row(
+            status_code=refused.status, reason=refused.reason, event=event,
+            body_size=len(body) or (request.content_length or 0),
+            body_sha256=hashlib.sha256(body).hexdigest() if body else None, received_at=received_at,
+        ), STORE_TIMEOUT)
+    except (SQLAlchemyError, TimeoutError):
+        # The refusal stands; only its trace is lost, which the log above still shows.
+        log.exception("could not record a refused webhook delivery")
+    return jsonify(error=refused.reason), refused.status

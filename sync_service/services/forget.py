@@ -1,0 +1,51 @@
+"""Forgetting: purge what codev holds of a person or a topic, and leave only a keyed-hash tombstone."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime, timedelta
+
+from sync_service.config import Settings
+from sync_service.services.ports import SyncUnitOfWork
+
+# The default key of the tombstone hashes; production sets its own secret (CODEV_TOMBSTONE_KEY) so
+# that a dump of the tombstones cannot be checked against a list of forum user ids. Changing it
+# orphans existing tombstones (they then block nothing).
+TOMBSTONE_PEPPER = Settings.tombstone_key.encode()
+# reliability.md §3.7: tombstones are kept at most 12 months.
+TOMBSTONE_RETENTION = timedelta(days=365)
+
+
+def tombstone_key(kind: str, entity_id: int, pepper: bytes = TOMBSTONE_PEPPER) -> str:
+    """HMAC-SHA256 of "person:<id>" or "need:<id>": recognises the entity, reveals nothing of it."""
+    return hmac.new(pepper, f"{kind}:{entity_id}".encode(), hashlib.sha256).hexdigest()
+
+
+def forget_person(
+    uow: SyncUnitOfWork, user_id: int, username: str | None, now: datetime, *, gone: bool,
+    pepper: bytes = TOMBSTONE_PEPPER,
+) -> bool:
+    """Purge the person's profile and their traces in the inbox; when they are gone from the forum
+    (deleted or anonymised), also their name on needs. Writes the tombstone. True if anything went."""
+    removed = uow.experts.delete(user_id)
+    traces = uow.deliveries.forget_person(user_id, username)
+    authored = uow.needs.forget_author(user_id) if gone else 0
+    if removed or gone:
+        uow.tombstones.add(tombstone_key("person", user_id, pepper), now)
+    return removed or traces > 0 or authored > 0
+
+
+def forget_need(
+    uow: SyncUnitOfWork, topic_id: int, now: datetime, *, gone: bool, pepper: bytes = TOMBSTONE_PEPPER
+) -> bool:
+    """Purge the need; a topic gone from the forum (or one codev held) gets a tombstone."""
+    removed = uow.needs.delete(topic_id)
+    if removed or gone:
+        uow.tombstones.add(tombstone_key("need", topic_id, pepper), now)
+    return removed
+
+
+def prune_tombstones(uow: SyncUnitOfWork, now: datetime, keep: timedelta = TOMBSTONE_RETENTION) -> int:
+    """Drop tombstones older than the retention period; how many went."""
+    return uow.tombstones.prune(now - keep)

@@ -1,0 +1,192 @@
+"""Reconciliation ("pull"): page through the forum, repair codev's database, purge what is gone.
+
+Webhooks get lost (Discourse retries little, never on a timeout) and anonymisation fires none, so this
+sweep is what makes the database equal to the forum in the end. Every entity is applied through
+`apply_ref` in its own unit of work: a crash midway loses nothing, the next sweep goes on.
+
+What is skipped without --full: people come with their snapshot from the forum's listing, so they are
+not fetched a second time (apply_ref sees that nothing changed and writes nothing). Needs are listed by
+id only, so every need is refetched on every run. With --full, every person is refetched one by one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sync_service.services.ports import (
+    EntityRef,
+    ForumGateway,
+    ForumUnavailable,
+    NeedSnapshot,
+    PersonSnapshot,
+    SyncUnitOfWork,
+)
+
+if TYPE_CHECKING:
+    from sync_service.services.sync import SyncRules
+
+log = logging.getLogger("codev.reconcile")
+
+MAX_CONSECUTIVE_OUTAGES = 5  # the forum is down: stop the sweep rather than fail every entity
+
+Apply = Callable[[SyncUnitOfWork, ForumGateway, "SyncRules", EntityRef, datetime], str]
+KnownKeys = Callable[[SyncUnitOfWork], tuple[list[int], list[int]]]
+OUTCOMES = ("created", "updated", "purged", "unchanged", "failed", "ignored")
+Progress = Callable[[str, str], object]  # (entity kind, outcome) after each entity
+
+
+@dataclass
+class Counts:
+    """What one sweep did, per outcome of apply_ref (ignored: forum users who are not experts)."""
+
+    created: int = 0
+    updated: int = 0
+    purged: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    ignored: int = 0
+    complete: bool = True  # False when the sweep stopped early (outage, stop asked): no purge ran
+
+    def add(self, outcome: str) -> None:
+        """Count one outcome of apply_ref (or "failed")."""
+        if outcome not in OUTCOMES:
+            raise ValueError(f"unknown outcome {outcome!r}")
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+    def __str__(self) -> str:
+        return (f"created {self.created}, updated {self.updated}, purged {self.purged}, "
+                f"unchanged {self.unchanged}, ignored {self.ignored}, failed {self.failed}")
+
+
+class _Stopped(Exception):
+    """The sweep must end now (stop asked, or too many forum failures in a row)."""
+
+
+class _Primed:
+    """The forum, except that one person is answered from the snapshot the listing just gave."""
+
+    def __init__(self, forum: ForumGateway, snapshot: PersonSnapshot) -> None:
+        self._forum, self._snapshot = forum, snapshot
+
+    def person(self, username: str) -> PersonSnapshot | None:
+        if username == self._snapshot.username:
+            return self._snapshot
+        return self._forum.person(username)
+
+    def person_by_id(self, user_id: int) -> PersonSnapshot | None:
+        if user_id == self._snapshot.user_id:
+            return self._snapshot
+        return self._forum.person_by_id(user_id)
+
+    def need(self, topic_id: int) -> NeedSnapshot | None:
+        return self._forum.need(topic_id)
+
+    def people(self) -> Iterator[PersonSnapshot]:
+        return self._forum.people()
+
+    def need_topic_ids(self) -> Iterator[int]:
+        return self._forum.need_topic_ids()
+
+
+@dataclass
+class _Sweep:
+    uow_factory: Callable[[], SyncUnitOfWork]
+    forum: ForumGateway
+    rules: SyncRules
+    clock: Callable[[], datetime]
+    apply: Apply
+    progress: Progress | None
+    stop: Callable[[], bool] | None
+    counts: Counts
+    outages: int = 0
+
+    def one(self, kind: str, key: int, primed: tuple[ForumGateway, datetime] | None = None) -> None:
+        """Apply one entity in its own unit; `primed`: a forum that already holds it, and when it
+        was fetched (apply_ref orders fetches of one entity by their start)."""
+        if self.stop is not None and self.stop():
+            raise _Stopped("stop asked")
+        ref = EntityRef(kind=kind, key=str(key), event="reconcile")
+        forum, started = primed if primed is not None else (self.forum, self.clock())
+        try:
+            uow = self.uow_factory()
+            with uow:
+                outcome = self.apply(uow, forum, self.rules, ref, started)
+                uow.commit()
+            self.outages = 0
+        except ForumUnavailable:
+            outcome = "failed"
+            self.outages += 1
+            if self.outages >= MAX_CONSECUTIVE_OUTAGES:
+                self.counts.add(outcome)
+                raise _Stopped("forum unavailable") from None
+        except Exception as exc:  # one bad entity must not end the sweep; it is counted and logged
+            outcome = "failed"
+            log.warning("reconcile %s failed: %s", kind, type(exc).__name__)
+        self.counts.add(outcome)
+        if self.progress is not None:
+            self.progress(kind, outcome)
+
+
+def reconcile(uow_factory: Callable[[], SyncUnitOfWork], forum: ForumGateway, rules: SyncRules, full: bool,
+              now: datetime, progress: Progress | None = None, *, stop: Callable[[], bool] | None = None,
+              clock: Callable[[], datetime] | None = None, apply: Apply | None = None,
+              known: KnownKeys | None = None) -> Counts:
+    """Apply every person and need topic of the forum, then purge what codev holds and the forum lost.
+
+    `clock` (else `now` for every entity) dates each refetch: give it for a sweep that lasts, or a
+    person anonymised after `now` but fetched later looks older than what is stored, and stays."""
+    from sync_service.services import sync
+
+    apply_one: Apply = apply or sync.apply_ref
+    stored_keys: KnownKeys = known or sync.known_keys
+    sweep = _Sweep(uow_factory, forum, rules, clock or (lambda: now), apply_one, progress, stop, Counts())
+    try:
+        seen_people = _people(sweep, full)
+        seen_needs = _needs(sweep)
+        uow = uow_factory()
+        with uow:
+            stored_experts, stored_needs = stored_keys(uow)
+            uow.rollback()
+        # Not seen in a COMPLETE listing: refetched one by one; apply_ref purges the gone or unmatchable.
+        for user_id in sorted(set(stored_experts) - seen_people):
+            sweep.one("person", user_id)
+        for topic_id in sorted(set(stored_needs) - seen_needs):
+            sweep.one("need", topic_id)
+    except _Stopped as why:
+        sweep.counts.complete = False
+        log.warning("reconciliation stopped early (%s); nothing purged from an unfinished listing", why)
+    return sweep.counts
+
+
+def _people(sweep: _Sweep, full: bool) -> set[int]:
+    seen: set[int] = set()
+    listing = iter(sweep.forum.people())
+    try:
+        while True:
+            started = sweep.clock()  # the listing fetches each person as it yields them
+            snapshot = next(listing, None)
+            if snapshot is None:
+                break
+            seen.add(snapshot.user_id)
+            primed = None if full else (_Primed(sweep.forum, snapshot), started)
+            sweep.one("person", snapshot.user_id, primed)
+    except ForumUnavailable as exc:
+        sweep.counts.add("failed")
+        raise _Stopped("forum unavailable while listing people") from exc
+    return seen
+
+
+def _needs(sweep: _Sweep) -> set[int]:
+    seen: set[int] = set()
+    try:
+        for topic_id in sweep.forum.need_topic_ids():
+            seen.add(topic_id)
+            sweep.one("need", topic_id)
+    except ForumUnavailable as exc:
+        sweep.counts.add("failed")
+        raise _Stopped("forum unavailable while listing needs") from exc
+    return seen
