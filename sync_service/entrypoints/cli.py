@@ -101,6 +101,12 @@ def _register_commands() -> None:
 
     cli.add_command(match)
     cli.add_command(evaluate)
+    from sync_service.entrypoints.provision_cli import provision
+
+    cli.add_command(provision)
+    from sync_service.entrypoints.outbox_cli import outbox
+
+    cli.add_command(outbox)
 
 
 _register_commands()

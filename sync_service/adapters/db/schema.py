@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sync_service.adapters.db import records, tables
+from sync_service.adapters.db import outbox, records, tables
 from sync_service.adapters.db.tables import Base
 
-__all__ = ["Base", "records", "tables"]
+__all__ = ["Base", "outbox", "records", "tables"]

@@ -107,21 +107,35 @@ class Transport:
             log.info("%s: try %d of %d in %.2f s", problem, failures + 1, self.policy.attempts, delay)
             self.pacer.hold(delay)
 
-    def _send(self, path: str, params: dict[str, Any] | None) -> tuple[int, dict[str, str], bytes]:
+    def send_once(self, method: str, path: str, params: dict[str, Any] | None = None,
+                  body: dict[str, Any] | None = None) -> tuple[int, dict[str, str], bytes]:
+        """One paced request with a JSON body, not retried: status, lower-cased headers, body.
+
+        For writes (the outbox decides what an unclear outcome means) and for reads that need a
+        redirect's Location; requests' exceptions and ForumProtocolError reach the caller.
+        """
+        self.pacer.acquire()
+        try:
+            return self._send(path, params, method, body)
+        finally:
+            self.pacer.release()
+
+    def _send(self, path: str, params: dict[str, Any] | None, method: str = "GET",
+              body: dict[str, Any] | None = None) -> tuple[int, dict[str, str], bytes]:
         self.requests_made += 1
-        response = self._session.get(
-            self.base_url + path, params=params, allow_redirects=False, stream=True,
+        response = self._session.request(
+            method, self.base_url + path, params=params, json=body, allow_redirects=False, stream=True,
             timeout=(self.policy.connect_timeout, self.policy.read_timeout))
         with response:
             limit = self.policy.max_response_bytes
             declared = response.headers.get("Content-Length", "")
             if declared.isdigit() and int(declared) > limit:
-                raise ForumProtocolError(f"GET {path}: answer of {declared} bytes, above {limit}")
+                raise ForumProtocolError(f"{method} {path}: answer of {declared} bytes, above {limit}")
             chunks, size = [], 0
             for chunk in response.iter_content(64 * 1024):
                 size += len(chunk)
                 if size > limit:
-                    raise ForumProtocolError(f"GET {path}: answer above {limit} bytes")
+                    raise ForumProtocolError(f"{method} {path}: answer above {limit} bytes")
                 chunks.append(chunk)
             headers = {k.lower(): v for k, v in response.headers.items()}
             return response.status_code, headers, b"".join(chunks)

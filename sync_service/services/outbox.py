@@ -1,0 +1,284 @@
+"""Writes to the forum through an outbox: decided in the caller's transaction, sent once, paced.
+
+Discourse has no idempotency key and lets staff post the same text twice (reliability.md §0.6), so
+every post carries its intent's marker, and after any attempt whose outcome is unknown (timeout,
+reset, 5xx, a sender killed before it committed) the sender looks for that marker before sending
+again. A refusal (4xx) is parked for a person, never retried blindly.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
+from typing import Any, Protocol
+
+from sync_service.services.ports import ForumUnavailable
+
+log = logging.getLogger(__name__)
+
+KINDS = ("create_topic", "reply", "private_message", "edit_post", "close_topic")
+# Only these create a post whose marker can be looked for; edits and closing are idempotent.
+CREATES = ("create_topic", "reply", "private_message")
+# Written inside an HTML comment and into external ids' hash: no "--", no ">" can end the comment.
+KEY_FORMAT = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._/-]{0,127}")
+_REQUIRED = {
+    "create_topic": ("title", "raw"),
+    "private_message": ("title", "raw", "target_recipients"),
+    "reply": ("raw",),
+    "edit_post": ("raw",),
+    "close_topic": (),
+}
+# What a kind needs from the intent it depends on when the caller could not name it yet.
+_PARENT_FIELD = {"reply": "topic_id", "close_topic": "topic_id", "edit_post": "post_id"}
+
+
+def marker(key: str) -> str:
+    """The HTML comment that identifies the post of one intent (invisible once cooked)."""
+    return f"<!-- codev:intent:{key} -->"
+
+
+def with_marker(raw: str, key: str) -> str:
+    """The raw text carrying the intent's marker exactly once."""
+    mark = marker(key)
+    return raw if mark in raw else f"{raw.rstrip()}\n\n{mark}"
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A write decided by a use case; `key` is deterministic so deciding twice is one write."""
+
+    key: str
+    kind: str
+    payload: Mapping[str, Any]
+    depends_on: str | None = None  # the intent whose topic (reply, close) or post (edit) this writes to
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One outbox row as the sender and `codev outbox` see it."""
+
+    id: int
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    maybe_sent: bool
+    worker_id: str
+    depends_on: str | None = None
+    parent_topic_id: int | None = None
+    parent_post_id: int | None = None
+    status: str = "sending"
+    topic_id: int | None = None
+    post_id: int | None = None
+    last_error: str | None = None
+
+
+@dataclass(frozen=True)
+class Posted:
+    """Where Discourse put the write."""
+
+    topic_id: int | None
+    post_id: int | None
+
+
+class UnclearOutcome(Exception):
+    """The request may or may not have been carried out (timeout, reset, 5xx on a write)."""
+
+
+class WriteRefused(Exception):
+    """Discourse refused the write (4xx): sending it again would be refused again."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class OutboxRepository(Protocol):
+    """The outbox table, inside one unit of work; nothing here commits."""
+
+    def add(self, intent: Intent, target: str | None, now: datetime) -> bool: ...
+    def claim(self, worker_id: str, now: datetime, limit: int, lease_seconds: float) -> list[OutboxRow]: ...
+    def mark_sent(self, row: OutboxRow, now: datetime, topic_id: int | None, post_id: int | None) -> bool: ...
+    def retry(self, row: OutboxRow, available_at: datetime, error: str, maybe_sent: bool) -> bool: ...
+    def give_up(self, row: OutboxRow, status: str, error: str) -> bool: ...
+    def release(self, row: OutboxRow) -> bool: ...
+
+
+class OutboxUnitOfWork(Protocol):
+    """A unit of work that holds the outbox."""
+
+    outbox: OutboxRepository
+
+    def __enter__(self) -> OutboxUnitOfWork: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def commit(self) -> None: ...
+
+
+class ForumWriter(Protocol):
+    """The write side of the forum: send one intent, or find the post it already made."""
+
+    def send(self, kind: str, payload: Mapping[str, Any], key: str) -> Posted: ...
+    def locate(self, kind: str, payload: Mapping[str, Any], key: str) -> Posted | None: ...
+
+
+def enqueue(uow: OutboxUnitOfWork, intent: Intent, now: datetime) -> bool:
+    """Record the intent in the caller's transaction (it commits); False if the key was already there."""
+    _check(intent)
+    target = None
+    if intent.kind == "edit_post":
+        post_id = intent.payload.get("post_id")
+        target = f"post:{post_id}" if post_id is not None else f"post-of:{intent.depends_on}"
+    return uow.outbox.add(intent, target, now)
+
+
+def _check(intent: Intent) -> None:
+    if not KEY_FORMAT.fullmatch(intent.key):
+        raise ValueError(f"outbox: intent key {intent.key!r} must match {KEY_FORMAT.pattern}")
+    if intent.kind not in KINDS:
+        raise ValueError(f"outbox: unknown kind {intent.kind!r} (one of {', '.join(KINDS)})")
+    missing = [name for name in _REQUIRED[intent.kind] if not intent.payload.get(name)]
+    parent = _PARENT_FIELD.get(intent.kind)
+    if parent and intent.payload.get(parent) is None and intent.depends_on is None:
+        missing.append(f"{parent} (or depends_on)")
+    if missing:
+        raise ValueError(f"outbox: intent {intent.key}: {intent.kind} needs {', '.join(missing)}")
+    if "email" in intent.payload:
+        raise ValueError(f"outbox: intent {intent.key}: an e-mail address is never stored")
+
+
+@dataclass
+class SendPolicy:
+    """How the sender claims and retries (worker settings; times in seconds)."""
+
+    batch: int = 20
+    lease_seconds: float = 300.0
+    max_attempts: int = 8
+    backoff_seconds: float = 5.0
+    # after an unclear outcome, wait this long before looking for the marker: a request the client
+    # gave up on may still be running on the server (Discourse's Unicorn kills it after 30 s)
+    settle_seconds: float = 60.0
+
+
+@dataclass
+class SendReport:
+    """What one send_due pass did."""
+
+    claimed: int = 0
+    sent: int = 0
+    found: int = 0  # sent before (marker found), not sent again
+    retried: int = 0
+    parked: int = 0
+    failed: int = 0
+    waiting: int = 0  # claimed but put back (lease running out, stop asked)
+    lost: int = 0     # the lease went to another sender meanwhile
+    errors: list[str] = field(default_factory=list)
+
+
+def send_due(uow_factory: Callable[[], OutboxUnitOfWork], writer: ForumWriter, worker_id: str,
+             now: Callable[[], datetime], policy: SendPolicy | None = None,
+             stop: Callable[[], bool] = lambda: False) -> SendReport:
+    """Claim the due rows, then send each one (or find it already sent) and record it at once."""
+    policy = policy or SendPolicy()
+    report = SendReport()
+    with uow_factory() as uow:
+        rows = uow.outbox.claim(worker_id, now(), policy.batch, policy.lease_seconds)
+        uow.commit()
+    report.claimed = len(rows)
+    lease = timedelta(seconds=policy.lease_seconds)
+    started = now()
+    for row in rows:
+        # a row is only tried while its lease surely holds; the rest go back untried
+        if stop() or now() - started > lease / 2:
+            _record(uow_factory, report, "waiting", partial(_release, row=row))
+            continue
+        _send_one(uow_factory, writer, row, now, policy, report)
+    return report
+
+
+def _release(outbox: OutboxRepository, row: OutboxRow) -> bool:
+    return outbox.release(row)
+
+
+def _send_one(uow_factory: Callable[[], OutboxUnitOfWork], writer: ForumWriter, row: OutboxRow,
+              now: Callable[[], datetime], policy: SendPolicy, report: SendReport) -> None:
+    payload = _resolved(row)
+    try:
+        found = writer.locate(row.kind, payload, row.key) if row.maybe_sent and row.kind in CREATES else None
+        if found is not None:
+            log.info("outbox %s: already on the forum (marker found), not sent again", row.key)
+            _record(uow_factory, report, "found", lambda o: o.mark_sent(row, now(), found.topic_id,
+                                                                        found.post_id))
+            return
+        posted = writer.send(row.kind, payload, row.key)
+    except UnclearOutcome as exc:
+        later = max(policy.settle_seconds, policy.backoff_seconds * 2 ** (row.attempts - 1))
+        _again(uow_factory, row, now, policy, report, f"unclear: {exc}", later, maybe_sent=True)
+        return
+    except ForumUnavailable as exc:
+        later = max(exc.retry_after or 0.0, policy.backoff_seconds)
+        _again(uow_factory, row, now, policy, report, f"unavailable: {exc}", later, row.maybe_sent)
+        return
+    except WriteRefused as exc:
+        _refused(uow_factory, writer, row, payload, now, report, exc)
+        return
+    _record(uow_factory, report, "sent", lambda o: o.mark_sent(row, now(), posted.topic_id, posted.post_id))
+
+
+def _refused(uow_factory: Callable[[], OutboxUnitOfWork], writer: ForumWriter, row: OutboxRow,
+             payload: Mapping[str, Any], now: Callable[[], datetime], report: SendReport,
+             exc: WriteRefused) -> None:
+    """A refused create may be our own earlier post (external id taken): look once before parking."""
+    if row.kind in CREATES and exc.status == 422:
+        try:
+            found = writer.locate(row.kind, payload, row.key)
+        except (UnclearOutcome, ForumUnavailable, WriteRefused):
+            found = None
+        if found is not None:
+            _record(uow_factory, report, "found", lambda o: o.mark_sent(row, now(), found.topic_id,
+                                                                        found.post_id))
+            return
+    log.warning("outbox %s: refused by Discourse, parked: %s", row.key, exc)
+    report.errors.append(f"{row.key}: {exc}")
+    _record(uow_factory, report, "parked", lambda o: o.give_up(row, "parked", str(exc)))
+
+
+def _again(uow_factory: Callable[[], OutboxUnitOfWork], row: OutboxRow, now: Callable[[], datetime],
+           policy: SendPolicy, report: SendReport, error: str, delay: float, maybe_sent: bool) -> None:
+    report.errors.append(f"{row.key}: {error}")
+    if row.attempts >= policy.max_attempts:
+        log.warning("outbox %s: giving up after %d attempts: %s", row.key, row.attempts, error)
+        _record(uow_factory, report, "failed", lambda o: o.give_up(row, "failed", error))
+        return
+    log.info("outbox %s: %s; next try in %.1f s", row.key, error, delay)
+    at = now() + timedelta(seconds=delay)
+    _record(uow_factory, report, "retried", lambda o: o.retry(row, at, error, maybe_sent))
+
+
+def _record(uow_factory: Callable[[], OutboxUnitOfWork], report: SendReport, outcome: str,
+            change: Callable[[OutboxRepository], bool]) -> None:
+    with uow_factory() as uow:
+        held = change(uow.outbox)
+        uow.commit()
+    if held:
+        setattr(report, outcome, getattr(report, outcome) + 1)
+    else:
+        report.lost += 1
+
+
+def _resolved(row: OutboxRow) -> dict[str, Any]:
+    """The payload with the dependency's ids filled in and the marker(s) in the raw text."""
+    payload = dict(row.payload)
+    if row.kind in ("reply", "close_topic") and payload.get("topic_id") is None:
+        payload["topic_id"] = row.parent_topic_id
+    if row.kind == "edit_post" and payload.get("post_id") is None:
+        payload["post_id"] = row.parent_post_id
+    if "raw" in payload:
+        raw = str(payload["raw"])
+        if row.kind == "edit_post" and row.depends_on:
+            raw = with_marker(raw, row.depends_on)  # the post keeps the marker of the intent that made it
+        payload["raw"] = with_marker(raw, row.key)
+    return payload

@@ -1,0 +1,332 @@
+"""Provisioning: the pure plan, the use case with a fake forum, and the forum.yaml loader."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sync_service.config import ConfigError, Settings, load_settings
+from sync_service.domain.provisioning import (
+    KIND_ORDER,
+    Action,
+    CategorySpec,
+    Existing,
+    FormTemplateSpec,
+    ForumState,
+    ForumStructure,
+    GroupSpec,
+    TagGroupSpec,
+    UserFieldSpec,
+    WebhookSpec,
+    plan,
+)
+from sync_service.forum_config import commune_groups, load_forum_structure
+from sync_service.services.provision import ForumRefused, provision
+
+SECRET = "webhook-secret-0123456789"
+FORUM_FILE = Path("config/forum.yaml")
+
+SKILLS = UserFieldSpec("Compétences", "multiselect", "Ce que vous savez faire", ("SIG", "Topographie"),
+                       show_on_profile=True)
+EXPERTS = GroupSpec("experts", "Experts de la diaspora")
+SECTORS = TagGroupSpec("Secteurs", ("eau-potable", "assainissement"))
+FORM = FormTemplateSpec("Besoin de la commune", ({"type": "input", "id": "echeance",
+                                                  "attributes": {"label": "Échéance"}},))
+NEEDS = CategorySpec("besoins", "Besoins des communes", "0E76BD", {"everyone": 1}, ("Besoin de la commune",))
+REVIEW = CategorySpec("revue-des-suggestions", "Revue des suggestions", "652D90", {"staff": 1})
+HOOK = WebhookSpec("http://127.0.0.1:8000/webhooks/discourse", SECRET, ("topic_created", "post_created"))
+DESIRED = ForumStructure((EXPERTS,), (SKILLS,), (SECTORS,), (FORM,), (NEEDS, REVIEW), HOOK)
+
+
+def _present(structure: ForumStructure = DESIRED) -> ForumState:
+    """A forum that holds exactly `structure`."""
+    def ids(items: tuple[object, ...], start: int) -> tuple[Existing[object], ...]:
+        return tuple(Existing(start + i, item) for i, item in enumerate(items))
+
+    return ForumState(ids(structure.groups, 41), ids(structure.user_fields, 1),  # type: ignore[arg-type]
+                      ids(structure.tag_groups, 1), ids(structure.form_templates, 1),  # type: ignore[arg-type]
+                      ids(structure.categories, 5), ids((structure.webhook,), 1))  # type: ignore[arg-type]
+
+
+# --- the plan --------------------------------------------------------------------------------
+
+def test_empty_forum_gets_everything_created_groups_and_forms_before_categories_webhook_last() -> None:
+    actions = plan(DESIRED, ForumState())
+
+    assert [a.verb for a in actions] == ["create"] * 7
+    kinds = [a.kind for a in actions]
+    assert kinds == sorted(kinds, key=KIND_ORDER.index)
+    assert kinds[-1] == "webhook"
+    assert actions[4].describe() == "create category Besoins des communes"
+
+
+def test_forum_that_has_everything_needs_no_change() -> None:
+    assert plan(DESIRED, _present()) == []
+
+
+def test_missing_options_are_added_and_the_forums_own_options_kept() -> None:
+    have = replace(SKILLS, options=("Topographie", "Option d'un administrateur"))
+    current = replace(_present(), user_fields=(Existing(3, have),))
+
+    [action] = plan(DESIRED, current)
+
+    assert action.describe() == "update user field Compétences: options +1"
+    assert action.target_id == 3
+    assert isinstance(action.spec, UserFieldSpec)
+    assert action.spec.options == ("Topographie", "Option d'un administrateur", "SIG")
+
+
+def test_extra_options_tags_and_events_in_the_forum_are_never_removed() -> None:
+    current = replace(
+        _present(),
+        user_fields=(Existing(1, replace(SKILLS, options=(*SKILLS.options, "Autre"))),),
+        tag_groups=(Existing(1, replace(SECTORS, tags=(*SECTORS.tags, "local"))),),
+        webhooks=(Existing(1, replace(HOOK, events=(*HOOK.events, "like_created"))),),
+    )
+
+    assert plan(DESIRED, current) == []
+
+
+def test_things_codev_does_not_name_are_left_alone() -> None:
+    other_group = Existing(99, GroupSpec("moderation", "Autres"))
+    other_category = Existing(9, CategorySpec("general", "General", "FFFFFF", {"everyone": 1}))
+    current = replace(_present(), groups=(*_present().groups, other_group),
+                      categories=(*_present().categories, other_category))
+
+    assert plan(DESIRED, current) == []
+
+
+def test_category_permissions_are_set_exactly_so_a_staff_only_category_stays_private() -> None:
+    opened = replace(REVIEW, permissions={"everyone": 1, "staff": 1})
+    current = replace(_present(), categories=(Existing(5, NEEDS), Existing(6, opened)))
+
+    [action] = plan(DESIRED, current)
+
+    assert action.describe() == "update category Revue des suggestions: permissions staff: 1"
+    assert isinstance(action.spec, CategorySpec) and dict(action.spec.permissions) == {"staff": 1}
+
+
+def test_a_category_is_found_by_slug_and_renamed() -> None:
+    renamed = Existing(5, replace(NEEDS, name="Besoins"))
+    current = replace(_present(), categories=(renamed, Existing(6, REVIEW)))
+
+    [action] = plan(DESIRED, current)
+
+    assert action.verb == "update" and action.target_id == 5
+    assert "name 'Besoins' -> 'Besoins des communes'" in action.describe()
+
+
+def test_missing_tags_are_added_to_an_existing_tag_group() -> None:
+    current = replace(_present(), tag_groups=(Existing(2, replace(SECTORS, tags=("eau-potable",))),))
+
+    [action] = plan(DESIRED, current)
+
+    assert action.describe() == "update tag group Secteurs: tags +1"
+    assert isinstance(action.spec, TagGroupSpec) and action.spec.tags == ("eau-potable", "assainissement")
+
+
+def test_a_changed_webhook_secret_is_updated_without_being_printed() -> None:
+    current = replace(_present(), webhooks=(Existing(1, replace(HOOK, secret="an-old-secret-1234")),))
+
+    [action] = plan(DESIRED, current)
+
+    assert action.describe() == f"update webhook {HOOK.payload_url}: secret"
+    assert SECRET not in action.describe()
+
+
+def test_a_webhook_elsewhere_is_not_ours_a_new_one_is_created() -> None:
+    current = replace(_present(), webhooks=(Existing(1, replace(HOOK, payload_url="https://x.org/hook")),))
+
+    [action] = plan(DESIRED, current)
+
+    assert (action.verb, action.kind) == ("create", "webhook")
+
+
+def test_a_form_template_with_other_fields_is_replaced_by_codevs() -> None:
+    current = replace(_present(), form_templates=(Existing(4, replace(FORM, fields=())),))
+
+    [action] = plan(DESIRED, current)
+
+    assert action.describe() == "update form template Besoin de la commune: fields +1"
+    assert action.target_id == 4
+
+
+def test_names_are_matched_without_case() -> None:
+    current = replace(_present(), groups=(Existing(41, GroupSpec("Experts", EXPERTS.full_name)),))
+
+    [action] = plan(DESIRED, replace(current, groups=()))
+    assert action.verb == "create"
+    assert plan(DESIRED, current) == []
+
+
+# --- the use case ----------------------------------------------------------------------------
+
+class FakeForum:
+    """An in-memory ForumAdmin: applies actions to a ForumState; may refuse one kind."""
+
+    def __init__(self, state: ForumState | None = None, refuse: str | None = None) -> None:
+        self.state = state or ForumState()
+        self.refuse = refuse
+        self.writes: list[Action] = []
+
+    def read_structure(self, desired: ForumStructure) -> ForumState:
+        return self.state
+
+    def apply(self, action: Action) -> None:
+        if action.kind == self.refuse:
+            raise ForumRefused(action.describe(), "HTTP 422", "fix it")
+        self.writes.append(action)
+        field = {"group": "groups", "user_field": "user_fields", "tag_group": "tag_groups",
+                 "form_template": "form_templates", "category": "categories", "webhook": "webhooks"}
+        name = field[action.kind]
+        items = [e for e in getattr(self.state, name) if e.id != action.target_id]
+        items.append(Existing(action.target_id or 1000 + len(self.writes), action.spec))
+        self.state = replace(self.state, **{name: tuple(items)})
+
+
+def test_second_run_writes_nothing_and_says_so() -> None:
+    forum = FakeForum()
+    first = provision(forum, DESIRED)
+
+    second = provision(forum, DESIRED)
+
+    assert len(first.applied) == 7 and first.refused is None
+    assert second.nothing_to_change and len(forum.writes) == 7
+
+
+def test_dry_run_lists_the_changes_and_writes_nothing() -> None:
+    forum = FakeForum()
+
+    result = provision(forum, DESIRED, dry_run=True)
+
+    assert len(result.planned) == 7 and result.applied == () and forum.writes == []
+
+
+def test_a_refusal_stops_the_run_and_keeps_what_was_written() -> None:
+    forum = FakeForum(refuse="category")
+
+    result = provision(forum, DESIRED)
+
+    assert result.refused is not None and result.refused.fix == "fix it"
+    assert [a.kind for a in result.applied] == ["group", "user_field", "tag_group", "form_template"]
+
+
+# --- config/forum.yaml ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def settings() -> Settings:
+    return load_settings({"CODEV_WEBHOOK_SECRETS": f"{SECRET},an-older-secret-123"}, None)
+
+
+@pytest.fixture(scope="module")
+def structure(settings: Settings) -> ForumStructure:
+    return load_forum_structure(settings, FORUM_FILE)
+
+
+def test_shipped_forum_file_names_user_fields_as_the_settings_do(settings: Settings,
+                                                                 structure: ForumStructure) -> None:
+    assert [f.name for f in structure.user_fields] == list(settings.forum.user_fields.values())
+    skills = structure.user_fields[0]
+    assert skills.field_type == "multiselect" and "Hydraulique" in skills.options
+    assert structure.user_fields[-1].field_type == "confirm"
+
+
+def test_need_form_labels_are_the_first_headings_of_the_settings(settings: Settings,
+                                                                  structure: ForumStructure) -> None:
+    [form] = structure.form_templates
+
+    labels = {f["id"]: f["attributes"]["label"] for f in form.fields}
+    assert labels == {fid: h[0] for fid, h in settings.forum.need_form_fields.items()}
+    assert all(" — " in f["attributes"]["description"] for f in form.fields)
+
+
+def test_shipped_structure_has_the_categories_groups_and_webhook_codev_relies_on(settings: Settings) -> None:
+    structure = load_forum_structure(settings, FORUM_FILE, webhook_url="http://codev:8000/webhooks/discourse")
+
+    slugs = {c.slug: c for c in structure.categories}
+    assert set(slugs) >= {"besoins", "pratiques", "financements", "mises-en-relation",
+                          "revue-des-suggestions"}
+    assert dict(slugs["revue-des-suggestions"].permissions) == {"staff": 1}
+    assert slugs["besoins"].form_templates == ("Besoin de la commune",)
+    groups = {g.name for g in structure.groups}
+    assert {"experts", "animateurs", "associations", "cooperatives", "gie", "federations",
+            "commune-anzi", "commune-skoura"} <= groups
+    assert structure.webhook is not None and structure.webhook.secret == SECRET
+    assert structure.webhook.payload_url == "http://codev:8000/webhooks/discourse"
+    tags = [t for g in structure.tag_groups for t in g.tags]
+    assert all(len(t) <= 20 and t == t.lower() for t in tags) and "tiznit" in tags
+
+
+def test_forum_file_agrees_with_the_sample_community(structure: ForumStructure) -> None:
+    text = Path("config/examples/communaute.yaml").read_text(encoding="utf-8")
+    sample = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+    assert {c["slug"]: c["name"] for c in sample["categories"]} == {
+        c.slug: c.name for c in structure.categories}
+    assert {g["name"] for g in sample["groups"]} == {g.name for g in structure.groups}
+    assert {f["name"] for f in sample["user_fields"]} == {f.name for f in structure.user_fields}
+    assert {g["name"]: set(g["tags"]) for g in sample["tag_groups"]} == {
+        g.name: set(g.tags) for g in structure.tag_groups}
+
+
+def _variant(tmp_path: Path, old: str, new: str) -> Path:
+    text = FORUM_FILE.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "forum.yaml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+def test_a_bad_tag_names_the_file_the_key_and_what_is_expected(settings: Settings, tmp_path: Path) -> None:
+    path = _variant(tmp_path, "tag: tiznit}", "tag: Tiznit-Province-Du-Sud}")
+
+    with pytest.raises(ConfigError) as caught:
+        load_forum_structure(settings, path)
+
+    assert caught.value.source == str(path) and caught.value.key == "provinces[4].tag"
+    assert "at most 20 characters" in caught.value.expected
+
+
+def test_an_unknown_commune_slug_is_refused(settings: Settings, tmp_path: Path) -> None:
+    path = _variant(tmp_path, "{slug: anzi}", "{slug: atlantis}")
+
+    with pytest.raises(ConfigError, match=r"communes\[0\]\.slug: found 'atlantis'"):
+        load_forum_structure(settings, path)
+
+
+def test_a_public_review_category_is_refused(settings: Settings, tmp_path: Path) -> None:
+    path = _variant(tmp_path, "permissions: {staff: 1}\n", "permissions: {staff: 1, everyone: 3}\n")
+
+    with pytest.raises(ConfigError, match="open to staff only"):
+        load_forum_structure(settings, path)
+
+
+def test_an_unknown_webhook_event_is_refused(settings: Settings, tmp_path: Path) -> None:
+    path = _variant(tmp_path, "events: [topic_created,", "events: [topic_exploded,")
+
+    with pytest.raises(ConfigError, match=r"webhook\.events: found 'topic_exploded'"):
+        load_forum_structure(settings, path)
+
+
+def test_without_a_webhook_secret_provisioning_cannot_start() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_forum_structure(load_settings({}, None), FORUM_FILE)
+
+    assert (caught.value.source, caught.value.key) == ("environment", "CODEV_WEBHOOK_SECRETS")
+
+
+def test_commune_groups_map_each_group_to_its_commune_slug(settings: Settings) -> None:
+    groups = commune_groups(settings, FORUM_FILE)
+
+    assert groups["commune-anzi"] == "anzi"
+    assert groups["commune-skoura"] == "skoura-ahl-el-oust"
+
+
+def test_a_commune_group_without_the_prefix_is_refused(settings: Settings, tmp_path: Path) -> None:
+    path = _variant(tmp_path, "group: commune-skoura,", "group: skoura,")
+
+    with pytest.raises(ConfigError, match="commune_group_prefix"):
+        load_forum_structure(settings, path)
