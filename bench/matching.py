@@ -131,11 +131,15 @@ def bench_engine(experts, needs, taxonomy, settings, embedder, samples: int) -> 
     start, cpu = time.perf_counter(), time.process_time()
     engine.rank_needs([n.id for n in needs], 5)
     full, full_cpu = time.perf_counter() - start, time.process_time() - cpu
-    print(f"codev engine      index {len(experts):,} experts + {len(needs):,} needs: {build:6.1f} s")
+    print(
+        f"codev engine      index {len(experts):,} experts + {len(needs):,} needs: {build:6.1f} s"
+        f"   ({load_note()})"
+    )
     print(
         f"codev engine      rank every need (top 5):            {full:6.1f} s   (CPU {full_cpu:.1f} s)"
-        f"   peak RSS {peak_mb():,.0f} MB"
+        f"   peak RSS {peak_mb():,.0f} MB   ({load_note()})"
     )
+    full_misses, engine.pool_misses = engine.pool_misses, 0
     rng = random.Random(2)
     need_times, expert_times, need_cpu, expert_cpu = [], [], [], []
     # A changed record has new text: it is re-encoded, re-indexed, then ranked against the other side.
@@ -162,7 +166,13 @@ def bench_engine(experts, needs, taxonomy, settings, embedder, samples: int) -> 
             f"codev engine      {label}  p50 {percentile(wall, 50):6.1f} ms"
             f"   p95 {percentile(wall, 95):6.1f} ms"
             f"   (CPU time p50 {percentile(cpu, 50):.1f} / p95 {percentile(cpu, 95):.1f} ms)"
+            f"   ({load_note()})"
         )
+    print(
+        f"codev engine      rankings that fell back from the pool to every row: {full_misses}"
+        f" of {len(needs):,}"
+        f" (full), {engine.pool_misses} of {samples} (one changed need)"
+    )
 
 
 def bench_naive(experts, needs, samples: int) -> None:

@@ -163,11 +163,14 @@ def _table(result: dict[str, Any], locale: str) -> str:
     help="Folder with experts.json, needs.json, grades.json.",
 )
 @click.option("--k", type=click.IntRange(min=1), default=5, show_default=True)
+@click.option(
+    "--misses", "show_misses", is_flag=True, help="Also list the needs the engine ranks imperfectly."
+)
 @TAXONOMY_OPTION
 @MATCHING_OPTION
-def evaluate(data_dir: str, k: int, taxonomy_file: str, matching_file: str) -> None:
+def evaluate(data_dir: str, k: int, show_misses: bool, taxonomy_file: str, matching_file: str) -> None:
     """nDCG@k, recall@k and P@1 of the engine beside plain BM25 and the embedding alone, on a graded set."""
-    from sync_service.domain.matching.evaluation import evaluate_all, read_grades
+    from sync_service.domain.matching.evaluation import engine_rankings, evaluate_all, misses, read_grades
 
     taxonomy, settings = _load_config(taxonomy_file, matching_file)
     folder = Path(data_dir)
@@ -179,3 +182,8 @@ def evaluate(data_dir: str, k: int, taxonomy_file: str, matching_file: str) -> N
     click.echo(f"{'method':<22} {'nDCG@' + str(k):>8} {'recall@' + str(k):>9} {'P@1':>6}")
     for name, m in rows.items():
         click.echo(f"{name:<22} {m['ndcg']:>8.3f} {m['recall']:>9.3f} {m['p1']:>6.3f}")
+    if show_misses:
+        click.echo("\nengine misses (expert[grade]):")
+        ranked = engine_rankings(experts, needs, taxonomy, settings, _embedder(True), k)
+        for line in misses(ranked, grades, k):
+            click.echo("  " + line)

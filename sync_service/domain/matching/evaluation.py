@@ -144,3 +144,18 @@ def evaluate_all(
     if embedder is not None:
         runs["baseline: embedding"] = lambda: embedding_baseline(experts, needs, embedder, k)
     return {name: summarise(run(), grades, k) for name, run in runs.items()}
+
+
+def misses(rankings: Mapping[str, Sequence[str]], grades: Grades, k: int) -> list[str]:
+    """One line per need whose top k is not ideal: what came in, what was left out (grades in brackets)."""
+    lines = []
+    for need, row in grades.items():
+        ranked = list(rankings.get(need, []))[:k]
+        if not any(g >= RELEVANT for g in row.values()) or ndcg(ranked, row, k) >= 0.999:
+            continue
+        shown = " ".join(f"{e}[{row.get(e, 0)}]" for e in ranked) or "-"
+        left = " ".join(f"{e}[{g}]" for e, g in sorted(row.items()) if g >= RELEVANT and e not in ranked)
+        lines.append(
+            f"{need}: nDCG {ndcg(ranked, row, k):.2f}  top {shown}" + (f"  left out {left}" if left else "")
+        )
+    return lines

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from sync_service.domain.matching.records import Expert, Need
 from sync_service.domain.matching.settings import Recognition
@@ -83,6 +84,7 @@ def _ids_in_field(values: Iterable[str], table: Mapping[str, object]) -> dict[st
     return {v.strip(): 1.0 for v in values if v.strip() in table}
 
 
+@lru_cache(maxsize=4096)
 def province_key(name: str | None) -> str | None:
     """Compare provinces without case, accents or punctuation ("Taroudant" = "taroudant")."""
     if not name or not name.strip():
@@ -95,12 +97,16 @@ def expert_features(expert: Expert, recognizer: Recognizer, rec: Recognition) ->
     tax = recognizer.taxonomy
     fields = recognizer.find(expert.skills, rec.field_weight)
     sector_field = recognizer.find(expert.sectors, rec.field_weight)
-    bio = recognizer.find([expert.bio or ""], rec.text_weight)
+    declared = {**_ids_in_field(expert.skills, tax.skills), **fields.skills}
+    # A cyclist rides "sur route" and "sur les pistes": when every declared skill lies outside the plan's
+    # sectors, the sector words around them (fields and bio) count little.
+    off_plan = bool(declared) and all(tax.skills[k].sectors == ("none",) for k in declared)
+    share = rec.trap_profile_share if off_plan else 1.0
+    bio = recognizer.find([expert.bio or ""], rec.text_weight * share)
+    sectors = _merge(_ids_in_field(expert.sectors, tax.sectors), fields.sectors, sector_field.sectors)
     found = Found(
         skills=_merge(_ids_in_field(expert.skills, tax.skills), fields.skills, bio.skills),
-        sectors=_merge(
-            _ids_in_field(expert.sectors, tax.sectors), fields.sectors, sector_field.sectors, bio.sectors
-        ),
+        sectors=_merge({k: w * share for k, w in sectors.items()}, bio.sectors),
         kinds=_merge(fields.kinds, bio.kinds),
     )
     modes = frozenset(m for m in expert.modes if m)
@@ -110,7 +116,8 @@ def expert_features(expert: Expert, recognizer: Recognizer, rec: Recognition) ->
         skills=found.skills,
         sectors=_with_implied_sectors(found, recognizer, rec),
         kinds=frozenset(kinds),
-        languages=_languages(expert.languages, recognizer),
+        # "Je parle couramment le tachelhit" in a bio is as good as the code in the list.
+        languages=_languages(expert.languages, recognizer) | frozenset(bio.languages),
         modes=modes,
         terms=tuple(tokens(text)),
         text=text.strip(),

@@ -31,6 +31,7 @@ class Recognition:
     secondary_sector_share: float = 0.5
     related_skill_credit: float = 0.35
     linked_sector_credit: float = 0.5
+    trap_profile_share: float = 0.3  # bio concepts of a profile whose own skills are all outside the plan
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Semantic:
     ceiling: float = 0.65
     scan_above: int = 20_000  # from this many experts, one need is ranked in two passes (scan.py)
     scan_dims: int = 128
-    rescore: int = 300
+    rescore: int = 300  # the pool of rows given the full score (engine._rank_pooled)
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from sync_service.domain.matching.text import normalize_token, raw_tokens
+from sync_service.domain.matching.text import normalize_token, raw_tokens, stem_arabic
 
 Locale = Literal["fr", "ar", "en"]
 LOCALES: tuple[Locale, ...] = ("fr", "ar", "en")
 ConceptKind = Literal["language", "sector", "kind", "skill"]
+_AR_PARTICLES = frozenset("لبكف")
+SCAN_CACHE = 200_000  # texts whose recognised concepts are kept
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,7 @@ class Recognizer:
                         self._phrases.setdefault(key, set()).add((kind, concept.id))
                 for acronym in concept.acronyms:
                     self._acronyms.setdefault(acronym, set()).add((kind, concept.id))
+        self._seen: dict[str, tuple[tuple[ConceptKind, str], ...]] = {}
         # Longest phrase per first token: most tokens start no phrase and are skipped at once.
         self._longest: dict[str, int] = {}
         for key in self._phrases:
@@ -96,12 +99,26 @@ class Recognizer:
         """Concepts in the texts, each with the given weight; skills imply their sectors."""
         hits: dict[ConceptKind, dict[str, float]] = {"language": {}, "sector": {}, "kind": {}, "skill": {}}
         for text in texts:
-            for kind, concept_id in self._scan(text):
+            found = self._seen.get(text)
+            if found is None:
+                # Field values repeat across profiles ("AEP", "hydraulique"): each text is scanned once.
+                found = self._seen[text] = tuple(self._scan(text))
+                if len(self._seen) > SCAN_CACHE:
+                    del self._seen[next(iter(self._seen))]
+            for kind, concept_id in found:
                 hits[kind][concept_id] = weight
         return Found(hits["skill"], hits["sector"], hits["kind"], hits["language"])
 
+    def _lead(self, norm: str) -> str:
+        """An Arabic token that starts no phrase may carry a one-letter particle (ل ب ك ف): "لتحلية"."""
+        if norm and norm not in self._longest and norm[0] in _AR_PARTICLES and len(norm) >= 4:
+            bare = stem_arabic(norm[1:])
+            if bare in self._longest:
+                return bare
+        return norm
+
     def _scan(self, text: str) -> list[tuple[ConceptKind, str]]:
-        items = [(raw, normalize_token(raw)) for raw in raw_tokens(text)]
+        items = [(raw, self._lead(normalize_token(raw))) for raw in raw_tokens(text)]
         items = [(raw, norm) for raw, norm in items if norm or raw in self._acronyms]
         spans: list[tuple[int, int, set[tuple[ConceptKind, str]]]] = []
         for i, (raw, _) in enumerate(items):

@@ -220,5 +220,85 @@ def test_two_pass_ranking_over_many_experts_keeps_exact_scores(taxonomy, setting
         eng.upsert_experts(experts)
         eng.upsert_needs([TAP_WATER])
     exact, fast = (eng.rank_need("n1", 5) for eng in engines)
+    many = engines[1].rank_needs(["n1"], 5)["n1"]
     assert engines[1]._scan.basis is not None
     assert [(c.id, c.score) for c in fast] == [(c.id, c.score) for c in exact]
+    assert [(c.id, c.score) for c in many] == [(c.id, c.score) for c in exact]
+
+
+def test_pooled_ranking_of_many_needs_gives_the_lists_of_scoring_every_row(taxonomy, settings):
+    import dataclasses
+    import random
+
+    rng = random.Random(7)
+    skills = [s for s in taxonomy.skills.values() if s.terms]
+    experts = [
+        Expert(
+            f"e{i}",
+            skills=tuple(rng.choice(s.terms) for s in rng.sample(skills, 2)),
+            languages=tuple(rng.sample(["fr", "ar", "ber", "en"], 2)),
+            modes=(rng.choice(["remote", "on_site", "mentoring"]),),
+            availability_hours_per_month=rng.choice([0, 3, 10, None]),
+            origin_province=rng.choice(["Tiznit", "Tata"]),
+        )
+        for i in range(400)
+    ]
+    needs = [
+        Need(f"n{j}", title=rng.choice(rng.choice(skills).terms), languages=("ber",), mode="on_site")
+        for j in range(20)
+    ]
+    small_pool = dataclasses.replace(settings, semantic=dataclasses.replace(settings.semantic, rescore=40))
+    engines = [MatchingEngine(taxonomy, s) for s in (settings, small_pool)]
+    for eng in engines:
+        eng.upsert_experts(experts)
+        eng.upsert_needs(needs)
+    every_row, pooled = (eng.rank_needs([n.id for n in needs], 5) for eng in engines)
+    assert engines[1].pool_misses < len(needs)  # the pool did serve some needs
+    for need in needs:
+        want, got = every_row[need.id], pooled[need.id]
+        assert [c.score for c in got] == [c.score for c in want]
+        # Experts tied on the last score may be swapped; every one above it is the same.
+        assert {c.id for c in got if c.score > got[-1].score} == {
+            c.id for c in want if c.score > want[-1].score
+        }
+
+
+def test_bio_words_of_a_profile_outside_the_plan_count_little(taxonomy, settings):
+    cyclist = Expert(
+        "bike",
+        skills=("cyclisme sur route",),
+        languages=("ber",),
+        modes=("on_site",),
+        availability_hours_per_month=10,
+        bio="J'organise des randonnées sur les pistes et routes de l'Atlas.",
+    )
+    builder = Expert(
+        "road",
+        skills=("routes rurales", "ouvrages d'art"),
+        languages=("ber",),
+        modes=("on_site",),
+        availability_hours_per_month=10,
+    )
+    eng = MatchingEngine(taxonomy, settings)
+    eng.upsert_experts([cyclist, builder])
+    eng.upsert_needs([Need("n", title="Ouvrir une piste et un radier", languages=("ber",), mode="on_site")])
+    ranked = {c.id: c.score for c in eng.rank_need("n", 5)}
+    assert ranked["road"] > 2 * ranked.get("bike", 0.0)
+
+
+def test_a_language_named_in_the_bio_counts_as_spoken(taxonomy, settings):
+    eng = MatchingEngine(taxonomy, settings)
+    eng.upsert_experts(
+        [
+            Expert(
+                "bio",
+                skills=("AEP rurale",),
+                modes=("on_site",),
+                availability_hours_per_month=10,
+                bio="Je parle couramment le tachelhit et l'arabe.",
+            )
+        ]
+    )
+    eng.upsert_needs([TAP_WATER])
+    (only,) = eng.rank_need("n1", 5)
+    assert not only.violation and only.breakdown["language"] > 0

@@ -34,3 +34,25 @@ def test_the_labelled_set_is_large_enough_and_graded_0_to_3():
     experts = json.loads((folder / "experts.json").read_text(encoding="utf-8"))
     assert len(grades) >= 25 and len(experts) >= 60
     assert all(len(row) == len(experts) for row in grades.values())
+
+
+def test_the_held_out_set_is_graded_0_to_3_and_names_only_known_experts():
+    import json
+
+    from tests.unit.matching.conftest import ROOT
+
+    folder = ROOT / "tests/data/eval_holdout"
+    grades = read_grades(json.loads((folder / "grades.json").read_text(encoding="utf-8")))
+    experts = {e["id"] for e in json.loads((folder / "experts.json").read_text(encoding="utf-8"))}
+    needs = {n["id"] for n in json.loads((folder / "needs.json").read_text(encoding="utf-8"))}
+    assert len(needs) >= 15 and len(experts) >= 40
+    assert set(grades) == needs
+    assert all(set(row) <= experts for row in grades.values())
+
+
+def test_misses_list_what_came_in_and_the_relevant_experts_left_out():
+    from sync_service.domain.matching.evaluation import misses
+
+    grades = {"n1": {"a": 3, "b": 2, "c": 0}, "n2": {"a": 3}}
+    lines = misses({"n1": ["c", "a"], "n2": ["a"]}, grades, 5)
+    assert lines == ["n1: nDCG 0.50  top c[0] a[3]  left out b[2]"]

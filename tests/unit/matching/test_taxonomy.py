@@ -112,3 +112,13 @@ def test_the_shipped_config_loads(settings):
 
 def test_recognizer_builds_from_the_shipped_taxonomy(taxonomy):
     assert Recognizer(taxonomy).find(["SIG"]).skills == {"gis_mapping": 1.0}
+
+
+def test_an_arabic_word_with_a_one_letter_particle_is_recognised(recognizer):
+    found = recognizer.find(["نريد دراسة وحدة لتحلية المياه"])
+    assert "water_treatment" in found.skills
+
+
+def test_amazigh_written_in_tifinagh_or_named_tarifit_is_recognised(recognizer):
+    assert "ber" in recognizer.find(["ⵜⴰⵛⵍⵃⵉⵜ"]).languages
+    assert "ber" in recognizer.find(["je parle tarifit"]).languages
