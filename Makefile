@@ -5,8 +5,10 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 # Debian packages the tests or the demo need (installed when missing, if we are root).
 DEBIAN_PACKAGES :=
+# Debian packages only the benchmarks need (wrk: a load generator that costs little CPU).
+BENCH_PACKAGES := wrk
 
-.PHONY: demo test install debian lint typecheck unit bench clean
+.PHONY: demo test install debian debian-packages lint unit bench clean
 
 demo: install
 	$(BIN)/codev demo
@@ -28,9 +30,12 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 debian:
+	@$(MAKE) --no-print-directory debian-packages PACKAGES="$(DEBIAN_PACKAGES)"
+
+debian-packages:
 	@missing=""; \
 	$(PYTHON) -c 'import ensurepip' 2>/dev/null || missing="python3-venv"; \
-	for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    echo "installing Debian packages:$$missing"; \
@@ -47,7 +52,10 @@ unit: install
 	$(BIN)/pytest tests/unit -q
 
 bench: install
+	@$(MAKE) --no-print-directory debian-packages PACKAGES="$(BENCH_PACKAGES)"
 	$(BIN)/python bench/matching.py --quick
+	$(BIN)/python bench/webhook_intake.py --quick
+	$(BIN)/python bench/publish.py --quick
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

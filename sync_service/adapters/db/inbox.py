@@ -6,6 +6,7 @@ InboxWriter is the intake's writer: it commits, several deliveries at once (grou
 
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
@@ -86,11 +87,36 @@ def rejection_row(*, status_code: int, reason: str, event: str | None, body_size
     }
 
 
+# PostgreSQL: one array per column, so the statement's text is the same for a batch of any size (a
+# VALUES list per size was re-parsed by psycopg at every batch and never stayed prepared).
+_PG_ARRAY_TYPES = {
+    "event": "varchar", "event_type": "varchar", "discourse_event_id": "varchar", "body_sha256": "varchar",
+    "entity_kind": "varchar", "entity_key": "varchar", "hint": "json", "received_at": "timestamptz",
+    "status": "varchar", "attempts": "int", "available_at": "timestamptz", "lease_until": "timestamptz",
+    "leased_by": "varchar", "processed_at": "timestamptz", "last_error": "text",
+}
+
+
+@cache
+def _pg_unnest_insert(table_name: str) -> str:
+    """INSERT ... SELECT FROM unnest(one array per column) ON CONFLICT DO NOTHING RETURNING the keys."""
+    columns = ", ".join(_PG_ARRAY_TYPES)
+    arrays = ", ".join(f"%({name})s::{kind}[]" for name, kind in _PG_ARRAY_TYPES.items())
+    return (f"INSERT INTO {table_name} ({columns}) SELECT * FROM unnest({arrays}) "
+            "ON CONFLICT (event, body_sha256) DO NOTHING RETURNING event, body_sha256")
+
+
 def insert_deliveries(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[bool]:
     """Insert rows, skipping any (event, body_sha256) already stored; for each row, whether it is new."""
     if not rows:
         return []
-    result = conn.execute(_insert_ignoring_duplicates(conn.dialect.name), [dict(r) for r in rows])
+    if conn.dialect.name == "postgresql":
+        arrays = {name: [row[name] for row in rows] for name in _PG_ARRAY_TYPES}
+        arrays["hint"] = [json.dumps(hint) for hint in arrays["hint"]]
+        table_name = conn.dialect.identifier_preparer.format_table(InboxDelivery.__table__)
+        result = conn.exec_driver_sql(_pg_unnest_insert(table_name), arrays)
+    else:
+        result = conn.execute(_insert_ignoring_duplicates(conn.dialect.name), [dict(r) for r in rows])
     inserted = {(event, digest) for event, digest in result}
     flags = []
     for row in rows:
