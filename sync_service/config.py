@@ -134,7 +134,7 @@ def load_settings(environ: Mapping[str, str], config_file: str | Path | None = N
     path = _config_path(environ, config_file)
     values: dict[str, Any] = {}
     if path is not None:
-        values = _read_yaml(path)
+        values = read_yaml_mapping(path)
         for key in values:
             if key not in YAML_SECTIONS:
                 raise ConfigError(str(path), key, key, f"one of {', '.join(YAML_SECTIONS)}")
@@ -161,7 +161,10 @@ def _config_path(environ: Mapping[str, str], explicit: str | Path | None) -> Pat
     return DEFAULT_CONFIG_FILE if DEFAULT_CONFIG_FILE.is_file() else None
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def read_yaml_mapping(path: Path) -> dict[str, Any]:
+    """A YAML file whose top level is a mapping; every problem is a ConfigError naming the file."""
+    if not path.is_file():
+        raise ConfigError(str(path), "(file)", "no such file", "an existing YAML file")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:

@@ -7,9 +7,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from sync_service.config import ConfigError
+from sync_service.config import ConfigError, read_yaml_mapping
 from sync_service.domain.matching.records import EXPERT_MODES
 from sync_service.domain.matching.settings import MatchingSettings
 from sync_service.domain.matching.taxonomy import LOCALES, Concept, ConceptKind, Taxonomy
@@ -28,7 +26,7 @@ ENTRY_KEYS = {"label", "terms", "acronyms", "sectors", "links", "modes"}
 def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
     """Read and check the taxonomy: labels in fr/ar/en, known sectors, links and modes."""
     source = str(path)
-    data = _read_yaml(Path(path))
+    data = read_yaml_mapping(Path(path))
     for key in data:
         if key not in SECTIONS:
             raise ConfigError(source, str(key), key, f"one of {', '.join(SECTIONS)}")
@@ -92,7 +90,7 @@ def _concept(source: str, key: str, cid: str, kind: ConceptKind, entry: object) 
 def load_matching_settings(path: str | Path = DEFAULT_MATCHING) -> MatchingSettings:
     """Read the weights and limits; every key and type is checked."""
     source = str(path)
-    settings: MatchingSettings = _build(MatchingSettings, _read_yaml(Path(path)), source, "")
+    settings: MatchingSettings = _build(MatchingSettings, read_yaml_mapping(Path(path)), source, "")
     if settings.default_locale not in LOCALES:
         raise ConfigError(source, "default_locale", settings.default_locale, "one of fr, ar, en")
     if settings.semantic.ceiling <= settings.semantic.floor:
@@ -110,22 +108,6 @@ def load_matching_settings(path: str | Path = DEFAULT_MATCHING) -> MatchingSetti
     return settings
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        raise ConfigError(str(path), "(file)", "no such file", "an existing YAML file")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(str(path), "(file)", "bytes that are not UTF-8", "UTF-8 text") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "(file)"
-        raise ConfigError(str(path), where, getattr(exc, "problem", str(exc)), "valid YAML") from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(str(path), "(top level)", type(data).__name__, "a mapping")
-    return data
 
 
 def _build(cls: type[Any], data: object, source: str, prefix: str) -> Any:
