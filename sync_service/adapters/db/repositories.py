@@ -31,18 +31,52 @@ def _texts(value: Any) -> tuple[str, ...]:
     return tuple(str(v) for v in value or ())
 
 
-class SqlExpertRepository:
-    """Experts in the `experts` table."""
+class _KeyedRows:
+    """What the experts and needs tables share: a row by key (optionally locked), touch, delete, keys."""
+
+    model: Any
+    key_name: str  # the primary key's attribute (a column descriptor cannot sit on this class)
 
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def get(self, user_id: int, *, lock: bool = False) -> StoredExpert | None:
-        """The stored profile; with lock, FOR UPDATE until the transaction ends."""
-        query = select(ExpertRecord).where(ExpertRecord.user_id == user_id)
+    def _row(self, key: int, *, lock: bool = False) -> Any:
+        query = select(self.model).where(getattr(self.model, self.key_name) == key)
         if lock:
             query = query.with_for_update().execution_options(populate_existing=True)
-        row = self.session.scalars(query).one_or_none()
+        return self.session.scalars(query).one_or_none()
+
+    def touch(self, key: int, fetched_at: datetime) -> None:
+        """Record a fetch that found nothing new."""
+        row = self.session.get(self.model, key)
+        if row is not None:
+            row.fetched_at = fetched_at
+            self.session.flush()
+
+    def delete(self, key: int) -> bool:
+        """Remove the row; True when there was one."""
+        row = self.session.get(self.model, key)
+        if row is None:
+            return False
+        self.session.delete(row)
+        self.session.flush()
+        return True
+
+    def ids(self) -> list[int]:
+        """Every stored key."""
+        column = getattr(self.model, self.key_name)
+        return list(self.session.scalars(select(column).order_by(column)))
+
+
+class SqlExpertRepository(_KeyedRows):
+    """Experts in the `experts` table."""
+
+    model = ExpertRecord
+    key_name = "user_id"
+
+    def get(self, user_id: int, *, lock: bool = False) -> StoredExpert | None:
+        """The stored profile; with lock, FOR UPDATE until the transaction ends."""
+        row = self._row(user_id, lock=lock)
         return _stored_expert(row) if row is not None else None
 
     def by_username(self, username: str) -> StoredExpert | None:
@@ -71,26 +105,6 @@ class SqlExpertRepository:
         row.updated_at = now
         self.session.flush()
 
-    def touch(self, user_id: int, fetched_at: datetime) -> None:
-        """Record a fetch that found nothing new."""
-        row = self.session.get(ExpertRecord, user_id)
-        if row is not None:
-            row.fetched_at = fetched_at
-            self.session.flush()
-
-    def delete(self, user_id: int) -> bool:
-        """Remove the profile; True when there was one."""
-        row = self.session.get(ExpertRecord, user_id)
-        if row is None:
-            return False
-        self.session.delete(row)
-        self.session.flush()
-        return True
-
-    def ids(self) -> list[int]:
-        """Every stored forum user id."""
-        return list(self.session.scalars(select(ExpertRecord.user_id).order_by(ExpertRecord.user_id)))
-
     def matchable(self) -> list[ExpertProfile]:
         """Profiles matching may rank."""
         rows = self.session.scalars(
@@ -117,18 +131,15 @@ def _stored_expert(row: ExpertRecord) -> StoredExpert:
     return StoredExpert(profile, utc(row.fetched_at), utc(row.updated_at))
 
 
-class SqlNeedRepository:
+class SqlNeedRepository(_KeyedRows):
     """Needs in the `needs` table."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    model = NeedRecord
+    key_name = "topic_id"
 
     def get(self, topic_id: int, *, lock: bool = False) -> StoredNeed | None:
         """The stored need; with lock, FOR UPDATE until the transaction ends."""
-        query = select(NeedRecord).where(NeedRecord.topic_id == topic_id)
-        if lock:
-            query = query.with_for_update().execution_options(populate_existing=True)
-        row = self.session.scalars(query).one_or_none()
+        row = self._row(topic_id, lock=lock)
         return _stored_need(row) if row is not None else None
 
     def save(self, details: NeedDetails, fetched_at: datetime, now: datetime) -> None:
@@ -145,26 +156,6 @@ class SqlNeedRepository:
         row.fetched_at = fetched_at
         row.updated_at = now
         self.session.flush()
-
-    def touch(self, topic_id: int, fetched_at: datetime) -> None:
-        """Record a fetch that found nothing new."""
-        row = self.session.get(NeedRecord, topic_id)
-        if row is not None:
-            row.fetched_at = fetched_at
-            self.session.flush()
-
-    def delete(self, topic_id: int) -> bool:
-        """Remove the need; True when there was one."""
-        row = self.session.get(NeedRecord, topic_id)
-        if row is None:
-            return False
-        self.session.delete(row)
-        self.session.flush()
-        return True
-
-    def ids(self) -> list[int]:
-        """Every stored topic id."""
-        return list(self.session.scalars(select(NeedRecord.topic_id).order_by(NeedRecord.topic_id)))
 
     def open_needs(self) -> list[NeedDetails]:
         """Needs whose status is not closed."""
