@@ -4,7 +4,6 @@ form templates, categories and the webhook, through the paced Transport."""
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +16,6 @@ from sync_service.adapters.discourse.client import (
     ForumProtocolError,
     NotFound,
     Transport,
-    _rate_limit_wait,
 )
 from sync_service.domain.provisioning import (
     KIND_WORDS,
@@ -34,8 +32,6 @@ from sync_service.domain.provisioning import (
 )
 from sync_service.services.ports import ForumUnavailable
 from sync_service.services.provision import ForumRefused
-
-log = logging.getLogger(__name__)
 
 # WebHookEventType::TYPES (app/models/web_hook_event_type.rb): the events codev may ask for.
 WEB_HOOK_EVENT_IDS: dict[str, int] = {
@@ -177,26 +173,17 @@ class DiscourseAdmin:
             self._form_template_ids[action.spec.name] = int(answer["form_template"]["id"])
 
     def _send(self, method: str, path: str, body: dict[str, Any], action: Action) -> Any:
-        waited = 0.0
-        while True:
-            self.writes += 1
-            try:
-                status, headers, raw = self.transport.send_once(method, path, body=body)
-            except requests.RequestException as exc:
-                # It may have been applied: the next `codev provision` reads before it writes.
-                raise ForumUnavailable(f"{type(exc).__name__} on {method} {path}", 0.0) from exc
-            if 200 <= status < 300:
-                return _json(raw)
-            if status == 429:
-                wait = _rate_limit_wait(headers, raw)
-                if waited + wait > self.transport.policy.rate_limit_budget:
-                    raise ForumUnavailable(f"rate limited on {method} {path}", wait)
-                waited += wait
-                self.transport.pacer.hold(wait)
-                continue
-            if status >= 500:
-                raise ForumUnavailable(f"HTTP {status} on {method} {path}", 0.0)
-            raise _refusal(action, method, path, status, _errors(raw))
+        self.writes += 1
+        try:
+            status, _headers, raw = self.transport.send_waiting_out_429(method, path, body=body)
+        except requests.RequestException as exc:
+            # It may have been applied: the next `codev provision` reads before it writes.
+            raise ForumUnavailable(f"{type(exc).__name__} on {method} {path}", 0.0) from exc
+        if 200 <= status < 300:
+            return _json(raw)
+        if status >= 500:
+            raise ForumUnavailable(f"HTTP {status} on {method} {path}", 0.0)
+        raise _refusal(action, method, path, status, _errors(raw))
 
     def _group_write(self, action: Action) -> tuple[str, dict[str, Any]]:
         spec = _as(action, GroupSpec)

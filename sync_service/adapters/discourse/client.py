@@ -120,6 +120,24 @@ class Transport:
         finally:
             self.pacer.release()
 
+    def send_waiting_out_429(self, method: str, path: str,
+                             body: dict[str, Any] | None = None) -> tuple[int, dict[str, str], bytes]:
+        """send_once, repeated only after a 429: waits what Discourse says, within the budget.
+
+        Any other answer (and any exception) reaches the caller, who knows what it means for a write.
+        """
+        waited = 0.0
+        while True:
+            status, headers, raw = self.send_once(method, path, body=body)
+            if status != 429:
+                return status, headers, raw
+            wait = _rate_limit_wait(headers, raw)
+            if waited + wait > self.policy.rate_limit_budget:
+                raise ForumUnavailable(f"rate limited on {method} {path}; wait {wait:.0f} s", wait)
+            log.info("rate limited on %s %s: waiting %.1f s", method, path, wait)
+            waited += wait
+            self.pacer.hold(wait)
+
     def _send(self, path: str, params: dict[str, Any] | None, method: str = "GET",
               body: dict[str, Any] | None = None) -> tuple[int, dict[str, str], bytes]:
         self.requests_made += 1

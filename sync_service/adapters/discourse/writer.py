@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import logging
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -22,12 +21,8 @@ from sync_service.adapters.discourse.client import (
     NotFound,
     Transport,
     _errors,
-    _rate_limit_wait,
 )
 from sync_service.services.outbox import Posted, UnclearOutcome, WriteRefused, marker
-from sync_service.services.ports import ForumUnavailable
-
-log = logging.getLogger(__name__)
 
 # Topic#external_id: [\w-], at most 50 characters; intent keys are longer and freer, so hash them.
 EXTERNAL_ID_PREFIX = "codev-"
@@ -83,29 +78,18 @@ class DiscourseWriter:
         raise ValueError(f"unknown outbox kind {kind!r}")
 
     def _write(self, method: str, path: str, body: dict[str, Any]) -> Any:
-        waited = 0.0
-        policy = self.transport.policy
-        while True:
+        try:
+            status, _headers, raw = self.transport.send_waiting_out_429(method, path, body=body)
+        except (requests.RequestException, ForumProtocolError) as exc:
+            raise UnclearOutcome(f"{type(exc).__name__} on {method} {path}") from exc
+        if 200 <= status < 300:
             try:
-                status, headers, raw = self.transport.send_once(method, path, body=body)
-            except (requests.RequestException, ForumProtocolError) as exc:
-                raise UnclearOutcome(f"{type(exc).__name__} on {method} {path}") from exc
-            if 200 <= status < 300:
-                try:
-                    return json.loads(raw.decode("utf-8")) if raw.strip() else {}
-                except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-                    raise UnclearOutcome(f"{method} {path}: {status} with unreadable JSON") from exc
-            if status == 429:
-                wait = _rate_limit_wait(headers, raw)
-                if waited + wait > policy.rate_limit_budget:
-                    raise ForumUnavailable(f"rate limited on {method} {path}; wait {wait:.0f} s", wait)
-                log.info("rate limited on %s %s: waiting %.1f s", method, path, wait)
-                waited += wait
-                self.transport.pacer.hold(wait)
-                continue
-            if status >= 500:
-                raise UnclearOutcome(f"HTTP {status} on {method} {path}")
-            raise WriteRefused(f"{method} {path}: HTTP {status} {_errors(raw)}".rstrip(), status)
+                return json.loads(raw.decode("utf-8")) if raw.strip() else {}
+            except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+                raise UnclearOutcome(f"{method} {path}: {status} with unreadable JSON") from exc
+        if status >= 500:
+            raise UnclearOutcome(f"HTTP {status} on {method} {path}")
+        raise WriteRefused(f"{method} {path}: HTTP {status} {_errors(raw)}".rstrip(), status)
 
     # --- finding what an earlier attempt made -------------------------------------------------
 
