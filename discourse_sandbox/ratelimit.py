@@ -23,18 +23,23 @@ def time_left(seconds: int) -> str:
 
 
 class RateLimiter:
-    """At most `limit` hits per `window` sandbox seconds; one bucket per key."""
+    """At most `limit` hits per `window` sandbox seconds; one bucket per key.
+
+    As lib/rate_limiter.rb's Lua script: hits are stamped in whole seconds (Time.now.to_i), one more is
+    allowed while fewer than `limit` are kept or the oldest kept is `window` or more seconds old, and a
+    refusal says window - (now - oldest) seconds, counted in whole seconds too.
+    """
 
     def __init__(self, clock: Clock, limit: int, window: float = 60.0) -> None:
         self.clock, self.limit, self.window = clock, limit, window
-        self._hits: dict[str, deque[float]] = {}
+        self._hits: dict[str, deque[int]] = {}
         self._lock = threading.Lock()
 
     def hit(self, bucket: str) -> int | None:
         """Record a hit; None if allowed, else the whole seconds to wait (Retry-After)."""
         if self.limit <= 0:
             return None
-        now = self.clock.seconds()
+        now = math.floor(self.clock.seconds())
         with self._lock:
             hits = self._hits.setdefault(bucket, deque())
             while hits and now - hits[0] >= self.window:
