@@ -24,6 +24,9 @@ DISPLAY_NAMES = {
     "trust_level_2": "trust_level_2", "trust_level_3": "trust_level_3",
     "trust_level_4": "trust_level_4",
 }
+# Group::ALIAS_LEVELS (nobody, only admins, mods and admins, members mods and admins, owners mods
+# and admins, everyone): the values Group validates messageable_level and mentionable_level against
+ALIAS_LEVELS = (0, 1, 2, 3, 4, 99)
 EDITABLE_KEYS = ("full_name", "bio_raw", "visibility_level", "members_visibility_level",
                  "public_admission", "public_exit", "mentionable_level", "messageable_level")
 
@@ -73,6 +76,13 @@ def can_manage(group: Group, viewer: User | None) -> bool:
     return viewer.staff or viewer.id in group.owner_ids
 
 
+def alias_allows(level: int, group: Group, user: User) -> bool:
+    """Group.messageable / Group.mentionable for one group: Group.alias_levels(user), members, owners."""
+    if level == 99 or (user.admin and level in (1, 2, 3, 4)) or (user.staff and level in (2, 3, 4)):
+        return True
+    return (level == 3 and user.id in group.user_ids) or (level == 4 and user.id in group.owner_ids)
+
+
 def find_users_by_names(state: State, names: list[str]) -> tuple[list[User], list[str]]:
     """Users for a comma/list of usernames: (found, unknown names)."""
     found: list[User] = []
@@ -104,12 +114,22 @@ def group_errors(state: State, name: str, exclude_id: int | None = None) -> list
     return errors
 
 
+def level_errors(data: dict[str, Any]) -> list[str]:
+    """Group's inclusion validations of the alias levels given (ActiveRecord's messages)."""
+    errors = []
+    for key in ("mentionable_level", "messageable_level"):
+        value, label = data.get(key), key.replace("_", " ").capitalize()
+        if value is not None and str(value).strip() not in {str(level) for level in ALIAS_LEVELS}:
+            errors.append(f"{label} is not included in the list")
+    return errors
+
+
 def create_group(
     state: State, data: dict[str, Any], now: datetime
 ) -> tuple[Group | None, list[str]]:
     """Admin::GroupsController#create: a custom group with members and owners."""
     name = str(data.get("name") or "").strip()
-    errors = group_errors(state, name)
+    errors = group_errors(state, name) + level_errors(data)
     # Group#usernames= ignores names that match no user
     members, _unknown = find_users_by_names(state, _names(data.get("usernames")))
     owners, _unknown_owners = find_users_by_names(state, _names(data.get("owner_usernames")))
@@ -199,8 +219,8 @@ def group_show_json(state: State, group: Group, viewer: User | None) -> dict[str
     body.update({
         "is_group_user": is_member,
         "is_group_owner_display": viewer is not None and viewer.id in group.owner_ids,
-        "mentionable": viewer is not None and group.mentionable_level == 99,
-        "messageable": viewer is not None and (viewer.admin or group.messageable_level == 99),
+        "mentionable": viewer is not None and alias_allows(group.mentionable_level, group, viewer),
+        "messageable": viewer is not None and alias_allows(group.messageable_level, group, viewer),
         "automatic_membership_email_domains": None,
         "smtp_server": None, "smtp_port": None, "smtp_ssl_mode": None, "email_username": None,
         "email_password": None, "message_count": 0, "allow_unknown_sender_topic_replies": False,

@@ -13,6 +13,7 @@ Format (every section optional; names refer to earlier sections):
          show_on_profile: true, show_on_user_card: false, searchable: true, description: "..."}
     groups:
       - {name: experts, full_name: "Experts de la diaspora", visibility_level: 0}
+      - {name: animateurs, messageable_level: 99, mentionable_level: 3}  # Group::ALIAS_LEVELS
     users:
       - username: fatima.benali
         name: Fatima Benali

@@ -173,18 +173,26 @@ def tag_attributes(state: State, settings: SandboxSettings, topic: Topic) -> dic
 
 
 def topic_view_json(state: State, settings: SandboxSettings, topic: Topic, viewer: User | None,
-                    posts: list[Post] | None = None) -> dict[str, Any]:
-    """GET /t/{id}.json: TopicViewSerializer with post_stream and details."""
+                    posts: list[Post] | None = None, include_raw: bool = False) -> dict[str, Any]:
+    """GET /t/{id}.json: TopicViewSerializer with post_stream and details (raw with include_raw)."""
     all_posts = visible_posts(state, topic, viewer)
     shown = all_posts if posts is None else posts
     body = {
-        "post_stream": {"posts": [post_json(state, p, viewer, "view") for p in shown[:20]],
+        "post_stream": {"posts": [_stream_post(state, p, viewer, include_raw) for p in shown[:20]],
                         "stream": [p.id for p in all_posts]},
         "timeline_lookup": [[1, 0]] if all_posts else [],
         "suggested_topics": [],
     }
     body.update(topic_attributes(state, settings, topic))
     body["details"] = _details(state, topic, viewer)
+    return body
+
+
+def _stream_post(state: State, post: Post, viewer: User | None, include_raw: bool) -> dict[str, Any]:
+    """A post of the post_stream; PostStreamSerializerMixin sets add_raw when include_raw is given."""
+    body = post_json(state, post, viewer, "view")
+    if include_raw:
+        body["raw"] = post.raw
     return body
 
 

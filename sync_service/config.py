@@ -47,6 +47,7 @@ class ForumSettings:
             "modes": "Modes d'engagement",
             "origin_province": "Province d'origine",
             "consent": "Consentement à la mise en relation",
+            "digest": "Résumé des nouveaux besoins",
         }
     )
     # The need form: field id -> the headings a post may carry for it (labels in fr/ar/en; the id
@@ -91,6 +92,28 @@ class WorkerSettings:
 
 
 @dataclass(frozen=True)
+class LifecycleSettings:
+    """Review threads, introductions, reminders, expiry and digests (delays in days)."""
+
+    review_candidates: int = 5        # candidates shown in a need's review thread
+    direct_introductions: bool = False  # True: introduce the best candidates without review
+    introductions_per_need: int = 1   # direct setting: introductions awaiting an answer at once
+    reminder_days: float = 7.0        # a reminder this long after the introduction
+    expiry_days: float = 7.0          # ... and expiry this long after the reminder
+    digest_interval_days: float = 7.0  # experts who opted in get at most one digest per interval
+    digest_size: int = 5              # needs listed at most in one digest
+    pass_seconds: float = 60.0        # the worker re-ranks and checks the clock at least this often
+
+
+@dataclass(frozen=True)
+class OutboxSettings:
+    """How the worker sends what the outbox holds."""
+
+    batch: int = 20
+    settle_seconds: float = 60.0  # after an unclear failure, wait this long before looking for the post
+
+
+@dataclass(frozen=True)
 class DiscourseSettings:
     """How to reach the forum (from the environment)."""
 
@@ -114,10 +137,12 @@ class Settings:
     forum_api: ForumApiSettings = field(default_factory=ForumApiSettings)
     webhooks: WebhookSettings = field(default_factory=WebhookSettings)
     worker: WorkerSettings = field(default_factory=WorkerSettings)
+    lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
+    outbox: OutboxSettings = field(default_factory=OutboxSettings)
 
 
 # Sections of Settings that the YAML file may set; the rest comes from the environment.
-YAML_SECTIONS = ("default_locale", "forum", "forum_api", "webhooks", "worker")
+YAML_SECTIONS = ("default_locale", "forum", "forum_api", "webhooks", "worker", "lifecycle", "outbox")
 
 ENVIRONMENT = {
     "CODEV_DATABASE_URL": "database_url",

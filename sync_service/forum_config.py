@@ -36,6 +36,9 @@ MAX_TEMPLATE_LENGTH = 2000  # FormTemplate's length validation
 FIELD_TYPES = ("text", "confirm", "dropdown", "multiselect")
 FORM_TYPES = ("checkbox", "dropdown", "input", "multi-select", "textarea", "upload")
 PERMISSION_LEVELS = (1, 2, 3)
+ALIAS_LEVELS = (0, 1, 2, 3, 4, 99)  # Group::ALIAS_LEVELS; all but 0 let an admin (codev) message
+GROUP_LEVELS = ("messageable_level", "mentionable_level")
+STAFF_GROUPS = {"staff", "admins", "moderators"}
 FLAGS = ("editable", "show_on_profile", "show_on_user_card", "searchable")
 ELIDED = tuple("AEIOUYHÂÉÈÎÔ")  # "Commune d'Anzi", "Commune de Tanalt"
 
@@ -158,11 +161,18 @@ def _groups(r: _Reader, doc: Mapping[str, Any], settings: Settings,
     for i, entry in enumerate(r.items(doc.get("groups"), "groups")):
         where = f"groups[{i}]"
         entry = r.mapping(entry, where)
-        r.known_keys(entry, where, {"name", "full_name"})
+        r.known_keys(entry, where, {"name", "full_name", *GROUP_LEVELS})
+        levels = {key: _alias_level(r, entry, key, where) for key in GROUP_LEVELS}
         groups.append(GroupSpec(_group_name(r, entry.get("name"), f"{where}.name"),
-                                r.text(entry, "full_name", where)))
+                                r.text(entry, "full_name", where), **levels))
     groups += [group for _slug, group in _commune_groups(r, doc, settings, communes)]
     names = [g.name for g in groups]
+    managers = next((g for g in groups if g.name == settings.forum.community_managers_group), None)
+    if managers is not None and managers.messageable_level in (None, 0):
+        # Every introduction PM names this group: at 0 ("nobody", the default) Discourse refuses it.
+        raise r.fail(f"groups[{names.index(managers.name)}].messageable_level", managers.messageable_level,
+                     f"1, 2, 3, 4 or 99: codev (an admin) names {managers.name!r} (settings "
+                     "forum.community_managers_group) in every introduction")
     for needed, key in ((settings.forum.experts_group, "experts_group"),
                         (settings.forum.community_managers_group, "community_managers_group")):
         if needed not in names:
@@ -200,6 +210,14 @@ def commune_groups(settings: Settings, path: str | Path = DEFAULT_FORUM) -> dict
     r = _Reader(str(path))
     doc = r.mapping(_read(r, Path(path)), "(top level)")
     return {group.name: slug for slug, group in _commune_groups(r, doc, settings, _communes_file(settings))}
+
+
+def _alias_level(r: _Reader, entry: Mapping[str, Any], key: str, where: str) -> int | None:
+    value = entry.get(key)
+    if value is not None and (isinstance(value, bool) or value not in ALIAS_LEVELS):
+        raise r.fail(f"{where}.{key}", value, "0 (nobody), 1 (admins), 2 (+ moderators), 3 (+ members), "
+                                              "4 (owners, moderators and admins) or 99 (everyone)")
+    return value if isinstance(value, int) else None
 
 
 def _group_name(r: _Reader, value: object, key: str) -> str:
@@ -365,11 +383,19 @@ def _categories(r: _Reader, value: object, structure: ForumStructure,
         slug = getattr(settings.forum, key)
         if slug not in slugs:
             raise r.fail("categories", sorted(slugs), f"a category with slug {slug!r} (settings forum.{key})")
-    review = slugs[settings.forum.review_category]
-    if set(review.permissions) != {"staff"}:
-        raise r.fail("categories", dict(review.permissions),
-                     f"the review category {review.slug!r} open to staff only")
+    _check_review(r, slugs[settings.forum.review_category], settings)
     return tuple(categories)
+
+
+def _check_review(r: _Reader, review: CategorySpec, settings: Settings) -> None:
+    """The review category: the managers answer there, and nobody else may see codev's suggestions."""
+    managers, groups = settings.forum.community_managers_group, set(review.permissions)
+    if (groups - STAFF_GROUPS - {managers} or not groups & STAFF_GROUPS
+            or review.permissions.get(managers) not in (1, 2)):
+        raise r.fail(f"categories[slug={review.slug}].permissions", dict(review.permissions),
+                     f"the review category {review.slug!r} open to staff and {managers!r} only "
+                     f"(settings forum.community_managers_group, 1 or 2: they answer there), "
+                     f"e.g. {{staff: 1, {managers}: 1}}")
 
 
 def _webhook(r: _Reader, value: object, settings: Settings, webhook_url: str | None) -> WebhookSpec:

@@ -15,6 +15,7 @@ from discourse_sandbox.groups import (
     find_users_by_names,
     group_errors,
     group_show_json,
+    level_errors,
     member_ids,
     member_json,
     update_group,
@@ -196,6 +197,8 @@ def update(group_id: int) -> Response:
             data = {k: v for k, v in data.items() if k in AUTOMATIC_EDITABLE}
         elif not can_manage(group, viewer):
             invalid_access()
+        if level_errors(data):
+            record_invalid(level_errors(data))
         if "name" in data and str(data["name"]) != group.name:
             errors = group_errors(state, str(data["name"]), group.id)
             if errors:

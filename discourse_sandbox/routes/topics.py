@@ -51,7 +51,8 @@ def _show(topic_id: int) -> Response:
     sandbox: Sandbox = g.sandbox
     with sandbox.state.transaction() as state:
         topic = find_topic(state, topic_id)
-        return json_reply(topic_view_json(state, sandbox.settings, topic, g.user))
+        return json_reply(topic_view_json(state, sandbox.settings, topic, g.user,
+                                          include_raw=_include_raw()))
 
 
 @bp.get("/t/<int:topic_id>")
@@ -76,8 +77,13 @@ def posts(topic_id: int) -> Response:
     with sandbox.state.transaction() as state:
         topic = find_topic(state, topic_id)
         shown = [p for p in visible_posts(state, topic, g.user) if not wanted or p.id in wanted]
-        view = topic_view_json(state, sandbox.settings, topic, g.user, shown)
+        view = topic_view_json(state, sandbox.settings, topic, g.user, shown, _include_raw())
         return json_reply({"post_stream": {"posts": view["post_stream"]["posts"]}, "id": topic.id})
+
+
+def _include_raw() -> bool:
+    # TopicsController: include_raw: !!params[:include_raw], so any value given counts, "false" too
+    return "include_raw" in params()
 
 
 @bp.get("/t/external_id/<external_id>")

@@ -102,15 +102,6 @@ class Translator:
         return forms.get("other") or next(iter(forms.values()), "")
 
 
-def from_table(table: Mapping[str, Mapping[str, str]], prefix: str = "") -> dict[str, dict[str, Message]]:
-    """Catalogues from a key -> locale -> text table (the shape of matching/messages.py)."""
-    out: dict[str, dict[str, Message]] = {loc: {} for loc in LOCALES}
-    for key, by_locale in table.items():
-        for loc, text in by_locale.items():
-            out.setdefault(loc, {})[f"{prefix}{key}"] = text
-    return out
-
-
 def text_direction(locale: str) -> str:
     """"rtl" for Arabic, else "ltr"."""
     return "rtl" if locale in RTL_LOCALES else "ltr"

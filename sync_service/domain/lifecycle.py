@@ -13,7 +13,8 @@ def status_after_sync(stored: str | None, closed: bool, archived: bool) -> str:
     """The status once the forum's state is applied: a closed or archived topic is closed; a topic
     open in the forum is open again, unless the lifecycle moved it further (then that stays)."""
     if closed or archived:
-        return CLOSED
+        # served or funded: a person closed the need with its outcome; the topic's closing keeps it
+        return stored if stored in ("served", "funded") else CLOSED
     if stored is None or stored == CLOSED or stored not in NEED_STATUSES:
         return OPEN
     return stored

@@ -69,6 +69,8 @@ class ExpertProfile:
     origin_province: str | None = None
     # Every stored profile is matchable when synced; a later pause (issue 5) may turn it off.
     matchable: bool = True
+    # The expert asked for a periodic digest of new needs that fit them (user field "digest").
+    digest: bool = False
 
     def to_expert(self, open_introductions: int = 0) -> Expert:
         """The record matching ranks."""
@@ -88,7 +90,7 @@ class ExpertProfile:
 
 
 def has_consent(values: tuple[str, ...]) -> bool:
-    """True only for an explicit tick of the consent field."""
+    """True only for an explicit tick of a confirm field (consent, or the digest opt-in)."""
     return any(value.strip().casefold() in CONSENT_VALUES for value in values)
 
 
@@ -125,6 +127,7 @@ def profile_of(person: PersonFacts | None, rules: PeopleRules) -> ExpertProfile 
         country=redact_emails(first_text(fields.get("country", ()))),
         availability_hours=parse_hours(fields.get("availability", ())),
         origin_province=None if province is None or fold(province) in NOT_A_PROVINCE else province,
+        digest=has_consent(fields.get("digest", ())),  # the same ticked confirm field as consent
     )
 
 

@@ -78,17 +78,33 @@ def review_title(t: Translator, need: NeedView, locale: str) -> str:
 
 
 def review_thread(
-    t: Translator, need: NeedView, candidates: Sequence[CandidateView], locale: str, intent_key: str
+    t: Translator,
+    need: NeedView,
+    candidates: Sequence[CandidateView],
+    locale: str,
+    intent_key: str,
+    status: str | None = None,
+    introductions: Sequence[tuple[str, str]] = (),
 ) -> str:
-    """First post of the review thread: the need, then each candidate with reasons and how to approve."""
+    """First post of the review thread: the need, its status and introductions so far, then each
+    candidate with reasons and how to approve. `introductions` are (username, introduction status)."""
     lines = [t.translate("review.intro", locale, need=_need_ref(t, need, locale)), ""]
     lines += _need_details(t, need, locale)
-    if not candidates:
-        lines += [t.translate("review.none", locale), ""]
-    else:
+    if status is not None:
+        lines += [t.translate("review.status", locale, status=t.translate(f"status.{status}", locale)), ""]
+    if introductions:
+        lines += [t.translate("review.introductions_heading", locale), ""]
+        lines += [t.translate("review.introduction", locale, user=safe_text.user_link(name),
+                              status=t.translate(f"introduction_status.{state}", locale))
+                  for name, state in introductions] + [""]
+    if candidates:
         lines += [t.translate("review.candidates_heading", locale, count=len(candidates)), ""]
+    elif status in (None, "open", "matched"):  # a need served or in progress looks for nobody
+        lines += [t.translate("review.none", locale), ""]
     for rank, candidate in enumerate(candidates, start=1):
         lines += _candidate(t, rank, candidate, locale)
+    if candidates:
+        lines += [t.translate("review.commands_help", locale), ""]
     lines.append(t.translate("review.footer", locale))
     return _finish(lines, locale, intent_key)
 

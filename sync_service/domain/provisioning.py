@@ -22,10 +22,14 @@ KIND_WORDS: Mapping[Kind, str] = {
 
 @dataclass(frozen=True)
 class GroupSpec:
-    """A group codev needs (members are not provisioned)."""
+    """A group codev needs (members are not provisioned); a level left None is not managed."""
 
     name: str
     full_name: str
+    # Group::ALIAS_LEVELS: 0 nobody, 1 admins, 2 mods and admins, 3 members, mods and admins,
+    # 4 owners, mods and admins, 99 everyone: who may send the group a PM, or @mention it.
+    messageable_level: int | None = None
+    mentionable_level: int | None = None
 
 
 @dataclass(frozen=True)
@@ -192,6 +196,10 @@ def _flags(wanted: Any, have: Any, names: Sequence[str]) -> list[str]:
 
 def _group_changes(wanted: GroupSpec, have: GroupSpec) -> tuple[GroupSpec, list[str]]:
     changes = ["full name"] if wanted.full_name != have.full_name else []
+    for attribute in ("messageable_level", "mentionable_level"):
+        level, current = getattr(wanted, attribute), getattr(have, attribute)
+        if level is not None and level != current:
+            changes.append(f"{attribute.replace('_', ' ')} {current} -> {level}")
     return replace(wanted, name=have.name), changes
 
 

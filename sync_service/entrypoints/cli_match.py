@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from sync_service.config import ConfigError
+from sync_service.domain.i18n import Translator
 
 TAXONOMY_OPTION = click.option(
     "--taxonomy",
@@ -34,6 +35,16 @@ def _load_config(taxonomy_file: str, matching_file: str) -> tuple[Any, Any]:
 
     try:
         return load_taxonomy(taxonomy_file), load_matching_settings(matching_file)
+    except ConfigError as exc:
+        click.echo(f"codev: configuration error: {exc}", err=True)
+        sys.exit(2)
+
+
+def _load_translator() -> Translator:
+    from sync_service.i18n_config import load_translator
+
+    try:
+        return load_translator()
     except ConfigError as exc:
         click.echo(f"codev: configuration error: {exc}", err=True)
         sys.exit(2)
@@ -112,6 +123,7 @@ def match(
     from sync_service.domain.matching.batch import match_all
 
     taxonomy, settings = _load_config(taxonomy_file, matching_file)
+    translator = _load_translator()
     experts = _read_records(experts_file, "expert")
     needs = _read_records(needs_file, "need")
     result = match_all(
@@ -119,26 +131,25 @@ def match(
         needs,
         taxonomy,
         settings,
-        _embedder(not no_embedding),
-        top,
-        with_assignment,
-        locale,
-        OrToolsFlowSolver() if with_assignment else None,
+        translator,
+        embedder=_embedder(not no_embedding),
+        top=top,
+        with_assignment=with_assignment,
+        locale=locale,
+        solver=OrToolsFlowSolver() if with_assignment else None,
     )
     if output_format == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        click.echo(_table(result, locale or settings.default_locale))
+        click.echo(_table(result, translator, locale or settings.default_locale))
 
 
-def _table(result: dict[str, Any], locale: str) -> str:
-    from sync_service.domain.matching.messages import say
-
+def _table(result: dict[str, Any], translator: Translator, locale: str) -> str:
     lines = []
     for entry in result["results"]:
         lines.append(f"need {entry['need']}")
         if not entry["suggestions"]:
-            lines.append(f"  ({say('no_candidate', locale)})")
+            lines.append(f"  ({translator.translate('reasons.no_candidate', locale)})")
         for rank, s in enumerate(entry["suggestions"], start=1):
             lines.append(f"  {rank}. {s['expert']!s:<14} {s['score']:.3f}  {'; '.join(s['reasons'])}")
     if "assignment" in result:

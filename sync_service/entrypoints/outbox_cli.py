@@ -22,11 +22,12 @@ STATUSES = ("pending", "sending", "sent", "failed", "parked", "superseded")
 def outbox(obj: Any, stats: bool, failed: bool, send: bool, batch: int) -> None:
     """Show the outbox of writes to Discourse, or send the due ones."""
     from sync_service.adapters.db import outbox as db_outbox
+    from sync_service.adapters.db.unit_of_work import uow_factory
     from sync_service.entrypoints.worker import database, utcnow
 
     settings: Settings = obj.settings
     engine, _ = database(settings)
-    factory = db_outbox.outbox_uow_factory(engine)
+    factory = uow_factory(engine)
     try:
         if send:
             _send(settings, factory, batch)

@@ -80,22 +80,30 @@ def configure_logging() -> None:
 @click.option("--id", "worker_id", default=None, help="Name of this worker in leases (default host:pid).")
 @click.option("--idle", default=1.0, show_default=True, type=click.FloatRange(0.01, 60),
               help="Seconds to sleep when nothing is due.")
+@click.option("--no-embedder", is_flag=True,
+              help="Rank without the multilingual sentence encoder (faster start, weaker ranking).")
 @rate_option
 @click.pass_obj
-def worker(obj: Any, once: bool, batch: int, worker_id: str | None, idle: float,
+def worker(obj: Any, once: bool, batch: int, worker_id: str | None, idle: float, no_embedder: bool,
            requests_per_minute: int | None) -> None:
-    """Refetch the users and topics the webhooks named, and bring the database in line."""
+    """Refetch what the webhooks named, keep review threads and introductions going, send the outbox."""
+    import threading
+
+    from sync_service.entrypoints.brokerage_wiring import build_loop, thread_reader
     from sync_service.services.reconcile import reconcile
     from sync_service.services.worker import Worker, applying
 
     settings: Settings = obj.settings
     configure_logging()
     wiring = wire(settings, requests_per_minute)
-    runner = Worker(wiring.uow_factory, _inbox(), applying(wiring.forum, wiring.rules), settings.worker,
-                    (worker_id or default_worker_id())[:64], utcnow)
+    name = (worker_id or default_worker_id())[:64]
+    stop = threading.Event()
+    loop = build_loop(settings, wiring, name, utcnow, stop.is_set, embed=not no_embedder)
+    runner = Worker(wiring.uow_factory, _inbox(), applying(wiring.forum, wiring.rules, thread_reader(loop)),
+                    settings.worker, name, utcnow, stop=stop, after_batch=loop.after_batch)
     try:
         if once:
-            _drain(runner, batch)
+            _drain(runner, batch, loop)
             return
         _stop_on_signals(runner.stop.set)
 
@@ -115,15 +123,23 @@ def _inbox() -> Any:
     return SqlInbox()
 
 
-def _drain(runner: Any, batch: int) -> None:
+def _drain(runner: Any, batch: int, loop: Any) -> None:
+    """Inbox rows until none is due, each batch followed by the brokerage; then the outbox until empty."""
     totals = {"claimed": 0, "done": 0, "ignored": 0, "retried": 0, "parked": 0, "lost": 0}
+    sent = 0
     while True:
         result = runner.run_once(batch)
         for key in totals:
             totals[key] += getattr(result, key)
+        report = loop.after_batch(result.outcomes)
+        sent += report.sent + report.found
+        while report.claimed and not runner.stop.is_set():
+            report = loop.send()
+            sent += report.sent + report.found
         if result.claimed == 0 or result.pause > 0:
             break
-    click.echo("worker: " + ", ".join(f"{key} {value}" for key, value in totals.items()))
+    click.echo("worker: " + ", ".join(f"{key} {value}" for key, value in totals.items())
+               + f", posts sent {sent}")
 
 
 def _stop_on_signals(stop: Callable[[], None]) -> None:

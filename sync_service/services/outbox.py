@@ -55,6 +55,7 @@ class Intent:
     kind: str
     payload: Mapping[str, Any]
     depends_on: str | None = None  # the intent whose topic (reply, close) or post (edit) this writes to
+    person_id: int | None = None   # the forum user the write is about: forgetting them removes it
 
 
 @dataclass(frozen=True)
@@ -107,11 +108,17 @@ class OutboxRepository(Protocol):
     def give_up(self, row: OutboxRow, status: str, error: str) -> bool: ...
     def release(self, row: OutboxRow) -> bool: ...
 
+    def forget_person(self, user_id: int) -> int:
+        """Delete that person's writes not sent (pending, sending, parked, failed, superseded) and blank
+        the payload of those sent; how many rows."""
+        ...
+
 
 class OutboxUnitOfWork(Protocol):
     """A unit of work that holds the outbox."""
 
-    outbox: OutboxRepository
+    @property
+    def outbox(self) -> OutboxRepository: ...
 
     def __enter__(self) -> OutboxUnitOfWork: ...
     def __exit__(self, *exc: object) -> None: ...

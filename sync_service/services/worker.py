@@ -108,6 +108,8 @@ class Worker:
     rng: random.Random = field(default_factory=random.Random)
     stop: threading.Event = field(default_factory=threading.Event)
     outages: int = 0  # consecutive batches that met an unavailable forum
+    # Run after each batch with its outcomes (the brokerage: re-rank, timers, send the outbox).
+    after_batch: Callable[[dict[str, int]], object] | None = None
 
     def run_once(self, batch: int = 20) -> BatchResult:
         """Claim up to `batch` due rows and process each; stops early on SIGTERM or a forum outage."""
@@ -218,6 +220,8 @@ class Worker:
         while not self.stop.is_set():
             try:
                 result = self.run_once(batch)
+                if self.after_batch is not None and not self.stop.is_set():
+                    self.after_batch(result.outcomes)
                 failures = 0
             except Exception as exc:  # the database itself failed (restart, lock timeout): wait, go on
                 failures += 1
@@ -253,11 +257,18 @@ def _ref(claim: Claim) -> EntityRef:
     return EntityRef(kind=claim.entity_kind, key=claim.entity_key or "", event=claim.event)
 
 
-def applying(forum: ForumGateway, rules: SyncRules) -> ApplyRef:
-    """The sync use case as the worker calls it: apply_ref bound to a forum gateway and rules."""
+# Reads a reply in one of codev's own topics (services.brokerage.read_thread, bound).
+ReadThread = Callable[[SyncUnitOfWork, int, datetime], str]
+
+
+def applying(forum: ForumGateway, rules: SyncRules, read_thread: ReadThread | None = None) -> ApplyRef:
+    """The use cases as the worker calls them: sync for people and needs, the brokerage for replies."""
     from sync_service.services import sync
 
     def apply(uow: SyncUnitOfWork, ref: EntityRef, now: datetime) -> str:
+        if ref.kind == "thread":
+            key = ref.key.strip()
+            return read_thread(uow, int(key), now) if read_thread and key.isdigit() else "ignored"
         return sync.apply_ref(uow, forum, rules, ref, now)
 
     return apply

@@ -13,6 +13,7 @@ from discourse_sandbox import Sandbox
 from sync_service.adapters.db import outbox as db_outbox
 from sync_service.adapters.db.engine import make_engine
 from sync_service.adapters.db.migrate import upgrade
+from sync_service.adapters.db.unit_of_work import uow_factory
 from sync_service.adapters.discourse.client import HttpPolicy, Transport
 from sync_service.adapters.discourse.writer import DiscourseWriter
 from sync_service.services.outbox import Intent, SendPolicy, enqueue, marker, send_due
@@ -28,7 +29,7 @@ class Outbox:
     def __init__(self, url: str, sandbox: Sandbox, policy: HttpPolicy | None = None) -> None:
         upgrade(url)
         self.engine = make_engine(url)
-        self.factory = db_outbox.outbox_uow_factory(self.engine)
+        self.factory = uow_factory(self.engine)
         transport = Transport(sandbox.base_url, ADMIN_API_KEY, "system",
                               policy or HttpPolicy(requests_per_minute=0))
         self.writer = DiscourseWriter(transport, "system")

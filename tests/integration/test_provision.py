@@ -11,6 +11,7 @@ import requests
 from click.testing import CliRunner, Result
 
 from discourse_sandbox import Sandbox, SandboxSettings
+from discourse_sandbox.users import seed_users
 from sync_service.adapters.discourse.admin import DiscourseAdmin
 from sync_service.adapters.discourse.client import HttpPolicy, Transport
 from sync_service.config import Settings, load_settings
@@ -84,7 +85,9 @@ def test_empty_forum_gets_everything_as_asked(sandbox: Sandbox, api: SandboxClie
     needs = api.get("/c/besoins/show.json").json()["category"]
     assert needs["form_template_ids"] == [form["id"]]
     review = api.get("/c/revue-des-suggestions/show.json").json()["category"]
-    assert [p["group_name"] for p in review["group_permissions"]] == ["staff"]
+    assert sorted(p["group_name"] for p in review["group_permissions"]) == ["animateurs", "staff"]
+    assert (groups["animateurs"]["messageable_level"], groups["animateurs"]["mentionable_level"]) == (99, 3)
+    assert groups["experts"]["messageable_level"] == 0  # not managed: Discourse's default stays
     [hook] = api.get("/admin/api/web_hooks.json").json()["web_hooks"]
     assert hook["payload_url"] == HOOK_URL and hook["active"] is True and hook["secret"] == SECRET
     events = {e["name"] for e in hook["web_hook_event_types"]}
@@ -113,6 +116,57 @@ def test_second_run_writes_nothing(sandbox: Sandbox, desired: ForumStructure) ->
     assert result.nothing_to_change and session.writes == []
 
 
+INTRODUCTION = {"archetype": "private_message", "title": "Mise en relation : eau potable à Anzi",
+                "raw": "Bonjour, l'équipe d'animation vous met en relation pour le besoin d'Anzi."}
+
+
+def test_after_provisioning_an_introduction_reaches_the_managers_group(
+        sandbox: Sandbox, api: SandboxClient, desired: ForumStructure) -> None:
+    _run(sandbox, desired)
+    seed_users(sandbox, [{"username": "fatima.expert", "groups": ["experts"], "trust_level": 1},
+                         {"username": "ahmed.anzi", "groups": ["commune-anzi"], "trust_level": 1},
+                         {"username": "nadia.animatrice", "groups": ["animateurs"], "trust_level": 2}])
+
+    sent = api.post("/posts.json", json={
+        **INTRODUCTION, "target_recipients": "fatima.expert,ahmed.anzi,animateurs"})
+
+    assert sent.status_code == 200, sent.text
+    topic_id = sent.json()["topic_id"]
+    for reader in ("nadia.animatrice", "fatima.expert", "ahmed.anzi"):
+        inbox = api.as_user(reader).get(f"/topics/private-messages/{reader}.json").json()
+        assert topic_id in [t["id"] for t in inbox["topic_list"]["topics"]], reader
+    review = "/c/revue-des-suggestions/show.json"
+    assert api.as_user("nadia.animatrice").get(review).status_code == 200
+    assert api.as_user("fatima.expert").get(review).status_code in (403, 404)
+    again, session = _run(sandbox, desired)
+    assert again.nothing_to_change and session.writes == []
+
+
+def test_before_provisioning_a_group_nobody_may_message_is_refused(sandbox: Sandbox,
+                                                                   api: SandboxClient) -> None:
+    """Why provisioning sets the level: Discourse's default (0, nobody) refuses codev's PM."""
+    seed_users(sandbox, [{"username": "fatima.expert", "trust_level": 1}])
+    api.post("/admin/groups.json", json={"group": {"name": "animateurs"}})
+
+    sent = api.post("/posts.json", json={**INTRODUCTION, "target_recipients": "fatima.expert,animateurs"})
+
+    assert sent.status_code == 422 and "could not be found" in sent.text
+
+
+def test_provisioning_opens_an_existing_managers_group_once(sandbox: Sandbox, api: SandboxClient,
+                                                            desired: ForumStructure) -> None:
+    api.post("/admin/groups.json", json={"group": {"name": "animateurs",
+                                                   "full_name": "Équipe d'animation — فريق التنشيط"}})
+
+    first, _ = _run(sandbox, desired)
+    again, session = _run(sandbox, desired)
+
+    assert "update group animateurs: messageable level 0 -> 99, mentionable level 0 -> 3" in [
+        a.describe() for a in first.applied]
+    assert sandbox.state.group_by_name("animateurs").messageable_level == 99  # type: ignore[union-attr]
+    assert again.nothing_to_change and session.writes == []
+
+
 def test_dry_run_writes_nothing_and_lists_the_changes(sandbox: Sandbox, api: SandboxClient,
                                                       desired: ForumStructure) -> None:
     result, session = _run(sandbox, desired, dry_run=True)
@@ -131,6 +185,8 @@ def test_sample_community_is_completed_without_duplicates(sample: Sandbox, desir
 
     kinds = {(a.verb, a.kind) for a in result.applied}
     assert ("create", "category") not in kinds and ("create", "group") not in kinds
+    # the sample already gives the managers' group its levels and the review category its readers
+    assert not [a for a in result.applied if a.kind in ("group", "category")]
     assert ("create", "user_field") not in kinds
     fields = [f["name"] for f in api.get("/admin/config/user_fields.json").json()["user_fields"]]
     assert sorted(fields) == sorted(before)

@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.conftest import SandboxClient, start_sandbox
+from sync_service.adapters.discourse.gateway import DiscourseGateway
+from sync_service.config import DiscourseSettings, Settings
+from sync_service.domain.people import PeopleRules, profile_of
+from sync_service.domain.vocabulary import Vocabulary
+from sync_service.matching_config import load_taxonomy
+from tests.conftest import ADMIN_API_KEY, SandboxClient, start_sandbox
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "config" / "examples" / "communaute.yaml"
@@ -26,7 +31,9 @@ PROVINCE_TAGS = {
     "08.587": "zagora", "08.577": "tinghir", "10.473": "sidi-ifni",
 }
 EXPERT_FIELDS = ("Compétences", "Secteurs", "Langues", "Pays de résidence", "Disponibilité (heures par mois)",
-                 "Modes d'engagement", "Province d'origine", "Consentement à la mise en relation")
+                 "Modes d'engagement", "Province d'origine", "Consentement à la mise en relation",
+                 "Résumé des nouveaux besoins")
+DIGEST_FIELD = EXPERT_FIELDS[-1]
 
 
 def _seed() -> dict[str, Any]:
@@ -96,7 +103,7 @@ def test_seed_names_only_users_groups_categories_and_tags_it_declares() -> None:
 def test_user_field_values_are_declared_options() -> None:
     data = _seed()
     fields = {f["name"]: f for f in data["user_fields"]}
-    assert set(fields) == set(EXPERT_FIELDS)
+    assert set(fields) == set(EXPERT_FIELDS) == set(Settings().forum.user_fields.values())
     for user in data["users"]:
         for name, value in (user.get("fields") or {}).items():
             field = fields[name]
@@ -194,6 +201,14 @@ def test_people_match_the_brief() -> None:
     assert all(u["email"].endswith("@example.org") for u in data["users"])
 
 
+def test_a_few_consenting_experts_ask_for_the_digest() -> None:
+    experts = _members(_seed(), "experts")
+    digest = [u for u in experts if u["fields"].get(DIGEST_FIELD) == "true"]
+
+    assert 2 <= len(digest) <= len(experts) // 4
+    assert all(u["fields"].get("Consentement à la mise en relation") == "true" for u in digest)
+
+
 def test_communes_csv_is_the_credited_hcp_file() -> None:
     communes, credit = _communes(), COMMUNES_MD.read_text(encoding="utf-8")
     assert len(communes) == 261
@@ -281,6 +296,19 @@ def test_expert_profile_shows_the_filled_user_fields(community: SandboxClient) -
 
     assert {name: _as_list(shown[ids[name]]) for name in expected} == {
         name: _as_list(value) for name, value in expected.items()}
+
+
+def test_digest_opt_in_reaches_the_expert_profile(community: SandboxClient) -> None:
+    settings = Settings(discourse=DiscourseSettings(url=community.base_url, api_key=ADMIN_API_KEY,
+                                                    api_username="system"))
+    gateway = DiscourseGateway(settings, requests_per_minute=0)
+    rules = PeopleRules(experts_group="experts",
+                        vocabulary=Vocabulary(load_taxonomy(ROOT / "config" / "taxonomy.yaml")))
+
+    profiles = {name: profile_of(gateway.person(name), rules) for name in ("fatima.idbella", "lahcen.oubaha")}
+
+    assert {name: p.digest for name, p in profiles.items() if p is not None} == {
+        "fatima.idbella": True, "lahcen.oubaha": False}
 
 
 def test_commune_groups_are_named_after_their_hcp_commune(community: SandboxClient) -> None:

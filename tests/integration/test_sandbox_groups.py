@@ -57,6 +57,44 @@ def test_duplicate_or_badly_named_group_is_422(seeded: Sandbox, api: SandboxClie
     assert bad.status_code == 422
 
 
+def test_levels_are_created_updated_and_listed_as_discourse_does(seeded: Sandbox, api: SandboxClient) -> None:
+    created = api.post("/admin/groups.json", data={
+        "group[name]": "animateurs", "group[messageable_level]": "2", "group[mentionable_level]": "3",
+    }).json()["basic_group"]
+    updated = api.put(f"/groups/{created['id']}.json", json={"group": {"messageable_level": 99}})
+
+    listed = {g["name"]: g for g in api.get("/groups.json").json()["groups"]}["animateurs"]
+    assert (created["messageable_level"], created["mentionable_level"]) == (2, 3)
+    assert updated.json() == {"success": "OK"}
+    assert (listed["messageable_level"], listed["mentionable_level"]) == (99, 3)
+
+
+def test_a_level_outside_the_alias_levels_is_422(seeded: Sandbox, api: SandboxClient) -> None:
+    created = api.post("/admin/groups.json", json={"group": {"name": "equipe", "messageable_level": 5}})
+    updated = api.put(f"/groups/{_group_id(seeded, 'experts')}.json",
+                      json={"group": {"mentionable_level": "all"}})
+
+    assert created.status_code == 422
+    assert created.json()["errors"] == ["Messageable level is not included in the list"]
+    assert updated.status_code == 422
+    assert updated.json()["errors"] == ["Mentionable level is not included in the list"]
+    assert seeded.state.group_by_name("equipe") is None
+
+
+def test_messageable_says_whether_the_viewer_may_write_to_the_group(seeded: Sandbox,
+                                                                    api: SandboxClient) -> None:
+    """GroupShowSerializer#messageable: Group.messageable(user); at 0 not even an admin may."""
+    group_id = _group_id(seeded, "experts")
+
+    closed = api.get("/groups/experts.json").json()["group"]["messageable"]
+    api.put(f"/groups/{group_id}.json", json={"group": {"messageable_level": 3}})
+    as_admin = api.get("/groups/experts.json").json()["group"]["messageable"]
+    as_member = api.as_user("ahmed").get("/groups/experts.json").json()["group"]["messageable"]
+    as_other = api.as_user("karim").get("/groups/experts.json").json()["group"]["messageable"]
+
+    assert (closed, as_admin, as_member, as_other) == (False, True, True, False)
+
+
 def test_show_group_by_name_and_by_id(seeded: Sandbox, api: SandboxClient) -> None:
     by_name = api.get("/groups/experts.json").json()
     by_id = api.get(f"/groups/by-id/{_group_id(seeded, 'experts')}.json").json()

@@ -150,12 +150,12 @@ def test_unknown_event_is_stored_as_ignored(client: FlaskClient, app: Flask) -> 
     assert (row.status, row.last_error, row.entity_kind) == ("ignored", "unknown event", "none")
 
 
-def test_reply_and_category_events_are_stored_as_ignored(client: FlaskClient, app: Flask) -> None:
-    deliver(client, "post_created__reply")
+def test_small_action_and_category_events_are_stored_as_ignored(client: FlaskClient, app: Flask) -> None:
+    deliver(client, "post_created__small_action_closed")
     deliver(client, "category_created__annonces")
 
     assert [(r.status, r.last_error) for r in inbox(app)] == [
-        ("ignored", "not a first post"), ("ignored", "ignored event")]
+        ("ignored", "not a written reply"), ("ignored", "ignored event")]
 
 
 def test_form_urlencoded_content_type_carries_json_too(client: FlaskClient, app: Flask) -> None:

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from sync_service.config import ConfigError
-from sync_service.domain.i18n import Translator, fill, from_table, guess_locale, placeholders, plural_category
-from sync_service.domain.matching.messages import MESSAGES, say
+from sync_service.domain.i18n import Translator, fill, guess_locale, placeholders, plural_category
 from sync_service.i18n_config import DEFAULT_LOCALES_DIR, load_translator, missing_keys
 
 T = Translator(
@@ -108,13 +107,28 @@ def test_guess_locale_reads_script_then_common_words(text: str | None, locale: s
     assert guess_locale(text) == locale
 
 
-def test_matching_messages_can_move_onto_the_translator_unchanged() -> None:
-    t = Translator(from_table(MESSAGES, prefix="matching."))
-    values = {"items": "a, b", "hours": 10, "province": "Tiznit", "count": 2}
+# What the Python table said before the sentences moved into the catalogues (fr, ar, en).
+FORMER_REASONS = {
+    'skills': ('compétences : a, b', 'الكفاءات: a، b', 'skills: a, b'),
+    'speaks': ('parle a, b', 'يتحدث a، b', 'speaks a, b'),
+    'hours': ('10 h/mois', '10 ساعة في الشهر', '10 h/month'),
+    'origin': ('originaire de la province de Tiznit', 'ينحدر من إقليم Tiznit', 'comes from Tiznit province'),
+    'mode_remote': ('à distance', 'عن بعد', 'remote'),
+    'no_candidate': ('aucun candidat', 'لا يوجد مرشح', 'no candidate'),
+}
 
-    for key, by_locale in MESSAGES.items():
-        for locale in by_locale:
-            assert t.translate(f"matching.{key}", locale, **values) == say(key, locale, **values)
+
+@pytest.mark.parametrize("key", sorted(FORMER_REASONS))
+def test_matching_reasons_read_as_before_from_the_shipped_catalogues(key: str) -> None:
+    t = load_translator()
+    values = {"hours": 10, "province": "Tiznit"}
+
+    got = tuple(
+        t.translate(f"reasons.{key}", loc, items=t.join(["a", "b"], loc), **values)
+        for loc in ("fr", "ar", "en")
+    )
+
+    assert got == FORMER_REASONS[key]
 
 
 def test_shipped_catalogues_load_and_translate_every_key_in_all_locales() -> None:

@@ -58,11 +58,29 @@ def test_first_post_asks_for_its_topic() -> None:
     assert delivery.hint["post_number"] == 1 and "raw" not in delivery.hint
 
 
-def test_reply_is_kept_as_ignored_with_its_ids() -> None:
+def test_reply_asks_for_its_thread_with_its_ids() -> None:
     delivery = read("post_created__reply")
 
+    assert delivery.ref == EntityRef("thread", "25", "post_created") and delivery.ignored_because is None
+    assert delivery.hint["post_number"] == 2 and "raw" not in delivery.hint
+
+
+def test_edited_reply_asks_for_its_thread() -> None:
+    post = json.loads(fixture("post_created__reply")[2])["post"]
+    body = json.dumps({"post": {**post, "version": 2}}).encode()
+
+    delivery = read_delivery("post_edited", "post", "9", body)
+
+    assert delivery.ref == EntityRef("thread", "25", "post_edited")
+
+
+def test_deleted_reply_is_kept_as_ignored() -> None:
+    post = json.loads(fixture("post_created__reply")[2])["post"]
+    body = json.dumps({"post": post}).encode()
+
+    delivery = read_delivery("post_destroyed", "post", "9", body)
+
     assert delivery.ref is None and delivery.ignored_because == "not a first post"
-    assert delivery.hint["post_number"] == 2
 
 
 @pytest.mark.parametrize("name", ["topic_edited__need_title", "topic_closed_status_updated__need",
@@ -95,7 +113,7 @@ def test_membership_events_ask_for_the_person() -> None:
 def test_moderator_small_action_post_is_ignored() -> None:
     delivery = read("post_created__small_action_closed")
 
-    assert delivery.ref is None and delivery.ignored_because == "not a first post"
+    assert delivery.ref is None and delivery.ignored_because == "not a written reply"
 
 
 def test_ignored_events_are_stored_without_a_hint() -> None:

@@ -87,6 +87,20 @@ def test_only_an_explicit_tick_of_the_consent_field_counts(consent: tuple[str, .
 
 
 @pytest.mark.parametrize(
+    ("digest", "wanted"),
+    [(("true",), True), ((" True",), True), (("false",), False), ((), False), (("oui",), False)],
+)
+def test_digest_opt_in_is_a_ticked_digest_field(digest: tuple[str, ...], wanted: bool) -> None:
+    profile = profile_of(with_fields(digest=digest), RULES)
+
+    assert profile is not None and profile.digest is wanted
+
+
+def test_digest_without_consent_keeps_nothing() -> None:
+    assert profile_of(with_fields(digest=("true",), consent=()), RULES) is None
+
+
+@pytest.mark.parametrize(
     ("person", "reason"),
     [
         (None, "deleted"),
@@ -163,6 +177,7 @@ def test_missing_fields_give_an_empty_profile_not_an_error() -> None:
     assert profile is not None
     assert profile.skills == () and profile.languages == () and profile.modes == ()
     assert profile.availability_hours is None and profile.country is None and profile.origin_province is None
+    assert profile.digest is False
     assert profile.to_expert().name == "lahcen.oubaha"
 
 

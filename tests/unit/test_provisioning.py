@@ -109,6 +109,25 @@ def test_category_permissions_are_set_exactly_so_a_staff_only_category_stays_pri
     assert isinstance(action.spec, CategorySpec) and dict(action.spec.permissions) == {"staff": 1}
 
 
+def test_a_group_that_nobody_may_message_is_opened_to_the_level_asked() -> None:
+    wanted = replace(EXPERTS, messageable_level=99, mentionable_level=3)
+    have = replace(EXPERTS, messageable_level=0, mentionable_level=0)
+    desired = replace(DESIRED, groups=(wanted,))
+
+    [action] = plan(desired, replace(_present(), groups=(Existing(41, have),)))
+
+    assert action.describe() == ("update group experts: messageable level 0 -> 99, "
+                                 "mentionable level 0 -> 3")
+    assert action.target_id == 41 and action.spec == wanted
+    assert plan(desired, replace(_present(), groups=(Existing(41, action.spec),))) == []
+
+
+def test_a_group_level_left_out_of_the_file_is_not_managed() -> None:
+    hand_set = replace(EXPERTS, messageable_level=3, mentionable_level=99)
+
+    assert plan(DESIRED, replace(_present(), groups=(Existing(41, hand_set),))) == []
+
+
 def test_a_category_is_found_by_slug_and_renamed() -> None:
     renamed = Existing(5, replace(NEEDS, name="Besoins"))
     current = replace(_present(), categories=(renamed, Existing(6, REVIEW)))
@@ -249,7 +268,10 @@ def test_shipped_structure_has_the_categories_groups_and_webhook_codev_relies_on
     slugs = {c.slug: c for c in structure.categories}
     assert set(slugs) >= {"besoins", "pratiques", "financements", "mises-en-relation",
                           "revue-des-suggestions"}
-    assert dict(slugs["revue-des-suggestions"].permissions) == {"staff": 1}
+    assert dict(slugs["revue-des-suggestions"].permissions) == {"staff": 1, "animateurs": 1}
+    managers = next(g for g in structure.groups if g.name == settings.forum.community_managers_group)
+    assert (managers.messageable_level, managers.mentionable_level) == (99, 3)
+    assert all(g.messageable_level is None for g in structure.groups if g is not managers)
     assert slugs["besoins"].form_templates == ("Besoin de la commune",)
     groups = {g.name for g in structure.groups}
     assert {"experts", "animateurs", "associations", "cooperatives", "gie", "federations",
@@ -267,6 +289,12 @@ def test_forum_file_agrees_with_the_sample_community(structure: ForumStructure) 
     assert {c["slug"]: c["name"] for c in sample["categories"]} == {
         c.slug: c.name for c in structure.categories}
     assert {g["name"] for g in sample["groups"]} == {g.name for g in structure.groups}
+    levels = {g.name: (g.messageable_level, g.mentionable_level) for g in structure.groups
+              if g.messageable_level is not None}
+    assert {g["name"]: (g.get("messageable_level"), g.get("mentionable_level")) for g in sample["groups"]
+            if g["name"] in levels} == levels
+    assert [dict(c["permissions"]) for c in sample["categories"]] == [
+        dict(c.permissions) for c in structure.categories]
     assert {f["name"] for f in sample["user_fields"]} == {f.name for f in structure.user_fields}
     assert {g["name"]: set(g["tags"]) for g in sample["tag_groups"]} == {
         g.name: set(g.tags) for g in structure.tag_groups}
@@ -297,11 +325,37 @@ def test_an_unknown_commune_slug_is_refused(settings: Settings, tmp_path: Path) 
         load_forum_structure(settings, path)
 
 
-def test_a_public_review_category_is_refused(settings: Settings, tmp_path: Path) -> None:
-    path = _variant(tmp_path, "permissions: {staff: 1}\n", "permissions: {staff: 1, everyone: 3}\n")
+@pytest.mark.parametrize("permissions", ["{staff: 1, animateurs: 1, everyone: 3}",
+                                         "{staff: 1, animateurs: 1, experts: 3}",
+                                         "{staff: 1}", "{staff: 1, animateurs: 3}", "{animateurs: 1}"])
+def test_a_review_category_not_exactly_for_staff_and_managers_is_refused(
+        settings: Settings, tmp_path: Path, permissions: str) -> None:
+    path = _variant(tmp_path, "permissions: {staff: 1, animateurs: 1}\n", f"permissions: {permissions}\n")
 
-    with pytest.raises(ConfigError, match="open to staff only"):
+    with pytest.raises(ConfigError) as caught:
         load_forum_structure(settings, path)
+
+    assert caught.value.key == "categories[slug=revue-des-suggestions].permissions"
+    assert "open to staff and 'animateurs' only" in caught.value.expected
+
+
+def test_a_managers_group_codev_may_not_message_is_refused(settings: Settings, tmp_path: Path) -> None:
+    path = _variant(tmp_path, "messageable_level: 99,", "messageable_level: 0,")
+
+    with pytest.raises(ConfigError) as caught:
+        load_forum_structure(settings, path)
+
+    assert (caught.value.source, caught.value.key) == (str(path), "groups[1].messageable_level")
+    assert "community_managers_group" in caught.value.expected
+
+
+def test_an_unknown_group_level_names_the_key_and_the_levels(settings: Settings, tmp_path: Path) -> None:
+    path = _variant(tmp_path, "mentionable_level: 3}", "mentionable_level: 5}")
+
+    with pytest.raises(ConfigError) as caught:
+        load_forum_structure(settings, path)
+
+    assert caught.value.key == "groups[1].mentionable_level" and "99 (everyone)" in caught.value.expected
 
 
 def test_an_unknown_webhook_event_is_refused(settings: Settings, tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     and_,
+    delete,
     exists,
     func,
     or_,
@@ -32,8 +33,13 @@ from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from sync_service.adapters.db.inbox_claims import aware, kept_error
 from sync_service.adapters.db.tables import Base
-from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
 from sync_service.services.outbox import Intent, OutboxRow
+
+if TYPE_CHECKING:
+    from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
+
+# What forgetting a person deletes outright: rows not on the forum (yet, or ever).
+UNSENT = ("pending", "sending", "parked", "failed", "superseded")
 
 
 class OutboxIntent(Base):
@@ -63,9 +69,12 @@ class OutboxIntent(Base):
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     leased_by: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    topic_id: Mapped[int | None] = mapped_column(Integer)
+    topic_id: Mapped[int | None] = mapped_column(Integer, index=True)
     post_id: Mapped[int | None] = mapped_column(Integer)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # the forum user the write is about (an introduction's expert, a digest's reader): forgetting them
+    # removes it
+    person_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 def _due(row: Any, now: datetime) -> Any:
@@ -97,7 +106,7 @@ class SqlOutbox:
                 self.session.add(OutboxIntent(
                     intent_key=intent.key, kind=intent.kind, payload=dict(intent.payload),
                     depends_on=intent.depends_on, target=target, status="pending", attempts=0,
-                    maybe_sent=False, created_at=now, available_at=now))
+                    maybe_sent=False, created_at=now, available_at=now, person_id=intent.person_id))
         except IntegrityError:
             return False
         return True
@@ -159,6 +168,18 @@ class SqlOutbox:
         return self._finish(row, status="pending", attempts=row.attempts - 1, leased_by=None,
                             maybe_sent=row.maybe_sent)
 
+    def forget_person(self, user_id: int) -> int:
+        """Delete the person's writes not on the forum; blank the payload of those sent. How many rows."""
+        o = OutboxIntent
+        deleted = self.session.execute(
+            delete(o).where(o.person_id == user_id, o.status.in_(UNSENT))
+            .execution_options(synchronize_session=False))
+        # a sent row stays (its topic and post ids let the brokerage find its threads), without the text
+        blanked = self.session.execute(
+            update(o).where(o.person_id == user_id, o.status == "sent")
+            .values(payload={}, last_error=None).execution_options(synchronize_session=False))
+        return sum(int(getattr(result, "rowcount", 0) or 0) for result in (deleted, blanked))
+
     def _finish(self, row: OutboxRow, **values: Any) -> bool:
         o = OutboxIntent
         values.setdefault("lease_until", None)
@@ -204,17 +225,9 @@ def stats(session: Session, now: datetime) -> dict[str, Any]:
     return {"per_status": per_status, "due": due, "oldest_pending": aware(oldest)}
 
 
-class OutboxUnitOfWork(SqlUnitOfWork):
-    """A unit of work with `.outbox` (until SqlUnitOfWork itself holds it)."""
+def outbox_uow_factory(engine: Engine) -> Callable[[], SqlUnitOfWork]:
+    """A maker of units of work (every SqlUnitOfWork holds the outbox): unit_of_work.uow_factory."""
+    # imported here: unit_of_work imports this module for SqlOutbox
+    from sync_service.adapters.db.unit_of_work import uow_factory
 
-    outbox: SqlOutbox
-
-    def __enter__(self) -> OutboxUnitOfWork:
-        super().__enter__()
-        self.outbox = SqlOutbox(self.session)
-        return self
-
-
-def outbox_uow_factory(engine: Engine) -> Callable[[], OutboxUnitOfWork]:
-    """A maker of units of work that hold the outbox."""
-    return lambda: OutboxUnitOfWork(engine)
+    return uow_factory(engine)

@@ -1,11 +1,12 @@
-"""Tables of what codev keeps of the forum: experts, needs, tombstones (see the Sync issue)."""
+"""Tables of what codev keeps of the forum (experts, needs, tombstones) and of the brokerage it runs
+(introductions, review threads, digest entries)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sync_service.adapters.db.tables import Base
@@ -31,6 +32,8 @@ class ExpertRecord(Base):
     availability_hours: Mapped[float | None] = mapped_column(Float)
     origin_province: Mapped[str | None] = mapped_column(String(100))
     matchable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The expert asked for the periodic digest of new needs that fit them.
+    digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # When codev last read this person from the forum (guards against an older fetch landing late).
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -71,3 +74,49 @@ class Tombstone(Base):
 
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class IntroductionRecord(Base):
+    """One expert introduced to one need; the PM's topic is read from the outbox row of its intent."""
+
+    __tablename__ = "introductions"
+
+    need_topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    expert_user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    expert_username: Mapped[str] = mapped_column(String(60))
+    # pending | accepted | declined | expired | withdrawn (domain.brokerage)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reviewed: Mapped[bool] = mapped_column(Boolean)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    remind_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expire_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[str | None] = mapped_column(String(60))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_post_number: Mapped[int] = mapped_column(Integer)
+
+
+class ReviewThreadRecord(Base):
+    """The state of one need's staff review topic; the topic and post ids come from the outbox."""
+
+    __tablename__ = "review_threads"
+
+    need_topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # [[user_id, username], ...] in the order the thread last showed them
+    shown: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    last_post_number: Mapped[int] = mapped_column(Integer)
+    locale: Mapped[str] = mapped_column(String(8))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DigestEntry(Base):
+    """One need listed in one expert's digest, and when that digest was decided."""
+
+    __tablename__ = "digest_entries"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, index=True)
+    need_topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

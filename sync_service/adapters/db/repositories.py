@@ -101,6 +101,7 @@ class SqlExpertRepository(_KeyedRows):
         row.availability_hours = profile.availability_hours
         row.origin_province = _fit(profile.origin_province, 100)
         row.matchable = profile.matchable
+        row.digest = profile.digest
         row.fetched_at = fetched_at
         row.updated_at = now
         self.session.flush()
@@ -127,6 +128,7 @@ def _stored_expert(row: ExpertRecord) -> StoredExpert:
         availability_hours=row.availability_hours,
         origin_province=row.origin_province,
         matchable=row.matchable,
+        digest=bool(row.digest),
     )
     return StoredExpert(profile, utc(row.fetched_at), utc(row.updated_at))
 

@@ -1,4 +1,5 @@
-"""The unit of work: one transaction over the sync repositories (SQLite: BEGIN IMMEDIATE)."""
+"""The unit of work: one transaction over the sync and brokerage repositories and the outbox (SQLite:
+BEGIN IMMEDIATE)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,12 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
 
+from sync_service.adapters.db.brokerage import (
+    SqlDigestRepository,
+    SqlIntroductionRepository,
+    SqlReviewRepository,
+)
+from sync_service.adapters.db.outbox import SqlOutbox
 from sync_service.adapters.db.repositories import (
     SqlDeliveryTraces,
     SqlExpertRepository,
@@ -24,10 +31,11 @@ def _begin_immediate(connection: Connection) -> None:
 
 
 class SqlUnitOfWork:
-    """Implements ports.SyncUnitOfWork on one connection. A transaction begins at the unit's first
-    statement (and again after each commit); on SQLite it is BEGIN IMMEDIATE, so a refetch that
-    apply_ref makes before touching the database does not hold the write lock during an HTTP call.
-    What was not committed when the block ends is rolled back."""
+    """Implements lifecycle_ports.BrokerageUnitOfWork (so also ports.SyncUnitOfWork and the outbox's
+    unit) on one connection. A transaction begins at the unit's first statement (and again after each
+    commit); on SQLite it is BEGIN IMMEDIATE, so a refetch that apply_ref makes before touching the
+    database does not hold the write lock during an HTTP call. What was not committed when the block
+    ends is rolled back."""
 
     session: Session
 
@@ -52,6 +60,10 @@ class SqlUnitOfWork:
         self.needs = SqlNeedRepository(self.session)
         self.tombstones = SqlTombstoneRepository(self.session)
         self.deliveries = SqlDeliveryTraces(self.session)
+        self.introductions = SqlIntroductionRepository(self.session)
+        self.reviews = SqlReviewRepository(self.session)
+        self.digests = SqlDigestRepository(self.session)
+        self.outbox = SqlOutbox(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

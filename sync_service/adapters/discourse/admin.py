@@ -96,7 +96,9 @@ class DiscourseAdmin:
             rows = self._get("/groups.json", "groups", {"page": page}).get("groups") or []
             for row in rows:
                 if not row.get("automatic"):
-                    yield Existing(int(row["id"]), GroupSpec(row["name"], row.get("full_name") or ""))
+                    yield Existing(int(row["id"]), GroupSpec(
+                        row["name"], row.get("full_name") or "", _level(row.get("messageable_level")),
+                        _level(row.get("mentionable_level"))))
             if len(rows) < GROUPS_PAGE:
                 return
 
@@ -187,9 +189,13 @@ class DiscourseAdmin:
 
     def _group_write(self, action: Action) -> tuple[str, dict[str, Any]]:
         spec = _as(action, GroupSpec)
+        # GroupsController#group_params and Admin::GroupsController both permit the two levels.
+        group: dict[str, Any] = {"full_name": spec.full_name}
+        group.update({key: level for key in ("messageable_level", "mentionable_level")
+                      if (level := getattr(spec, key)) is not None})
         if action.verb == "create":
-            return "/admin/groups.json", {"group": {"name": spec.name, "full_name": spec.full_name}}
-        return f"/groups/{action.target_id}.json", {"group": {"full_name": spec.full_name}}
+            return "/admin/groups.json", {"group": {"name": spec.name, **group}}
+        return f"/groups/{action.target_id}.json", {"group": group}
 
     def _user_field_write(self, action: Action) -> tuple[str, dict[str, Any]]:
         spec = _as(action, UserFieldSpec)
@@ -267,6 +273,11 @@ def _as(action: Action, kind: type[Any]) -> Any:
     if not isinstance(action.spec, kind):
         raise TypeError(f"{action.kind} action with a {type(action.spec).__name__}")
     return action.spec
+
+
+def _level(value: Any) -> int | None:
+    """A group's alias level as Discourse lists it (None when this version leaves it out)."""
+    return int(value) if isinstance(value, int | str) and str(value).lstrip("-").isdigit() else None
 
 
 def _json(raw: bytes) -> Any:

@@ -24,6 +24,7 @@ from sync_service.adapters.discourse.client import (
 )
 from sync_service.adapters.discourse.pacing import Clock, Sleep
 from sync_service.adapters.discourse.people import group_names, person_from_json
+from sync_service.adapters.discourse.threads import read_thread
 from sync_service.adapters.discourse.topics import (
     author_of,
     first_post_id,
@@ -31,6 +32,7 @@ from sync_service.adapters.discourse.topics import (
     need_from_json,
 )
 from sync_service.config import Settings
+from sync_service.services.lifecycle_ports import ThreadSnapshot
 from sync_service.services.ports import ForumUnavailable, NeedSnapshot, PersonSnapshot
 
 log = logging.getLogger(__name__)
@@ -55,7 +57,7 @@ class ForumAccessError(ForumUnavailable):
 
 
 class DiscourseGateway:
-    """Reads people and needs from one Discourse site with an admin API key."""
+    """Reads people, needs and codev's own threads from one Discourse site with an admin API key."""
 
     def __init__(self, settings: Settings, *, requests_per_minute: int | None = None,
                  policy: HttpPolicy | None = None, clock: Clock = time.monotonic,
@@ -186,6 +188,24 @@ class DiscourseGateway:
         return need_from_json(topic, post, category_slug=slug, author_groups=groups,
                               headings=self._forum.need_form_fields)
 
+    # --- codev's threads (lifecycle_ports.ThreadReader) -----------------------------------------
+
+    def thread(self, topic_id: int, after_post_number: int) -> ThreadSnapshot | None:
+        """A review topic or introduction PM now, with its written posts after `after_post_number`."""
+        self._site_fields()  # an admin route: proves the key is an admin's before a 404 is believed
+        return read_thread(self._topic_part, int(topic_id), int(after_post_number))
+
+    def groups_of(self, username: str) -> tuple[str, ...] | None:
+        """The person's group names now (not the authors' cache), or None if there is no such user."""
+        self._site_fields()
+        user = self._user_json(username)
+        if user is None:
+            return None
+        groups = group_names(user)
+        if self._author_cache_seconds > 0:
+            self._author_groups[username] = (self._clock(), groups)
+        return groups
+
     def need_topic_ids(self) -> Iterator[int]:
         """Ids of the needs category's topics (subcategories too) and of the needs tag's topics."""
         self._site_fields()
@@ -211,10 +231,10 @@ class DiscourseGateway:
             self._site_fields(force=True)  # raises ForumAccessError if the key is the problem
             raise ForumProtocolError(str(exc)) from exc
 
-    def _topic_part(self, path: str) -> dict[str, Any] | None:
+    def _topic_part(self, path: str, params: dict[str, Any] | None = None) -> dict[str, Any] | None:
         """GET a topic or post; None on 404, or on 403 once the key itself is proved good."""
         try:
-            data = self._client._get(path)
+            data = self._client._get(path, **(params or {}))
         except NotFound:
             return None
         except Forbidden:

@@ -152,14 +152,27 @@ def _topic(event: str, topic: Mapping[str, Any]) -> tuple[EntityRef | None, dict
 
 
 def _post(event: str, post: Mapping[str, Any]) -> tuple[EntityRef | None, dict[str, Any]]:
-    """Only a first post carries a need's form; replies are kept as ignored rows."""
+    """A first post asks for its need; a reply written or edited asks for its thread (the brokerage's).
+
+    Other replies (deleted, recovered) and moderators' small actions are kept as ignored rows.
+    """
     topic_id = _required_int(post, "topic_id")
     post_number = _required_int(post, "post_number")
     hint = {"post_id": _required_int(post, "id"), "topic_id": topic_id, "post_number": post_number,
             "version": _int(post, "version", False), "updated_at": _text(post, "updated_at", 40),
             "user_id": _int(post, "user_id", False), "category_id": _int(post, "category_id", False),
             "archetype": _text(post, "topic_archetype", 32)}
-    return (EntityRef("need", str(topic_id), event) if post_number == 1 else None), hint
+    if post_number == 1:
+        return EntityRef("need", str(topic_id), event), hint
+    if event in _THREAD_POST_EVENTS and _int(post, "post_type", False) in _WRITTEN_POST_TYPES:
+        return EntityRef("thread", str(topic_id), event), hint
+    return None, hint
+
+
+# A reply that someone wrote (regular, or a staff whisper; a missing post_type counts as regular),
+# as opposed to Discourse's own moderator actions and small actions ("closed.enabled"...).
+_WRITTEN_POST_TYPES = (None, 1, 4)
+_THREAD_POST_EVENTS = frozenset({"post_created", "post_edited"})
 
 
 def _user(event: str, user: Mapping[str, Any]) -> tuple[EntityRef | None, dict[str, Any]]:
@@ -211,6 +224,11 @@ IGNORED: frozenset[str] = frozenset({
 })
 
 
+def _why_ignored(event: str) -> str:
+    """Why a post event asks for nothing: a reply deleted or recovered, or Discourse's own small action."""
+    return "not a first post" if event not in _THREAD_POST_EVENTS else "not a written reply"
+
+
 def read_delivery(event: str | None, event_type: str | None, event_id: str | None, body: bytes) -> Delivery:
     """Check the headers and body of one (already authenticated) delivery and say what to store."""
     if not event or not _NAME.fullmatch(event):
@@ -239,5 +257,5 @@ def read_delivery(event: str | None, event_type: str | None, event_id: str | Non
         raise MalformedDelivery("wrong_shape", f"{event_type}: expected an object")
     ref, hint = reader(event, payload)
     if ref is None:
-        return Delivery(event, event_type, event_id, None, hint, ignored_because="not a first post")
+        return Delivery(event, event_type, event_id, None, hint, ignored_because=_why_ignored(event))
     return Delivery(event, event_type, event_id, ref, hint)

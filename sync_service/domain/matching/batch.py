@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sync_service.domain.i18n import Translator
 from sync_service.domain.matching.assignment import FlowSolver, assign
 from sync_service.domain.matching.engine import Embedder, MatchingEngine, explain
 from sync_service.domain.matching.records import Expert, Need
@@ -17,6 +18,7 @@ def match_all(
     needs: Sequence[Need],
     taxonomy: Taxonomy,
     settings: MatchingSettings,
+    translator: Translator,
     embedder: Embedder | None = None,
     top: int | None = None,
     with_assignment: bool = False,
@@ -42,7 +44,7 @@ def match_all(
                     {
                         "expert": c.id,
                         "score": c.score,
-                        "reasons": explain(engine, need.id, c, locale),
+                        "reasons": explain(engine, need.id, c, translator, locale),
                         "breakdown": c.breakdown,
                     }
                     for c in ranked[:k]

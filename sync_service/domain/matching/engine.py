@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from sync_service.domain.i18n import Translator
 from sync_service.domain.matching import components as comp
 from sync_service.domain.matching.expert_arrays import ExpertArrays
 from sync_service.domain.matching.features import Features, expert_features, need_features
@@ -368,7 +369,11 @@ def _blend(coverage: Any, best: Any) -> Any:
 
 
 def explain(
-    engine: MatchingEngine, need_id: RecordId, candidate: Candidate, locale: str | None = None
+    engine: MatchingEngine,
+    need_id: RecordId,
+    candidate: Candidate,
+    translator: Translator,
+    locale: str | None = None,
 ) -> list[str]:
     """The reasons of one ranked pair, in the locale (the configured default when None)."""
     from sync_service.domain.matching.reasons import reasons
@@ -377,5 +382,10 @@ def explain(
     expert = engine.experts.features[engine.experts.row_of[candidate.id]]
     assert need is not None and expert is not None
     return reasons(
-        need, expert, engine.taxonomy, candidate.breakdown, locale or engine.settings.default_locale
+        need,
+        expert,
+        engine.taxonomy,
+        candidate.breakdown,
+        translator,
+        locale or engine.settings.default_locale,
     )

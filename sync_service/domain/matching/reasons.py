@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sync_service.domain.i18n import Translator
 from sync_service.domain.matching.features import Features
-from sync_service.domain.matching.messages import join, say
-from sync_service.domain.matching.taxonomy import Taxonomy
+from sync_service.domain.matching.taxonomy import ConceptKind, Taxonomy
+
+# Modes the catalogues name (reasons.mode_name.*); an unknown mode is left out of the sentence.
+MODE_NAMES = ("remote", "on_site", "mentoring", "funding_network")
+
+
+@dataclass(frozen=True)
+class _Voice:
+    """The catalogues' reasons section and the taxonomy's labels, in one locale."""
+
+    translator: Translator
+    taxonomy: Taxonomy
+    locale: str
+
+    def say(self, key: str, **values: object) -> str:
+        return self.translator.translate(f"reasons.{key}", self.locale, **values)
+
+    def labels(self, kind: ConceptKind, codes: Iterable[str]) -> str:
+        return self.translator.join([self.taxonomy.label(kind, c, self.locale) for c in codes], self.locale)
 
 
 def reasons(
@@ -12,26 +33,20 @@ def reasons(
     expert: Features,
     taxonomy: Taxonomy,
     breakdown: dict[str, float],
+    translator: Translator,
     locale: str = "fr",
     max_related: int = 2,
 ) -> list[str]:
     """Short sentences saying why this expert fits this need (and what does not fit)."""
+    voice = _Voice(translator, taxonomy, locale)
     out: list[str] = []
     shared = sorted(set(need.skills) & set(expert.skills), key=lambda s: -need.skills[s])
     if shared:
-        out.append(
-            say("skills", locale, items=join([taxonomy.label("skill", s, locale) for s in shared], locale))
-        )
+        out.append(voice.say("skills", items=voice.labels("skill", shared)))
     else:
         related = _related(need, expert, taxonomy)[:max_related]
         if related:
-            out.append(
-                say(
-                    "related_skills",
-                    locale,
-                    items=join([taxonomy.label("skill", s, locale) for s in related], locale),
-                )
-            )
+            out.append(voice.say("related_skills", items=voice.labels("skill", related)))
     # Only the need's main sectors: one a skill merely touches is not worth a reason.
     main = max(need.sectors.values(), default=0.0) * 0.75
     sectors = sorted(
@@ -39,43 +54,27 @@ def reasons(
         key=lambda s: -need.sectors[s],
     )
     if sectors:
-        out.append(
-            say(
-                "sectors",
-                locale,
-                items=join([taxonomy.label("sector", s, locale) for s in sectors[:2]], locale),
-            )
-        )
+        out.append(voice.say("sectors", items=voice.labels("sector", sectors[:2])))
     kinds = sorted(need.kinds & expert.kinds)
     if kinds:
-        out.append(
-            say("kind", locale, items=join([taxonomy.label("kind", k, locale) for k in kinds], locale))
-        )
+        out.append(voice.say("kind", items=voice.labels("kind", kinds)))
     spoken = sorted(need.languages & expert.languages)
     missing = sorted(need.languages - expert.languages)
     if spoken:
-        out.append(
-            say("speaks", locale, items=join([taxonomy.label("language", c, locale) for c in spoken], locale))
-        )
+        out.append(voice.say("speaks", items=voice.labels("language", spoken)))
     if missing and not spoken and "on_site" in need.modes:
-        out.append(
-            say(
-                "missing_language",
-                locale,
-                items=join([taxonomy.label("language", c, locale) for c in missing], locale),
-            )
-        )
-    out.extend(_mode(need, expert, locale))
+        out.append(voice.say("missing_language", items=voice.labels("language", missing)))
+    out.extend(_mode(need, expert, voice))
     if expert.hours is None:
-        out.append(say("hours_unknown", locale))
+        out.append(voice.say("hours_unknown"))
     else:
-        out.append(say("hours", locale, hours=f"{expert.hours:g}"))
+        out.append(voice.say("hours", hours=f"{expert.hours:g}"))
     if need.province and need.province == expert.province:
-        out.append(say("origin", locale, province=need.province_name or need.province))
+        out.append(voice.say("origin", province=need.province_name or need.province))
     if not shared and not sectors and breakdown.get("embedding", 0.0) > 0.05:
-        out.append(say("similar_text", locale))
+        out.append(voice.say("similar_text"))
     if expert.load:
-        out.append(say("busy", locale, count=expert.load))
+        out.append(voice.say("busy", count=expert.load))
     return out
 
 
@@ -84,19 +83,16 @@ def _related(need: Features, expert: Features, taxonomy: Taxonomy) -> list[str]:
     return sorted(s for s in expert.skills if taxonomy.skills[s].sectors[0] in homes)
 
 
-def _mode(need: Features, expert: Features, locale: str) -> list[str]:
+def _mode(need: Features, expert: Features, voice: _Voice) -> list[str]:
     if "funding_search" in need.kinds and "funding_network" in expert.modes:
-        return [say("mode_funding", locale)]
+        return [voice.say("mode_funding")]
     if "remote" in need.modes and expert.modes & {"remote", "mentoring"}:
-        return [say("mode_remote", locale)]
+        return [voice.say("mode_remote")]
     if "on_site" in need.modes and "on_site" in expert.modes:
-        return [say("mode_on_site", locale)]
+        return [voice.say("mode_on_site")]
     if need.modes & {"remote", "on_site"} and expert.modes:
-        names = [say(f"mode_name_{m}", locale) for m in sorted(expert.modes) if f"mode_name_{m}" in _KNOWN]
-        return [say("mode_mismatch", locale, items=join(names, locale))]
+        names = [voice.say(f"mode_name.{m}") for m in sorted(expert.modes) if m in MODE_NAMES]
+        return [voice.say("mode_mismatch", items=voice.translator.join(names, voice.locale))]
     if "remote" in expert.modes:
-        return [say("mode_remote", locale)]
+        return [voice.say("mode_remote")]
     return []
-
-
-_KNOWN = {"mode_name_remote", "mode_name_on_site", "mode_name_mentoring", "mode_name_funding_network"}

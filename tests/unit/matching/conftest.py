@@ -6,8 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from sync_service.domain.i18n import Translator
 from sync_service.domain.matching.settings import MatchingSettings
 from sync_service.domain.matching.taxonomy import Recognizer, Taxonomy
+from sync_service.i18n_config import load_translator
 from sync_service.matching_config import load_matching_settings, load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -21,6 +23,11 @@ def taxonomy() -> Taxonomy:
 @pytest.fixture(scope="session")
 def settings() -> MatchingSettings:
     return load_matching_settings(ROOT / "config" / "matching.yaml")
+
+
+@pytest.fixture(scope="session")
+def translator() -> Translator:
+    return load_translator(ROOT / "config" / "locales")
 
 
 @pytest.fixture(scope="session")

@@ -96,14 +96,14 @@ def test_breakdown_parts_add_up_to_the_score(engine):
     )
 
 
-def test_reasons_are_short_sentences_in_french_by_default_and_in_arabic_and_english(engine):
+def test_reasons_are_short_sentences_in_french_by_default_and_in_arabic_and_english(engine, translator):
     top = engine.rank_need("n1")[0]
-    fr = explain(engine, "n1", top)
+    fr = explain(engine, "n1", top, translator)
     assert "compétences : alimentation en eau potable rurale" in fr
     assert any("tachelhit" in r for r in fr)
     assert any("province de Tiznit" in r for r in fr)
-    assert any("الكفاءات" in r for r in explain(engine, "n1", top, "ar"))
-    assert "10 h/month" in explain(engine, "n1", top, "en")
+    assert any("الكفاءات" in r for r in explain(engine, "n1", top, translator, "ar"))
+    assert "10 h/month" in explain(engine, "n1", top, translator, "en")
 
 
 def test_ranking_an_expert_against_needs_gives_the_same_score_as_ranking_the_need(engine):

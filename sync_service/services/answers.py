@@ -1,0 +1,149 @@
+"""What people answer in codev's threads: community managers' commands in a review topic, the expert's
+yes or no in an introduction PM. Each post is read once (last_post_number), each command applied once.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import datetime
+
+from sync_service.domain import brokerage as rules_
+from sync_service.domain import safe_text
+from sync_service.domain.brokerage import Command, Introduction, ReviewThread, ShownCandidate
+from sync_service.domain.needs import NeedDetails
+from sync_service.services.brokerage import (
+    BrokerageRules,
+    need_locale,
+    need_view,
+    open_introduction,
+    set_status,
+)
+from sync_service.services.lifecycle_ports import BrokerageUnitOfWork, Ranker, ThreadPost, ThreadReader
+from sync_service.services.outbox import Intent, enqueue
+
+log = logging.getLogger("codev.brokerage")
+
+
+def read_review(uow: BrokerageUnitOfWork, forum: ThreadReader, ranker: Ranker, rules: BrokerageRules,
+                review: ReviewThread, topic_id: int, now: datetime) -> str:
+    """Apply the community managers' commands posted in a review topic since it was last read."""
+    uow.lock_entity("need", review.need_topic_id)
+    snapshot = forum.thread(topic_id, review.last_post_number)
+    stored = uow.needs.get(review.need_topic_id, lock=True)
+    if snapshot is None or stored is None:
+        return "ignored"
+    outcome = "read"
+    last = review.last_post_number
+    for post in snapshot.posts:
+        last = max(last, post.post_number)
+        command = rules_.read_command(post.raw, rules.words, rules_.REVIEW_VERBS)
+        if command is None:
+            continue
+        if not _may_review(forum, rules, post):
+            log.info("review topic %s: %s by %s ignored (not a community manager)", topic_id, command.verb,
+                     post.username)
+            continue
+        need = uow.needs.get(review.need_topic_id)
+        if need is not None:
+            outcome = _apply(uow, ranker, rules, need.details, need.fetched_at, review, topic_id, post,
+                             command, now)
+    uow.reviews.save(dataclasses.replace(review, last_post_number=last))
+    return outcome
+
+
+def _may_review(forum: ThreadReader, rules: BrokerageRules, post: ThreadPost) -> bool:
+    return post.staff or rules.managers_group in (forum.groups_of(post.username) or ())
+
+
+def _apply(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDetails,
+           fetched_at: datetime, review: ReviewThread, topic_id: int, post: ThreadPost, command: Command,
+           now: datetime) -> str:
+    intros = uow.introductions.of_need(need.topic_id)
+    if command.verb in (rules_.MARK_SERVED, rules_.MARK_FUNDED):
+        status = rules_.SERVED if command.verb == rules_.MARK_SERVED else rules_.FUNDED
+        for intro in intros:
+            if intro.status == rules_.PENDING:
+                uow.introductions.save(rules_.ended(intro, rules_.WITHDRAWN, now))
+        uow.needs.save(dataclasses.replace(need, status=status), fetched_at, now)
+        enqueue(uow, Intent(f"need:{need.topic_id}:close", "close_topic", {"topic_id": need.topic_id}), now)
+        return status
+    target = _target(uow, command, review.shown)
+    if target is None:
+        _say(uow, rules, need, topic_id, post, "review.unknown_candidate", now,
+             name=safe_text.quote(command.username or str(command.rank or ""), 60))
+        return "unknown candidate"
+    if any(i.expert_user_id == target.user_id for i in intros):
+        return "already asked"
+    if command.verb == rules_.DISCARD:
+        uow.introductions.add(rules_.discarded(need.topic_id, target.user_id, target.username, now,
+                                               post.username))
+        return "discarded"
+    if not rules_.takes_candidates(rules_.need_status(need.status, intros), intros):
+        _say(uow, rules, need, topic_id, post, "review.not_looking", now)
+        return "not looking"
+    reasons = ranker.reasons(need.topic_id, target.user_id, need_locale(need))
+    intro = open_introduction(uow, rules, need, target.user_id, target.username, reasons, now,
+                              reviewed=True, by=post.username)
+    set_status(uow, need, [*intros, intro], now, fetched_at)
+    return "approved"
+
+
+def _target(uow: BrokerageUnitOfWork, command: Command,
+            shown: tuple[ShownCandidate, ...]) -> ShownCandidate | None:
+    found = rules_.named(command, shown)
+    if found is not None or command.username is None:
+        return found
+    # a manager may approve someone codev did not rank, as long as they are a consenting expert
+    stored = uow.experts.by_username(command.username)
+    if stored is None or not stored.profile.matchable:
+        return None
+    return ShownCandidate(stored.profile.user_id, stored.profile.username)
+
+
+def _say(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails, topic_id: int, post: ThreadPost,
+         message: str, now: datetime, **values: object) -> None:
+    """A short reply to a command codev could not carry out (once per post)."""
+    locale = need_locale(need)
+    raw = rules.translator.translate(message, locale, **values)
+    enqueue(uow, Intent(f"review:{need.topic_id}:p{post.post_number}", "reply",
+                        {"topic_id": topic_id, "raw": raw, "reply_to_post_number": post.post_number}), now)
+
+
+def read_introduction(uow: BrokerageUnitOfWork, forum: ThreadReader, rules: BrokerageRules,
+                      intro: Introduction, topic_id: int, now: datetime) -> str:
+    """The expert's yes or no in the introduction PM; the need's status follows."""
+    uow.lock_entity("need", intro.need_topic_id)
+    current = uow.introductions.get(intro.need_topic_id, intro.expert_user_id, lock=True)
+    snapshot = forum.thread(topic_id, current.last_post_number if current else intro.last_post_number)
+    if current is None or snapshot is None:
+        return "ignored"
+    before, last = current, current.last_post_number
+    for post in snapshot.posts:
+        last = max(last, post.post_number)
+        mine = post.user_id == current.expert_user_id or post.username.casefold() == \
+            current.expert_username.casefold()
+        command = rules_.read_command(post.raw, rules.words, rules_.ANSWER_VERBS) if mine else None
+        if command is not None and current.status == rules_.PENDING:
+            current = rules_.answered(current, command.verb == rules_.ACCEPT, now)
+    uow.introductions.save(dataclasses.replace(current, last_post_number=last))
+    if current.status == before.status:
+        return "read"
+    stored = uow.needs.get(current.need_topic_id, lock=True)
+    if stored is not None:
+        intros = [current if i.expert_user_id == current.expert_user_id else i
+                  for i in uow.introductions.of_need(current.need_topic_id)]
+        set_status(uow, stored.details, intros, now, stored.fetched_at)
+        _acknowledge(uow, rules, stored.details, current, topic_id, now)
+    return current.status
+
+
+def _acknowledge(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails, intro: Introduction,
+                 topic_id: int, now: datetime) -> None:
+    locale = need_locale(need)
+    key = "answer.accepted" if intro.status == rules_.ACCEPTED else "answer.declined"
+    raw = rules.translator.translate(key, locale, expert=safe_text.user_link(intro.expert_username),
+                                     need=safe_text.quote(need_view(need).title, 120))
+    pm = rules_.intent_keys(intro.need_topic_id, intro.expert_user_id)["pm"]
+    enqueue(uow, Intent(f"{pm}:answer", "reply", {"topic_id": topic_id, "raw": raw},
+                        person_id=intro.expert_user_id), now)

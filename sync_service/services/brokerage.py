@@ -1,0 +1,216 @@
+"""Brokerage use cases: keep each need's review thread, open introductions, read the answers.
+
+Every decision and the outbox rows that carry it to the forum commit in one transaction (per need), so
+a crash between them loses nothing and repeats nothing: intent keys are deterministic, and the outbox
+sends each once. Posts are written in the need's language (French unless the need is Arabic or English).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sync_service.config import Settings
+from sync_service.domain import brokerage as rules_
+from sync_service.domain import posts
+from sync_service.domain.brokerage import Delays, Introduction, ReviewThread, ShownCandidate
+from sync_service.domain.i18n import Translator, guess_locale
+from sync_service.domain.needs import NeedDetails
+from sync_service.services.lifecycle_ports import BrokerageUnitOfWork, Ranked, Ranker, ThreadReader
+from sync_service.services.outbox import Intent, enqueue
+
+COMMAND_VERBS = (*rules_.REVIEW_VERBS, *rules_.ANSWER_VERBS)
+
+
+@dataclass(frozen=True)
+class BrokerageRules:
+    """What the use cases need from the settings, resolved once at start."""
+
+    translator: Translator
+    managers_group: str
+    review_category_id: int | None
+    review_candidates: int = 5
+    direct: bool = False
+    per_need: int = 1
+    delays: Delays = field(default_factory=lambda: Delays(timedelta(days=7), timedelta(days=7)))
+    digest_interval: timedelta = timedelta(days=7)
+    digest_size: int = 5
+    words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def rules_from(settings: Settings, translator: Translator, review_category_id: int | None) -> BrokerageRules:
+    """The brokerage rules from the settings; command words from every catalogue."""
+    life = settings.lifecycle
+    return BrokerageRules(
+        translator=translator,
+        managers_group=settings.forum.community_managers_group,
+        review_category_id=review_category_id,
+        review_candidates=life.review_candidates,
+        direct=life.direct_introductions,
+        per_need=life.introductions_per_need,
+        delays=Delays(timedelta(days=life.reminder_days), timedelta(days=life.expiry_days)),
+        digest_interval=timedelta(days=life.digest_interval_days),
+        digest_size=life.digest_size,
+        words=command_words(translator),
+    )
+
+
+def command_words(translator: Translator) -> dict[str, tuple[str, ...]]:
+    """verb -> every phrase of every language ("approuver | valider" in the catalogues)."""
+    phrases: dict[str, list[str]] = {}
+    for verb in COMMAND_VERBS:
+        for locale in ("fr", "ar", "en"):
+            phrases.setdefault(verb, []).extend(translator.translate(f"commands.{verb}", locale).split("|"))
+    return rules_.command_words(phrases)
+
+
+def need_locale(need: NeedDetails) -> str:
+    """The language of a need's posts: its own when Arabic or English, else French."""
+    return guess_locale(" ".join(filter(None, (need.title, need.body))))
+
+
+def need_view(need: NeedDetails) -> posts.NeedView:
+    """What posts say of a need."""
+    return posts.NeedView(need.topic_id, need.title, need.body, need.commune or need.commune_group,
+                          need.province, need.author_username)
+
+
+# --- one need: review thread or direct introductions ---------------------------------------------
+
+def refresh_need(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, topic_id: int,
+                 now: datetime) -> str:
+    """Bring one need's status, review thread and (direct setting) introductions in line. Never commits.
+    Returns "unchanged", "review" (thread created or edited) or "introduced"."""
+    uow.lock_entity("need", topic_id)
+    stored = uow.needs.get(topic_id, lock=True)
+    if stored is None:
+        return "unchanged"
+    need = stored.details
+    intros = uow.introductions.of_need(topic_id)
+    outcome = "unchanged"
+    if rules.direct:
+        openings = rules_.direct_openings(need.status, intros, rules.per_need)
+        exclude = rules_.already_asked(intros)
+        for ranked in ranker.rank(topic_id, openings, exclude, need_locale(need)) if openings else []:
+            intros.append(open_introduction(uow, rules, need, ranked.user_id, ranked.username,
+                                            ranked.reasons, now, reviewed=False, by=None))
+            outcome = "introduced"
+    else:
+        outcome = _review(uow, ranker, rules, need, intros, now)
+    set_status(uow, need, intros, now, stored.fetched_at)
+    return outcome
+
+
+def _review(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDetails,
+            intros: list[Introduction], now: datetime) -> str:
+    thread = uow.reviews.get(need.topic_id, lock=True)
+    locale = thread.locale if thread is not None else need_locale(need)
+    status = rules_.need_status(need.status, intros)
+    candidates: list[Ranked] = []
+    if rules_.takes_candidates(status, intros):
+        candidates = ranker.rank(need.topic_id, rules.review_candidates, rules_.already_asked(intros), locale)
+    if thread is None and not candidates:
+        return "unchanged"  # the thread opens when the need first has candidates
+    if thread is None and rules.review_category_id is None:
+        # without its staff-only category a review topic would land in a public one: wait for provision
+        return "no review category"
+    t = rules.translator
+    approve = t.translate("commands.approve", locale).split("|")[0].strip()
+    views = [posts.CandidateView(c.username, c.name, c.score, c.reasons, f"{approve} {c.username}")
+             for c in candidates]
+    key = rules_.review_key(need.topic_id)
+    raw = posts.review_thread(t, need_view(need), views, locale, key, status,
+                              [(i.expert_username, i.status) for i in intros])
+    digest = hashlib.sha256(raw.encode()).hexdigest()
+    shown = tuple(ShownCandidate(c.user_id, c.username) for c in candidates)
+    if thread is not None and thread.content_hash == digest:
+        if thread.shown != shown:
+            uow.reviews.save(dataclasses.replace(thread, shown=shown))
+        return "unchanged"
+    if thread is None:
+        payload = {"title": posts.review_title(t, need_view(need), locale), "raw": raw,
+                   "category": rules.review_category_id}
+        enqueue(uow, Intent(key, "create_topic", payload), now)
+        thread = ReviewThread(need.topic_id, locale=locale)
+    else:
+        revision = thread.revision + 1
+        enqueue(uow, Intent(rules_.review_key(need.topic_id, revision), "edit_post",
+                            {"raw": raw, "edit_reason": t.translate("review.edit_reason", locale)},
+                            depends_on=key), now)
+        thread = dataclasses.replace(thread, revision=revision)
+    uow.reviews.save(dataclasses.replace(thread, content_hash=digest, shown=shown))
+    return "review"
+
+
+def open_introduction(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails, user_id: int,
+                      username: str, reasons: Sequence[str], now: datetime, reviewed: bool,
+                      by: str | None) -> Introduction:
+    """Record the introduction and the PM that opens it (expert, need author, community managers)."""
+    intro = rules_.open_introduction(need.topic_id, user_id, username, now, rules.delays, reviewed, by)
+    if not uow.introductions.add(intro):
+        existing = uow.introductions.get(need.topic_id, user_id)
+        return existing if existing is not None else intro
+    t, locale = rules.translator, need_locale(need)
+    key = rules_.intent_keys(need.topic_id, user_id)["pm"]
+    view = need_view(need)
+    raw = posts.introduction(t, view, username, reasons, _answer(rules, locale, intro), locale, key,
+                             reviewed=reviewed)
+    recipients = [username, *([need.author_username] if need.author_username else []), rules.managers_group]
+    enqueue(uow, Intent(key, "private_message", {"title": posts.introduction_title(t, view, locale),
+                                                 "raw": raw, "target_recipients": recipients},
+                        person_id=user_id), now)
+    return intro
+
+
+def _answer(rules: BrokerageRules, locale: str, intro: Introduction) -> posts.Answer:
+    t = rules.translator
+    first = {verb: t.translate(f"commands.{verb}", locale).split("|")[0].strip()
+             for verb in (rules_.ACCEPT, rules_.DECLINE)}
+    return posts.Answer(first[rules_.ACCEPT], first[rules_.DECLINE], intro.expire_at.date())
+
+
+def set_status(uow: BrokerageUnitOfWork, need: NeedDetails, intros: Sequence[Introduction], now: datetime,
+               fetched_at: datetime) -> str:
+    """Store the need's status as its introductions make it (open, matched, in progress)."""
+    status = rules_.need_status(need.status, intros)
+    if status != need.status:
+        uow.needs.save(dataclasses.replace(need, status=status), fetched_at, now)
+    return status
+
+
+# --- many needs: the pass the worker runs --------------------------------------------------------
+
+UowFactory = Callable[[], BrokerageUnitOfWork]
+
+
+def rematch(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now: datetime) -> dict[str, int]:
+    """Re-index experts and open needs, then refresh every open need in a transaction of its own."""
+    with uow_factory() as uow:
+        experts = uow.experts.matchable()
+        needs = uow.needs.open_needs()
+        loads = uow.introductions.loads()
+    ranker.refresh(experts, [n for n in needs if n.status in ("open", "matched")], loads)
+    counts: dict[str, int] = {}
+    for need in needs:
+        with uow_factory() as uow:
+            outcome = refresh_need(uow, ranker, rules, need.topic_id, now)
+            uow.commit()
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def read_thread(uow: BrokerageUnitOfWork, forum: ThreadReader, ranker: Ranker, rules: BrokerageRules,
+                topic_id: int, now: datetime) -> str:
+    """A reply (or an edit) in a topic codev opened: apply the commands it holds. Never commits."""
+    from sync_service.services.answers import read_introduction, read_review
+
+    review = uow.reviews.by_topic(topic_id)
+    if review is not None:
+        return read_review(uow, forum, ranker, rules, review, topic_id, now)
+    intro = uow.introductions.by_pm_topic(topic_id)
+    if intro is not None:
+        return read_introduction(uow, forum, rules, intro, topic_id, now)
+    return "ignored"

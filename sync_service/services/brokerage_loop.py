@@ -1,0 +1,105 @@
+"""The brokerage as the worker runs it between inbox batches: re-rank, run the clock, send the outbox.
+
+A pass runs when a batch changed a need, a profile or an introduction, and at least every
+`pass_every` otherwise (reminders and expiry are due by the clock, not by an event). Every
+`sweep_every`, codev also re-reads its own open threads, so that a reply whose webhook was lost is
+still read. Then the outbox sends what is due, paced under the forum's rate limit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import cast
+
+from sync_service.services import brokerage, timers
+from sync_service.services.brokerage import BrokerageRules
+from sync_service.services.lifecycle_ports import BrokerageUnitOfWork, Ranker, ThreadReader
+from sync_service.services.outbox import ForumWriter, OutboxUnitOfWork, SendPolicy, SendReport, send_due
+from sync_service.services.ports import ForumUnavailable
+
+log = logging.getLogger("codev.brokerage")
+
+# Outcomes of inbox rows after which the rankings or a need's status may have moved.
+CHANGES = frozenset({"created", "updated", "purged", "approved", "discarded", "accepted", "declined",
+                     "served", "funded"})
+
+
+@dataclass
+class BrokerageLoop:
+    """Everything one worker needs for the brokerage; time and the stop signal are injected."""
+
+    uow_factory: Callable[[], BrokerageUnitOfWork]
+    ranker: Ranker
+    rules: BrokerageRules
+    forum: ThreadReader
+    writer: ForumWriter
+    worker_id: str
+    clock: Callable[[], datetime]
+    send_policy: SendPolicy = field(default_factory=SendPolicy)
+    pass_every: timedelta = timedelta(seconds=60)
+    sweep_every: timedelta = timedelta(minutes=60)
+    stop: Callable[[], bool] = lambda: False
+    # finds the staff-only review category's id (None until `codev provision` created it)
+    find_review_category: Callable[[], int | None] | None = None
+    next_pass: datetime | None = None
+    next_sweep: datetime | None = None
+    last: dict[str, object] = field(default_factory=dict)
+
+    def after_batch(self, outcomes: Mapping[str, int]) -> SendReport:
+        """Run a pass if something changed or the clock asks, then send the due outbox rows."""
+        now = self.clock()
+        if self.next_pass is None or now >= self.next_pass or any(outcomes.get(k) for k in CHANGES):
+            self.run_pass(now)
+        return self.send()
+
+    def run_pass(self, now: datetime) -> dict[str, object]:
+        """Rematch every open need, send due reminders and expiries, digests; sweep threads when due."""
+        report: dict[str, object] = {}
+        try:
+            if self.rules.review_category_id is None and self.find_review_category is not None:
+                found = self.find_review_category()
+                if found is None:
+                    log.error("the review category does not exist: run `codev provision`; no review "
+                              "topic is created until it does")
+                self.rules = dataclasses.replace(self.rules, review_category_id=found)
+            report["rematch"] = brokerage.rematch(self.uow_factory, self.ranker, self.rules, now)
+            report["timers"] = due = timers.tick(self.uow_factory, self.rules, now)
+            if any(due.values()):
+                # an expiry or a withdrawal frees the need: propose (or introduce) the next candidate
+                report["rematch_after_timers"] = brokerage.rematch(self.uow_factory, self.ranker,
+                                                                   self.rules, now)
+            report["digests"] = timers.send_digests(self.uow_factory, self.ranker, self.rules, now)
+            if self.next_sweep is None or now >= self.next_sweep:
+                report["swept"] = self.sweep(now)
+                self.next_sweep = now + self.sweep_every
+        except ForumUnavailable as exc:
+            log.warning("brokerage pass interrupted, forum unavailable: %s", exc)
+            report["error"] = str(exc)
+        self.next_pass = now + self.pass_every
+        self.last = report
+        if any(v for v in report.values() if v):
+            log.info("brokerage pass: %s", report)
+        return report
+
+    def sweep(self, now: datetime) -> int:
+        """Re-read the review threads of needs that look for an expert and the pending introductions."""
+        with self.uow_factory() as uow:
+            topics = [t.topic_id for n in uow.needs.open_needs()
+                      if (t := uow.reviews.get(n.topic_id)) is not None and t.topic_id is not None]
+            topics += [i.pm_topic_id for i in uow.introductions.pending() if i.pm_topic_id is not None]
+        for topic_id in topics:
+            if self.stop():
+                break
+            with self.uow_factory() as uow:
+                brokerage.read_thread(uow, self.forum, self.ranker, self.rules, topic_id, now)
+                uow.commit()
+        return len(topics)
+
+    def send(self) -> SendReport:
+        """Send what the outbox holds due now (one claimed batch, paced)."""
+        factory = cast(Callable[[], OutboxUnitOfWork], self.uow_factory)
+        return send_due(factory, self.writer, self.worker_id, self.clock, self.send_policy, self.stop)

@@ -1,0 +1,72 @@
+"""The matching engine as the brokerage uses it: an index kept between passes, re-indexing only changes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from sync_service.domain.i18n import Translator
+from sync_service.domain.matching.engine import Embedder, MatchingEngine, explain
+from sync_service.domain.matching.records import Expert, Need
+from sync_service.domain.matching.settings import MatchingSettings
+from sync_service.domain.matching.taxonomy import Taxonomy
+from sync_service.domain.needs import NeedDetails
+from sync_service.domain.people import ExpertProfile
+from sync_service.services.lifecycle_ports import Ranked
+
+
+class EngineRanker:
+    """Implements lifecycle_ports.Ranker on one MatchingEngine (embedder optional)."""
+
+    def __init__(self, taxonomy: Taxonomy, settings: MatchingSettings, translator: Translator,
+                 embedder: Embedder | None = None) -> None:
+        self.engine = MatchingEngine(taxonomy, settings, embedder)
+        self.translator = translator
+        self._experts: dict[int, Expert] = {}
+        self._needs: dict[int, Need] = {}
+        self._people: dict[int, ExpertProfile] = {}
+
+    def refresh(self, experts: Sequence[ExpertProfile], needs: Sequence[NeedDetails],
+                loads: Mapping[int, int]) -> None:
+        """Upsert what changed, remove what is gone (consent withdrawn, need closed)."""
+        records = {p.user_id: p.to_expert(loads.get(p.user_id, 0)) for p in experts if p.matchable}
+        for gone in set(self._experts) - set(records):
+            self.engine.remove_expert(gone)
+            del self._experts[gone]
+        changed = [r for i, r in records.items() if self._experts.get(i) != r]
+        if changed:
+            self.engine.upsert_experts(changed)
+            self._experts.update({int(r.id): r for r in changed})
+        self._people = {p.user_id: p for p in experts if p.user_id in records}
+        wanted = {n.topic_id: n.to_need() for n in needs}
+        for gone in set(self._needs) - set(wanted):
+            self.engine.remove_need(gone)
+            del self._needs[gone]
+        fresh = [n for i, n in wanted.items() if self._needs.get(i) != n]
+        if fresh:
+            self.engine.upsert_needs(fresh)
+            self._needs.update({int(n.id): n for n in fresh})
+
+    def rank(self, need_topic_id: int, k: int, exclude: set[int], locale: str) -> list[Ranked]:
+        """The k best experts for the need, without those excluded, with reasons in the locale."""
+        if need_topic_id not in self._needs or not self._experts or k <= 0:
+            return []
+        out: list[Ranked] = []
+        for candidate in self.engine.rank_need(need_topic_id, k + len(exclude)):
+            user_id = int(candidate.id)
+            if user_id in exclude or user_id not in self._people:
+                continue
+            person = self._people[user_id]
+            reasons = tuple(explain(self.engine, need_topic_id, candidate, self.translator, locale))
+            out.append(Ranked(user_id, person.username, person.display_name, candidate.score, reasons))
+            if len(out) == k:
+                break
+        return out
+
+    def reasons(self, need_topic_id: int, user_id: int, locale: str) -> tuple[str, ...]:
+        """Why this expert fits this need, from a full ranking of the need (empty below the floor)."""
+        if need_topic_id not in self._needs or user_id not in self._experts:
+            return ()
+        for candidate in self.engine.rank_need(need_topic_id, len(self._experts)):
+            if int(candidate.id) == user_id:
+                return tuple(explain(self.engine, need_topic_id, candidate, self.translator, locale))
+        return ()
