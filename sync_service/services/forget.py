@@ -6,10 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 from datetime import datetime, timedelta
-from typing import cast
 
 from sync_service.config import Settings
-from sync_service.services.lifecycle_ports import BrokerageUnitOfWork
 from sync_service.services.ports import SyncUnitOfWork
 
 # The default key of the tombstone hashes; production sets its own secret (CODEV_TOMBSTONE_KEY) so
@@ -35,17 +33,10 @@ def forget_person(
     removed = uow.experts.delete(user_id)
     traces = uow.deliveries.forget_person(user_id, username)
     authored = uow.needs.forget_author(user_id) if gone else 0
-    brokerage = _brokerage(uow)
-    brokered = forget_brokered_person(brokerage, user_id) if brokerage is not None else 0
+    brokered = uow.brokered.forget_person(user_id)
     if removed or gone:
         uow.tombstones.add(tombstone_key("person", user_id, pepper), now)
     return removed or traces > 0 or authored > 0 or brokered > 0
-
-
-def forget_brokered_person(uow: BrokerageUnitOfWork, user_id: int) -> int:
-    """Delete the person's introductions, review listings, digest entries and unsent writes; how many."""
-    return (uow.introductions.forget_expert(user_id) + uow.reviews.forget_expert(user_id)
-            + uow.digests.forget_expert(user_id) + uow.outbox.forget_person(user_id))
 
 
 def forget_need(
@@ -54,10 +45,7 @@ def forget_need(
     """Purge the need, its introductions and its review state; a topic gone from the forum (or one
     codev held) gets a tombstone."""
     removed = uow.needs.delete(topic_id)
-    brokerage = _brokerage(uow)
-    if brokerage is not None:
-        brokerage.introductions.forget_need(topic_id)
-        brokerage.reviews.delete(topic_id)
+    uow.brokered.forget_need(topic_id)
     if removed or gone:
         uow.tombstones.add(tombstone_key("need", topic_id, pepper), now)
     return removed
@@ -67,8 +55,3 @@ def prune_tombstones(uow: SyncUnitOfWork, now: datetime, keep: timedelta = TOMBS
     """Drop tombstones older than the retention period; how many went."""
     return uow.tombstones.prune(now - keep)
 
-
-def _brokerage(uow: SyncUnitOfWork) -> BrokerageUnitOfWork | None:
-    # Every SQL unit of work holds the brokerage too; sync's callers (and their fakes) are still typed
-    # as SyncUnitOfWork, so the brokerage side is taken when the unit has it.
-    return cast(BrokerageUnitOfWork, uow) if hasattr(uow, "introductions") else None

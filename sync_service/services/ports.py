@@ -227,6 +227,18 @@ class DeliveryTraces(Protocol):
         ...
 
 
+class BrokeredTraces(Protocol):
+    """What the brokerage holds of a person or a need; forgetting purges it. Never commits."""
+
+    def forget_person(self, user_id: int) -> int:
+        """Delete their introductions, review listings, digest entries and unsent writes; how many."""
+        ...
+
+    def forget_need(self, topic_id: int) -> int:
+        """Delete the need's introductions and review state; how many rows."""
+        ...
+
+
 class SyncUnitOfWork(UnitOfWork, Protocol):
     """One transaction over what sync stores."""
 
@@ -241,6 +253,9 @@ class SyncUnitOfWork(UnitOfWork, Protocol):
 
     @property
     def deliveries(self) -> DeliveryTraces: ...
+
+    @property
+    def brokered(self) -> BrokeredTraces: ...
 
     def __enter__(self) -> SyncUnitOfWork: ...
 

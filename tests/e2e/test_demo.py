@@ -21,7 +21,8 @@ def test_demo_check_runs_the_loop_from_review_threads_to_an_introduction(tmp_pat
     database = tmp_path / "demo.db"
 
     result = subprocess.run(
-        [sys.executable, "-m", "sync_service", "demo", "--check", "--port", str(port), "--web-port", str(web_port)],
+        [sys.executable, "-m", "sync_service", "demo", "--check", "--port", str(port),
+         "--web-port", str(web_port)],
         cwd=ROOT, capture_output=True, text=True, timeout=120, check=False,
         env={**os.environ, "CODEV_DATABASE_URL": f"sqlite:///{database}"},
     )

@@ -86,6 +86,8 @@ class FakeStore:
     tombstones: dict[str, datetime] = field(default_factory=dict)
     # Inbox rows as the worker would hold them: (entity_kind, entity_key, hint).
     deliveries: list[dict[str, Any]] = field(default_factory=list)
+    # What forgetting asked the brokerage to purge: ("person", user id) or ("need", topic id).
+    brokered_forgotten: list[tuple[str, int]] = field(default_factory=list)
     commits: int = 0
 
 
@@ -186,6 +188,21 @@ class FakeDeliveries:
         return count
 
 
+class FakeBrokered:
+    """ports.BrokeredTraces: records what forgetting asked of the brokerage (its tables are SQL-tested)."""
+
+    def __init__(self, data: FakeStore) -> None:
+        self.data = data
+
+    def forget_person(self, user_id: int) -> int:
+        self.data.brokered_forgotten.append(("person", user_id))
+        return 0
+
+    def forget_need(self, topic_id: int) -> int:
+        self.data.brokered_forgotten.append(("need", topic_id))
+        return 0
+
+
 class FakeUnitOfWork:
     """ports.SyncUnitOfWork over a FakeStore: changes are seen by others only after commit."""
 
@@ -200,6 +217,7 @@ class FakeUnitOfWork:
         self.needs = FakeNeeds(self.working)
         self.tombstones = FakeTombstones(self.working)
         self.deliveries = FakeDeliveries(self.working)
+        self.brokered = FakeBrokered(self.working)
 
     def __enter__(self) -> FakeUnitOfWork:
         self._begin()

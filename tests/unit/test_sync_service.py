@@ -144,6 +144,7 @@ def test_an_expert_who_leaves_is_purged_and_tombstoned(
     assert apply_ref(uow, forum, RULES, person_ref(event="user_destroyed"), at(2)) == "purged"
     assert uow.experts.get(42) is None
     assert uow.tombstones.created_at(tombstone_key("person", 42)) == at(2)
+    assert ("person", 42) in uow.working.brokered_forgotten  # introductions, digests, unsent writes
 
 
 def test_a_late_stale_event_after_deletion_does_not_resurrect(forum: FakeForum, uow: FakeUnitOfWork) -> None:
@@ -312,6 +313,7 @@ def test_a_destroyed_topic_is_purged_and_never_comes_back(forum: FakeForum, uow:
     assert apply_ref(uow, forum, RULES, need_ref(event="post_edited"), at(3)) == "ignored"
     assert uow.needs.ids() == []
     assert uow.tombstones.created_at(tombstone_key("need", 7)) is not None
+    assert ("need", 7) in uow.working.brokered_forgotten
 
 
 def test_a_topic_moved_out_of_the_needs_category_is_purged(forum: FakeForum, uow: FakeUnitOfWork) -> None:

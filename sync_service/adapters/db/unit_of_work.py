@@ -64,6 +64,7 @@ class SqlUnitOfWork:
         self.reviews = SqlReviewRepository(self.session)
         self.digests = SqlDigestRepository(self.session)
         self.outbox = SqlOutbox(self.session)
+        self.brokered = SqlBrokeredTraces(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -99,6 +100,23 @@ class SqlUnitOfWork:
             text("SELECT pg_advisory_xact_lock(:key)"),
             {"key": int.from_bytes(digest[:8], "big", signed=True)},
         )
+
+
+class SqlBrokeredTraces:
+    """Implements ports.BrokeredTraces on the unit's brokerage repositories and outbox."""
+
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self.uow = uow
+
+    def forget_person(self, user_id: int) -> int:
+        """Delete the person's introductions, review listings, digest entries and unsent writes."""
+        uow = self.uow
+        return (uow.introductions.forget_expert(user_id) + uow.reviews.forget_expert(user_id)
+                + uow.digests.forget_expert(user_id) + uow.outbox.forget_person(user_id))
+
+    def forget_need(self, topic_id: int) -> int:
+        """Delete the need's introductions and review state."""
+        return self.uow.introductions.forget_need(topic_id) + int(self.uow.reviews.delete(topic_id))
 
 
 def uow_factory(engine: Engine) -> Callable[[], SqlUnitOfWork]:
