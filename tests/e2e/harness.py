@@ -156,7 +156,7 @@ class Codev:
 
     def start_worker(self, name: str) -> subprocess.Popen[str]:
         """`codev worker` named `name` (no pacing, short idle), replacing a dead one of that name."""
-        process = self._spawn(name, "worker", "--rate", "0", "--idle", "0.05", "--id", name)
+        process = self._spawn(name, "worker", "--rate", "0", "--idle", "0.05", "--id", name, "--no-embedder")
         self.workers[name] = process
         return process
 
