@@ -184,6 +184,11 @@ def _present(text: str | None) -> bool:
     return bool(safe_text.clean(text))
 
 
+def need_reference(t: Translator, need: NeedView, locale: str) -> str:
+    """The need's title, quoted, with a link to its topic."""
+    return _need_ref(t, need, locale)
+
+
 def _need_ref(t: Translator, need: NeedView, locale: str) -> str:
     link = safe_text.topic_link(t.translate("common.see_topic", locale), need.topic_id)
     return f"{safe_text.quote(need.title, TITLE_LIMIT)} ({link})"

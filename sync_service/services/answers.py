@@ -18,6 +18,7 @@ from sync_service.services.brokerage import (
     need_view,
     open_introduction,
     set_status,
+    withdraw,
 )
 from sync_service.services.lifecycle_ports import BrokerageUnitOfWork, Ranker, ThreadPost, ThreadReader
 from sync_service.services.outbox import Intent, enqueue
@@ -64,7 +65,7 @@ def _apply(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, need
         status = rules_.SERVED if command.verb == rules_.MARK_SERVED else rules_.FUNDED
         for intro in intros:
             if intro.status == rules_.PENDING:
-                uow.introductions.save(rules_.ended(intro, rules_.WITHDRAWN, now))
+                withdraw(uow, rules, need, intro, now)
         uow.needs.save(dataclasses.replace(need, status=status), fetched_at, now)
         enqueue(uow, Intent(f"need:{need.topic_id}:close", "close_topic", {"topic_id": need.topic_id}), now)
         return status
@@ -126,6 +127,8 @@ def read_introduction(uow: BrokerageUnitOfWork, forum: ThreadReader, rules: Brok
         command = rules_.read_command(post.raw, rules.words, rules_.ANSWER_VERBS) if mine else None
         if command is not None and current.status == rules_.PENDING:
             current = rules_.answered(current, command.verb == rules_.ACCEPT, now)
+        elif command is not None and current.status in (rules_.EXPIRED, rules_.WITHDRAWN):
+            _too_late(uow, rules, current, topic_id, now)
     uow.introductions.save(dataclasses.replace(current, last_post_number=last))
     if current.status == before.status:
         return "read"
@@ -146,4 +149,15 @@ def _acknowledge(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDeta
                                      need=safe_text.quote(need_view(need).title, 120))
     pm = rules_.intent_keys(intro.need_topic_id, intro.expert_user_id)["pm"]
     enqueue(uow, Intent(f"{pm}:answer", "reply", {"topic_id": topic_id, "raw": raw},
+                        person_id=intro.expert_user_id), now)
+
+
+def _too_late(uow: BrokerageUnitOfWork, rules: BrokerageRules, intro: Introduction, topic_id: int,
+              now: datetime) -> None:
+    """An answer after expiry or withdrawal: thank the expert once, and let the managers follow up."""
+    stored = uow.needs.get(intro.need_topic_id)
+    locale = need_locale(stored.details) if stored is not None else "fr"
+    pm = rules_.intent_keys(intro.need_topic_id, intro.expert_user_id)["pm"]
+    enqueue(uow, Intent(f"{pm}:late", "reply", {"topic_id": topic_id,
+                                                "raw": rules.translator.translate("late.body", locale)},
                         person_id=intro.expert_user_id), now)

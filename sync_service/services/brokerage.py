@@ -172,6 +172,20 @@ def _answer(rules: BrokerageRules, locale: str, intro: Introduction) -> posts.An
     return posts.Answer(first[rules_.ACCEPT], first[rules_.DECLINE], intro.expire_at.date())
 
 
+def withdraw(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails, intro: Introduction,
+             now: datetime) -> Introduction:
+    """End a pending introduction because the need ended, telling the expert in the PM."""
+    ended = rules_.ended(intro, rules_.WITHDRAWN, now)
+    uow.introductions.save(ended)
+    keys = rules_.intent_keys(intro.need_topic_id, intro.expert_user_id)
+    locale = need_locale(need)
+    raw = rules.translator.translate("withdrawn.body", locale, need=posts.need_reference(
+        rules.translator, need_view(need), locale))
+    enqueue(uow, Intent(f"{keys['pm']}:withdrawn", "reply", {"raw": raw}, depends_on=keys["pm"],
+                        person_id=intro.expert_user_id), now)
+    return ended
+
+
 def set_status(uow: BrokerageUnitOfWork, need: NeedDetails, intros: Sequence[Introduction], now: datetime,
                fetched_at: datetime) -> str:
     """Store the need's status as its introductions make it (open, matched, in progress)."""
@@ -186,13 +200,17 @@ def set_status(uow: BrokerageUnitOfWork, need: NeedDetails, intros: Sequence[Int
 UowFactory = Callable[[], BrokerageUnitOfWork]
 
 
-def rematch(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now: datetime) -> dict[str, int]:
-    """Re-index experts and open needs, then refresh every open need in a transaction of its own."""
+def rematch(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now: datetime,
+            closed_since: datetime | None = None) -> dict[str, int]:
+    """Re-index experts and open needs, then refresh every open need, and the review thread of every
+    need closed since `closed_since`, each in a transaction of its own."""
     with uow_factory() as uow:
         experts = uow.experts.matchable()
         needs = uow.needs.open_needs()
+        closed = uow.needs.closed_since(closed_since)
         loads = uow.introductions.loads()
     ranker.refresh(experts, [n for n in needs if n.status in ("open", "matched")], loads)
+    needs += closed
     counts: dict[str, int] = {}
     for need in needs:
         with uow_factory() as uow:

@@ -47,6 +47,7 @@ class BrokerageLoop:
     find_review_category: Callable[[], int | None] | None = None
     next_pass: datetime | None = None
     next_sweep: datetime | None = None
+    last_pass_at: datetime | None = None  # needs closed since then get their review thread updated
     last: dict[str, object] = field(default_factory=dict)
 
     def after_batch(self, outcomes: Mapping[str, int]) -> SendReport:
@@ -66,7 +67,8 @@ class BrokerageLoop:
                     log.error("the review category does not exist: run `codev provision`; no review "
                               "topic is created until it does")
                 self.rules = dataclasses.replace(self.rules, review_category_id=found)
-            report["rematch"] = brokerage.rematch(self.uow_factory, self.ranker, self.rules, now)
+            report["rematch"] = brokerage.rematch(self.uow_factory, self.ranker, self.rules, now,
+                                                  closed_since=self.last_pass_at)
             report["timers"] = due = timers.tick(self.uow_factory, self.rules, now)
             if any(due.values()):
                 # an expiry or a withdrawal frees the need: propose (or introduce) the next candidate
@@ -80,6 +82,8 @@ class BrokerageLoop:
             log.warning("brokerage pass interrupted, forum unavailable: %s", exc)
             report["error"] = str(exc)
         self.next_pass = now + self.pass_every
+        if "error" not in report:
+            self.last_pass_at = now
         self.last = report
         if any(v for v in report.values() if v):
             log.info("brokerage pass: %s", report)

@@ -194,6 +194,10 @@ class NeedRepository(Protocol):
         """Needs whose status is not closed."""
         ...
 
+    def closed_since(self, since: datetime | None) -> list[NeedDetails]:
+        """Closed needs whose row changed at or after `since` (every closed need when None)."""
+        ...
+
     def forget_author(self, user_id: int) -> int:
         """Blank author id and username on the needs of that person; how many."""
         ...

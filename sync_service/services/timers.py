@@ -13,7 +13,7 @@ from datetime import datetime
 from sync_service.domain import brokerage as rules_
 from sync_service.domain import posts
 from sync_service.domain.brokerage import Introduction
-from sync_service.services.brokerage import BrokerageRules, need_locale, need_view, set_status
+from sync_service.services.brokerage import BrokerageRules, need_locale, need_view, set_status, withdraw
 from sync_service.services.lifecycle_ports import BrokerageUnitOfWork, Ranker
 from sync_service.services.outbox import Intent, enqueue
 
@@ -41,8 +41,11 @@ def _step(uow: BrokerageUnitOfWork, rules: BrokerageRules, seen: Introduction, n
     if intro is None or intro.status != rules_.PENDING:
         return None
     stored = uow.needs.get(intro.need_topic_id, lock=True)
-    if stored is None or stored.details.status in rules_.FINAL_STATUSES:
-        uow.introductions.save(rules_.ended(intro, rules_.WITHDRAWN, now))  # nobody waits any more
+    if stored is None:
+        uow.introductions.save(rules_.ended(intro, rules_.WITHDRAWN, now))  # the need is gone
+        return "withdrawn"
+    if stored.details.status in rules_.FINAL_STATUSES:
+        withdraw(uow, rules, stored.details, intro, now)  # nobody waits any more: say so
         return "withdrawn"
     step = rules_.due_step(intro, now)
     if step is None:

@@ -17,6 +17,7 @@ from sync_service.domain.brokerage import (
     IN_PROGRESS,
     MATCHED,
     PENDING,
+    WITHDRAWN,
     intent_keys,
     review_key,
 )
@@ -139,15 +140,36 @@ def _story(world: World) -> dict[str, int]:
 
 def test_the_brokerage_story_from_a_provisioned_forum_to_an_expired_introduction(world: World) -> None:
     ids = _story(world)
+    energy, energy_review = ids["energy"], ids["energy_review"]
+    intros = world.held.introductions(energy)
+    silent = next(name for name, i in intros.items() if i.status == EXPIRED)
 
-    # closing the need's topic in the forum closes it in codev
-    world.close_topic(ids["energy"])
+    # the silent expert answers after expiry: thanked once, the introduction stays expired
+    world.reply(silent, ids["silent_pm"], "J'accepte, pardon pour le retard de ma réponse.")
     world.settle()
-    assert world.held.need_status(ids["energy"]) == "closed"
+    late = intent_keys(energy, world.forum.user_id(silent))["pm"] + ":late"
+    assert world.forum.marker_counts()[late] == 1
+    assert world.held.introductions(energy)[silent].status == EXPIRED
+
+    # the manager approves the next candidate, then the need's topic is closed in the forum before
+    # they answer: the need is closed in codev, the introduction withdrawn with a word to the expert,
+    # and the review thread says the need is closed (edited in place)
+    following = world.held.review(energy).shown[0].username  # type: ignore[union-attr]
+    world.reply(MANAGER, energy_review, f"approuver {following}, merci")
+    world.settle()
+    assert world.held.introductions(energy)[following].status == PENDING
+    world.close_topic(energy)
+    world.settle()
+    assert world.held.need_status(energy) == "closed"
+    assert world.held.introductions(energy)[following].status == WITHDRAWN
+    withdrawn = intent_keys(energy, world.forum.user_id(following))["pm"] + ":withdrawn"
+    assert world.forum.marker_counts()[withdrawn] == 1
+    assert "**Statut du besoin :** clos" in world.forum.posts(energy_review)[0][2]
     counts = world.forum.marker_counts()
     assert counts and max(counts.values()) == 1, {k: n for k, n in counts.items() if n > 1}
-    assert counts[review_key(ids["water"])] == counts[review_key(ids["energy"])] == 1
-    assert world.held.outbox() .keys() <= {"sent"}
+    assert counts[review_key(ids["water"])] == counts[review_key(energy)] == 1
+    # every write was sent, but an edit that a newer edit of the same post replaced before it went
+    assert world.held.outbox().keys() <= {"sent", "superseded"}
 
 
 def test_provisioning_lets_codev_address_introductions_to_the_managers_group(world: World) -> None:

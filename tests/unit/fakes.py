@@ -143,6 +143,10 @@ class FakeNeeds:
     def open_needs(self) -> list[NeedDetails]:
         return [s.details for _, s in sorted(self.data.needs.items()) if s.details.status != CLOSED]
 
+    def closed_since(self, since: datetime | None) -> list[NeedDetails]:
+        return [s.details for s in self.data.needs.values() if s.details.status == "closed"
+                and (since is None or s.updated_at >= since)]
+
     def forget_author(self, user_id: int) -> int:
         count = 0
         for topic_id, stored in list(self.data.needs.items()):

@@ -48,6 +48,10 @@ def test_an_introduction_is_reminded_after_the_first_delay_and_expires_after_the
     assert b.due_step(reminded, T0 + timedelta(days=14)) == "expire"
 
 
+def test_an_introduction_is_never_expired_before_its_reminder_even_after_an_outage() -> None:
+    assert b.due_step(intro(), T0 + timedelta(days=30)) == "remind"
+
+
 @pytest.mark.parametrize("status", [b.ACCEPTED, b.DECLINED, b.EXPIRED, b.WITHDRAWN, b.DISCARDED])
 def test_only_a_pending_introduction_is_reminded_or_expired(status: str) -> None:
     assert b.due_step(intro(status), T0 + timedelta(days=30)) is None
@@ -122,6 +126,10 @@ def test_an_expert_is_never_proposed_twice_for_a_need_and_loads_count_open_work(
     ("استبعاد 2", Command(b.DISCARD, rank=2)),
     ("approve #1", Command(b.APPROVE, rank=1)),
     ("Discard hamid.ouali", Command(b.DISCARD, username="hamid.ouali")),
+    ("approuver fatima_ait, merci beaucoup", Command(b.APPROVE, username="fatima_ait")),
+    ("approuver fatima.ait. Merci.", Command(b.APPROVE, username="fatima.ait")),
+    ("approuver 1, merci pour cette suggestion", Command(b.APPROVE, rank=1)),
+    ("موافقة 2، شكرا جزيلا", Command(b.APPROVE, rank=2)),
 ])
 def test_review_commands_in_every_language(raw: str, expected: Command) -> None:
     assert review(raw) == expected

@@ -166,6 +166,14 @@ class SqlNeedRepository(_KeyedRows):
         )
         return [_stored_need(row).details for row in rows]
 
+    def closed_since(self, since: datetime | None) -> list[NeedDetails]:
+        """Closed needs whose row changed at or after `since` (every closed need when None)."""
+        query = select(NeedRecord).where(NeedRecord.status == CLOSED)
+        if since is not None:
+            query = query.where(NeedRecord.updated_at >= since)
+        rows = self.session.scalars(query.order_by(NeedRecord.topic_id))
+        return [_stored_need(row).details for row in rows]
+
     def forget_author(self, user_id: int) -> int:
         """Blank author id and username on the needs of that person; how many."""
         rows = list(self.session.scalars(select(NeedRecord).where(NeedRecord.author_user_id == user_id)))
