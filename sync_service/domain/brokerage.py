@@ -83,6 +83,7 @@ class ReviewThread:
     locale: str = "fr"
     topic_id: int | None = None  # the review topic once the outbox sent it (read-only, joined)
     post_id: int | None = None
+    published: bool = False      # the forum shows the text last decided (its write was sent; read-only)
 
 
 @dataclass(frozen=True)

@@ -29,27 +29,32 @@ log = logging.getLogger("codev.brokerage")
 def read_review(uow: BrokerageUnitOfWork, forum: ThreadReader, ranker: Ranker, rules: BrokerageRules,
                 review: ReviewThread, topic_id: int, now: datetime) -> str:
     """Apply the community managers' commands posted in a review topic since it was last read."""
-    uow.lock_entity("need", review.need_topic_id)
+    # the forum first (no database lock held during HTTP), then the rows, locked and read again
     snapshot = forum.thread(topic_id, review.last_post_number)
-    stored = uow.needs.get(review.need_topic_id, lock=True)
-    if snapshot is None or stored is None:
+    if snapshot is None:
         return "ignored"
-    outcome = "read"
-    last = review.last_post_number
+    commands = []
     for post in snapshot.posts:
-        last = max(last, post.post_number)
         command = rules_.read_command(post.raw, rules.words, rules_.REVIEW_VERBS)
-        if command is None:
-            continue
-        if not _may_review(forum, rules, post):
-            log.info("review topic %s: %s by %s ignored (not a community manager)", topic_id, command.verb,
-                     post.username)
-            continue
+        if command is not None and not _may_review(forum, rules, post):
+            log.info("review topic %s: %s by %s ignored (not a community manager)", topic_id,
+                     command.verb, post.username)
+            command = None
+        commands.append((post, command))
+    uow.lock_entity("need", review.need_topic_id)
+    current = uow.reviews.get(review.need_topic_id, lock=True)
+    if current is None or uow.needs.get(review.need_topic_id, lock=True) is None:
+        return "ignored"
+    outcome, last = "read", current.last_post_number
+    for post, command in commands:
+        if post.post_number <= last:
+            continue  # another worker read it meanwhile
+        last = post.post_number
         need = uow.needs.get(review.need_topic_id)
-        if need is not None:
-            outcome = _apply(uow, ranker, rules, need.details, need.fetched_at, review, topic_id, post,
+        if command is not None and need is not None:
+            outcome = _apply(uow, ranker, rules, need.details, need.fetched_at, current, topic_id, post,
                              command, now)
-    uow.reviews.save(dataclasses.replace(review, last_post_number=last))
+    uow.reviews.save(dataclasses.replace(current, last_post_number=last))
     return outcome
 
 
@@ -69,6 +74,10 @@ def _apply(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, need
         uow.needs.save(dataclasses.replace(need, status=status), fetched_at, now)
         enqueue(uow, Intent(f"need:{need.topic_id}:close", "close_topic", {"topic_id": need.topic_id}), now)
         return status
+    if command.rank is not None and not review.published:
+        # the ranking changed and the forum still shows the previous one: a rank would name another
+        _say(uow, rules, need, topic_id, post, "review.rank_changed", now)
+        return "ranking changed"
     target = _target(uow, command, review.shown)
     if target is None:
         _say(uow, rules, need, topic_id, post, "review.unknown_candidate", now,
@@ -114,14 +123,16 @@ def _say(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails, top
 def read_introduction(uow: BrokerageUnitOfWork, forum: ThreadReader, rules: BrokerageRules,
                       intro: Introduction, topic_id: int, now: datetime) -> str:
     """The expert's yes or no in the introduction PM; the need's status follows."""
+    snapshot = forum.thread(topic_id, intro.last_post_number)  # before any lock: no HTTP under it
     uow.lock_entity("need", intro.need_topic_id)
     current = uow.introductions.get(intro.need_topic_id, intro.expert_user_id, lock=True)
-    snapshot = forum.thread(topic_id, current.last_post_number if current else intro.last_post_number)
     if current is None or snapshot is None:
         return "ignored"
     before, last = current, current.last_post_number
     for post in snapshot.posts:
-        last = max(last, post.post_number)
+        if post.post_number <= last:
+            continue  # another worker read it meanwhile
+        last = post.post_number
         mine = post.user_id == current.expert_user_id or post.username.casefold() == \
             current.expert_username.casefold()
         command = rules_.read_command(post.raw, rules.words, rules_.ANSWER_VERBS) if mine else None

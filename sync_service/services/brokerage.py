@@ -226,9 +226,12 @@ def read_thread(uow: BrokerageUnitOfWork, forum: ThreadReader, ranker: Ranker, r
     from sync_service.services.answers import read_introduction, read_review
 
     review = uow.reviews.by_topic(topic_id)
+    intro = uow.introductions.by_pm_topic(topic_id) if review is None else None
+    # Nothing is written yet: end the transaction, so that SQLite's write lock is not held while the
+    # thread is read over HTTP; the use case locks and reads its rows again before it decides.
+    uow.rollback()
     if review is not None:
         return read_review(uow, forum, ranker, rules, review, topic_id, now)
-    intro = uow.introductions.by_pm_topic(topic_id)
     if intro is not None:
         return read_introduction(uow, forum, rules, intro, topic_id, now)
     return "ignored"

@@ -174,13 +174,15 @@ def test_review_thread_save_get_and_by_topic(make: Make) -> None:
         uow.reviews.save(dataclasses.replace(thread, revision=1, content_hash="def", last_post_number=3))
         uow.commit()
     with make() as uow:
+        # the forum still shows revision 0: a rank in a reply would name the previous ranking's candidate
+        assert uow.reviews.get(NEED).published is False  # type: ignore[union-attr]
         send_all(uow, {review_key(NEED, 1): (500, 5001)})
         uow.commit()
 
     with make() as uow:
         stored = uow.reviews.get(NEED, lock=True)
         assert stored == dataclasses.replace(thread, revision=1, content_hash="def", last_post_number=3,
-                                             topic_id=500, post_id=5001)
+                                             topic_id=500, post_id=5001, published=True)
         assert uow.reviews.by_topic(500) == stored
         assert uow.reviews.by_topic(501) is None
         assert uow.reviews.get(OTHER_NEED) is None

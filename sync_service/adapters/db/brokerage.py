@@ -178,9 +178,10 @@ class SqlReviewRepository:
         row = self.session.scalars(query).one_or_none()
         if row is None:
             return None
-        key = review_key(need_topic_id)
-        topic_id, post_id = _sent(self.session, [key]).get(key, (None, None))
-        return _thread(row, topic_id, post_id)
+        key, latest = review_key(need_topic_id), review_key(need_topic_id, row.revision)
+        sent = _sent(self.session, [key, latest])
+        topic_id, post_id = sent.get(key, (None, None))
+        return _thread(row, topic_id, post_id, published=latest in sent)
 
     def save(self, thread: ReviewThread) -> None:
         """Insert or update."""
@@ -221,11 +222,12 @@ class SqlReviewRepository:
         return changed
 
 
-def _thread(row: ReviewThreadRecord, topic_id: int | None, post_id: int | None) -> ReviewThread:
+def _thread(row: ReviewThreadRecord, topic_id: int | None, post_id: int | None,
+            published: bool) -> ReviewThread:
     shown = tuple(ShownCandidate(int(user_id), str(username)) for user_id, username in row.shown or [])
     return ReviewThread(need_topic_id=row.need_topic_id, revision=row.revision,
                         content_hash=row.content_hash, shown=shown, last_post_number=row.last_post_number,
-                        locale=row.locale, topic_id=topic_id, post_id=post_id)
+                        locale=row.locale, topic_id=topic_id, post_id=post_id, published=published)
 
 
 class SqlDigestRepository:
