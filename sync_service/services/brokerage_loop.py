@@ -48,12 +48,17 @@ class BrokerageLoop:
     next_pass: datetime | None = None
     next_sweep: datetime | None = None
     last_pass_at: datetime | None = None  # needs closed since then get their review thread updated
+    # a burst of webhooks re-ranks at most once per min_gap (answers and approvals do not wait for it)
+    min_gap: timedelta = timedelta(seconds=5)
+    dirty: bool = False
     last: dict[str, object] = field(default_factory=dict)
 
     def after_batch(self, outcomes: Mapping[str, int]) -> SendReport:
         """Run a pass if something changed or the clock asks, then send the due outbox rows."""
         now = self.clock()
-        if self.next_pass is None or now >= self.next_pass or any(outcomes.get(k) for k in CHANGES):
+        self.dirty = self.dirty or any(outcomes.get(k) for k in CHANGES)
+        soon = self.last_pass_at is not None and now - self.last_pass_at < self.min_gap
+        if self.next_pass is None or now >= self.next_pass or (self.dirty and not soon):
             self.run_pass(now)
         return self.send()
 
@@ -83,7 +88,7 @@ class BrokerageLoop:
             report["error"] = str(exc)
         self.next_pass = now + self.pass_every
         if "error" not in report:
-            self.last_pass_at = now
+            self.last_pass_at, self.dirty = now, False
         self.last = report
         if any(v for v in report.values() if v):
             log.info("brokerage pass: %s", report)

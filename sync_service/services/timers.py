@@ -83,10 +83,11 @@ def send_digests(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules,
     """One PM per opted-in expert whose interval has passed, listing open needs that fit them and that
     no digest listed before. The ranker must be fresh (rematch runs first). Returns how many PMs."""
     with uow_factory() as uow:
-        experts = [p for p in uow.experts.matchable() if p.digest]
-        needs = [n for n in uow.needs.open_needs() if n.status in ("open", "matched")]
+        experts = [p for p in uow.experts.matchable() if p.digest and _due(uow.digests.last_sent(p.user_id),
+                                                                          now, rules)]
+        needs = [n for n in uow.needs.open_needs() if n.status in ("open", "matched")] if experts else []
     if not experts or not needs:
-        return 0
+        return 0  # ranking every need is only worth it when a digest is due
     fits: dict[int, list[int]] = {}
     for need in needs:
         for ranked in ranker.rank(need.topic_id, per_need, set(), "fr"):
@@ -96,9 +97,8 @@ def send_digests(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules,
     for expert in experts:
         with uow_factory() as uow:
             uow.lock_entity("person", expert.user_id)
-            last = uow.digests.last_sent(expert.user_id)
-            if last is not None and now - last < rules.digest_interval:
-                continue
+            if not _due(uow.digests.last_sent(expert.user_id), now, rules):
+                continue  # another worker sent it meanwhile
             listed = uow.digests.listed(expert.user_id)
             fresh = [i for i in fits.get(expert.user_id, []) if i not in listed][: rules.digest_size]
             if not fresh:
@@ -116,6 +116,10 @@ def send_digests(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules,
             uow.commit()
             sent += 1
     return sent
+
+
+def _due(last: datetime | None, now: datetime, rules: BrokerageRules) -> bool:
+    return last is None or now - last >= rules.digest_interval
 
 
 def _expert_locale(languages: tuple[str, ...]) -> str:

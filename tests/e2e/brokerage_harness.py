@@ -400,7 +400,8 @@ class World:
                     on_kill()
                 quiet = 0
                 continue
-            busy = result.claimed or report.claimed or self._waiting()
+            # a change seen within the loop's min_gap of the last pass waits for the next pass
+            busy = result.claimed or report.claimed or self._waiting() or self.loop.dirty
             if busy:
                 quiet = 0
                 if not result.claimed and not report.claimed:
