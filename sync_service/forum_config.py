@@ -17,79 +17,24 @@ from sync_service.domain.provisioning import (
     CategorySpec,
     FormTemplateSpec,
     ForumStructure,
-    GroupSpec,
     TagGroupSpec,
     UserFieldSpec,
     WebhookSpec,
 )
+from sync_service.forum_groups import commune_group_specs, group_specs
 from sync_service.matching_config import load_taxonomy
+from sync_service.yaml_reader import Reader
 
 DEFAULT_FORUM = Path("config/forum.yaml")
 DEFAULT_TAXONOMY = Path("config/taxonomy.yaml")
 SECTIONS = {"lists", "provinces", "communes", "groups", "user_fields", "tag_groups", "form_templates",
             "categories", "webhook"}
-TAG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-MAX_TAG_LENGTH = 20        # Discourse's max_tag_length default
-MAX_GROUP_NAME_LENGTH = 20  # Discourse's max_username_length default, which group names follow
-GROUP_NAME = re.compile(r"[a-z0-9_][a-z0-9_.-]*[a-z0-9_]")
 MAX_TEMPLATE_LENGTH = 2000  # FormTemplate's length validation
 FIELD_TYPES = ("text", "confirm", "dropdown", "multiselect")
 FORM_TYPES = ("checkbox", "dropdown", "input", "multi-select", "textarea", "upload")
 PERMISSION_LEVELS = (1, 2, 3)
-ALIAS_LEVELS = (0, 1, 2, 3, 4, 99)  # Group::ALIAS_LEVELS; all but 0 let an admin (codev) message
-GROUP_LEVELS = ("messageable_level", "mentionable_level")
 STAFF_GROUPS = {"staff", "admins", "moderators"}
 FLAGS = ("editable", "show_on_profile", "show_on_user_card", "searchable")
-ELIDED = tuple("AEIOUYHÂÉÈÎÔ")  # "Commune d'Anzi", "Commune de Tanalt"
-
-
-class _Reader:
-    """Typed access to one YAML document, every error naming file, key, found and expected."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def fail(self, key: str, found: object, expected: str) -> ConfigError:
-        return ConfigError(self.source, key, found, expected)
-
-    def mapping(self, value: object, key: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            raise self.fail(key, value, "a mapping")
-        return value
-
-    def items(self, value: object, key: str) -> list[Any]:
-        if not isinstance(value, list) or not value:
-            raise self.fail(key, value, "a non-empty list")
-        return value
-
-    def text(self, entry: Mapping[str, Any], key: str, where: str) -> str:
-        value = entry.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(f"{where}.{key}", value, "a non-empty text")
-        return value.strip()
-
-    def texts(self, value: object, key: str) -> tuple[str, ...]:
-        items = self.items(value, key)
-        if not all(isinstance(v, str) and v.strip() for v in items):
-            raise self.fail(key, value, "a list of non-empty texts")
-        return tuple(dict.fromkeys(v.strip() for v in items))
-
-    def flag(self, entry: Mapping[str, Any], key: str, where: str, default: bool = False) -> bool:
-        value = entry.get(key, default)
-        if not isinstance(value, bool):
-            raise self.fail(f"{where}.{key}", value, "true or false")
-        return value
-
-    def known_keys(self, entry: Mapping[str, Any], where: str, allowed: set[str]) -> None:
-        for key in entry:
-            if key not in allowed:
-                raise self.fail(f"{where}.{key}", key, f"one of {', '.join(sorted(allowed))}")
-
-    def tag(self, value: object, key: str) -> str:
-        if not isinstance(value, str) or len(value) > MAX_TAG_LENGTH or not TAG.fullmatch(value):
-            raise self.fail(key, value, f"a tag: lowercase letters, digits and dashes, "
-                                        f"at most {MAX_TAG_LENGTH} characters")
-        return value
 
 
 def load_forum_structure(
@@ -97,14 +42,14 @@ def load_forum_structure(
     webhook_url: str | None = None,
 ) -> ForumStructure:
     """Read and check forum.yaml against the settings, the taxonomy and the communes file."""
-    r = _Reader(str(path))
+    r = Reader(str(path))
     doc = r.mapping(_read(r, Path(path)), "(top level)")
     r.known_keys(doc, "(top level)", SECTIONS)
     communes = _communes_file(settings)
     provinces = _provinces(r, doc.get("provinces"), communes)
     taxonomy = load_taxonomy(taxonomy_path)
     structure = ForumStructure(
-        groups=_groups(r, doc, settings, communes),
+        groups=group_specs(r, doc, settings, communes),
         user_fields=_user_fields(r, doc.get("user_fields"), settings, taxonomy, provinces),
         tag_groups=_tag_groups(r, doc.get("tag_groups"), taxonomy, provinces),
         form_templates=_form_templates(r, doc.get("form_templates"), settings),
@@ -116,7 +61,7 @@ def load_forum_structure(
                           structure.form_templates, categories, structure.webhook)
 
 
-def _read(r: _Reader, path: Path) -> Any:
+def _read(r: Reader, path: Path) -> Any:
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
@@ -137,7 +82,7 @@ def _communes_file(settings: Settings) -> dict[str, dict[str, str]]:
                           "the HCP communes CSV with slug and province_code columns") from exc
 
 
-def _provinces(r: _Reader, value: object, communes: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+def _provinces(r: Reader, value: object, communes: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
     """Province name -> tag; every province of the communes file must be there."""
     result: dict[str, str] = {}
     codes = set()
@@ -155,80 +100,15 @@ def _provinces(r: _Reader, value: object, communes: Mapping[str, Mapping[str, st
     return result
 
 
-def _groups(r: _Reader, doc: Mapping[str, Any], settings: Settings,
-            communes: Mapping[str, Mapping[str, str]]) -> tuple[GroupSpec, ...]:
-    groups: list[GroupSpec] = []
-    for i, entry in enumerate(r.items(doc.get("groups"), "groups")):
-        where = f"groups[{i}]"
-        entry = r.mapping(entry, where)
-        r.known_keys(entry, where, {"name", "full_name", *GROUP_LEVELS})
-        levels = {key: _alias_level(r, entry, key, where) for key in GROUP_LEVELS}
-        groups.append(GroupSpec(_group_name(r, entry.get("name"), f"{where}.name"),
-                                r.text(entry, "full_name", where), **levels))
-    groups += [group for _slug, group in _commune_groups(r, doc, settings, communes)]
-    names = [g.name for g in groups]
-    managers = next((g for g in groups if g.name == settings.forum.community_managers_group), None)
-    if managers is not None and managers.messageable_level in (None, 0):
-        # Every introduction PM names this group: at 0 ("nobody", the default) Discourse refuses it.
-        raise r.fail(f"groups[{names.index(managers.name)}].messageable_level", managers.messageable_level,
-                     f"1, 2, 3, 4 or 99: codev (an admin) names {managers.name!r} (settings "
-                     "forum.community_managers_group) in every introduction")
-    for needed, key in ((settings.forum.experts_group, "experts_group"),
-                        (settings.forum.community_managers_group, "community_managers_group")):
-        if needed not in names:
-            raise r.fail("groups", names, f"a group named {needed!r} (settings forum.{key})")
-    if len(set(names)) != len(names):
-        raise r.fail("groups", names, "distinct group names")
-    return tuple(groups)
-
-
-def _commune_groups(r: _Reader, doc: Mapping[str, Any], settings: Settings,
-                    communes: Mapping[str, Mapping[str, str]]) -> list[tuple[str, GroupSpec]]:
-    """(commune slug, its group) for each engaged commune."""
-    prefix = settings.forum.commune_group_prefix
-    found = []
-    for i, entry in enumerate(r.items(doc.get("communes"), "communes")):
-        where = f"communes[{i}]"
-        entry = r.mapping(entry, where)
-        r.known_keys(entry, where, {"slug", "group", "full_name"})
-        slug = r.text(entry, "slug", where)
-        row = communes.get(slug)
-        if row is None:
-            raise r.fail(f"{where}.slug", slug, f"a slug of {settings.forum.communes_file}")
-        name = _group_name(r, entry.get("group", prefix + slug), f"{where}.group")
-        if not name.startswith(prefix):
-            raise r.fail(f"{where}.group", name, f"a name starting with {prefix!r} "
-                                                 "(settings forum.commune_group_prefix)")
-        article = "d'" if row["name_fr"].startswith(ELIDED) else "de "
-        full_name = entry.get("full_name") or f"Commune {article}{row['name_fr']} — جماعة {row['name_ar']}"
-        found.append((slug, GroupSpec(name, str(full_name))))
-    return found
-
-
 def commune_groups(settings: Settings, path: str | Path = DEFAULT_FORUM) -> dict[str, str]:
     """Group name -> commune slug (config/communes.csv) of every engaged commune of forum.yaml."""
-    r = _Reader(str(path))
+    r = Reader(str(path))
     doc = r.mapping(_read(r, Path(path)), "(top level)")
-    return {group.name: slug for slug, group in _commune_groups(r, doc, settings, _communes_file(settings))}
+    specs = commune_group_specs(r, doc, settings, _communes_file(settings))
+    return {group.name: slug for slug, group in specs}
 
 
-def _alias_level(r: _Reader, entry: Mapping[str, Any], key: str, where: str) -> int | None:
-    value = entry.get(key)
-    if value is not None and (isinstance(value, bool) or value not in ALIAS_LEVELS):
-        raise r.fail(f"{where}.{key}", value, "0 (nobody), 1 (admins), 2 (+ moderators), 3 (+ members), "
-                                              "4 (owners, moderators and admins) or 99 (everyone)")
-    return value if isinstance(value, int) else None
-
-
-def _group_name(r: _Reader, value: object, key: str) -> str:
-    if (not isinstance(value, str) or not 3 <= len(value) <= MAX_GROUP_NAME_LENGTH
-            or not GROUP_NAME.fullmatch(value)):
-        raise r.fail(key, value, f"a group name of 3 to {MAX_GROUP_NAME_LENGTH} lowercase letters, "
-                                 "digits, dashes, dots or underscores")
-    return value
-
-
-def _user_fields(r: _Reader, value: object, settings: Settings, taxonomy: Taxonomy,
+def _user_fields(r: Reader, value: object, settings: Settings, taxonomy: Taxonomy,
                  provinces: Mapping[str, str]) -> tuple[UserFieldSpec, ...]:
     names = settings.forum.user_fields
     fields: list[UserFieldSpec] = []
@@ -258,7 +138,7 @@ def _user_fields(r: _Reader, value: object, settings: Settings, taxonomy: Taxono
     return tuple(fields)
 
 
-def _options(r: _Reader, entry: Mapping[str, Any], where: str, taxonomy: Taxonomy,
+def _options(r: Reader, entry: Mapping[str, Any], where: str, taxonomy: Taxonomy,
              provinces: Mapping[str, str]) -> tuple[str, ...]:
     source = entry.get("options_from")
     if source is None:
@@ -274,7 +154,7 @@ def _options(r: _Reader, entry: Mapping[str, Any], where: str, taxonomy: Taxonom
     return tuple(dict.fromkeys(options + extra))
 
 
-def _tag_groups(r: _Reader, value: object, taxonomy: Taxonomy,
+def _tag_groups(r: Reader, value: object, taxonomy: Taxonomy,
                 provinces: Mapping[str, str]) -> tuple[TagGroupSpec, ...]:
     tables = {"sectors": taxonomy.sectors, "kinds": taxonomy.kinds}
     groups = []
@@ -301,7 +181,7 @@ def _tag_groups(r: _Reader, value: object, taxonomy: Taxonomy,
     return tuple(groups)
 
 
-def _form_templates(r: _Reader, value: object, settings: Settings) -> tuple[FormTemplateSpec, ...]:
+def _form_templates(r: Reader, value: object, settings: Settings) -> tuple[FormTemplateSpec, ...]:
     labels = {fid: headings[0] for fid, headings in settings.forum.need_form_fields.items()}
     templates = []
     for i, entry in enumerate(r.items(value, "form_templates")):
@@ -326,7 +206,7 @@ def _form_templates(r: _Reader, value: object, settings: Settings) -> tuple[Form
     return tuple(templates)
 
 
-def _form_field(r: _Reader, spec: Mapping[str, Any], where: str, labels: Mapping[str, str]) -> dict[str, Any]:
+def _form_field(r: Reader, spec: Mapping[str, Any], where: str, labels: Mapping[str, str]) -> dict[str, Any]:
     r.known_keys(spec, where, {"id", "type", "choices", "description", "placeholder", "none_label",
                                "required"})
     fid = r.text(spec, "id", where)
@@ -350,7 +230,7 @@ def _form_field(r: _Reader, spec: Mapping[str, Any], where: str, labels: Mapping
     return field
 
 
-def _categories(r: _Reader, value: object, structure: ForumStructure,
+def _categories(r: Reader, value: object, structure: ForumStructure,
                 settings: Settings) -> tuple[CategorySpec, ...]:
     templates = {t.name for t in structure.form_templates}
     groups = {g.name for g in structure.groups} | {"everyone", "staff", "admins", "moderators",
@@ -387,7 +267,7 @@ def _categories(r: _Reader, value: object, structure: ForumStructure,
     return tuple(categories)
 
 
-def _check_review(r: _Reader, review: CategorySpec, settings: Settings) -> None:
+def _check_review(r: Reader, review: CategorySpec, settings: Settings) -> None:
     """The review category: the managers answer there, and nobody else may see codev's suggestions."""
     managers, groups = settings.forum.community_managers_group, set(review.permissions)
     if (groups - STAFF_GROUPS - {managers} or not groups & STAFF_GROUPS
@@ -398,7 +278,7 @@ def _check_review(r: _Reader, review: CategorySpec, settings: Settings) -> None:
                      f"e.g. {{staff: 1, {managers}: 1}}")
 
 
-def _webhook(r: _Reader, value: object, settings: Settings, webhook_url: str | None) -> WebhookSpec:
+def _webhook(r: Reader, value: object, settings: Settings, webhook_url: str | None) -> WebhookSpec:
     entry = r.mapping(value, "webhook")
     r.known_keys(entry, "webhook", {"payload_url", "events"})
     url = webhook_url or r.text(entry, "payload_url", "webhook")
