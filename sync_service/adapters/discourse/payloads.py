@@ -140,6 +140,8 @@ def _text(payload: Mapping[str, Any], key: str, limit: int, required: bool = Fal
 
 # --- the event table ----------------------------------------------------------------------------
 
+PRIVATE_MESSAGE = "private_message"
+
 Reader = Callable[[str, Mapping[str, Any]], tuple[EntityRef | None, dict[str, Any]]]
 
 
@@ -148,6 +150,8 @@ def _topic(event: str, topic: Mapping[str, Any]) -> tuple[EntityRef | None, dict
     hint = {"topic_id": topic_id, "user_id": _int(topic, "user_id", False),
             "category_id": _int(topic, "category_id", False),
             "archetype": _text(topic, "archetype", 32)}
+    if hint["archetype"] == PRIVATE_MESSAGE:
+        return None, hint  # a PM is never a need (a PM made public fires again as a regular topic)
     return EntityRef("need", str(topic_id), event), hint
 
 
@@ -163,7 +167,9 @@ def _post(event: str, post: Mapping[str, Any]) -> tuple[EntityRef | None, dict[s
             "user_id": _int(post, "user_id", False), "category_id": _int(post, "category_id", False),
             "archetype": _text(post, "topic_archetype", 32)}
     if post_number == 1:
-        return EntityRef("need", str(topic_id), event), hint
+        # a PM's first post is codev's own introduction or digest, or a conversation codev does not read
+        need = EntityRef("need", str(topic_id), event)
+        return (None if hint["archetype"] == PRIVATE_MESSAGE else need), hint
     if event in _THREAD_POST_EVENTS and _int(post, "post_type", False) in _WRITTEN_POST_TYPES:
         return EntityRef("thread", str(topic_id), event), hint
     return None, hint
@@ -257,5 +263,7 @@ def read_delivery(event: str | None, event_type: str | None, event_id: str | Non
         raise MalformedDelivery("wrong_shape", f"{event_type}: expected an object")
     ref, hint = reader(event, payload)
     if ref is None:
-        return Delivery(event, event_type, event_id, None, hint, ignored_because=_why_ignored(event))
+        why = "a private message's topic" if hint.get("archetype") == PRIVATE_MESSAGE and \
+            hint.get("post_number", 1) == 1 else _why_ignored(event)
+        return Delivery(event, event_type, event_id, None, hint, ignored_because=why)
     return Delivery(event, event_type, event_id, ref, hint)
