@@ -103,6 +103,7 @@ class LifecycleSettings:
     digest_interval_days: float = 7.0  # experts who opted in get at most one digest per interval
     digest_size: int = 5              # needs listed at most in one digest
     pass_seconds: float = 60.0        # the worker re-ranks and checks the clock at least this often
+    approve_tag_prefix: str = "approuver-"  # tag <prefix><rank> on a review topic approves that rank
 
 
 @dataclass(frozen=True)

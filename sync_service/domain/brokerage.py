@@ -84,6 +84,7 @@ class ReviewThread:
     topic_id: int | None = None  # the review topic once the outbox sent it (read-only, joined)
     post_id: int | None = None
     published: bool = False      # the forum shows the text last decided (its write was sent; read-only)
+    handled_tags: tuple[str, ...] = ()  # approval tags already acted on (each once while it stays)
 
 
 @dataclass(frozen=True)
@@ -190,6 +191,7 @@ def open_loads(introductions: Iterable[Introduction]) -> dict[int, int]:
 # Markdown a command may be wrapped in; "_" stays: usernames carry it (emphasis with * is the norm).
 _MARKUP = re.compile(r"[*`~>#\[\]()]+")
 _RANK = re.compile(r"#?(\d{1,2})")
+_RANK_DIGITS = re.compile(r"\d{1,2}")
 _USERNAME = re.compile(r"@?([\w.\-]{1,60})")
 _SEPARATORS = re.compile(r"[\s,;:!?،؛]+")
 _ENDS = " \t:,;.!?،؛"  # what may follow a command word
@@ -250,6 +252,33 @@ def _with_argument(verb: str, rest: str) -> Command:
         return Command(verb, rank=int(rank.group(1)))
     name = _USERNAME.fullmatch(token)
     return Command(verb, username=name.group(1) if name else None)
+
+
+def approve_tag(prefix: str, rank: int) -> str | None:
+    """The tag that approves the candidate at this rank, or None when tags do not approve (no prefix)."""
+    return f"{prefix}{rank}" if prefix else None
+
+
+def tag_ranks(tags: Iterable[str], prefix: str) -> dict[str, int]:
+    """tag -> rank of the review topic's tags that read `<prefix><n>` (compared without case)."""
+    wanted = prefix.casefold()
+    ranks: dict[str, int] = {}
+    for tag in tags:
+        folded = tag.casefold()
+        rank = _RANK_DIGITS.fullmatch(folded[len(wanted):]) if wanted and folded.startswith(wanted) else None
+        if rank is not None and int(rank.group(0)) >= 1:
+            ranks[tag] = int(rank.group(0))
+    return ranks
+
+
+def tags_to_apply(tags: Sequence[str], handled: Sequence[str], prefix: str) -> tuple[dict[str, int],
+                                                                                      tuple[str, ...]]:
+    """The approval tags not acted on yet (tag -> rank), and the handled tags once those that left the
+    topic are dropped (so that a tag added again is acted on again) and the new ones added."""
+    ranks = tag_ranks(tags, prefix)
+    kept = tuple(t for t in handled if t in ranks)
+    new = {t: r for t, r in ranks.items() if t not in kept}
+    return new, (*kept, *new)
 
 
 def named(command: Command, shown: Sequence[ShownCandidate]) -> ShownCandidate | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from sync_service.domain import brokerage as rules_
@@ -52,10 +53,30 @@ def read_review(uow: BrokerageUnitOfWork, forum: ThreadReader, ranker: Ranker, r
         last = post.post_number
         need = uow.needs.get(review.need_topic_id)
         if command is not None and need is not None:
-            outcome = _apply(uow, ranker, rules, need.details, need.fetched_at, current, topic_id, post,
-                             command, now)
-    uow.reviews.save(dataclasses.replace(current, last_post_number=last))
+            said = Said(f"p{post.post_number}", post.post_number)
+            outcome = _apply(uow, ranker, rules, need.details, need.fetched_at, current, topic_id,
+                             command, now, post.username, said)
+    # Tags after the replies of the same read. Only staff and the managers' group see this staff-only
+    # category, so whoever could tag the topic may approve: no check of who added the tag.
+    new, handled = rules_.tags_to_apply(snapshot.tags, current.handled_tags, rules.approve_tag_prefix)
+    for tag, rank in new.items():
+        need = uow.needs.get(review.need_topic_id)
+        if need is not None:
+            log.info("review topic %s: tag %s approves rank %s", topic_id, tag, rank)
+            # the key names the revision shown: a tag added again under the same text is answered once
+            said = Said(f"{tag}:r{current.revision}", None)
+            outcome = _apply(uow, ranker, rules, need.details, need.fetched_at, current, topic_id,
+                             Command(rules_.APPROVE, rank=rank), now, tag[:60], said)
+    uow.reviews.save(dataclasses.replace(current, last_post_number=last, handled_tags=handled))
     return outcome
+
+
+@dataclass(frozen=True)
+class Said:
+    """Where codev answers a command it could not carry out: its intent key's tail, the post replied to."""
+
+    key: str
+    reply_to: int | None
 
 
 def _may_review(forum: ThreadReader, rules: BrokerageRules, post: ThreadPost) -> bool:
@@ -63,8 +84,8 @@ def _may_review(forum: ThreadReader, rules: BrokerageRules, post: ThreadPost) ->
 
 
 def _apply(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDetails,
-           fetched_at: datetime, review: ReviewThread, topic_id: int, post: ThreadPost, command: Command,
-           now: datetime) -> str:
+           fetched_at: datetime, review: ReviewThread, topic_id: int, command: Command, now: datetime,
+           by: str, said: Said) -> str:
     intros = uow.introductions.of_need(need.topic_id)
     if command.verb in (rules_.MARK_SERVED, rules_.MARK_FUNDED):
         status = rules_.SERVED if command.verb == rules_.MARK_SERVED else rules_.FUNDED
@@ -76,25 +97,25 @@ def _apply(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, need
         return status
     if command.rank is not None and not review.published:
         # the ranking changed and the forum still shows the previous one: a rank would name another
-        _say(uow, rules, need, topic_id, post, "review.rank_changed", now)
+        _say(uow, rules, need, topic_id, said, "review.rank_changed", now)
         return "ranking changed"
     target = _target(uow, command, review.shown)
     if target is None:
-        _say(uow, rules, need, topic_id, post, "review.unknown_candidate", now,
+        _say(uow, rules, need, topic_id, said, "review.unknown_candidate", now,
              name=safe_text.quote(command.username or str(command.rank or ""), 60))
         return "unknown candidate"
     if any(i.expert_user_id == target.user_id for i in intros):
         return "already asked"
     if command.verb == rules_.DISCARD:
         uow.introductions.add(rules_.discarded(need.topic_id, target.user_id, target.username, now,
-                                               post.username))
+                                               by))
         return "discarded"
     if not rules_.takes_candidates(rules_.need_status(need.status, intros), intros):
-        _say(uow, rules, need, topic_id, post, "review.not_looking", now)
+        _say(uow, rules, need, topic_id, said, "review.not_looking", now)
         return "not looking"
     reasons = ranker.reasons(need.topic_id, target.user_id, need_locale(need))
     intro = open_introduction(uow, rules, need, target.user_id, target.username, reasons, now,
-                              reviewed=True, by=post.username)
+                              reviewed=True, by=by)
     set_status(uow, need, [*intros, intro], now, fetched_at)
     return "approved"
 
@@ -111,13 +132,15 @@ def _target(uow: BrokerageUnitOfWork, command: Command,
     return ShownCandidate(stored.profile.user_id, stored.profile.username)
 
 
-def _say(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails, topic_id: int, post: ThreadPost,
+def _say(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails, topic_id: int, said: Said,
          message: str, now: datetime, **values: object) -> None:
-    """A short reply to a command codev could not carry out (once per post)."""
+    """A short reply to a command codev could not carry out (once per post or tag)."""
     locale = need_locale(need)
     raw = rules.translator.translate(message, locale, **values)
-    enqueue(uow, Intent(f"review:{need.topic_id}:p{post.post_number}", "reply",
-                        {"topic_id": topic_id, "raw": raw, "reply_to_post_number": post.post_number}), now)
+    payload: dict[str, object] = {"topic_id": topic_id, "raw": raw}
+    if said.reply_to is not None:
+        payload["reply_to_post_number"] = said.reply_to
+    enqueue(uow, Intent(f"review:{need.topic_id}:{said.key}", "reply", payload), now)
 
 
 def read_introduction(uow: BrokerageUnitOfWork, forum: ThreadReader, rules: BrokerageRules,

@@ -39,6 +39,7 @@ class BrokerageRules:
     digest_interval: timedelta = timedelta(days=7)
     digest_size: int = 5
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    approve_tag_prefix: str = "approuver-"  # "": tags do not approve
 
 
 def rules_from(settings: Settings, translator: Translator, review_category_id: int | None) -> BrokerageRules:
@@ -55,6 +56,7 @@ def rules_from(settings: Settings, translator: Translator, review_category_id: i
         digest_interval=timedelta(days=life.digest_interval_days),
         digest_size=life.digest_size,
         words=command_words(translator),
+        approve_tag_prefix=life.approve_tag_prefix,
     )
 
 
@@ -119,8 +121,9 @@ def _review(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, nee
         return "no review category"
     t = rules.translator
     approve = t.translate("commands.approve", locale).split("|")[0].strip()
-    views = [posts.CandidateView(c.username, c.name, c.score, c.reasons, f"{approve} {c.username}")
-             for c in candidates]
+    views = [posts.CandidateView(c.username, c.name, c.score, c.reasons, f"{approve} {c.username}",
+                                 rules_.approve_tag(rules.approve_tag_prefix, rank))
+             for rank, c in enumerate(candidates, 1)]
     key = rules_.review_key(need.topic_id)
     raw = posts.review_thread(t, need_view(need), views, locale, key, status,
                               [(i.expert_username, i.status) for i in intros])

@@ -266,9 +266,16 @@ def applying(forum: ForumGateway, rules: SyncRules, read_thread: ReadThread | No
     from sync_service.services import sync
 
     def apply(uow: SyncUnitOfWork, ref: EntityRef, now: datetime) -> str:
+        key = ref.key.strip()
         if ref.kind == "thread":
-            key = ref.key.strip()
             return read_thread(uow, int(key), now) if read_thread and key.isdigit() else "ignored"
+        if ref.kind == "need" and read_thread and key.isdigit():
+            # a topic event may be a tag added to one of codev's review topics. read_thread runs first,
+            # while the unit holds nothing (it ends the transaction before reading the forum), and
+            # answers "ignored" for topics codev did not open, without asking the forum
+            outcome = read_thread(uow, int(key), now)
+            if outcome != "ignored":
+                return outcome
         return sync.apply_ref(uow, forum, rules, ref, now)
 
     return apply

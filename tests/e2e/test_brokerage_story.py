@@ -316,3 +316,61 @@ def _keys(world: World, topic_id: int) -> list[str]:
 def _digests(world: World) -> list[int]:
     return [t for t in world.forum.private_messages_of(KARIMA)
             if any(k.startswith("digest:") for k in _keys(world, t))]
+
+
+def _tag(world: World, topic_id: int, *tags: str) -> None:
+    """The manager sets the topic's tags in the topic's editor (PUT /t/-/{id}.json)."""
+    with world._person_acting():
+        world.api.as_user(MANAGER).put(f"/t/-/{topic_id}.json", json={"tags": list(tags)})
+
+
+def test_the_manager_approves_by_tag_once_whatever_the_ranking_shows_later(world: World) -> None:
+    world.start_worker()
+    _experts(world)
+    energy = world.post_need("Pompage solaire et éclairage public du douar", *ENERGY)
+    world.settle()
+    review = _review_topic(world, energy)
+    first = world.held.review(energy).shown[0].username  # type: ignore[union-attr]
+    assert "approuver-1" in world.forum.posts(review)[0][2]  # the post says which tag approves whom
+
+    # the manager tags the review topic approuver-1: the candidate shown first is introduced
+    _tag(world, review, "approuver-1")
+    world.settle()
+    intros = world.held.introductions(energy)
+    assert set(intros) == {first} and intros[first].status == PENDING and intros[first].reviewed
+    assert world.forum.private_messages_of(first) == [_pm_of(world, energy, first)]
+    assert world.held.need_status(energy) == MATCHED
+
+    # the ranking changes (the approved expert leaves it, another expert arrives): the tag, still on
+    # the topic, approves nobody else
+    world.add_expert("nadia.fassi", "Nadia Fassi")
+    world.fill_profile("nadia.fassi", ["Énergie solaire", "Génie électrique"], ["Énergie"])
+    world.settle()
+    thread = world.held.review(energy)
+    assert thread is not None and thread.published and thread.shown[0].username != first
+    assert thread.handled_tags == ("approuver-1",)
+    world.reply(MANAGER, review, "Merci, on attend sa réponse.")  # the topic is read again
+    world.settle()
+    assert set(world.held.introductions(energy)) == {first}
+
+    # removed and added back before codev read the topic: nothing new
+    _tag(world, review)
+    _tag(world, review, "approuver-1")
+    world.settle()
+    assert set(world.held.introductions(energy)) == {first}
+    counts = world.forum.marker_counts()
+    assert counts[intent_keys(energy, world.forum.user_id(first))["pm"]] == 1
+    assert max(counts.values()) == 1
+
+    # removed, codev saw it gone, added again: the tag now approves whom the post shows at rank 1.
+    # (Another tag stays on the topic: the inbox drops a webhook whose body it already holds, and the
+    # topic with no tag at all was already sent above; the sweep would read it, but later.)
+    _tag(world, review, "suivi")
+    world.settle()
+    assert world.held.review(energy).handled_tags == ()  # type: ignore[union-attr]
+    now_first = world.held.review(energy).shown[0].username  # type: ignore[union-attr]
+    _tag(world, review, "suivi", "approuver-1")
+    world.settle()
+    assert set(world.held.introductions(energy)) == {first, now_first}
+    assert world.held.review(energy).handled_tags == ("approuver-1",)  # type: ignore[union-attr]
+    assert max(world.forum.marker_counts().values()) == 1

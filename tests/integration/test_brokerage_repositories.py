@@ -188,6 +188,22 @@ def test_review_thread_save_get_and_by_topic(make: Make) -> None:
         assert uow.reviews.get(OTHER_NEED) is None
 
 
+def test_review_handled_tags_round_trip(make: Make) -> None:
+    with make() as uow:
+        uow.reviews.save(ReviewThread(NEED, shown=SHOWN))
+        uow.commit()
+    with make() as uow:
+        assert uow.reviews.get(NEED).handled_tags == ()  # type: ignore[union-attr]
+        uow.reviews.save(ReviewThread(NEED, shown=SHOWN, handled_tags=("approuver-1", "approuver-2")))
+        uow.commit()
+    with make() as uow:
+        assert uow.reviews.get(NEED, lock=True).handled_tags == ("approuver-1", "approuver-2")  # type: ignore[union-attr]
+        uow.reviews.save(ReviewThread(NEED, shown=SHOWN, handled_tags=("approuver-2",)))
+        uow.commit()
+    with make() as uow:
+        assert uow.reviews.get(NEED).handled_tags == ("approuver-2",)  # type: ignore[union-attr]
+
+
 def test_review_forget_expert_and_delete(make: Make) -> None:
     with make() as uow:
         uow.reviews.save(ReviewThread(NEED, shown=SHOWN))

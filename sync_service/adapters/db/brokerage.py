@@ -194,6 +194,7 @@ class SqlReviewRepository:
         row.shown = [[c.user_id, c.username] for c in thread.shown]
         row.last_post_number = thread.last_post_number
         row.locale = thread.locale
+        row.handled_tags = list(thread.handled_tags)
         row.updated_at = func.now()
         self.session.flush()
 
@@ -227,7 +228,8 @@ def _thread(row: ReviewThreadRecord, topic_id: int | None, post_id: int | None,
     shown = tuple(ShownCandidate(int(user_id), str(username)) for user_id, username in row.shown or [])
     return ReviewThread(need_topic_id=row.need_topic_id, revision=row.revision,
                         content_hash=row.content_hash, shown=shown, last_post_number=row.last_post_number,
-                        locale=row.locale, topic_id=topic_id, post_id=post_id, published=published)
+                        locale=row.locale, topic_id=topic_id, post_id=post_id, published=published,
+                        handled_tags=tuple(str(tag) for tag in row.handled_tags or []))
 
 
 class SqlDigestRepository:

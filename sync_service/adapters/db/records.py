@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, false
+from sqlalchemy import JSON, Boolean, DateTime, Float, Integer, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from sync_service.adapters.db.tables import Base
@@ -109,6 +109,8 @@ class ReviewThreadRecord(Base):
     shown: Mapped[list[Any]] = mapped_column(JSON, default=list)
     last_post_number: Mapped[int] = mapped_column(Integer)
     locale: Mapped[str] = mapped_column(String(8))
+    # approval tags of the topic already acted on (a tag stays on the topic after it approved)
+    handled_tags: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
