@@ -68,7 +68,8 @@ def reasons(
     if expert.hours is None:
         out.append(voice.say("hours_unknown"))
     else:
-        out.append(voice.say("hours", hours=f"{expert.hours:g}"))
+        whole = int(expert.hours) if float(expert.hours).is_integer() else None  # plural forms need one
+        out.append(voice.say("hours", hours=f"{expert.hours:g}", count=whole))
     if need.province and need.province == expert.province:
         out.append(voice.say("origin", province=need.province_name or need.province))
     if not shared and not sectors and breakdown.get("embedding", 0.0) > 0.05:

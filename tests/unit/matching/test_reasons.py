@@ -111,3 +111,12 @@ def test_the_busy_reason_has_every_plural_form_of_each_locale(translator):
     for locale, forms in PLURAL_CATEGORIES.items():
         message = translator.catalogues[locale]["reasons.busy"]
         assert isinstance(message, dict) and tuple(message) == forms, locale
+
+
+@pytest.mark.parametrize(("hours", "expected"), [
+    (1, "ساعة واحدة في الشهر"), (2, "ساعتان في الشهر"), (5, "5 ساعات في الشهر"),
+    (12, "12 ساعة في الشهر"), (2.5, "2.5 ساعة في الشهر"),
+])
+def test_hours_take_the_arabic_plural_form_of_their_number(translator, hours, expected):
+    whole = int(hours) if float(hours).is_integer() else None
+    assert translator.translate("reasons.hours", "ar", hours=f"{hours:g}", count=whole) == expected
