@@ -51,7 +51,7 @@ def load_forum_structure(
     structure = ForumStructure(
         groups=group_specs(r, doc, settings, communes),
         user_fields=_user_fields(r, doc.get("user_fields"), settings, taxonomy, provinces),
-        tag_groups=_tag_groups(r, doc.get("tag_groups"), taxonomy, provinces),
+        tag_groups=_tag_groups(r, doc.get("tag_groups"), taxonomy, provinces, settings),
         form_templates=_form_templates(r, doc.get("form_templates"), settings),
         webhook=_webhook(r, doc.get("webhook"), settings, webhook_url),
         categories=(),
@@ -154,16 +154,18 @@ def _options(r: Reader, entry: Mapping[str, Any], where: str, taxonomy: Taxonomy
     return tuple(dict.fromkeys(options + extra))
 
 
-def _tag_groups(r: Reader, value: object, taxonomy: Taxonomy,
-                provinces: Mapping[str, str]) -> tuple[TagGroupSpec, ...]:
+def _tag_groups(r: Reader, value: object, taxonomy: Taxonomy, provinces: Mapping[str, str],
+                settings: Settings) -> tuple[TagGroupSpec, ...]:
     tables = {"sectors": taxonomy.sectors, "kinds": taxonomy.kinds}
     groups = []
     for i, entry in enumerate(r.items(value, "tag_groups")):
         where = f"tag_groups[{i}]"
         entry = r.mapping(entry, where)
-        r.known_keys(entry, where, {"name", "tags", "taxonomy", "provinces", "one_per_topic"})
+        r.known_keys(entry, where, {"name", "tags", "taxonomy", "provinces", "one_per_topic", "approval"})
         if r.flag(entry, "provinces", where):
             tags = tuple(provinces.values())
+        elif r.flag(entry, "approval", where):
+            tags = _approval_tags(r, settings, f"{where}.approval")
         elif "taxonomy" in entry:
             table = tables.get(str(entry["taxonomy"]))
             if table is None:
@@ -179,6 +181,17 @@ def _tag_groups(r: Reader, value: object, taxonomy: Taxonomy,
         groups.append(TagGroupSpec(r.text(entry, "name", where), tuple(dict.fromkeys(tags)),
                                    r.flag(entry, "one_per_topic", where)))
     return tuple(groups)
+
+
+def _approval_tags(r: Reader, settings: Settings, where: str) -> tuple[str, ...]:
+    """approuver-1 ... approuver-<review_candidates>: created in advance, so that a community manager
+    below trust level 3 (who may not create tags) can still put one on a review topic."""
+    prefix, count = settings.lifecycle.approve_tag_prefix, settings.lifecycle.review_candidates
+    if not prefix:
+        raise r.fail(where, True, "false: settings lifecycle.approve_tag_prefix is empty (tags do not "
+                                  "approve)")
+    return tuple(r.tag(f"{prefix}{rank}", f"{where} (settings lifecycle.approve_tag_prefix)")
+                 for rank in range(1, count + 1))
 
 
 def _form_templates(r: Reader, value: object, settings: Settings) -> tuple[FormTemplateSpec, ...]:

@@ -384,3 +384,19 @@ def test_a_commune_group_without_the_prefix_is_refused(settings: Settings, tmp_p
 
     with pytest.raises(ConfigError, match="commune_group_prefix"):
         load_forum_structure(settings, path)
+
+
+def test_the_approval_tags_follow_the_prefix_and_the_number_of_candidates(settings: Settings) -> None:
+    life = replace(settings.lifecycle, approve_tag_prefix="valider-", review_candidates=3)
+
+    structure = load_forum_structure(replace(settings, lifecycle=life), FORUM_FILE)
+
+    assert next(g for g in structure.tag_groups if g.name == "Approbation").tags == (
+        "valider-1", "valider-2", "valider-3")
+
+
+def test_an_approval_tag_group_without_a_prefix_is_refused(settings: Settings) -> None:
+    life = replace(settings.lifecycle, approve_tag_prefix="")
+
+    with pytest.raises(ConfigError, match=r"tag_groups\[4\]\.approval: found True, expected false"):
+        load_forum_structure(replace(settings, lifecycle=life), FORUM_FILE)
