@@ -17,6 +17,7 @@ from sync_service.config import DiscourseSettings, Settings
 
 SAMPLE_SEED = Path("config/examples/communaute.yaml")
 DEMO_API_KEY = "demo-admin-api-key-0123456789"  # declared in the sample seed; demo only
+DEMO_DATABASE = "sqlite:///var/demo.db"
 DEMO_WEBHOOK_SECRET = "demo-webhook-secret-0123456789"  # demo only
 # The demo lifts the sandbox's admin API limit (Discourse's default is 60 a minute) so that the loop
 # shows in seconds; codev paces itself to the same figure. Production keeps 60.
@@ -29,17 +30,19 @@ MANAGER = "youness.azougagh"  # a member of the animateurs group in the sample s
 @click.option("--web-port", default=8000, show_default=True, help="Port of codev's webhook intake.")
 @click.option("--seed", type=click.Path(exists=True, dir_okay=False), default=str(SAMPLE_SEED),
               show_default=True, help="Sandbox seed to load.")
+@click.option("--database-url", default=DEMO_DATABASE, show_default=True,
+              help="The demo's own database, emptied at each start: the sandbox starts afresh too. "
+                   "Any other URL must hold no data yet.")
 @click.option("--check", is_flag=True,
               help="Run the loop once: review threads appear, one approval opens an introduction; then stop.")
 @click.pass_obj
-def demo(obj: object, port: int, web_port: int, seed: str, check: bool) -> None:
+def demo(obj: object, port: int, web_port: int, seed: str, database_url: str, check: bool) -> None:
     """Start the sandbox, provision it, serve webhooks, run the worker; say how to approve a candidate."""
     from discourse_sandbox import Sandbox, SandboxSettings
-    from sync_service.adapters.db.migrate import upgrade
     from sync_service.entrypoints.worker import configure_logging
 
-    base: Settings = obj.settings  # type: ignore[attr-defined]
-    upgrade(base.database_url)
+    base: Settings = dataclasses.replace(obj.settings, database_url=database_url)  # type: ignore[attr-defined]
+    _fresh_database(database_url)
     sandbox = Sandbox(SandboxSettings(max_admin_api_reqs_per_minute=DEMO_RATE))
     sandbox.load_seed(seed)
     url = sandbox.start("127.0.0.1", port)
@@ -67,6 +70,33 @@ def demo(obj: object, port: int, web_port: int, seed: str, check: bool) -> None:
             worker.stop.set()
         web.shutdown()
         sandbox.stop()
+
+
+def _fresh_database(url: str) -> None:
+    """The sandbox forgets everything when it stops, so codev's demo database must start empty too:
+    the demo's SQLite file is removed; any other database must hold no need and no outbox row yet."""
+    from sqlalchemy import func, select
+    from sqlalchemy.engine import make_url
+
+    from sync_service.adapters.db.engine import make_engine
+    from sync_service.adapters.db.migrate import upgrade
+    from sync_service.adapters.db.records import NeedRecord
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{parsed.database}{suffix}").unlink(missing_ok=True)
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            held = connection.scalar(select(func.count()).select_from(NeedRecord))
+    finally:
+        engine.dispose()
+    if held:
+        shown = parsed.render_as_string(hide_password=True)
+        raise click.ClickException(f"{shown} already holds {held} needs; the demo needs an empty database "
+                                   "(its sandbox starts afresh)")
 
 
 def _serve_webhooks(settings: Settings, port: int) -> Any:
@@ -184,7 +214,7 @@ def _print_guide(settings: Settings, url: str, seed: str, reviews: list[tuple[in
     key = f"-H 'Api-Key: {DEMO_API_KEY}'"
     click.echo(f"""
 codev demo: the whole loop is running
-  database (migrated):   {db}
+  database (fresh):      {db}
   Discourse sandbox:     {url}   (seed: {seed}; admin API limit lifted to {DEMO_RATE}/min for the demo)
   review threads:        {len(reviews)} needs have one, in the staff-only category revue-des-suggestions
   admin API key (demo):  {DEMO_API_KEY}
