@@ -30,7 +30,6 @@ import math
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from discourse_sandbox import Sandbox  # noqa: E402
+from discourse_sandbox.clock import Clock  # noqa: E402
 from discourse_sandbox.settings import SandboxSettings  # noqa: E402
 from discourse_sandbox.state import ApiKey  # noqa: E402
 from sync_service.adapters.db import outbox as db_outbox  # noqa: E402
@@ -52,22 +52,6 @@ from sync_service.services.outbox import Intent, SendPolicy, enqueue, marker, se
 API_KEY = "bench-publish-admin-key"
 LIMIT = 60  # max_admin_api_reqs_per_minute, Discourse's default
 REPLIES_PER_TOPIC = 4
-
-
-class ScaledTime:
-    """The sender's clocks running `scale` times faster than real time, like the sandbox's."""
-
-    def __init__(self, scale: float) -> None:
-        self.scale, self._t0, self._start = scale, time.monotonic(), datetime.now(UTC)
-
-    def seconds(self) -> float:
-        return (time.monotonic() - self._t0) * self.scale
-
-    def now(self) -> datetime:
-        return self._start + timedelta(seconds=self.seconds())
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(max(0.0, seconds) / self.scale)
 
 
 def intents(count: int, prefix: str = "bench") -> list[Intent]:
@@ -96,7 +80,7 @@ def run(count: int, scale: float, database_url: str, limit: int, prefix: str) ->
     upgrade(database_url)
     engine = make_engine(database_url)
     factory = db_outbox.outbox_uow_factory(engine)
-    clock = ScaledTime(scale)
+    clock = Clock(scale)  # the sender runs on the sandbox's kind of clock, as fast
     answers: list[tuple[float, int]] = []  # (sandbox seconds, status) of every answer, in order
     session = requests.Session()
     session.hooks["response"].append(lambda r, *a, **k: answers.append((clock.seconds(), r.status_code)))

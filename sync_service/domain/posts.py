@@ -20,8 +20,8 @@ MARKER_PREFIX = "<!-- codev:intent:"
 MARKER_SUFFIX = " -->"
 RTL_OPEN = '<div dir="rtl" lang="ar">'
 RTL_CLOSE = "</div>"
-# The outbox's KEY_FORMAT (services/outbox.py): without ">" or spaces a key cannot end the comment early.
-_INTENT_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._/-]{0,127}")
+# Every intent key (the outbox checks it too): without ">" or spaces a key cannot end the comment early.
+INTENT_KEY = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._/-]{0,127}")
 TITLE_LIMIT = 120
 TEXT_LIMIT = 300
 
@@ -61,8 +61,8 @@ class Answer:
 
 def marker(intent_key: str) -> str:
     """The invisible HTML comment that identifies the post written for this intent."""
-    if _INTENT_KEY.fullmatch(intent_key) is None:
-        raise ValueError(f"intent key must match {_INTENT_KEY.pattern}, got {intent_key!r}")
+    if INTENT_KEY.fullmatch(intent_key) is None:
+        raise ValueError(f"intent key must match {INTENT_KEY.pattern}, got {intent_key!r}")
     return f"{MARKER_PREFIX}{intent_key}{MARKER_SUFFIX}"
 
 

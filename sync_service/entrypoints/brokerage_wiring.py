@@ -9,15 +9,6 @@ from typing import Any
 from sync_service.config import Settings
 
 
-def review_category_id(transport: Any, slug: str) -> int | None:
-    """The id of the staff-only review category (None if `codev provision` has not created it yet)."""
-    from sync_service.adapters.discourse.categories import CategoryCatalog
-
-    catalog = CategoryCatalog(
-        lambda: transport.get_json("/categories.json", {"include_subcategories": "true"}))
-    return catalog.id_of(slug)
-
-
 def build_loop(settings: Settings, wiring: Any, worker_id: str, clock: Callable[[], datetime],
                stop: Callable[[], bool], embed: bool = True) -> Any:
     """The BrokerageLoop of one worker: it shares the gateway's paced transport (one rate budget)."""
@@ -36,10 +27,9 @@ def build_loop(settings: Settings, wiring: Any, worker_id: str, clock: Callable[
         embedder = default_embedder()
     translator = load_translator()
     ranker = EngineRanker(load_taxonomy(), load_matching_settings(), translator, embedder)
-    transport = wiring.forum.transport
-    rules = rules_from(settings, translator, None)
-    writer = DiscourseWriter(transport, settings.discourse.api_username)
-    w, out = settings.worker, settings.outbox
+    rules = rules_from(settings, translator, None)  # the review category is looked up by the loop
+    writer = DiscourseWriter(wiring.forum.transport, settings.discourse.api_username)
+    w, out, review_category = settings.worker, settings.outbox, settings.forum.review_category
     policy = SendPolicy(batch=out.batch, lease_seconds=w.lease_seconds, max_attempts=w.max_attempts,
                         backoff_seconds=w.backoff_seconds, settle_seconds=out.settle_seconds)
     return BrokerageLoop(wiring.uow_factory, ranker, rules, wiring.forum, writer, worker_id, clock,
@@ -47,13 +37,12 @@ def build_loop(settings: Settings, wiring: Any, worker_id: str, clock: Callable[
                          pass_every=timedelta(seconds=settings.lifecycle.pass_seconds),
                          sweep_every=timedelta(minutes=max(w.reconcile_interval_minutes, 1)),
                          stop=stop,
-                         find_review_category=lambda: review_category_id(transport,
-                                                                         settings.forum.review_category))
+                         find_review_category=lambda: wiring.forum.category_id(review_category))
 
 
 def thread_reader(loop: Any) -> Callable[[Any, int, datetime], str]:
     """read_thread bound to the loop's forum, ranker and rules (what the worker calls for replies)."""
-    from sync_service.services.brokerage import read_thread
+    from sync_service.services.answers import read_thread
 
     def read(uow: Any, topic_id: int, now: datetime) -> str:
         return read_thread(uow, loop.forum, loop.ranker, loop.rules, topic_id, now)

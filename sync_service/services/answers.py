@@ -27,6 +27,21 @@ from sync_service.services.outbox import Intent, enqueue
 log = logging.getLogger("codev.brokerage")
 
 
+def read_thread(uow: BrokerageUnitOfWork, forum: ThreadReader, ranker: Ranker, rules: BrokerageRules,
+                topic_id: int, now: datetime) -> str:
+    """A reply (or an edit) in a topic codev opened: apply the commands it holds. Never commits."""
+    review = uow.reviews.by_topic(topic_id)
+    intro = uow.introductions.by_pm_topic(topic_id) if review is None else None
+    # Nothing is written yet: end the transaction, so that SQLite's write lock is not held while the
+    # thread is read over HTTP; the use case locks and reads its rows again before it decides.
+    uow.rollback()
+    if review is not None:
+        return read_review(uow, forum, ranker, rules, review, topic_id, now)
+    if intro is not None:
+        return read_introduction(uow, forum, rules, intro, topic_id, now)
+    return "ignored"
+
+
 def read_review(uow: BrokerageUnitOfWork, forum: ThreadReader, ranker: Ranker, rules: BrokerageRules,
                 review: ReviewThread, topic_id: int, now: datetime) -> str:
     """Apply the community managers' commands posted in a review topic since it was last read."""

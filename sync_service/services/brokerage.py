@@ -19,7 +19,7 @@ from sync_service.domain import posts
 from sync_service.domain.brokerage import Delays, Introduction, ReviewThread, ShownCandidate
 from sync_service.domain.i18n import Translator, guess_locale
 from sync_service.domain.needs import NeedDetails
-from sync_service.services.lifecycle_ports import BrokerageUnitOfWork, Ranked, Ranker, ThreadReader
+from sync_service.services.lifecycle_ports import BrokerageUnitOfWork, Ranked, Ranker
 from sync_service.services.outbox import Intent, enqueue
 
 COMMAND_VERBS = (*rules_.REVIEW_VERBS, *rules_.ANSWER_VERBS)
@@ -120,7 +120,7 @@ def _review(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, nee
         # without its staff-only category a review topic would land in a public one: wait for provision
         return "no review category"
     t = rules.translator
-    approve = t.translate("commands.approve", locale).split("|")[0].strip()
+    approve = shown_word(t, rules_.APPROVE, locale)
     views = [posts.CandidateView(c.username, c.name, c.score, c.reasons, f"{approve} {c.username}",
                                  rules_.approve_tag(rules.approve_tag_prefix, rank))
              for rank, c in enumerate(candidates, 1)]
@@ -159,7 +159,7 @@ def open_introduction(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: Nee
     t, locale = rules.translator, need_locale(need)
     key = rules_.intent_keys(need.topic_id, user_id)["pm"]
     view = need_view(need)
-    raw = posts.introduction(t, view, username, reasons, _answer(rules, locale, intro), locale, key,
+    raw = posts.introduction(t, view, username, reasons, answer_for(rules, locale, intro), locale, key,
                              reviewed=reviewed)
     recipients = [username, *([need.author_username] if need.author_username else []), rules.managers_group]
     enqueue(uow, Intent(key, "private_message", {"title": posts.introduction_title(t, view, locale),
@@ -168,11 +168,16 @@ def open_introduction(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: Nee
     return intro
 
 
-def _answer(rules: BrokerageRules, locale: str, intro: Introduction) -> posts.Answer:
+def shown_word(t: Translator, verb: str, locale: str) -> str:
+    """The command word posts show for a verb: the first of its catalogue's alternatives."""
+    return t.translate(f"commands.{verb}", locale).split("|")[0].strip()
+
+
+def answer_for(rules: BrokerageRules, locale: str, intro: Introduction) -> posts.Answer:
+    """How the expert answers an introduction: the words to reply with and the date to answer by."""
     t = rules.translator
-    first = {verb: t.translate(f"commands.{verb}", locale).split("|")[0].strip()
-             for verb in (rules_.ACCEPT, rules_.DECLINE)}
-    return posts.Answer(first[rules_.ACCEPT], first[rules_.DECLINE], intro.expire_at.date())
+    return posts.Answer(shown_word(t, rules_.ACCEPT, locale), shown_word(t, rules_.DECLINE, locale),
+                        intro.expire_at.date())
 
 
 def withdraw(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails, intro: Introduction,
@@ -221,20 +226,3 @@ def rematch(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now:
             uow.commit()
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
-
-
-def read_thread(uow: BrokerageUnitOfWork, forum: ThreadReader, ranker: Ranker, rules: BrokerageRules,
-                topic_id: int, now: datetime) -> str:
-    """A reply (or an edit) in a topic codev opened: apply the commands it holds. Never commits."""
-    from sync_service.services.answers import read_introduction, read_review
-
-    review = uow.reviews.by_topic(topic_id)
-    intro = uow.introductions.by_pm_topic(topic_id) if review is None else None
-    # Nothing is written yet: end the transaction, so that SQLite's write lock is not held while the
-    # thread is read over HTTP; the use case locks and reads its rows again before it decides.
-    uow.rollback()
-    if review is not None:
-        return read_review(uow, forum, ranker, rules, review, topic_id, now)
-    if intro is not None:
-        return read_introduction(uow, forum, rules, intro, topic_id, now)
-    return "ignored"

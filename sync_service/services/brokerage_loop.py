@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import cast
 
-from sync_service.services import brokerage, timers
+from sync_service.services import answers, brokerage, timers
 from sync_service.services.brokerage import BrokerageRules
 from sync_service.services.lifecycle_ports import BrokerageUnitOfWork, Ranker, ThreadReader
 from sync_service.services.outbox import ForumWriter, OutboxUnitOfWork, SendPolicy, SendReport, send_due
@@ -104,7 +104,7 @@ class BrokerageLoop:
             if self.stop():
                 break
             with self.uow_factory() as uow:
-                brokerage.read_thread(uow, self.forum, self.ranker, self.rules, topic_id, now)
+                answers.read_thread(uow, self.forum, self.ranker, self.rules, topic_id, now)
                 uow.commit()
         return len(topics)
 

@@ -9,13 +9,13 @@ again. A refusal (4xx) is parked for a person, never retried blindly.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any, Protocol
 
+from sync_service.domain.posts import INTENT_KEY, marker
 from sync_service.services.ports import ForumUnavailable
 
 log = logging.getLogger(__name__)
@@ -24,7 +24,7 @@ KINDS = ("create_topic", "reply", "private_message", "edit_post", "close_topic")
 # Only these create a post whose marker can be looked for; edits and closing are idempotent.
 CREATES = ("create_topic", "reply", "private_message")
 # Written inside an HTML comment and into external ids' hash: no "--", no ">" can end the comment.
-KEY_FORMAT = re.compile(r"[A-Za-z0-9][A-Za-z0-9:._/-]{0,127}")
+KEY_FORMAT = INTENT_KEY
 _REQUIRED = {
     "create_topic": ("title", "raw"),
     "private_message": ("title", "raw", "target_recipients"),
@@ -34,11 +34,6 @@ _REQUIRED = {
 }
 # What a kind needs from the intent it depends on when the caller could not name it yet.
 _PARENT_FIELD = {"reply": "topic_id", "close_topic": "topic_id", "edit_post": "post_id"}
-
-
-def marker(key: str) -> str:
-    """The HTML comment that identifies the post of one intent (invisible once cooked)."""
-    return f"<!-- codev:intent:{key} -->"
 
 
 def with_marker(raw: str, key: str) -> str:

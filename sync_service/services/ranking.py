@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from sync_service.domain.i18n import Translator
 from sync_service.domain.matching.engine import Embedder, MatchingEngine, explain
@@ -29,22 +30,10 @@ class EngineRanker:
                 loads: Mapping[int, int]) -> None:
         """Upsert what changed, remove what is gone (consent withdrawn, need closed)."""
         records = {p.user_id: p.to_expert(loads.get(p.user_id, 0)) for p in experts if p.matchable}
-        for gone in set(self._experts) - set(records):
-            self.engine.remove_expert(gone)
-            del self._experts[gone]
-        changed = [r for i, r in records.items() if self._experts.get(i) != r]
-        if changed:
-            self.engine.upsert_experts(changed)
-            self._experts.update({int(r.id): r for r in changed})
+        _bring_in_line(self._experts, records, self.engine.remove_expert, self.engine.upsert_experts)
         self._people = {p.user_id: p for p in experts if p.user_id in records}
         wanted = {n.topic_id: n.to_need() for n in needs}
-        for gone in set(self._needs) - set(wanted):
-            self.engine.remove_need(gone)
-            del self._needs[gone]
-        fresh = [n for i, n in wanted.items() if self._needs.get(i) != n]
-        if fresh:
-            self.engine.upsert_needs(fresh)
-            self._needs.update({int(n.id): n for n in fresh})
+        _bring_in_line(self._needs, wanted, self.engine.remove_need, self.engine.upsert_needs)
 
     def rank(self, need_topic_id: int, k: int, exclude: set[int], locale: str) -> list[Ranked]:
         """The k best experts for the need, without those excluded, with reasons in the locale."""
@@ -70,3 +59,15 @@ class EngineRanker:
             if int(candidate.id) == user_id:
                 return tuple(explain(self.engine, need_topic_id, candidate, self.translator, locale))
         return ()
+
+
+def _bring_in_line(held: dict[int, Any], wanted: Mapping[int, Any], remove: Callable[[int], None],
+                   upsert: Callable[[list[Any]], None]) -> None:
+    """Make `held` (what the engine indexes) equal `wanted`: remove the gone, upsert only the changed."""
+    for gone in set(held) - set(wanted):
+        remove(gone)
+        del held[gone]
+    changed = {key: record for key, record in wanted.items() if held.get(key) != record}
+    if changed:
+        upsert(list(changed.values()))
+        held.update(changed)

@@ -141,12 +141,8 @@ def _apply_person(
                                pepper=rules.tombstone_pepper)
         return "purged" if purged else "ignored"
     if stored is None:
-        tomb = tombstone_key("person", user_id, rules.tombstone_pepper)
-        written = uow.tombstones.created_at(tomb)
-        if written is not None:
-            if written >= now:
-                return "ignored"  # fetched before the person was forgotten: stale
-            uow.tombstones.remove(tomb)  # the forum confirms a consenting expert now
+        if not _past_tombstone(uow, "person", user_id, rules, now):
+            return "ignored"  # fetched before the person was forgotten: stale
         uow.experts.save(profile, now, now)
         return "created"
     if stored.profile == profile:
@@ -171,12 +167,8 @@ def _apply_need(
         purged = forget_need(uow, topic_id, now, gone=snapshot is None, pepper=rules.tombstone_pepper)
         return "purged" if purged else "ignored"
     if stored is None:
-        tomb = tombstone_key("need", topic_id, rules.tombstone_pepper)
-        written = uow.tombstones.created_at(tomb)
-        if written is not None:
-            if written >= now:
-                return "ignored"
-            uow.tombstones.remove(tomb)
+        if not _past_tombstone(uow, "need", topic_id, rules, now):
+            return "ignored"
         uow.needs.save(details, now, now)
         return "created"
     if _content(stored.details) == _content(details):
@@ -187,6 +179,19 @@ def _apply_need(
         return "unchanged"
     uow.needs.save(details, now, now)
     return "updated"
+
+
+def _past_tombstone(uow: SyncUnitOfWork, kind: str, entity_id: int, rules: SyncRules, now: datetime) -> bool:
+    """False when the entity was forgotten after this fetch started (the fetch is stale); else True,
+    and a tombstone older than the fetch is dropped: the forum confirms the entity qualifies again."""
+    tomb = tombstone_key(kind, entity_id, rules.tombstone_pepper)
+    written = uow.tombstones.created_at(tomb)
+    if written is None:
+        return True
+    if written >= now:
+        return False
+    uow.tombstones.remove(tomb)
+    return True
 
 
 def _is_stale(stored: StoredNeed, snapshot: NeedSnapshot | None, fetched_at: datetime) -> bool:

@@ -13,7 +13,14 @@ from datetime import datetime
 from sync_service.domain import brokerage as rules_
 from sync_service.domain import posts
 from sync_service.domain.brokerage import Introduction
-from sync_service.services.brokerage import BrokerageRules, need_locale, need_view, set_status, withdraw
+from sync_service.services.brokerage import (
+    BrokerageRules,
+    answer_for,
+    need_locale,
+    need_view,
+    set_status,
+    withdraw,
+)
 from sync_service.services.lifecycle_ports import BrokerageUnitOfWork, Ranker
 from sync_service.services.outbox import Intent, enqueue
 
@@ -57,9 +64,7 @@ def _step(uow: BrokerageUnitOfWork, rules: BrokerageRules, seen: Introduction, n
         # the second delay runs from the reminder actually sent (a worker that was down gives no less)
         expire_at = max(intro.expire_at, now + rules.delays.expiry)
         intro = dataclasses.replace(intro, reminded_at=now, expire_at=expire_at)
-        answer = posts.Answer(_first(rules, "accept", locale), _first(rules, "decline", locale),
-                              intro.expire_at.date())
-        raw = posts.reminder(t, need_view(need), answer, locale, keys["reminder"])
+        raw = posts.reminder(t, need_view(need), answer_for(rules, locale, intro), locale, keys["reminder"])
         enqueue(uow, Intent(keys["reminder"], "reply", {"raw": raw}, depends_on=keys["pm"],
                             person_id=intro.expert_user_id), now)
         uow.introductions.save(intro)
@@ -72,10 +77,6 @@ def _step(uow: BrokerageUnitOfWork, rules: BrokerageRules, seen: Introduction, n
     others = [i for i in uow.introductions.of_need(need.topic_id) if i.expert_user_id != intro.expert_user_id]
     set_status(uow, need, [*others, expired], now, stored.fetched_at)
     return "expired"
-
-
-def _first(rules: BrokerageRules, verb: str, locale: str) -> str:
-    return rules.translator.translate(f"commands.{verb}", locale).split("|")[0].strip()
 
 
 def send_digests(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now: datetime,

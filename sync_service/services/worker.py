@@ -257,7 +257,7 @@ def _ref(claim: Claim) -> EntityRef:
     return EntityRef(kind=claim.entity_kind, key=claim.entity_key or "", event=claim.event)
 
 
-# Reads a reply in one of codev's own topics (services.brokerage.read_thread, bound).
+# Reads a reply in one of codev's own topics (services.answers.read_thread, bound).
 ReadThread = Callable[[SyncUnitOfWork, int, datetime], str]
 
 

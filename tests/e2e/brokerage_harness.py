@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from discourse_sandbox import Sandbox, SandboxSettings
+from discourse_sandbox.clock import Clock
 from discourse_sandbox.settings import Faults
 from discourse_sandbox.users import seed_users
 from sync_service.adapters.db.engine import make_engine
@@ -63,19 +63,6 @@ class StoryClock:
 
     def advance(self, **delta: float) -> None:
         self.offset += timedelta(**delta)
-
-
-class ScaledSleep:
-    """The transport's monotonic clock and sleep, running SCALE times faster than real time."""
-
-    def __init__(self) -> None:
-        self._t0 = time.monotonic()
-
-    def seconds(self) -> float:
-        return (time.monotonic() - self._t0) * SCALE
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(max(0.0, seconds) / SCALE)
 
 
 class Killed(BaseException):
@@ -206,7 +193,8 @@ class World:
     sandbox: Sandbox = field(init=False)
     settings: Settings = field(init=False)
     clock: StoryClock = field(default_factory=StoryClock)
-    time: ScaledSleep = field(default_factory=ScaledSleep)
+    # the transport's monotonic clock and sleep, SCALE times faster than real time
+    time: Clock = field(default_factory=lambda: Clock(SCALE))
     api: StoryClient = field(init=False)
     forum: Forum = field(init=False)
     held: Held = field(init=False)

@@ -110,6 +110,19 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str, every: fl
     return time.monotonic() - start
 
 
+def wait_for_health(url: str, process: subprocess.Popen[str], timeout: float,
+                    exited: Callable[[], str]) -> float:
+    """Wait until `codev serve` at `url` answers /healthz; fails with `exited()` if the process died."""
+    def healthy() -> bool:
+        assert process.poll() is None, exited()
+        try:
+            return requests.get(f"{url}/healthz", timeout=1).ok
+        except requests.ConnectionError:
+            return False
+
+    return wait_for(healthy, timeout, "codev serve answering /healthz")
+
+
 @dataclass
 class Codev:
     """codev's database, its environment, and the processes started from it."""
@@ -146,15 +159,7 @@ class Codev:
         process = self._spawn("serve", "serve", "--port", str(port), "--workers", str(workers))
         self.processes.append(process)
         url = f"http://127.0.0.1:{port}"
-
-        def healthy() -> bool:
-            assert process.poll() is None, f"codev serve exited: {self.log_tail('serve')}"
-            try:
-                return requests.get(f"{url}/healthz", timeout=1).ok
-            except requests.ConnectionError:
-                return False
-
-        wait_for(healthy, 30, "codev serve answering /healthz")
+        wait_for_health(url, process, 30, lambda: f"codev serve exited: {self.log_tail('serve')}")
         return url
 
     def start_worker(self, name: str) -> subprocess.Popen[str]:

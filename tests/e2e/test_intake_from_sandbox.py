@@ -6,18 +6,17 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import create_engine, select
 
 from discourse_sandbox import Sandbox
 from sync_service.adapters.db.migrate import upgrade
 from sync_service.adapters.db.tables import InboxDelivery
 from tests.conftest import SandboxClient
+from tests.e2e.harness import wait_for_health
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "e2e-intake-secret-0123456789"
@@ -44,15 +43,7 @@ def codev_url(tmp_path: Path) -> Iterator[tuple[str, str]]:
     process = _serve(database_url, port, "--workers", "1")
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            assert process.poll() is None, process.communicate()[1]
-            try:
-                if requests.get(f"{url}/healthz", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                assert time.monotonic() < deadline, "codev serve did not answer within 20 s"
-                time.sleep(0.1)
+        wait_for_health(url, process, 20, lambda: process.communicate()[1])
         yield url, database_url
     finally:
         process.terminate()

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from discourse_sandbox import Sandbox
+from discourse_sandbox.clock import Clock
 from discourse_sandbox.settings import Faults, SandboxSettings
 from sync_service.adapters.db import outbox as db_outbox
 from sync_service.adapters.db.engine import make_engine
@@ -23,22 +23,6 @@ from tests.conftest import ADMIN_API_KEY, start_sandbox
 from tests.integration.test_sandbox_posts import add_user
 
 SCALE = 60.0  # one sandbox minute per real second; the sender's clock runs as fast
-
-
-class ScaledTime:
-    """The sender's clocks, scaled like the sandbox's: monotonic seconds, UTC now, and sleep."""
-
-    def __init__(self, scale: float) -> None:
-        self.scale, self._t0, self._start = scale, time.monotonic(), datetime.now(UTC)
-
-    def seconds(self) -> float:
-        return (time.monotonic() - self._t0) * self.scale
-
-    def now(self) -> datetime:
-        return self._start + timedelta(seconds=self.seconds())
-
-    def sleep(self, seconds: float) -> None:
-        time.sleep(max(0.0, seconds) / self.scale)
 
 
 def faulty_sandbox(**faults: Any) -> Sandbox:
@@ -63,7 +47,7 @@ def intents(count: int) -> list[Intent]:
     return made
 
 
-def drain(factory: Any, writer: DiscourseWriter, clock: ScaledTime, policy: SendPolicy,
+def drain(factory: Any, writer: DiscourseWriter, clock: Clock, policy: SendPolicy,
           deadline: float = 60.0) -> dict[str, int]:
     """send_due until nothing is pending or sending, as `codev outbox --send` does; outcomes summed."""
     ends = time.monotonic() + deadline
@@ -104,7 +88,7 @@ def database(tmp_path: Path) -> Iterator[tuple[Any, Any]]:
 def test_every_intent_is_posted_exactly_once_despite_faults(database: Any, faults: dict[str, Any]) -> None:
     _engine, factory = database
     sandbox = faulty_sandbox(**faults)
-    clock = ScaledTime(SCALE)
+    clock = Clock(SCALE)
     # the client gives up after 0.25 s: a slow answer (0.5 s) becomes an unclear outcome
     policy = HttpPolicy(requests_per_minute=30, read_timeout=0.25, connect_timeout=1.0)
     writer = DiscourseWriter(Transport(sandbox.base_url, ADMIN_API_KEY, "system", policy,
@@ -134,7 +118,7 @@ def test_every_intent_is_posted_exactly_once_despite_faults(database: Any, fault
 def test_a_sender_killed_between_the_post_and_its_commit_posts_nothing_twice(database: Any) -> None:
     _engine, factory = database
     sandbox = faulty_sandbox(api_fail_after_write_rate=0.2)
-    clock = ScaledTime(SCALE)
+    clock = Clock(SCALE)
     writer = DiscourseWriter(Transport(sandbox.base_url, ADMIN_API_KEY, "system",
                                        HttpPolicy(requests_per_minute=30), clock=clock.seconds,
                                        sleep=clock.sleep), "system")
@@ -178,7 +162,7 @@ def test_a_429_is_waited_out_exactly_as_discourse_says_before_the_next_request(d
     _engine, factory = database
     sandbox = start_sandbox(SandboxSettings(max_admin_api_reqs_per_minute=3, time_scale=SCALE))
     add_user(sandbox, "karima")
-    clock = ScaledTime(SCALE)
+    clock = Clock(SCALE)
     answers: list[tuple[float, int, float]] = []
     session = requests.Session()
     session.hooks["response"].append(lambda r, *a, **k: answers.append(

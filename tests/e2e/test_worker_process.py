@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-import requests
 from sqlalchemy import create_engine, func, select
 
 from discourse_sandbox import Sandbox, SandboxSettings
@@ -21,6 +20,7 @@ from sync_service.adapters.db.migrate import upgrade
 from sync_service.adapters.db.records import ExpertRecord, NeedRecord
 from sync_service.adapters.db.tables import InboxDelivery
 from tests.conftest import SandboxClient, start_sandbox
+from tests.e2e.harness import wait_for_health
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "config" / "examples" / "communaute.yaml"
@@ -93,15 +93,7 @@ def _serve(world: World) -> tuple[subprocess.Popen[str], str]:
                                 "--workers", "1"], cwd=ROOT, env=world.env, text=True,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
-    while True:
-        assert process.poll() is None, process.communicate()[1]
-        try:
-            if requests.get(f"{url}/healthz", timeout=1).ok:
-                break
-        except requests.ConnectionError:
-            assert time.monotonic() < deadline, "codev serve did not answer within 20 s"
-            time.sleep(0.1)
+    wait_for_health(url, process, 20, lambda: process.communicate()[1])
     hook = world.api.post("/admin/api/web_hooks.json", data={
         "web_hook[payload_url]": f"{url}/webhooks/discourse", "web_hook[secret]": SECRET,
         "web_hook[content_type]": "1", "web_hook[active]": "true", "web_hook[wildcard_web_hook]": "true",

@@ -206,6 +206,10 @@ class DiscourseGateway:
             self._author_groups[username] = (self._clock(), groups)
         return groups
 
+    def category_id(self, slug: str) -> int | None:
+        """The id of the category with this slug, or None while the site has none (looked up again)."""
+        return self._categories.id_of(slug)
+
     def need_topic_ids(self) -> Iterator[int]:
         """Ids of the needs category's topics (subcategories too) and of the needs tag's topics."""
         self._site_fields()

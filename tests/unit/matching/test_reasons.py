@@ -1,5 +1,7 @@
 """Reasons come from the catalogues' `reasons:` section, in the need's locale, with CLDR plurals."""
 
+import dataclasses
+
 import pytest
 
 from sync_service.domain.i18n import PLURAL_CATEGORIES, Translator
@@ -117,6 +119,7 @@ def test_the_busy_reason_has_every_plural_form_of_each_locale(translator):
     (1, "ساعة واحدة في الشهر"), (2, "ساعتان في الشهر"), (5, "5 ساعات في الشهر"),
     (12, "12 ساعة في الشهر"), (2.5, "2.5 ساعة في الشهر"),
 ])
-def test_hours_take_the_arabic_plural_form_of_their_number(translator, hours, expected):
-    whole = int(hours) if float(hours).is_integer() else None
-    assert translator.translate("reasons.hours", "ar", hours=f"{hours:g}", count=whole) == expected
+def test_hours_take_the_arabic_plural_form_of_their_number(taxonomy, settings, translator, hours, expected):
+    expert = dataclasses.replace(_expert(), availability_hours_per_month=hours)
+
+    assert expected in _reasons(taxonomy, settings, translator, expert, locale="ar")
