@@ -49,7 +49,7 @@ lint:
 	$(BIN)/ruff check .
 
 unit: install
-	$(BIN)/pytest tests/unit -q
+	$(BIN)/pytest tests/service/unit tests/sandbox/unit -q
 
 bench: install
 	@$(MAKE) --no-print-directory debian-packages PACKAGES="$(BENCH_PACKAGES)"

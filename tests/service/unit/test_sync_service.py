@@ -1,0 +1,349 @@
+"""The sync use case against in-memory fakes of the forum and the database."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from sync_service.config import Settings
+from sync_service.matching_config import load_taxonomy
+from sync_service.services.forget import prune_tombstones, tombstone_key
+from sync_service.services.ports import EntityRef, ForumUnavailable, NeedSnapshot, PersonSnapshot
+from sync_service.services.sync import apply_ref, known_keys, rules_from
+from tests import paths
+from tests.service.unit.fakes import FakeForum, FakeUnitOfWork
+
+ROOT = paths.ROOT
+RULES = rules_from(Settings(), load_taxonomy(ROOT / "config/taxonomy.yaml"), ROOT / "config/communes.csv")
+T0 = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
+EXPERT = PersonSnapshot(
+    user_id=42,
+    username="lahcen.oubaha",
+    name="Lahcen Oubaha",
+    bio="Ingénieur hydraulicien.",
+    profile={
+        "skills": ("Forages et hydrogéologie",),
+        "languages": ("Français", "Tachelhit (amazighe)"),
+        "availability": ("20",),
+        "modes": ("À distance",),
+        "consent": ("true",),
+    },
+    groups=("experts",),
+)
+NEED = NeedSnapshot(
+    topic_id=7,
+    title="Eau potable pour six douars d'Anzi",
+    author_user_id=12,
+    author_username="rkia.ouali",
+    author_groups=("commune-anzi",),
+    category_slug="besoins",
+    tags=("tiznit", "besoin"),
+    closed=False,
+    archived=False,
+    form={"secteur": ("Eau potable",), "mode": ("Sur place",), "description": ("Six douars.",)},
+    raw=(
+        "### Secteur\nEau potable\n\n### Mode d'intervention\nSur place\n\n"
+        "### Description du besoin\nSix douars."
+    ),
+    post_version=1,
+    created_at=T0,
+    updated_at=T0,
+)
+
+
+def person_ref(key: str = "42", event: str = "user_updated") -> EntityRef:
+    return EntityRef("person", key, event)
+
+
+def need_ref(key: str = "7", event: str = "topic_edited") -> EntityRef:
+    return EntityRef("need", key, event)
+
+
+@pytest.fixture
+def forum() -> FakeForum:
+    forum = FakeForum()
+    forum.put_person(EXPERT)
+    forum.put_topic(NEED)
+    return forum
+
+
+@pytest.fixture
+def uow() -> FakeUnitOfWork:
+    return FakeUnitOfWork()
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def without_consent(person: PersonSnapshot) -> PersonSnapshot:
+    return replace(person, profile={**person.profile, "consent": ()})
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+def test_a_new_consenting_expert_is_created(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    outcome = apply_ref(uow, forum, RULES, person_ref(), at(1))
+
+    assert outcome == "created"
+    stored = uow.experts.get(42)
+    assert stored is not None and stored.profile.languages == ("fr", "ber")
+    assert stored.fetched_at == at(1)
+
+
+def test_apply_ref_never_commits(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, person_ref(), at(1))
+
+    assert uow.store.commits == 0 and uow.store.experts == {}
+
+
+def test_the_same_profile_fetched_again_is_unchanged(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, person_ref(), at(1))
+
+    assert apply_ref(uow, forum, RULES, person_ref(), at(2)) == "unchanged"
+    stored = uow.experts.get(42)
+    assert stored is not None and stored.fetched_at == at(2)
+
+
+def test_a_changed_profile_is_updated(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, person_ref(), at(1))
+    forum.change_person(42, bio="Hydrogéologue.")
+
+    assert apply_ref(uow, forum, RULES, person_ref(), at(2)) == "updated"
+    stored = uow.experts.get(42)
+    assert stored is not None and stored.profile.bio == "Hydrogéologue."
+
+
+def test_a_member_who_is_not_an_expert_is_ignored(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    forum.put_person(replace(EXPERT, user_id=12, username="rkia.ouali", groups=("commune-anzi",)))
+
+    assert apply_ref(uow, forum, RULES, person_ref("12"), at(1)) == "ignored"
+    assert uow.experts.ids() == []
+    assert uow.tombstones.created_at(tombstone_key("person", 12)) is None
+
+
+@pytest.mark.parametrize(
+    "leave",
+    [
+        pytest.param(lambda f: f.put_person(without_consent(EXPERT)), id="consent withdrawn"),
+        pytest.param(lambda f: f.change_person(42, groups=("associations",)), id="left the experts group"),
+        pytest.param(lambda f: f.delete_person(42), id="deleted"),
+        pytest.param(lambda f: f.change_person(42, username="anon8421", anonymized=True), id="anonymised"),
+        pytest.param(lambda f: f.change_person(42, active=False), id="deactivated"),
+    ],
+)
+def test_an_expert_who_leaves_is_purged_and_tombstoned(
+    forum: FakeForum, uow: FakeUnitOfWork, leave: object
+) -> None:
+    apply_ref(uow, forum, RULES, person_ref(), at(1))
+    leave(forum)  # type: ignore[operator]
+
+    assert apply_ref(uow, forum, RULES, person_ref(event="user_destroyed"), at(2)) == "purged"
+    assert uow.experts.get(42) is None
+    assert uow.tombstones.created_at(tombstone_key("person", 42)) == at(2)
+    assert ("person", 42) in uow.working.brokered_forgotten  # introductions, digests, unsent writes
+
+
+def test_a_late_stale_event_after_deletion_does_not_resurrect(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, person_ref(), at(1))
+    forum.delete_person(42)
+    apply_ref(uow, forum, RULES, person_ref(event="user_destroyed"), at(2))
+
+    outcome = apply_ref(uow, forum, RULES, person_ref(event="user_updated"), at(30))
+
+    assert outcome == "ignored"
+    assert uow.experts.get(42) is None
+
+
+def test_a_fetch_that_started_before_the_purge_does_not_resurrect(
+    forum: FakeForum, uow: FakeUnitOfWork
+) -> None:
+    # Worker A fetched the consenting expert at 1; worker B saw the deletion at 2 and committed first.
+    forum.delete_person(42)
+    apply_ref(uow, forum, RULES, person_ref(event="user_destroyed"), at(2))
+    forum.put_person(EXPERT)  # what A's older fetch saw
+
+    assert apply_ref(uow, forum, RULES, person_ref(), at(1)) == "ignored"
+    assert uow.experts.get(42) is None
+
+
+def test_an_expert_who_gives_consent_again_comes_back(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, person_ref(), at(1))
+    forum.put_person(without_consent(EXPERT))
+    apply_ref(uow, forum, RULES, person_ref(), at(2))
+    forum.put_person(EXPERT)
+
+    assert apply_ref(uow, forum, RULES, person_ref(), at(3)) == "created"
+    assert uow.tombstones.created_at(tombstone_key("person", 42)) is None
+
+
+def test_a_relabelled_destroy_of_a_living_expert_purges_nothing(
+    forum: FakeForum, uow: FakeUnitOfWork
+) -> None:
+    apply_ref(uow, forum, RULES, person_ref(), at(1))
+
+    assert apply_ref(uow, forum, RULES, person_ref(event="user_destroyed"), at(2)) == "unchanged"
+    assert uow.experts.get(42) is not None
+
+
+def test_an_older_fetch_does_not_overwrite_a_newer_one(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    forum.change_person(42, bio="Version nouvelle.")
+    apply_ref(uow, forum, RULES, person_ref(), at(5))
+    forum.change_person(42, bio="Version ancienne.")  # what a fetch started at 3 saw
+
+    assert apply_ref(uow, forum, RULES, person_ref(), at(3)) == "unchanged"
+    stored = uow.experts.get(42)
+    assert stored is not None and stored.profile.bio == "Version nouvelle."
+
+
+def test_a_person_named_by_username_is_found(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    assert apply_ref(uow, forum, RULES, person_ref("lahcen.oubaha"), at(1)) == "created"
+
+
+def test_a_deleted_person_named_by_a_stored_username_is_purged(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, person_ref(), at(1))
+    forum.delete_person(42)
+
+    assert apply_ref(uow, forum, RULES, person_ref("lahcen.oubaha", "user_destroyed"), at(2)) == "purged"
+    assert uow.experts.ids() == []
+
+
+def test_a_renamed_expert_named_by_the_old_username_is_updated(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, person_ref(), at(1))
+    forum.change_person(42, username="lahcen.o")
+
+    assert apply_ref(uow, forum, RULES, person_ref("lahcen.oubaha"), at(2)) == "updated"
+    stored = uow.experts.get(42)
+    assert stored is not None and stored.profile.username == "lahcen.o"
+
+
+def test_an_unknown_username_is_ignored(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    assert apply_ref(uow, forum, RULES, person_ref("nobody"), at(1)) == "ignored"
+
+
+def test_purging_a_person_blanks_their_inbox_traces(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, person_ref(), at(1))
+    uow.working.deliveries.append({"entity_kind": "person", "entity_key": "lahcen.oubaha", "hint": {"u": 1}})
+    forum.delete_person(42)
+
+    apply_ref(uow, forum, RULES, person_ref(), at(2))
+
+    assert uow.working.deliveries == [{"entity_kind": "person", "entity_key": "42", "hint": {}}]
+
+
+def test_a_deleted_author_is_removed_from_their_needs(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, need_ref(), at(1))
+    forum.people_by_id.pop(12, None)
+
+    assert apply_ref(uow, forum, RULES, person_ref("12", "user_destroyed"), at(2)) == "purged"
+    stored = uow.needs.get(7)
+    assert stored is not None
+    assert (stored.details.author_user_id, stored.details.author_username) == (None, None)
+
+
+def test_an_unavailable_forum_raises_and_changes_nothing(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    forum.down = True
+
+    with pytest.raises(ForumUnavailable):
+        apply_ref(uow, forum, RULES, person_ref(), at(1))
+    assert uow.experts.ids() == []
+
+
+# --- needs ----------------------------------------------------------------------------------
+
+
+def test_a_new_need_is_created(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    assert apply_ref(uow, forum, RULES, need_ref(event="topic_created"), at(1)) == "created"
+    stored = uow.needs.get(7)
+    assert stored is not None
+    assert (stored.details.sector, stored.details.mode, stored.details.commune) == (
+        "drinking_water",
+        "on_site",
+        "Anzi",
+    )
+
+
+def test_a_reply_that_only_bumps_the_topic_leaves_the_need_unchanged(
+    forum: FakeForum, uow: FakeUnitOfWork
+) -> None:
+    apply_ref(uow, forum, RULES, need_ref(), at(1))
+    forum.change_topic(7, updated_at=at(4))
+
+    assert apply_ref(uow, forum, RULES, need_ref(event="post_created"), at(5)) == "unchanged"
+    stored = uow.needs.get(7)
+    assert stored is not None and stored.details.topic_updated_at == at(4)
+
+
+def test_an_edited_need_is_updated(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, need_ref(), at(1))
+    forum.change_topic(7, form={**NEED.form, "mode": ("À distance",)}, post_version=2, updated_at=at(2))
+
+    assert apply_ref(uow, forum, RULES, need_ref(event="post_edited"), at(3)) == "updated"
+    stored = uow.needs.get(7)
+    assert stored is not None and stored.details.mode == "remote"
+
+
+def test_an_older_post_version_does_not_overwrite_a_newer_one(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    forum.change_topic(7, form={**NEED.form, "mode": ("À distance",)}, post_version=3, updated_at=at(3))
+    apply_ref(uow, forum, RULES, need_ref(), at(4))
+    forum.put_topic(NEED)  # an older revision, as a lagging replica or a stale fetch would show
+
+    assert apply_ref(uow, forum, RULES, need_ref(), at(5)) == "unchanged"
+    stored = uow.needs.get(7)
+    assert stored is not None and stored.details.mode == "remote"
+
+
+def test_closing_the_topic_closes_the_need(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, need_ref(), at(1))
+    forum.change_topic(7, closed=True, updated_at=at(2))
+
+    assert apply_ref(uow, forum, RULES, need_ref(event="topic_closed"), at(3)) == "updated"
+    stored = uow.needs.get(7)
+    assert stored is not None and stored.details.status == "closed"
+
+
+def test_a_destroyed_topic_is_purged_and_never_comes_back(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, need_ref(), at(1))
+    forum.delete_topic(7)
+
+    assert apply_ref(uow, forum, RULES, need_ref(event="topic_destroyed"), at(2)) == "purged"
+    assert apply_ref(uow, forum, RULES, need_ref(event="post_edited"), at(3)) == "ignored"
+    assert uow.needs.ids() == []
+    assert uow.tombstones.created_at(tombstone_key("need", 7)) is not None
+    assert ("need", 7) in uow.working.brokered_forgotten
+
+
+def test_a_topic_moved_out_of_the_needs_category_is_purged(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, need_ref(), at(1))
+    forum.change_topic(7, category_slug="pratiques", tags=("bonne-pratique",), updated_at=at(2))
+
+    assert apply_ref(uow, forum, RULES, need_ref(), at(3)) == "purged"
+    assert uow.needs.ids() == []
+
+
+def test_a_topic_that_is_not_a_need_is_ignored(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    forum.change_topic(7, category_slug="pratiques", tags=())
+
+    assert apply_ref(uow, forum, RULES, need_ref(), at(1)) == "ignored"
+
+
+def test_a_ref_of_another_kind_or_a_bad_key_is_ignored(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    assert apply_ref(uow, forum, RULES, EntityRef("none", "", "ping"), at(1)) == "ignored"
+    assert apply_ref(uow, forum, RULES, need_ref("abc"), at(1)) == "ignored"
+
+
+def test_known_keys_lists_stored_experts_and_needs(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    apply_ref(uow, forum, RULES, person_ref(), at(1))
+    apply_ref(uow, forum, RULES, need_ref(), at(1))
+
+    assert known_keys(uow) == ([42], [7])
+
+
+def test_old_tombstones_are_pruned(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    forum.delete_person(42)
+    apply_ref(uow, forum, RULES, person_ref(), at(1))
+
+    assert prune_tombstones(uow, at(1) + timedelta(days=366)) == 1
