@@ -15,7 +15,7 @@ demo: install
 
 test: install
 	$(BIN)/ruff check .
-	$(BIN)/mypy sync_service/domain sync_service/services sync_service/config.py
+	$(BIN)/mypy sync_service
 	$(BIN)/pytest
 
 install: $(STAMP)

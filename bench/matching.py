@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT))
 
 from sync_service.adapters.assignment_solver import OrToolsFlowSolver  # noqa: E402
 from sync_service.adapters.embedding import default_embedder  # noqa: E402
+from sync_service.config.matching import load_matching_settings, load_taxonomy  # noqa: E402
 from sync_service.domain.matching.assignment import solve_plan  # noqa: E402
 from sync_service.domain.matching.engine import MatchingEngine  # noqa: E402
 from sync_service.domain.matching.records import Expert, Need  # noqa: E402
-from sync_service.matching_config import load_matching_settings, load_taxonomy  # noqa: E402
 
 FILLER = [
     "Je suis disponible pour aider ma région d'origine.",

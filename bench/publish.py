@@ -42,12 +42,13 @@ from discourse_sandbox import Sandbox  # noqa: E402
 from discourse_sandbox.clock import Clock  # noqa: E402
 from discourse_sandbox.settings import SandboxSettings  # noqa: E402
 from discourse_sandbox.state import ApiKey  # noqa: E402
-from sync_service.adapters.db import outbox as db_outbox  # noqa: E402
 from sync_service.adapters.db.engine import make_engine  # noqa: E402
 from sync_service.adapters.db.migrate import upgrade  # noqa: E402
+from sync_service.adapters.db.unit_of_work import uow_factory  # noqa: E402
 from sync_service.adapters.discourse.client import HttpPolicy, Transport  # noqa: E402
 from sync_service.adapters.discourse.writer import DiscourseWriter  # noqa: E402
-from sync_service.services.outbox import Intent, SendPolicy, enqueue, marker, send_due  # noqa: E402
+from sync_service.services.outbox import SendPolicy, enqueue, marker, send_due  # noqa: E402
+from sync_service.services.ports.storage import Intent  # noqa: E402
 
 API_KEY = "bench-publish-admin-key"
 LIMIT = 60  # max_admin_api_reqs_per_minute, Discourse's default
@@ -79,7 +80,7 @@ def run(count: int, scale: float, database_url: str, limit: int, prefix: str) ->
     sandbox.start()
     upgrade(database_url)
     engine = make_engine(database_url)
-    factory = db_outbox.outbox_uow_factory(engine)
+    factory = uow_factory(engine)
     clock = Clock(scale)  # the sender runs on the sandbox's kind of clock, as fast
     answers: list[tuple[float, int]] = []  # (sandbox seconds, status) of every answer, in order
     session = requests.Session()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 
 from sync_service.adapters.db.engine import make_engine
-from sync_service.adapters.db.schema import Base
+from sync_service.adapters.db.tables import Base
 
 target_metadata = Base.metadata
 
@@ -26,7 +26,7 @@ def run_migrations_online() -> None:
     """Run migrations on a live connection (batch mode so SQLite can alter tables)."""
     url = context.config.get_main_option("sqlalchemy.url")
     assert url is not None
-    engine = make_engine(url)
+    engine = make_engine(url, create=bool(context.config.attributes.get("create")))
     with engine.connect() as connection:
         context.configure(
             connection=connection, target_metadata=target_metadata, render_as_batch=True

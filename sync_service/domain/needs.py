@@ -76,6 +76,7 @@ class Commune:
     slug: str
     name: str
     province_code: str
+    name_ar: str = ""
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,24 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Literal, TypeVar
 
+# Discourse's web hook event types (app/models/web_hook_event_type.rb): name -> id.
+WEB_HOOK_EVENT_TYPES: dict[str, int] = {
+    "topic_created": 101, "topic_revised": 102, "topic_edited": 103, "topic_destroyed": 104,
+    "topic_recovered": 105, "post_created": 201, "post_edited": 202, "post_destroyed": 203,
+    "post_recovered": 204, "user_logged_in": 301, "user_logged_out": 302, "user_confirmed_email": 303,
+    "user_created": 304, "user_approved": 305, "user_updated": 306, "user_destroyed": 307,
+    "user_suspended": 308, "user_unsuspended": 309, "group_created": 401, "group_updated": 402,
+    "group_destroyed": 403, "category_created": 501, "category_updated": 502, "category_destroyed": 503,
+    "tag_created": 601, "tag_updated": 602, "tag_destroyed": 603,
+    "reviewable_created": 901, "reviewable_updated": 902, "notification_created": 1001,
+    "solved_accepted_solution": 1101, "solved_unaccepted_solution": 1102, "assign_assigned": 1201,
+    "assign_unassigned": 1202, "user_badge_granted": 1301, "user_badge_revoked": 1302,
+    "group_user_added": 1401, "group_user_removed": 1402, "like_created": 1501,
+    "user_promoted_created": 1601, "voting_topic_upvote": 1701, "voting_topic_unvote": 1702,
+    "chat_message_created": 1801, "chat_message_edited": 1802, "chat_message_trashed": 1803,
+    "chat_message_restored": 1804,
+}
+
 Kind = Literal["group", "user_field", "tag_group", "form_template", "category", "webhook"]
 # Creation order: a category names groups (permissions) and form templates.
 KIND_ORDER: tuple[Kind, ...] = ("group", "user_field", "tag_group", "form_template", "category", "webhook")

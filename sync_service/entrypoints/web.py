@@ -5,19 +5,18 @@ from __future__ import annotations
 from flask import Flask, jsonify
 from flask.typing import ResponseReturnValue
 
-from sync_service.adapters.db.engine import make_engine
-from sync_service.config import Settings
+from sync_service.bootstrap import Codev
 from sync_service.entrypoints import webhooks
 
 
-def build_app(settings: Settings) -> Flask:
-    """Assemble the app for these settings; the engine connects lazily, on the first request."""
+def build_app(codev: Codev) -> Flask:
+    """Assemble the app; the engine connects lazily, on the first request."""
+    settings = codev.settings
     app = Flask("codev")
     app.config["CODEV_SETTINGS"] = settings
     app.config["MAX_CONTENT_LENGTH"] = settings.webhooks.max_body_bytes
-    engine = make_engine(settings.database_url)
-    app.extensions["codev.engine"] = engine
-    webhooks.init_app(app, settings, engine)
+    app.extensions["codev"] = codev
+    webhooks.init_app(app, settings, codev.lazy_engine)
 
     @app.get("/healthz")
     def healthz() -> ResponseReturnValue:

@@ -21,13 +21,15 @@ from sync_service.services.brokerage import (
     set_status,
     withdraw,
 )
-from sync_service.services.lifecycle_ports import BrokerageUnitOfWork, Ranker, ThreadPost, ThreadReader
-from sync_service.services.outbox import Intent, enqueue
+from sync_service.services.outbox import enqueue
+from sync_service.services.ports.forum import ThreadPost, ThreadReader
+from sync_service.services.ports.matching import Ranker
+from sync_service.services.ports.storage import Intent, UnitOfWork
 
 log = logging.getLogger("codev.brokerage")
 
 
-def read_thread(uow: BrokerageUnitOfWork, forum: ThreadReader, ranker: Ranker, rules: BrokerageRules,
+def read_thread(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: BrokerageRules,
                 topic_id: int, now: datetime) -> str:
     """A reply (or an edit) in a topic codev opened: apply the commands it holds. Never commits."""
     review = uow.reviews.by_topic(topic_id)
@@ -42,7 +44,7 @@ def read_thread(uow: BrokerageUnitOfWork, forum: ThreadReader, ranker: Ranker, r
     return "ignored"
 
 
-def read_review(uow: BrokerageUnitOfWork, forum: ThreadReader, ranker: Ranker, rules: BrokerageRules,
+def read_review(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: BrokerageRules,
                 review: ReviewThread, topic_id: int, now: datetime) -> str:
     """Apply the community managers' commands posted in a review topic since it was last read."""
     # the forum first (no database lock held during HTTP), then the rows, locked and read again
@@ -98,7 +100,7 @@ def _may_review(forum: ThreadReader, rules: BrokerageRules, post: ThreadPost) ->
     return post.staff or rules.managers_group in (forum.groups_of(post.username) or ())
 
 
-def _apply(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDetails,
+def _apply(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDetails,
            fetched_at: datetime, review: ReviewThread, topic_id: int, command: Command, now: datetime,
            by: str, said: Said) -> str:
     intros = uow.introductions.of_need(need.topic_id)
@@ -135,7 +137,7 @@ def _apply(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, need
     return "approved"
 
 
-def _target(uow: BrokerageUnitOfWork, command: Command,
+def _target(uow: UnitOfWork, command: Command,
             shown: tuple[ShownCandidate, ...]) -> ShownCandidate | None:
     found = rules_.named(command, shown)
     if found is not None or command.username is None:
@@ -147,7 +149,7 @@ def _target(uow: BrokerageUnitOfWork, command: Command,
     return ShownCandidate(stored.profile.user_id, stored.profile.username)
 
 
-def _say(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails, topic_id: int, said: Said,
+def _say(uow: UnitOfWork, rules: BrokerageRules, need: NeedDetails, topic_id: int, said: Said,
          message: str, now: datetime, **values: object) -> None:
     """A short reply to a command codev could not carry out (once per post or tag)."""
     locale = need_locale(need)
@@ -158,7 +160,7 @@ def _say(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails, top
     enqueue(uow, Intent(f"review:{need.topic_id}:{said.key}", "reply", payload), now)
 
 
-def read_introduction(uow: BrokerageUnitOfWork, forum: ThreadReader, rules: BrokerageRules,
+def read_introduction(uow: UnitOfWork, forum: ThreadReader, rules: BrokerageRules,
                       intro: Introduction, topic_id: int, now: datetime) -> str:
     """The expert's yes or no in the introduction PM; the need's status follows."""
     snapshot = forum.thread(topic_id, intro.last_post_number)  # before any lock: no HTTP under it
@@ -190,7 +192,7 @@ def read_introduction(uow: BrokerageUnitOfWork, forum: ThreadReader, rules: Brok
     return current.status
 
 
-def _acknowledge(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails, intro: Introduction,
+def _acknowledge(uow: UnitOfWork, rules: BrokerageRules, need: NeedDetails, intro: Introduction,
                  topic_id: int, now: datetime) -> None:
     locale = need_locale(need)
     key = "answer.accepted" if intro.status == rules_.ACCEPTED else "answer.declined"
@@ -201,7 +203,7 @@ def _acknowledge(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDeta
                         person_id=intro.expert_user_id), now)
 
 
-def _too_late(uow: BrokerageUnitOfWork, rules: BrokerageRules, intro: Introduction, topic_id: int,
+def _too_late(uow: UnitOfWork, rules: BrokerageRules, intro: Introduction, topic_id: int,
               now: datetime) -> None:
     """An answer after expiry or withdrawal: thank the expert once, and let the managers follow up."""
     stored = uow.needs.get(intro.need_topic_id)

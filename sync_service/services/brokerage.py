@@ -13,14 +13,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sync_service.config import Settings
 from sync_service.domain import brokerage as rules_
 from sync_service.domain import posts
 from sync_service.domain.brokerage import Delays, Introduction, ReviewThread, ShownCandidate
 from sync_service.domain.i18n import Translator, guess_locale
 from sync_service.domain.needs import NeedDetails
-from sync_service.services.lifecycle_ports import BrokerageUnitOfWork, Ranked, Ranker
-from sync_service.services.outbox import Intent, enqueue
+from sync_service.services.outbox import enqueue
+from sync_service.services.ports.matching import Ranked, Ranker
+from sync_service.services.ports.storage import Intent, UnitOfWork
 
 COMMAND_VERBS = (*rules_.REVIEW_VERBS, *rules_.ANSWER_VERBS)
 
@@ -40,24 +40,6 @@ class BrokerageRules:
     digest_size: int = 5
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     approve_tag_prefix: str = "approuver-"  # "": tags do not approve
-
-
-def rules_from(settings: Settings, translator: Translator, review_category_id: int | None) -> BrokerageRules:
-    """The brokerage rules from the settings; command words from every catalogue."""
-    life = settings.lifecycle
-    return BrokerageRules(
-        translator=translator,
-        managers_group=settings.forum.community_managers_group,
-        review_category_id=review_category_id,
-        review_candidates=life.review_candidates,
-        direct=life.direct_introductions,
-        per_need=life.introductions_per_need,
-        delays=Delays(timedelta(days=life.reminder_days), timedelta(days=life.expiry_days)),
-        digest_interval=timedelta(days=life.digest_interval_days),
-        digest_size=life.digest_size,
-        words=command_words(translator),
-        approve_tag_prefix=life.approve_tag_prefix,
-    )
 
 
 def command_words(translator: Translator) -> dict[str, tuple[str, ...]]:
@@ -82,7 +64,7 @@ def need_view(need: NeedDetails) -> posts.NeedView:
 
 # --- one need: review thread or direct introductions ---------------------------------------------
 
-def refresh_need(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, topic_id: int,
+def refresh_need(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, topic_id: int,
                  now: datetime) -> str:
     """Bring one need's status, review thread and (direct setting) introductions in line. Never commits.
     Returns "unchanged", "review" (thread created or edited) or "introduced"."""
@@ -106,7 +88,7 @@ def refresh_need(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules
     return outcome
 
 
-def _review(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDetails,
+def _review(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDetails,
             intros: list[Introduction], now: datetime) -> str:
     thread = uow.reviews.get(need.topic_id, lock=True)
     locale = thread.locale if thread is not None else need_locale(need)
@@ -148,7 +130,7 @@ def _review(uow: BrokerageUnitOfWork, ranker: Ranker, rules: BrokerageRules, nee
     return "review"
 
 
-def open_introduction(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails, user_id: int,
+def open_introduction(uow: UnitOfWork, rules: BrokerageRules, need: NeedDetails, user_id: int,
                       username: str, reasons: Sequence[str], now: datetime, reviewed: bool,
                       by: str | None) -> Introduction:
     """Record the introduction and the PM that opens it (expert, need author, community managers)."""
@@ -180,7 +162,7 @@ def answer_for(rules: BrokerageRules, locale: str, intro: Introduction) -> posts
                         intro.expire_at.date())
 
 
-def withdraw(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails, intro: Introduction,
+def withdraw(uow: UnitOfWork, rules: BrokerageRules, need: NeedDetails, intro: Introduction,
              now: datetime) -> Introduction:
     """End a pending introduction because the need ended, telling the expert in the PM."""
     ended = rules_.ended(intro, rules_.WITHDRAWN, now)
@@ -194,7 +176,7 @@ def withdraw(uow: BrokerageUnitOfWork, rules: BrokerageRules, need: NeedDetails,
     return ended
 
 
-def set_status(uow: BrokerageUnitOfWork, need: NeedDetails, intros: Sequence[Introduction], now: datetime,
+def set_status(uow: UnitOfWork, need: NeedDetails, intros: Sequence[Introduction], now: datetime,
                fetched_at: datetime) -> str:
     """Store the need's status as its introductions make it (open, matched, in progress)."""
     status = rules_.need_status(need.status, intros)
@@ -205,7 +187,7 @@ def set_status(uow: BrokerageUnitOfWork, need: NeedDetails, intros: Sequence[Int
 
 # --- many needs: the pass the worker runs --------------------------------------------------------
 
-UowFactory = Callable[[], BrokerageUnitOfWork]
+UowFactory = Callable[[], UnitOfWork]
 
 
 def rematch(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now: datetime,

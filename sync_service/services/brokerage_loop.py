@@ -13,13 +13,13 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import cast
 
 from sync_service.services import answers, brokerage, timers
 from sync_service.services.brokerage import BrokerageRules
-from sync_service.services.lifecycle_ports import BrokerageUnitOfWork, Ranker, ThreadReader
-from sync_service.services.outbox import ForumWriter, OutboxUnitOfWork, SendPolicy, SendReport, send_due
-from sync_service.services.ports import ForumUnavailable
+from sync_service.services.outbox import SendPolicy, SendReport, send_due
+from sync_service.services.ports.forum import ForumUnavailable, ForumWriter, ThreadReader
+from sync_service.services.ports.matching import Ranker
+from sync_service.services.ports.storage import UnitOfWork
 
 log = logging.getLogger("codev.brokerage")
 
@@ -32,7 +32,7 @@ CHANGES = frozenset({"created", "updated", "purged", "approved", "discarded", "a
 class BrokerageLoop:
     """Everything one worker needs for the brokerage; time and the stop signal are injected."""
 
-    uow_factory: Callable[[], BrokerageUnitOfWork]
+    uow_factory: Callable[[], UnitOfWork]
     ranker: Ranker
     rules: BrokerageRules
     forum: ThreadReader
@@ -110,5 +110,5 @@ class BrokerageLoop:
 
     def send(self) -> SendReport:
         """Send what the outbox holds due now (one claimed batch, paced)."""
-        factory = cast(Callable[[], OutboxUnitOfWork], self.uow_factory)
-        return send_due(factory, self.writer, self.worker_id, self.clock, self.send_policy, self.stop)
+        return send_due(self.uow_factory, self.writer, self.worker_id, self.clock, self.send_policy,
+                        self.stop)

@@ -13,10 +13,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
-from typing import Any, Protocol
+from typing import Any
 
 from sync_service.domain.posts import INTENT_KEY, marker
-from sync_service.services.ports import ForumUnavailable
+from sync_service.services.ports.forum import ForumUnavailable, ForumWriter, UnclearOutcome, WriteRefused
+from sync_service.services.ports.storage import Intent, OutboxRepository, OutboxRow, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -42,92 +43,7 @@ def with_marker(raw: str, key: str) -> str:
     return raw if mark in raw else f"{raw.rstrip()}\n\n{mark}"
 
 
-@dataclass(frozen=True)
-class Intent:
-    """A write decided by a use case; `key` is deterministic so deciding twice is one write."""
-
-    key: str
-    kind: str
-    payload: Mapping[str, Any]
-    depends_on: str | None = None  # the intent whose topic (reply, close) or post (edit) this writes to
-    person_id: int | None = None   # the forum user the write is about: forgetting them removes it
-
-
-@dataclass(frozen=True)
-class OutboxRow:
-    """One outbox row as the sender and `codev outbox` see it."""
-
-    id: int
-    key: str
-    kind: str
-    payload: dict[str, Any]
-    attempts: int
-    maybe_sent: bool
-    worker_id: str
-    depends_on: str | None = None
-    parent_topic_id: int | None = None
-    parent_post_id: int | None = None
-    status: str = "sending"
-    topic_id: int | None = None
-    post_id: int | None = None
-    last_error: str | None = None
-
-
-@dataclass(frozen=True)
-class Posted:
-    """Where Discourse put the write."""
-
-    topic_id: int | None
-    post_id: int | None
-
-
-class UnclearOutcome(Exception):
-    """The request may or may not have been carried out (timeout, reset, 5xx on a write)."""
-
-
-class WriteRefused(Exception):
-    """Discourse refused the write (4xx): sending it again would be refused again."""
-
-    def __init__(self, message: str, status: int) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-class OutboxRepository(Protocol):
-    """The outbox table, inside one unit of work; nothing here commits."""
-
-    def add(self, intent: Intent, target: str | None, now: datetime) -> bool: ...
-    def claim(self, worker_id: str, now: datetime, limit: int, lease_seconds: float) -> list[OutboxRow]: ...
-    def mark_sent(self, row: OutboxRow, now: datetime, topic_id: int | None, post_id: int | None) -> bool: ...
-    def retry(self, row: OutboxRow, available_at: datetime, error: str, maybe_sent: bool) -> bool: ...
-    def give_up(self, row: OutboxRow, status: str, error: str) -> bool: ...
-    def release(self, row: OutboxRow) -> bool: ...
-
-    def forget_person(self, user_id: int) -> int:
-        """Delete that person's writes not sent (pending, sending, parked, failed, superseded) and blank
-        the payload of those sent; how many rows."""
-        ...
-
-
-class OutboxUnitOfWork(Protocol):
-    """A unit of work that holds the outbox."""
-
-    @property
-    def outbox(self) -> OutboxRepository: ...
-
-    def __enter__(self) -> OutboxUnitOfWork: ...
-    def __exit__(self, *exc: object) -> None: ...
-    def commit(self) -> None: ...
-
-
-class ForumWriter(Protocol):
-    """The write side of the forum: send one intent, or find the post it already made."""
-
-    def send(self, kind: str, payload: Mapping[str, Any], key: str) -> Posted: ...
-    def locate(self, kind: str, payload: Mapping[str, Any], key: str) -> Posted | None: ...
-
-
-def enqueue(uow: OutboxUnitOfWork, intent: Intent, now: datetime) -> bool:
+def enqueue(uow: UnitOfWork, intent: Intent, now: datetime) -> bool:
     """Record the intent in the caller's transaction (it commits); False if the key was already there."""
     _check(intent)
     target = None
@@ -180,7 +96,7 @@ class SendReport:
     errors: list[str] = field(default_factory=list)
 
 
-def send_due(uow_factory: Callable[[], OutboxUnitOfWork], writer: ForumWriter, worker_id: str,
+def send_due(uow_factory: Callable[[], UnitOfWork], writer: ForumWriter, worker_id: str,
              now: Callable[[], datetime], policy: SendPolicy | None = None,
              stop: Callable[[], bool] = lambda: False) -> SendReport:
     """Claim the due rows, then send each one (or find it already sent) and record it at once."""
@@ -205,7 +121,7 @@ def _release(outbox: OutboxRepository, row: OutboxRow) -> bool:
     return outbox.release(row)
 
 
-def _send_one(uow_factory: Callable[[], OutboxUnitOfWork], writer: ForumWriter, row: OutboxRow,
+def _send_one(uow_factory: Callable[[], UnitOfWork], writer: ForumWriter, row: OutboxRow,
               now: Callable[[], datetime], policy: SendPolicy, report: SendReport) -> None:
     payload = _resolved(row)
     try:
@@ -230,7 +146,7 @@ def _send_one(uow_factory: Callable[[], OutboxUnitOfWork], writer: ForumWriter, 
     _record(uow_factory, report, "sent", lambda o: o.mark_sent(row, now(), posted.topic_id, posted.post_id))
 
 
-def _refused(uow_factory: Callable[[], OutboxUnitOfWork], writer: ForumWriter, row: OutboxRow,
+def _refused(uow_factory: Callable[[], UnitOfWork], writer: ForumWriter, row: OutboxRow,
              payload: Mapping[str, Any], now: Callable[[], datetime], report: SendReport,
              exc: WriteRefused) -> None:
     """A refused create may be our own earlier post (external id taken): look once before parking."""
@@ -248,7 +164,7 @@ def _refused(uow_factory: Callable[[], OutboxUnitOfWork], writer: ForumWriter, r
     _record(uow_factory, report, "parked", lambda o: o.give_up(row, "parked", str(exc)))
 
 
-def _again(uow_factory: Callable[[], OutboxUnitOfWork], row: OutboxRow, now: Callable[[], datetime],
+def _again(uow_factory: Callable[[], UnitOfWork], row: OutboxRow, now: Callable[[], datetime],
            policy: SendPolicy, report: SendReport, error: str, delay: float, maybe_sent: bool) -> None:
     report.errors.append(f"{row.key}: {error}")
     if row.attempts >= policy.max_attempts:
@@ -260,7 +176,7 @@ def _again(uow_factory: Callable[[], OutboxUnitOfWork], row: OutboxRow, now: Cal
     _record(uow_factory, report, "retried", lambda o: o.retry(row, at, error, maybe_sent))
 
 
-def _record(uow_factory: Callable[[], OutboxUnitOfWork], report: SendReport, outcome: str,
+def _record(uow_factory: Callable[[], UnitOfWork], report: SendReport, outcome: str,
             change: Callable[[OutboxRepository], bool]) -> None:
     with uow_factory() as uow:
         held = change(uow.outbox)

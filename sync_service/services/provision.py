@@ -2,30 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
 
-from sync_service.domain.provisioning import Action, ForumState, ForumStructure, plan
-
-
-class ForumRefused(Exception):
-    """The forum refused a read or a write; `fix` tells the operator what to change."""
-
-    def __init__(self, what: str, reason: str, fix: str) -> None:
-        self.what, self.reason, self.fix = what, reason, fix
-        super().__init__(f"{what}: {reason}")
-
-
-class ForumAdmin(Protocol):
-    """The forum's admin side, as provisioning needs it."""
-
-    def read_structure(self, desired: ForumStructure) -> ForumState:
-        """What the forum has now (at least what `desired` names); ForumRefused or ForumUnavailable."""
-        ...
-
-    def apply(self, action: Action) -> None:
-        """Perform one write; ForumRefused or ForumUnavailable."""
-        ...
+from sync_service.domain.provisioning import Action, ForumStructure, plan
+from sync_service.services.ports.forum import ForumAdmin, ForumRefused
 
 
 @dataclass(frozen=True)
@@ -43,8 +24,11 @@ class ProvisionResult:
         return not self.planned
 
 
-def provision(admin: ForumAdmin, desired: ForumStructure, dry_run: bool = False) -> ProvisionResult:
-    """Read the forum, plan the differences, and (unless dry_run) write them in order.
+def provision(admin: ForumAdmin, desired: ForumStructure, dry_run: bool = False,
+              progress: Callable[[], object] | None = None,
+              planned: Callable[[int], object] | None = None) -> ProvisionResult:
+    """Read the forum, plan the differences, and (unless dry_run) write them in order; `planned` hears
+    how many writes were planned, `progress` each one done.
 
     A refusal stops the run: what was written stays (a new run completes it), the rest waits.
     """
@@ -54,6 +38,8 @@ def provision(admin: ForumAdmin, desired: ForumStructure, dry_run: bool = False)
         return ProvisionResult((), (), dry_run, refused)
     if dry_run:
         return ProvisionResult(actions, (), True)
+    if planned is not None:
+        planned(len(actions))
     applied: list[Action] = []
     for action in actions:
         try:
@@ -61,4 +47,6 @@ def provision(admin: ForumAdmin, desired: ForumStructure, dry_run: bool = False)
         except ForumRefused as refused:
             return ProvisionResult(actions, tuple(applied), False, refused)
         applied.append(action)
+        if progress is not None:
+            progress()
     return ProvisionResult(actions, tuple(applied), False)

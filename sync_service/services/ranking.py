@@ -12,7 +12,7 @@ from sync_service.domain.matching.settings import MatchingSettings
 from sync_service.domain.matching.taxonomy import Taxonomy
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
-from sync_service.services.lifecycle_ports import Ranked
+from sync_service.services.ports.matching import Ranked
 
 
 class EngineRanker:

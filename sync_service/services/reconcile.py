@@ -15,26 +15,24 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from sync_service.services.ports import (
-    EntityRef,
+from sync_service.services import sync
+from sync_service.services.ports.forum import (
+    AccessDenied,
     ForumGateway,
     ForumUnavailable,
     NeedSnapshot,
     PersonSnapshot,
-    SyncUnitOfWork,
 )
-
-if TYPE_CHECKING:
-    from sync_service.services.sync import SyncRules
+from sync_service.services.ports.storage import EntityRef, UnitOfWork
+from sync_service.services.sync import SyncRules
 
 log = logging.getLogger("codev.reconcile")
 
 MAX_CONSECUTIVE_OUTAGES = 5  # the forum is down: stop the sweep rather than fail every entity
 
-Apply = Callable[[SyncUnitOfWork, ForumGateway, "SyncRules", EntityRef, datetime], str]
-KnownKeys = Callable[[SyncUnitOfWork], tuple[list[int], list[int]]]
+Apply = Callable[[UnitOfWork, ForumGateway, SyncRules, EntityRef, datetime], str]
+KnownKeys = Callable[[UnitOfWork], tuple[list[int], list[int]]]
 OUTCOMES = ("created", "updated", "purged", "unchanged", "failed", "ignored")
 Progress = Callable[[str, str], object]  # (entity kind, outcome) after each entity
 
@@ -50,6 +48,7 @@ class Counts:
     failed: int = 0
     ignored: int = 0
     complete: bool = True  # False when the sweep stopped early (outage, stop asked): no purge ran
+    stopped_because: str | None = None  # why it stopped early, in words
 
     def add(self, outcome: str) -> None:
         """Count one outcome of apply_ref (or "failed")."""
@@ -94,7 +93,7 @@ class _Primed:
 
 @dataclass
 class _Sweep:
-    uow_factory: Callable[[], SyncUnitOfWork]
+    uow_factory: Callable[[], UnitOfWork]
     forum: ForumGateway
     rules: SyncRules
     clock: Callable[[], datetime]
@@ -117,12 +116,15 @@ class _Sweep:
                 outcome = self.apply(uow, forum, self.rules, ref, started)
                 uow.commit()
             self.outages = 0
-        except ForumUnavailable:
+        except AccessDenied as exc:  # the credentials or the forum's set-up: retrying will not help
+            self.counts.add("failed")
+            raise _Stopped(str(exc)) from None
+        except ForumUnavailable as exc:
             outcome = "failed"
             self.outages += 1
             if self.outages >= MAX_CONSECUTIVE_OUTAGES:
                 self.counts.add(outcome)
-                raise _Stopped("forum unavailable") from None
+                raise _Stopped(f"the forum stopped answering ({exc})") from None
         except Exception as exc:  # one bad entity must not end the sweep; it is counted and logged
             outcome = "failed"
             log.warning("reconcile %s failed: %s", kind, type(exc).__name__)
@@ -131,7 +133,7 @@ class _Sweep:
             self.progress(kind, outcome)
 
 
-def reconcile(uow_factory: Callable[[], SyncUnitOfWork], forum: ForumGateway, rules: SyncRules, full: bool,
+def reconcile(uow_factory: Callable[[], UnitOfWork], forum: ForumGateway, rules: SyncRules, full: bool,
               now: datetime, progress: Progress | None = None, *, stop: Callable[[], bool] | None = None,
               clock: Callable[[], datetime] | None = None, apply: Apply | None = None,
               known: KnownKeys | None = None) -> Counts:
@@ -139,8 +141,6 @@ def reconcile(uow_factory: Callable[[], SyncUnitOfWork], forum: ForumGateway, ru
 
     `clock` (else `now` for every entity) dates each refetch: give it for a sweep that lasts, or a
     person anonymised after `now` but fetched later looks older than what is stored, and stays."""
-    from sync_service.services import sync
-
     apply_one: Apply = apply or sync.apply_ref
     stored_keys: KnownKeys = known or sync.known_keys
     sweep = _Sweep(uow_factory, forum, rules, clock or (lambda: now), apply_one, progress, stop, Counts())
@@ -158,6 +158,7 @@ def reconcile(uow_factory: Callable[[], SyncUnitOfWork], forum: ForumGateway, ru
             sweep.one("need", topic_id)
     except _Stopped as why:
         sweep.counts.complete = False
+        sweep.counts.stopped_because = str(why)
         log.warning("reconciliation stopped early (%s); nothing purged from an unfinished listing", why)
     return sweep.counts
 
@@ -174,9 +175,12 @@ def _people(sweep: _Sweep, full: bool) -> set[int]:
             seen.add(snapshot.user_id)
             primed = None if full else (_Primed(sweep.forum, snapshot), started)
             sweep.one("person", snapshot.user_id, primed)
+    except AccessDenied as exc:
+        sweep.counts.add("failed")
+        raise _Stopped(str(exc)) from exc
     except ForumUnavailable as exc:
         sweep.counts.add("failed")
-        raise _Stopped("forum unavailable while listing people") from exc
+        raise _Stopped(f"forum unavailable while listing people: {exc}") from exc
     return seen
 
 
@@ -186,7 +190,10 @@ def _needs(sweep: _Sweep) -> set[int]:
         for topic_id in sweep.forum.need_topic_ids():
             seen.add(topic_id)
             sweep.one("need", topic_id)
+    except AccessDenied as exc:
+        sweep.counts.add("failed")
+        raise _Stopped(str(exc)) from exc
     except ForumUnavailable as exc:
         sweep.counts.add("failed")
-        raise _Stopped("forum unavailable while listing needs") from exc
+        raise _Stopped(f"forum unavailable while listing needs: {exc}") from exc
     return seen

@@ -17,27 +17,16 @@ Rules that keep the database equal to the forum whatever the order of events (re
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
-from sync_service.config import Settings
-from sync_service.domain.matching.taxonomy import Taxonomy
-from sync_service.domain.needs import Commune, NeedDetails, NeedRules, need_of
+from sync_service.domain.needs import NeedDetails, NeedRules, need_of
 from sync_service.domain.people import PeopleRules, profile_of, why_not_kept
-from sync_service.domain.vocabulary import Vocabulary
 from sync_service.services.forget import TOMBSTONE_PEPPER, forget_need, forget_person, tombstone_key
-from sync_service.services.ports import (
-    EntityRef,
-    ForumGateway,
-    NeedSnapshot,
-    PersonSnapshot,
-    StoredNeed,
-    SyncUnitOfWork,
-)
+from sync_service.services.ports.forum import ForumGateway, NeedSnapshot, PersonSnapshot
+from sync_service.services.ports.storage import EntityRef, StoredNeed, UnitOfWork
 
 GONE = ("deleted", "anonymised")
 
@@ -53,40 +42,8 @@ class SyncRules:
     tombstone_pepper: bytes = TOMBSTONE_PEPPER
 
 
-def rules_from(settings: Settings, taxonomy: Taxonomy, communes_file: Path | None = None) -> SyncRules:
-    """Build the rules from the settings, the taxonomy and the communes file (skipped when absent)."""
-    forum = settings.forum
-    communes_file = communes_file or Path(forum.communes_file)
-    vocabulary = Vocabulary(taxonomy)
-    headings = {h for field_id, labels in forum.need_form_fields.items() for h in (field_id, *labels)}
-    communes = load_communes(communes_file) if communes_file is not None and communes_file.is_file() else {}
-    return SyncRules(
-        people=PeopleRules(experts_group=forum.experts_group, vocabulary=vocabulary),
-        needs=NeedRules(
-            needs_category=forum.needs_category,
-            needs_tag=forum.needs_tag,
-            vocabulary=vocabulary,
-            commune_group_prefix=forum.commune_group_prefix,
-            communes=communes,
-            form_headings=frozenset(headings),
-        ),
-        user_fields=dict(forum.user_fields),
-        need_form_fields=dict(forum.need_form_fields),
-        tombstone_pepper=settings.tombstone_key.encode(),
-    )
-
-
-def load_communes(path: Path) -> dict[str, Commune]:
-    """Communes of the HCP file, by slug."""
-    with path.open(encoding="utf-8", newline="") as handle:
-        return {
-            row["slug"]: Commune(row["code"], row["slug"], row["name_fr"], row["province_code"])
-            for row in csv.DictReader(handle)
-        }
-
-
 def apply_ref(
-    uow: SyncUnitOfWork, forum: ForumGateway, rules: SyncRules, ref: EntityRef, now: datetime
+    uow: UnitOfWork, forum: ForumGateway, rules: SyncRules, ref: EntityRef, now: datetime
 ) -> str:
     """Refetch the entity and bring the database in line; returns "created" | "updated" |
     "unchanged" | "purged" | "ignored". Raises ForumUnavailable to be retried later. Never commits.
@@ -100,13 +57,13 @@ def apply_ref(
     return "ignored"
 
 
-def known_keys(uow: SyncUnitOfWork) -> tuple[list[int], list[int]]:
+def known_keys(uow: UnitOfWork) -> tuple[list[int], list[int]]:
     """(forum user ids of stored experts, topic ids of stored needs), for reconciliation."""
     return uow.experts.ids(), uow.needs.ids()
 
 
 def _apply_person(
-    uow: SyncUnitOfWork, forum: ForumGateway, rules: SyncRules, key: str, now: datetime
+    uow: UnitOfWork, forum: ForumGateway, rules: SyncRules, key: str, now: datetime
 ) -> str:
     snapshot: PersonSnapshot | None
     if key.isdigit():
@@ -153,7 +110,7 @@ def _apply_person(
 
 
 def _apply_need(
-    uow: SyncUnitOfWork, forum: ForumGateway, rules: SyncRules, topic_id: int, now: datetime
+    uow: UnitOfWork, forum: ForumGateway, rules: SyncRules, topic_id: int, now: datetime
 ) -> str:
     uow.lock_entity("need", topic_id)
     snapshot = forum.need(topic_id)
@@ -181,7 +138,7 @@ def _apply_need(
     return "updated"
 
 
-def _past_tombstone(uow: SyncUnitOfWork, kind: str, entity_id: int, rules: SyncRules, now: datetime) -> bool:
+def _past_tombstone(uow: UnitOfWork, kind: str, entity_id: int, rules: SyncRules, now: datetime) -> bool:
     """False when the entity was forgotten after this fetch started (the fetch is stale); else True,
     and a tombstone older than the fetch is dropped: the forum confirms the entity qualifies again."""
     tomb = tombstone_key(kind, entity_id, rules.tombstone_pepper)

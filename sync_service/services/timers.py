@@ -21,11 +21,12 @@ from sync_service.services.brokerage import (
     set_status,
     withdraw,
 )
-from sync_service.services.lifecycle_ports import BrokerageUnitOfWork, Ranker
-from sync_service.services.outbox import Intent, enqueue
+from sync_service.services.outbox import enqueue
+from sync_service.services.ports.matching import Ranker
+from sync_service.services.ports.storage import Intent, UnitOfWork
 
 log = logging.getLogger("codev.brokerage")
-UowFactory = Callable[[], BrokerageUnitOfWork]
+UowFactory = Callable[[], UnitOfWork]
 
 
 def tick(uow_factory: UowFactory, rules: BrokerageRules, now: datetime) -> dict[str, int]:
@@ -42,7 +43,7 @@ def tick(uow_factory: UowFactory, rules: BrokerageRules, now: datetime) -> dict[
     return counts
 
 
-def _step(uow: BrokerageUnitOfWork, rules: BrokerageRules, seen: Introduction, now: datetime) -> str | None:
+def _step(uow: UnitOfWork, rules: BrokerageRules, seen: Introduction, now: datetime) -> str | None:
     uow.lock_entity("need", seen.need_topic_id)
     intro = uow.introductions.get(seen.need_topic_id, seen.expert_user_id, lock=True)
     if intro is None or intro.status != rules_.PENDING:

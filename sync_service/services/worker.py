@@ -11,16 +11,13 @@ from __future__ import annotations
 import logging
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
 
-from sync_service.config import WorkerSettings
-from sync_service.services.ports import EntityRef, ForumGateway, ForumUnavailable, SyncUnitOfWork
-
-if TYPE_CHECKING:
-    from sync_service.services.sync import SyncRules
+from sync_service.config.settings import WorkerSettings
+from sync_service.services.ports.forum import ForumUnavailable
+from sync_service.services.ports.storage import Claim, EntityRef, UnitOfWork
 
 log = logging.getLogger("codev.worker")
 
@@ -28,56 +25,11 @@ MAX_BACKOFF_SECONDS = 3600.0   # a failing row is retried at least once an hour
 MAX_PAUSE_SECONDS = 300.0      # a forum outage is probed at least every five minutes
 IDLE_SECONDS = 1.0             # how long run_forever sleeps when nothing is due
 
-ApplyRef = Callable[[SyncUnitOfWork, EntityRef, datetime], str]
-UowFactory = Callable[[], SyncUnitOfWork]
+# Brings codev in line with one entity a delivery named: "created", "updated", "ignored"...
+ApplyRef = Callable[[UnitOfWork, EntityRef, datetime], str]
+UowFactory = Callable[[], UnitOfWork]
 # A whole reconciliation; it calls the function it is given between entities (the worker's batches).
 Sweep = Callable[[Callable[[], None]], object]
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One inbox row leased to a worker: the lease holds while (worker_id, attempts) match the row."""
-
-    id: int
-    event: str
-    entity_kind: str
-    entity_key: str | None
-    attempts: int
-    worker_id: str
-
-
-@dataclass(frozen=True)
-class InboxRow:
-    """One inbox row as people see it in `codev inbox`."""
-
-    id: int
-    event: str
-    status: str
-    entity_kind: str
-    entity_key: str | None
-    attempts: int
-    received_at: datetime | None
-    available_at: datetime | None
-    last_error: str | None
-
-
-class Inbox(Protocol):
-    """The inbox queue inside a unit of work (adapters.db.inbox_claims.SqlInbox); never commits."""
-
-    def claim(self, uow: SyncUnitOfWork, worker_id: str, now: datetime, limit: int,
-              lease_seconds: float) -> list[Claim]: ...
-
-    def renew(self, uow: SyncUnitOfWork, claim: Claim, lease_until: datetime) -> bool: ...
-
-    def pending_of_entity(self, uow: SyncUnitOfWork, claim: Claim) -> list[int]: ...
-
-    def complete(self, uow: SyncUnitOfWork, claim: Claim, now: datetime, status: str,
-                 coalesced: list[int]) -> bool: ...
-
-    def retry(self, uow: SyncUnitOfWork, claim: Claim, available_at: datetime, error: str,
-              count_attempt: bool = True) -> bool: ...
-
-    def park(self, uow: SyncUnitOfWork, claim: Claim, now: datetime, error: str) -> bool: ...
 
 
 @dataclass
@@ -93,6 +45,7 @@ class BatchResult:
     released: int = 0
     pause: float = 0.0
     outcomes: dict[str, int] = field(default_factory=dict)
+    error: str | None = None  # the last failure of the batch, in words (the forum's, or a row's)
 
 
 @dataclass
@@ -100,7 +53,6 @@ class Worker:
     """Everything a worker needs; time, randomness and the stop signal are injected for tests."""
 
     uow_factory: UowFactory
-    inbox: Inbox
     apply: ApplyRef
     settings: WorkerSettings
     worker_id: str
@@ -116,7 +68,7 @@ class Worker:
         result = BatchResult()
         uow = self.uow_factory()
         with uow:
-            claims = self.inbox.claim(uow, self.worker_id, self.clock(), batch,
+            claims = uow.inbox.claim(self.worker_id, self.clock(), batch,
                                       self.settings.lease_seconds)
             uow.commit()
         result.claimed = len(claims)
@@ -138,17 +90,17 @@ class Worker:
             # of this entity stored before the refetch starts: it serves them all.
             start = self.uow_factory()
             with start:
-                if not self.inbox.renew(start, claim, now + timedelta(seconds=self.settings.lease_seconds)):
+                if not start.inbox.renew(claim, now + timedelta(seconds=self.settings.lease_seconds)):
                     result.lost += 1
                     log.warning("inbox row %s: taken over by another worker before it started", claim.id)
                     return
-                coalesced = self.inbox.pending_of_entity(start, claim)
+                coalesced = start.inbox.pending_of_entity(claim)
                 start.commit()
             uow = self.uow_factory()
             with uow:
                 outcome = "ignored" if claim.entity_kind == "none" else self.apply(uow, _ref(claim), now)
                 status = "ignored" if outcome == "ignored" else "done"
-                if not self.inbox.complete(uow, claim, now, status, coalesced):
+                if not uow.inbox.complete(claim, now, status, coalesced):
                     uow.rollback()
                     result.lost += 1
                     log.warning("inbox row %s: lease lost before completion; effect dropped", claim.id)
@@ -157,10 +109,12 @@ class Worker:
         except ForumUnavailable as exc:
             self.outages += 1
             result.pause = self._pause(exc.retry_after)
+            result.error = str(exc)
             self._retry(claim, result, f"forum unavailable: {exc}", result.pause, count_attempt=False)
             log.warning("inbox row %s: forum unavailable; pausing %.0f s", claim.id, result.pause)
             return
         except Exception as exc:  # bad data in one row must not stop the worker: record it on the row
+            result.error = f"inbox row {claim.id}: {type(exc).__name__}: {exc}"
             self._fail(claim, result, f"{type(exc).__name__}: {exc}")
             log.warning("inbox row %s (%s, %s) failed at attempt %s: %s", claim.id, claim.event,
                         claim.entity_kind, claim.attempts, type(exc).__name__)
@@ -174,7 +128,7 @@ class Worker:
         if claim.attempts >= self.settings.max_attempts:
             uow = self.uow_factory()
             with uow:
-                held = self.inbox.park(uow, claim, self.clock(), error)
+                held = uow.inbox.park(claim, self.clock(), error)
                 uow.commit()
             result.parked += 1 if held else 0
             result.lost += 0 if held else 1
@@ -185,7 +139,7 @@ class Worker:
                count_attempt: bool = True) -> None:
         uow = self.uow_factory()
         with uow:
-            held = self.inbox.retry(uow, claim, self.clock() + timedelta(seconds=delay), error,
+            held = uow.inbox.retry(claim, self.clock() + timedelta(seconds=delay), error,
                                     count_attempt)
             uow.commit()
         result.retried += 1 if held else 0
@@ -196,7 +150,7 @@ class Worker:
         uow = self.uow_factory()
         with uow:
             for claim in claims:
-                if self.inbox.retry(uow, claim, self.clock(), "", count_attempt=False):
+                if uow.inbox.retry(claim, self.clock(), "", count_attempt=False):
                     result.released += 1
             uow.commit()
 
@@ -257,25 +211,24 @@ def _ref(claim: Claim) -> EntityRef:
     return EntityRef(kind=claim.entity_kind, key=claim.entity_key or "", event=claim.event)
 
 
-# Reads a reply in one of codev's own topics (services.answers.read_thread, bound).
-ReadThread = Callable[[SyncUnitOfWork, int, datetime], str]
+def routing(handlers: Mapping[str, ApplyRef]) -> ApplyRef:
+    """One ApplyRef from a table of entity kind -> use case; a kind not in the table is ignored."""
+
+    def apply(uow: UnitOfWork, ref: EntityRef, now: datetime) -> str:
+        handler = handlers.get(ref.kind)
+        return handler(uow, ref, now) if handler is not None else "ignored"
+
+    return apply
 
 
-def applying(forum: ForumGateway, rules: SyncRules, read_thread: ReadThread | None = None) -> ApplyRef:
-    """The use cases as the worker calls them: sync for people and needs, the brokerage for replies."""
-    from sync_service.services import sync
+def first_of(*handlers: ApplyRef) -> ApplyRef:
+    """The outcome of the first handler that does not answer "ignored" (in the order given)."""
 
-    def apply(uow: SyncUnitOfWork, ref: EntityRef, now: datetime) -> str:
-        key = ref.key.strip()
-        if ref.kind == "thread":
-            return read_thread(uow, int(key), now) if read_thread and key.isdigit() else "ignored"
-        if ref.kind == "need" and read_thread and key.isdigit():
-            # a topic event may be a tag added to one of codev's review topics. read_thread runs first,
-            # while the unit holds nothing (it ends the transaction before reading the forum), and
-            # answers "ignored" for topics codev did not open, without asking the forum
-            outcome = read_thread(uow, int(key), now)
+    def apply(uow: UnitOfWork, ref: EntityRef, now: datetime) -> str:
+        for handler in handlers:
+            outcome = handler(uow, ref, now)
             if outcome != "ignored":
                 return outcome
-        return sync.apply_ref(uow, forum, rules, ref, now)
+        return "ignored"
 
     return apply

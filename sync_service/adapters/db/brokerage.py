@@ -14,9 +14,8 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sync_service.adapters.db.outbox import OutboxIntent
-from sync_service.adapters.db.records import DigestEntry, IntroductionRecord, ReviewThreadRecord
-from sync_service.adapters.db.repositories import utc
+from sync_service.adapters.db.columns import aware, rowcount
+from sync_service.adapters.db.tables import DigestEntry, IntroductionRecord, OutboxIntent, ReviewThreadRecord
 from sync_service.domain.brokerage import (
     ACCEPTED,
     PENDING,
@@ -30,10 +29,6 @@ from sync_service.domain.brokerage import (
 _INTRO_FIELDS = ("expert_username", "status", "reviewed", "opened_at", "remind_at", "expire_at",
                  "approved_by", "reminded_at", "answered_at", "closed_at", "last_post_number")
 _MOMENTS = ("opened_at", "remind_at", "expire_at", "reminded_at", "answered_at", "closed_at")
-
-
-def _rowcount(result: Any) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _sent(session: Session, keys: Iterable[str]) -> dict[str, tuple[int | None, int | None]]:
@@ -63,7 +58,7 @@ def _ids_in_key(key: str, prefix: str, count: int) -> tuple[int, ...] | None:
 
 
 class SqlIntroductionRepository:
-    """Introductions in the `introductions` table (implements lifecycle_ports.IntroductionRepository)."""
+    """Introductions in the `introductions` table (implements ports.storage.IntroductionRepository)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -131,12 +126,12 @@ class SqlIntroductionRepository:
     def forget_expert(self, user_id: int) -> int:
         """Delete that expert's introductions; how many."""
         r = IntroductionRecord
-        return _rowcount(self.session.execute(delete(r).where(r.expert_user_id == user_id)))
+        return rowcount(self.session.execute(delete(r).where(r.expert_user_id == user_id)))
 
     def forget_need(self, need_topic_id: int) -> int:
         """Delete that need's introductions; how many."""
         r = IntroductionRecord
-        return _rowcount(self.session.execute(delete(r).where(r.need_topic_id == need_topic_id)))
+        return rowcount(self.session.execute(delete(r).where(r.need_topic_id == need_topic_id)))
 
     def _many(self, query: Any) -> list[Introduction]:
         return self._with_topics(list(self.session.scalars(query)))
@@ -157,14 +152,14 @@ def _copy(intro: Introduction, row: IntroductionRecord) -> None:
 def _introduction(row: IntroductionRecord, pm_topic_id: int | None) -> Introduction:
     values = {name: getattr(row, name) for name in _INTRO_FIELDS}
     for name in _MOMENTS:
-        values[name] = utc(values[name]) if values[name] is not None else None
+        values[name] = aware(values[name])
     values["reviewed"] = bool(values["reviewed"])
     return Introduction(need_topic_id=row.need_topic_id, expert_user_id=row.expert_user_id,
                         pm_topic_id=pm_topic_id, **values)
 
 
 class SqlReviewRepository:
-    """Review threads in the `review_threads` table (implements lifecycle_ports.ReviewRepository)."""
+    """Review threads in the `review_threads` table (implements ports.storage.ReviewRepository)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -209,7 +204,7 @@ class SqlReviewRepository:
     def delete(self, need_topic_id: int) -> bool:
         """Forget the thread state of a need (the topic itself stays in the forum)."""
         r = ReviewThreadRecord
-        return _rowcount(self.session.execute(delete(r).where(r.need_topic_id == need_topic_id))) > 0
+        return rowcount(self.session.execute(delete(r).where(r.need_topic_id == need_topic_id))) > 0
 
     def forget_expert(self, user_id: int) -> int:
         """Drop that expert from every `shown` list; how many threads changed."""
@@ -233,7 +228,7 @@ def _thread(row: ReviewThreadRecord, topic_id: int | None, post_id: int | None,
 
 
 class SqlDigestRepository:
-    """Digest entries in the `digest_entries` table (implements lifecycle_ports.DigestRepository)."""
+    """Digest entries in the `digest_entries` table (implements ports.storage.DigestRepository)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -242,7 +237,7 @@ class SqlDigestRepository:
         """When the expert's last digest was decided, or None."""
         d = DigestEntry
         moment = self.session.scalar(select(func.max(d.sent_at)).where(d.user_id == user_id))
-        return utc(moment) if moment is not None else None
+        return aware(moment)
 
     def listed(self, user_id: int) -> set[int]:
         """Topic ids of needs already listed to this expert."""
@@ -261,4 +256,4 @@ class SqlDigestRepository:
 
     def forget_expert(self, user_id: int) -> int:
         """Delete what digests noted of this expert; how many rows."""
-        return _rowcount(self.session.execute(delete(DigestEntry).where(DigestEntry.user_id == user_id)))
+        return rowcount(self.session.execute(delete(DigestEntry).where(DigestEntry.user_id == user_id)))

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, Insert, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 
+from sync_service.adapters.db.engine import sqlite_file
 from sync_service.adapters.db.tables import InboxDelivery, RejectedDelivery
 
 try:
@@ -124,16 +125,6 @@ def insert_deliveries(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> li
         flags.append(key in inserted)
         inserted.discard(key)  # the same delivery twice in one batch: only the first is new
     return flags
-
-
-def insert_delivery(conn: Connection, **fields: Any) -> bool:
-    """Store one accepted delivery (fields of delivery_row); False when already stored."""
-    return insert_deliveries(conn, [delivery_row(**fields)])[0]
-
-
-def record_rejection(conn: Connection, **fields: Any) -> None:
-    """Keep the trace of one refused delivery (fields of rejection_row)."""
-    conn.execute(insert(RejectedDelivery), [rejection_row(**fields)])
 
 
 def _printable(text: str) -> str:
@@ -270,8 +261,8 @@ class InboxWriter:
 
 def _sqlite_lock_path(engine: Engine) -> str | None:
     """A file beside a SQLite database, for the writers of several processes to take turns."""
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:" or fcntl is None:
+    database = sqlite_file(engine)
+    if database is None or fcntl is None:
         return None
     return f"{database}.intake-lock"
 

@@ -7,74 +7,19 @@ an edit of a post that a newer pending edit replaces becomes superseded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    DateTime,
-    Engine,
-    Index,
-    Integer,
-    String,
-    Text,
-    and_,
-    delete,
-    exists,
-    func,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
+from sqlalchemy.orm import Session, aliased
 
-from sync_service.adapters.db.inbox_claims import aware, kept_error
-from sync_service.adapters.db.tables import Base
-from sync_service.services.outbox import Intent, OutboxRow
-
-if TYPE_CHECKING:
-    from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
+from sync_service.adapters.db.columns import aware, kept_error, rowcount
+from sync_service.adapters.db.tables import OutboxIntent
+from sync_service.services.ports.storage import Intent, OutboxRow
 
 # What forgetting a person deletes outright: rows not on the forum (yet, or ever).
 UNSENT = ("pending", "sending", "parked", "failed", "superseded")
-
-
-class OutboxIntent(Base):
-    """One write codev decided to make; intent_key makes a decision taken twice one row."""
-
-    __tablename__ = "outbox"
-    __table_args__ = (
-        Index("ix_outbox_claim", "status", "available_at"),
-        Index("ix_outbox_target", "target"),
-    )
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    intent_key: Mapped[str] = mapped_column(String(128), unique=True)
-    # create_topic | reply | private_message | edit_post | close_topic
-    kind: Mapped[str] = mapped_column(String(32))
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
-    # the intent whose topic/post this one writes to; the row waits until that one is sent
-    depends_on: Mapped[str | None] = mapped_column(String(128))
-    # the Discourse object an edit replaces ("post:<id>", "post-of:<key>"): one in flight at a time
-    target: Mapped[str | None] = mapped_column(String(160))
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    # a request of an earlier attempt may have reached Discourse: look for the marker before sending
-    maybe_sent: Mapped[bool] = mapped_column(Boolean, default=False)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    available_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    leased_by: Mapped[str | None] = mapped_column(String(64))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    topic_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    post_id: Mapped[int | None] = mapped_column(Integer)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    # the forum user the write is about (an introduction's expert, a digest's reader): forgetting them
-    # removes it
-    person_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 def _due(row: Any, now: datetime) -> Any:
@@ -86,7 +31,7 @@ def _due(row: Any, now: datetime) -> Any:
 
 
 class SqlOutbox:
-    """The outbox on one SQLAlchemy session (implements services.outbox.OutboxRepository)."""
+    """The outbox on the session of a unit of work (implements ports.storage.OutboxRepository)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -178,7 +123,7 @@ class SqlOutbox:
         blanked = self.session.execute(
             update(o).where(o.person_id == user_id, o.status == "sent")
             .values(payload={}, last_error=None).execution_options(synchronize_session=False))
-        return sum(int(getattr(result, "rowcount", 0) or 0) for result in (deleted, blanked))
+        return rowcount(deleted) + rowcount(blanked)
 
     def _finish(self, row: OutboxRow, **values: Any) -> bool:
         o = OutboxIntent
@@ -187,7 +132,7 @@ class SqlOutbox:
             update(o).where(o.id == row.id, o.status == "sending", o.leased_by == row.worker_id,
                             o.attempts == row.attempts)
             .values(**values).execution_options(synchronize_session=False))
-        return bool(result.rowcount == 1)
+        return rowcount(result) == 1
 
 
 def _row(r: OutboxIntent, worker_id: str, parent: tuple[int | None, int | None],
@@ -223,11 +168,3 @@ def stats(session: Session, now: datetime) -> dict[str, Any]:
     due = session.scalar(select(func.count()).select_from(o).where(_due(o, now))) or 0
     oldest = session.scalar(select(func.min(o.created_at)).where(o.status == "pending"))
     return {"per_status": per_status, "due": due, "oldest_pending": aware(oldest)}
-
-
-def outbox_uow_factory(engine: Engine) -> Callable[[], SqlUnitOfWork]:
-    """A maker of units of work (every SqlUnitOfWork holds the outbox): unit_of_work.uow_factory."""
-    # imported here: unit_of_work imports this module for SqlOutbox
-    from sync_service.adapters.db.unit_of_work import uow_factory
-
-    return uow_factory(engine)

@@ -1,24 +1,19 @@
-"""Repositories of what sync keeps (experts, needs, tombstones, inbox traces); they never commit."""
+"""Repositories of what sync keeps (experts, needs, tombstones); they never commit."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from sync_service.adapters.db.records import ExpertRecord, NeedRecord, Tombstone
-from sync_service.adapters.db.tables import InboxDelivery
+from sync_service.adapters.db.columns import aware, rowcount, utc
+from sync_service.adapters.db.tables import ExpertRecord, NeedRecord, Tombstone
 from sync_service.domain.lifecycle import CLOSED
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
-from sync_service.services.ports import StoredExpert, StoredNeed
-
-
-def utc(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back: they were written in UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+from sync_service.services.ports.storage import StoredExpert, StoredNeed
 
 
 def _fit(value: str | None, length: int) -> str | None:
@@ -214,7 +209,7 @@ def _stored_need(row: NeedRecord) -> StoredNeed:
         body=row.body,
         status=row.status,
         post_version=row.post_version,
-        topic_updated_at=utc(row.topic_updated_at) if row.topic_updated_at is not None else None,
+        topic_updated_at=aware(row.topic_updated_at),
     )
     return StoredNeed(details, utc(row.fetched_at), utc(row.updated_at))
 
@@ -228,7 +223,7 @@ class SqlTombstoneRepository:
     def created_at(self, key: str) -> datetime | None:
         """When the tombstone was written, or None when there is none."""
         written = self.session.scalar(select(Tombstone.created_at).where(Tombstone.key == key))
-        return utc(written) if written is not None else None
+        return aware(written)
 
     def add(self, key: str, now: datetime) -> None:
         """Write (or refresh) the tombstone."""
@@ -252,29 +247,4 @@ class SqlTombstoneRepository:
             delete(Tombstone).where(Tombstone.created_at < before),
             execution_options={"synchronize_session": False},
         )
-        return int(getattr(result, "rowcount", 0) or 0)
-
-
-class SqlDeliveryTraces:
-    """What inbox rows still say about a person (the username in keys and hints)."""
-
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    def forget_person(self, user_id: int, username: str | None) -> int:
-        """Blank the hints of deliveries about that person and key them by id, not by name."""
-        keys = [str(user_id)] + ([username] if username else [])
-        about = (InboxDelivery.entity_kind == "person") & InboxDelivery.entity_key.in_(keys)
-        result = self.session.execute(
-            update(InboxDelivery).where(about).values(hint={}),
-            execution_options={"synchronize_session": False},
-        )
-        if username:
-            # A pending row keyed by the username is refetched by id instead (same outcome, no name).
-            self.session.execute(
-                update(InboxDelivery)
-                .where(InboxDelivery.entity_kind == "person", InboxDelivery.entity_key == username)
-                .values(entity_key=str(user_id)),
-                execution_options={"synchronize_session": False},
-            )
-        return int(getattr(result, "rowcount", 0) or 0)
+        return rowcount(result)

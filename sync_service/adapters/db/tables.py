@@ -1,11 +1,24 @@
-"""The schema: one MetaData shared by the ORM and Alembic."""
+"""Every table of codev's database, in one module: one MetaData shared by the ORM and Alembic."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -70,3 +83,154 @@ class RejectedDelivery(Base):
     event: Mapped[str | None] = mapped_column(String(64))
     body_size: Mapped[int] = mapped_column(Integer)
     body_sha256: Mapped[str | None] = mapped_column(String(64))
+
+
+# --- what codev keeps of the forum -------------------------------------------------------------
+
+class ExpertRecord(Base):
+    """A consenting member of the experts group: only what matching and introductions need.
+
+    No e-mail address, no IP, no location beyond the country: see reliability.md §3.7.
+    """
+
+    __tablename__ = "experts"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    username: Mapped[str] = mapped_column(String(60), index=True)
+    display_name: Mapped[str | None] = mapped_column(String(255))
+    bio: Mapped[str | None] = mapped_column(Text)
+    skills: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    sectors: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    modes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    country: Mapped[str | None] = mapped_column(String(100))
+    availability_hours: Mapped[float | None] = mapped_column(Float)
+    origin_province: Mapped[str | None] = mapped_column(String(100))
+    matchable: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The expert asked for the periodic digest of new needs that fit them.
+    digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When codev last read this person from the forum (guards against an older fetch landing late).
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class NeedRecord(Base):
+    """A commune's need, read from its topic's first post (form blocks), tags and author's groups."""
+
+    __tablename__ = "needs"
+
+    topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    title: Mapped[str] = mapped_column(Text)
+    author_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    author_username: Mapped[str | None] = mapped_column(String(60))
+    commune_group: Mapped[str | None] = mapped_column(String(100))
+    commune_code: Mapped[str | None] = mapped_column(String(16))
+    commune: Mapped[str | None] = mapped_column(String(100))
+    province: Mapped[str | None] = mapped_column(String(100))
+    sector: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(Text)
+    skills: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    languages: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    mode: Mapped[str | None] = mapped_column(String(16))
+    deadline: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    # open | matched | in_progress | served | funded | closed (sync sets open/closed; issue 5 the rest)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    post_version: Mapped[int] = mapped_column(Integer)
+    topic_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Tombstone(Base):
+    """A forgotten person or topic: a keyed hash of "person:<id>" / "need:<id>" and a date, nothing else."""
+
+    __tablename__ = "tombstones"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class IntroductionRecord(Base):
+    """One expert introduced to one need; the PM's topic is read from the outbox row of its intent."""
+
+    __tablename__ = "introductions"
+
+    need_topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    expert_user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    expert_username: Mapped[str] = mapped_column(String(60))
+    # pending | accepted | declined | expired | withdrawn (domain.brokerage)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    reviewed: Mapped[bool] = mapped_column(Boolean)
+    opened_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    remind_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expire_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    approved_by: Mapped[str | None] = mapped_column(String(60))
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_post_number: Mapped[int] = mapped_column(Integer)
+
+
+class ReviewThreadRecord(Base):
+    """The state of one need's staff review topic; the topic and post ids come from the outbox."""
+
+    __tablename__ = "review_threads"
+
+    need_topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    revision: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # [[user_id, username], ...] in the order the thread last showed them
+    shown: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    last_post_number: Mapped[int] = mapped_column(Integer)
+    locale: Mapped[str] = mapped_column(String(8))
+    # approval tags of the topic already acted on (a tag stays on the topic after it approved)
+    handled_tags: Mapped[list[Any]] = mapped_column(JSON, default=list, server_default=text("'[]'"))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class DigestEntry(Base):
+    """One need listed in one expert's digest, and when that digest was decided."""
+
+    __tablename__ = "digest_entries"
+
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, index=True)
+    need_topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# --- what codev will write to the forum ----------------------------------------------------------
+
+class OutboxIntent(Base):
+    """One write codev decided to make; intent_key makes a decision taken twice one row."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index("ix_outbox_claim", "status", "available_at"),
+        Index("ix_outbox_target", "target"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    intent_key: Mapped[str] = mapped_column(String(128), unique=True)
+    # create_topic | reply | private_message | edit_post | close_topic
+    kind: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # the intent whose topic/post this one writes to; the row waits until that one is sent
+    depends_on: Mapped[str | None] = mapped_column(String(128))
+    # the Discourse object an edit replaces ("post:<id>", "post-of:<key>"): one in flight at a time
+    target: Mapped[str | None] = mapped_column(String(160))
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # a request of an earlier attempt may have reached Discourse: look for the marker before sending
+    maybe_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    available_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    leased_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    topic_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    post_id: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    # the forum user the write is about (an introduction's expert, a digest's reader): forgetting them
+    # removes it
+    person_id: Mapped[int | None] = mapped_column(Integer, index=True)

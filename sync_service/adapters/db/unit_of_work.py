@@ -1,5 +1,4 @@
-"""The unit of work: one transaction over the sync and brokerage repositories and the outbox (SQLite:
-BEGIN IMMEDIATE)."""
+"""The unit of work: one transaction over every repository (SQLite: BEGIN IMMEDIATE)."""
 
 from __future__ import annotations
 
@@ -15,9 +14,9 @@ from sync_service.adapters.db.brokerage import (
     SqlIntroductionRepository,
     SqlReviewRepository,
 )
+from sync_service.adapters.db.inbox_queue import SqlInbox
 from sync_service.adapters.db.outbox import SqlOutbox
 from sync_service.adapters.db.repositories import (
-    SqlDeliveryTraces,
     SqlExpertRepository,
     SqlNeedRepository,
     SqlTombstoneRepository,
@@ -31,11 +30,10 @@ def _begin_immediate(connection: Connection) -> None:
 
 
 class SqlUnitOfWork:
-    """Implements lifecycle_ports.BrokerageUnitOfWork (so also ports.SyncUnitOfWork and the outbox's
-    unit) on one connection. A transaction begins at the unit's first statement (and again after each
-    commit); on SQLite it is BEGIN IMMEDIATE, so a refetch that apply_ref makes before touching the
-    database does not hold the write lock during an HTTP call. What was not committed when the block
-    ends is rolled back."""
+    """Implements ports.storage.UnitOfWork on one connection. A transaction begins at the unit's first
+    statement (and again after each commit); on SQLite it is BEGIN IMMEDIATE, so a refetch that
+    apply_ref makes before touching the database does not hold the write lock during an HTTP call.
+    What was not committed when the block ends is rolled back."""
 
     session: Session
 
@@ -59,12 +57,11 @@ class SqlUnitOfWork:
         self.experts = SqlExpertRepository(self.session)
         self.needs = SqlNeedRepository(self.session)
         self.tombstones = SqlTombstoneRepository(self.session)
-        self.deliveries = SqlDeliveryTraces(self.session)
+        self.inbox = SqlInbox(self.session)
         self.introductions = SqlIntroductionRepository(self.session)
         self.reviews = SqlReviewRepository(self.session)
         self.digests = SqlDigestRepository(self.session)
         self.outbox = SqlOutbox(self.session)
-        self.brokered = SqlBrokeredTraces(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -100,23 +97,6 @@ class SqlUnitOfWork:
             text("SELECT pg_advisory_xact_lock(:key)"),
             {"key": int.from_bytes(digest[:8], "big", signed=True)},
         )
-
-
-class SqlBrokeredTraces:
-    """Implements ports.BrokeredTraces on the unit's brokerage repositories and outbox."""
-
-    def __init__(self, uow: SqlUnitOfWork) -> None:
-        self.uow = uow
-
-    def forget_person(self, user_id: int) -> int:
-        """Delete the person's introductions, review listings, digest entries and unsent writes."""
-        uow = self.uow
-        return (uow.introductions.forget_expert(user_id) + uow.reviews.forget_expert(user_id)
-                + uow.digests.forget_expert(user_id) + uow.outbox.forget_person(user_id))
-
-    def forget_need(self, topic_id: int) -> int:
-        """Delete the need's introductions and review state."""
-        return self.uow.introductions.forget_need(topic_id) + int(self.uow.reviews.delete(topic_id))
 
 
 def uow_factory(engine: Engine) -> Callable[[], SqlUnitOfWork]:

@@ -17,8 +17,10 @@ from sync_service.adapters.discourse.client import (
     NotFound,
     Transport,
 )
+from sync_service.config.forum import render_form_template
 from sync_service.domain.provisioning import (
     KIND_WORDS,
+    WEB_HOOK_EVENT_TYPES,
     Action,
     CategorySpec,
     Existing,
@@ -30,26 +32,8 @@ from sync_service.domain.provisioning import (
     UserFieldSpec,
     WebhookSpec,
 )
-from sync_service.services.ports import ForumUnavailable
-from sync_service.services.provision import ForumRefused
+from sync_service.services.ports.forum import ForumRefused, ForumUnavailable
 
-# WebHookEventType::TYPES (app/models/web_hook_event_type.rb): the events codev may ask for.
-WEB_HOOK_EVENT_IDS: dict[str, int] = {
-    "topic_created": 101, "topic_revised": 102, "topic_edited": 103, "topic_destroyed": 104,
-    "topic_recovered": 105, "post_created": 201, "post_edited": 202, "post_destroyed": 203,
-    "post_recovered": 204, "user_logged_in": 301, "user_logged_out": 302, "user_confirmed_email": 303,
-    "user_created": 304, "user_approved": 305, "user_updated": 306, "user_destroyed": 307,
-    "user_suspended": 308, "user_unsuspended": 309, "group_created": 401, "group_updated": 402,
-    "group_destroyed": 403, "category_created": 501, "category_updated": 502, "category_destroyed": 503,
-    "tag_created": 601, "tag_updated": 602, "tag_destroyed": 603,
-    "reviewable_created": 901, "reviewable_updated": 902, "notification_created": 1001,
-    "solved_accepted_solution": 1101, "solved_unaccepted_solution": 1102, "assign_assigned": 1201,
-    "assign_unassigned": 1202, "user_badge_granted": 1301, "user_badge_revoked": 1302,
-    "group_user_added": 1401, "group_user_removed": 1402, "like_created": 1501,
-    "user_promoted_created": 1601, "voting_topic_upvote": 1701, "voting_topic_unvote": 1702,
-    "chat_message_created": 1801, "chat_message_edited": 1802, "chat_message_trashed": 1803,
-    "chat_message_restored": 1804,
-}
 JSON_CONTENT_TYPE = 1  # web_hook[content_type]: 1 application/json
 USER_FIELD_PREFIXES = ("/admin/config/user_fields", "/admin/customize/user_fields")  # new, then old
 FORM_TEMPLATES = "/admin/customize/form-templates"
@@ -247,19 +231,13 @@ class DiscourseAdmin:
         hook: dict[str, Any] = {
             "secret": spec.secret, "active": spec.active, "content_type": JSON_CONTENT_TYPE,
             # Events this Discourse does not know (a plugin's, kept from the forum) are left out.
-            "web_hook_event_type_ids": [WEB_HOOK_EVENT_IDS[e] for e in spec.events
-                                        if e in WEB_HOOK_EVENT_IDS],
+            "web_hook_event_type_ids": [WEB_HOOK_EVENT_TYPES[e] for e in spec.events
+                                        if e in WEB_HOOK_EVENT_TYPES],
         }
         if action.verb == "create":
             hook.update(payload_url=spec.payload_url, wildcard_web_hook=False)
             return "/admin/api/web_hooks.json", {"web_hook": hook}
         return f"/admin/api/web_hooks/{action.target_id}.json", {"web_hook": hook}
-
-
-def render_form_template(spec: FormTemplateSpec) -> str:
-    """The template's YAML text, compact (flow style for lists and attributes, as people write it)."""
-    return yaml.safe_dump([dict(f) for f in spec.fields], allow_unicode=True, sort_keys=False,
-                          width=1000, default_flow_style=None)
 
 
 _WRITERS: dict[str, Callable[[DiscourseAdmin, Action], tuple[str, dict[str, Any]]]] = {

@@ -15,7 +15,7 @@ import requests
 from pydiscourse import DiscourseClient
 
 from sync_service.adapters.discourse.pacing import Clock, Pacer, Sleep, backoff_delay
-from sync_service.services.ports import ForumUnavailable
+from sync_service.services.ports.forum import ForumUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,10 @@ DEFAULT_RATE_LIMIT_WAIT = 10.0
 MIN_RATE_LIMIT_WAIT = 1.0
 # A Retry-After that large is not a rate limit we should sit through inside one call.
 MAX_SINGLE_WAIT = 3600.0
+
+
+class ForumUnreachable(ForumUnavailable):
+    """No answer at all from the forum (connection refused, DNS, TLS, timeouts) after every try."""
 
 
 class NotFound(Exception):
@@ -75,6 +79,7 @@ class Transport:
         """The decoded JSON of GET path; NotFound, Forbidden, ForumProtocolError or ForumUnavailable."""
         failures = 0
         waited = 0.0
+        unreachable = False
         while True:
             self.pacer.acquire()
             try:
@@ -82,6 +87,7 @@ class Transport:
             except requests.RequestException as exc:
                 status, headers, body = None, {}, b""
                 problem = f"{type(exc).__name__} on GET {path}"
+                unreachable = isinstance(exc, requests.ConnectionError | requests.Timeout)
             finally:
                 self.pacer.release()
             if status is not None and 200 <= status < 300:
@@ -98,10 +104,14 @@ class Transport:
             if status is not None and status < 500:
                 raise self._client_error(path, status, body)
             if status is not None:
-                problem = f"HTTP {status} on GET {path}"
+                problem, unreachable = f"HTTP {status} on GET {path}", False
             failures += 1
             if failures >= self.policy.attempts:
                 later = min(self.policy.backoff_cap, self.policy.backoff_base * 2 ** failures)
+                if unreachable:
+                    raise ForumUnreachable(f"the forum at {self.base_url} does not answer ({problem}, "
+                                           f"{failures} tries): check CODEV_DISCOURSE_URL and that "
+                                           "Discourse is running", later)
                 raise ForumUnavailable(f"{problem} after {failures} tries", later)
             delay = backoff_delay(failures - 1, self.policy.backoff_base, self.policy.backoff_cap, self._rng)
             log.info("%s: try %d of %d in %.2f s", problem, failures + 1, self.policy.attempts, delay)

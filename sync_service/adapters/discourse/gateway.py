@@ -3,26 +3,21 @@
 from __future__ import annotations
 
 import logging
-import random
 import re
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import Any
-
-import requests
 
 from sync_service.adapters.discourse.categories import CategoryCatalog
 from sync_service.adapters.discourse.client import (
     Forbidden,
     ForumProtocolError,
     GatewayClient,
-    HttpPolicy,
     NotFound,
     Transport,
     path_segment,
 )
-from sync_service.adapters.discourse.pacing import Clock, Sleep
+from sync_service.adapters.discourse.pacing import Clock
 from sync_service.adapters.discourse.people import group_names, person_from_json
 from sync_service.adapters.discourse.threads import read_thread
 from sync_service.adapters.discourse.topics import (
@@ -31,9 +26,14 @@ from sync_service.adapters.discourse.topics import (
     is_need_candidate,
     need_from_json,
 )
-from sync_service.config import Settings
-from sync_service.services.lifecycle_ports import ThreadSnapshot
-from sync_service.services.ports import ForumUnavailable, NeedSnapshot, PersonSnapshot
+from sync_service.config.settings import ForumSettings
+from sync_service.services.ports.forum import (
+    AccessDenied,
+    ForumUnavailable,
+    NeedSnapshot,
+    PersonSnapshot,
+    ThreadSnapshot,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ FIELD_REFRESH_SECONDS = 60.0  # an unknown user field id refreshes the site's li
 _USERNAME = re.compile(r"^[\w.\-]{1,60}$")
 
 
-class ForumAccessError(ForumUnavailable):
+class ForumAccessError(AccessDenied):
     """The API key is refused or is not an admin key, or the needs category is missing.
 
     Nothing the forum says can be trusted then (a 404 could be a refusal), so it is "unavailable":
@@ -59,19 +59,11 @@ class ForumAccessError(ForumUnavailable):
 class DiscourseGateway:
     """Reads people, needs and codev's own threads from one Discourse site with an admin API key."""
 
-    def __init__(self, settings: Settings, *, requests_per_minute: int | None = None,
-                 policy: HttpPolicy | None = None, clock: Clock = time.monotonic,
-                 sleep: Sleep = time.sleep, rng: random.Random | None = None,
-                 author_cache_seconds: float = 60.0, session: requests.Session | None = None) -> None:
-        policy = policy or HttpPolicy(requests_per_minute=settings.forum_api.requests_per_minute,
-                                      read_timeout=settings.forum_api.timeout_seconds)
-        if requests_per_minute is not None:
-            policy = replace(policy, requests_per_minute=requests_per_minute)
-        forum = settings.discourse
-        self.transport = Transport(forum.url, forum.api_key, forum.api_username, policy,
-                                   clock=clock, sleep=sleep, rng=rng, session=session)
+    def __init__(self, transport: Transport, forum: ForumSettings, *, clock: Clock = time.monotonic,
+                 author_cache_seconds: float = 60.0) -> None:
+        self.transport = transport
         self._client = GatewayClient(self.transport)
-        self._forum = settings.forum
+        self._forum = forum
         self._clock = clock
         self._author_cache_seconds = author_cache_seconds
         self._fields: dict[str, tuple[str, str]] | None = None
@@ -158,8 +150,11 @@ class DiscourseGateway:
             try:
                 data = self._client._get("/admin/config/user_fields.json")
             except (NotFound, Forbidden) as exc:
-                raise ForumAccessError(f"the API key is not an admin key of {self.transport.base_url} "
-                                       f"(user fields: {exc.__class__.__name__})") from exc
+                status = 403 if isinstance(exc, Forbidden) else 404
+                raise ForumAccessError(
+                    f"the forum at {self.transport.base_url} refused the API key (HTTP {status} on an admin "
+                    "route): CODEV_DISCOURSE_API_KEY is wrong, revoked or not global, or "
+                    "CODEV_DISCOURSE_API_USERNAME is not an admin") from exc
             rows = data.get("user_fields") if isinstance(data, dict) else None
             if not isinstance(rows, list):
                 raise ForumProtocolError("GET /admin/config/user_fields.json: no user_fields")
@@ -188,7 +183,7 @@ class DiscourseGateway:
         return need_from_json(topic, post, category_slug=slug, author_groups=groups,
                               headings=self._forum.need_form_fields)
 
-    # --- codev's threads (lifecycle_ports.ThreadReader) -----------------------------------------
+    # --- codev's threads (ports.forum.ThreadReader) -------------------------------------------
 
     def thread(self, topic_id: int, after_post_number: int) -> ThreadSnapshot | None:
         """A review topic or introduction PM now, with its written posts after `after_post_number`."""
@@ -216,7 +211,8 @@ class DiscourseGateway:
         slug = self._forum.needs_category
         category_id = self._categories.id_of(slug)
         if category_id is None:
-            raise ForumAccessError(f"no category with slug {slug!r} (forum.needs_category)")
+            raise ForumAccessError(f"the forum at {self.transport.base_url} has no category with slug "
+                                   f"{slug!r} (forum.needs_category): run `codev provision`")
         seen: set[int] = set()
         lists = [f"/c/{path_segment(slug)}/{category_id}.json"]
         if self._forum.needs_tag:

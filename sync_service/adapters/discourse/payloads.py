@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync_service.services.ports import EntityRef
+from sync_service.services.ports.storage import EntityRef
 
 MAX_DEPTH = 32  # Discourse's payloads nest 4 or 5 levels deep
 MAX_INT = 2**63  # ids are bigint in Discourse's database

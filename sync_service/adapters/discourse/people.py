@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sync_service.services.ports import PersonSnapshot
+from sync_service.services.ports.forum import PersonSnapshot
 
 # UserAnonymizer renames to "anon" + up to 8 digits (the sandbox: 8 hex digits) and clears the
 # name and the profile; no webhook says so, so the shape is how it is recognised.

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from sync_service.adapters.discourse.topics import tag_names
-from sync_service.services.lifecycle_ports import ThreadPost, ThreadSnapshot
+from sync_service.services.ports.forum import ThreadPost, ThreadSnapshot
 
 CHUNK = 20  # posts a topic view carries and post_ids a page asks for (TopicView.chunk_size)
 # Posts someone wrote: regular (1) and staff whispers (4); not moderator actions (2) nor the small

@@ -8,7 +8,7 @@ from typing import Any
 
 from sync_service.adapters.discourse.forms import read_form
 from sync_service.adapters.discourse.people import parse_time
-from sync_service.services.ports import NeedSnapshot
+from sync_service.services.ports.forum import NeedSnapshot
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 

@@ -22,7 +22,8 @@ from sync_service.adapters.discourse.client import (
     Transport,
     _errors,
 )
-from sync_service.services.outbox import Posted, UnclearOutcome, WriteRefused, marker
+from sync_service.domain.posts import marker
+from sync_service.services.ports.forum import Posted, UnclearOutcome, WriteRefused
 
 # Topic#external_id: [\w-], at most 50 characters; intent keys are longer and freer, so hash them.
 EXTERNAL_ID_PREFIX = "codev-"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sync_service.domain.i18n import Translator
@@ -12,6 +12,7 @@ from sync_service.domain.matching.records import Expert, Need
 from sync_service.domain.matching.settings import MatchingSettings
 from sync_service.domain.matching.taxonomy import Taxonomy
 
+RANK_CHUNK = 1000  # needs ranked per call: the progress of a large file, without changing the result
 
 def match_all(
     experts: Sequence[Expert],
@@ -24,8 +25,10 @@ def match_all(
     with_assignment: bool = False,
     locale: str | None = None,
     solver: FlowSolver | None = None,
+    progress: Callable[[int], object] | None = None,
 ) -> dict[str, Any]:
-    """Every need ranked, with reasons and breakdown, and the plan when asked (docs/matching.md, Output)."""
+    """Every need ranked, with reasons and breakdown, and the plan when asked (docs/matching.md, Output).
+    `progress` hears how many more needs were ranked, chunk by chunk."""
     engine = MatchingEngine(taxonomy, settings, embedder)
     engine.upsert_experts(experts)
     engine.upsert_needs(needs)
@@ -33,7 +36,13 @@ def match_all(
     locale = locale or settings.default_locale
     results = []
     pool: dict[Any, list[tuple[Any, float]]] = {}
-    ranking = engine.rank_needs([n.id for n in needs], max(k, settings.assignment.candidates_per_need))
+    ids = [n.id for n in needs]
+    ranking: dict[Any, Any] = {}
+    for start in range(0, len(ids), RANK_CHUNK):
+        chunk = ids[start:start + RANK_CHUNK]
+        ranking.update(engine.rank_needs(chunk, max(k, settings.assignment.candidates_per_need)))
+        if progress is not None:
+            progress(len(chunk))
     for need in needs:
         ranked = ranking[need.id]
         pool[need.id] = [(c.id, c.score) for c in ranked if not c.violation]

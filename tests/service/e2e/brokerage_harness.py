@@ -1,6 +1,6 @@
 """The issue-5 proofs' world, in one process: the sandbox (threads on loopback), `codev provision` on
 config/forum.yaml, the webhook intake (the real Flask app on a loopback port), and a worker built as
-`codev worker` builds it (entrypoints.brokerage_wiring) with an injected clock and no embedder.
+`codev worker` builds it (bootstrap.Codev) with an injected clock and no embedder.
 
 The story's people are seeded straight into the sandbox (the sandbox has no API to grant moderation);
 everything they then DO goes through the sandbox's API, so the forum fires the webhooks Discourse would.
@@ -25,9 +25,9 @@ from discourse_sandbox.clock import Clock
 from discourse_sandbox.settings import Faults
 from discourse_sandbox.users import seed_users
 from sync_service.adapters.db.engine import make_engine
-from sync_service.adapters.db.inbox_claims import SqlInbox
 from sync_service.adapters.db.migrate import upgrade
 from sync_service.adapters.db.unit_of_work import uow_factory
+from sync_service.bootstrap import Clocks, Codev
 from sync_service.config import (
     DiscourseSettings,
     ForumApiSettings,
@@ -37,9 +37,10 @@ from sync_service.config import (
     WorkerSettings,
 )
 from sync_service.domain.brokerage import Introduction, ReviewThread
-from sync_service.entrypoints.worker import Wiring
-from sync_service.services.worker import Worker, applying
+from sync_service.services.provision import provision
+from sync_service.services.worker import Worker
 from tests import paths
+from tests.configured import configured
 from tests.conftest import ADMIN_API_KEY, start_sandbox
 from tests.service.e2e.harness import StoryClient, free_port
 
@@ -201,7 +202,7 @@ class World:
     held: Held = field(init=False)
     worker: Worker | None = None
     loop: Any = None
-    wiring: Wiring | None = None
+    codev: Codev | None = None
     restarts: int = 0
     provisioned_messageable: bool = False
     _web: Any = None
@@ -241,16 +242,8 @@ class World:
         self.intake_url = f"http://127.0.0.1:{port}/webhooks/discourse"
 
     def _provision(self) -> None:
-        from sync_service.adapters.discourse.admin import DiscourseAdmin
-        from sync_service.adapters.discourse.client import HttpPolicy, Transport
-        from sync_service.forum_config import load_forum_structure
-        from sync_service.services.provision import provision
-
-        desired = load_forum_structure(self.settings, ROOT / "config" / "forum.yaml",
-                                       taxonomy_path=ROOT / "config" / "taxonomy.yaml",
-                                       webhook_url=self.intake_url)
-        admin = DiscourseAdmin(Transport(self.sandbox.base_url, ADMIN_API_KEY, "system",
-                                         HttpPolicy(requests_per_minute=0)))
+        desired = configured(self.settings).forum_structure(self.intake_url)
+        admin = Codev(configured(self.settings)).admin
         result = provision(admin, desired)
         assert result.refused is None, result.refused
         assert provision(admin, desired).nothing_to_change  # a second run changes nothing
@@ -345,26 +338,11 @@ class World:
     # --- the worker ---------------------------------------------------------------------------
 
     def start_worker(self, name: str = "w1") -> Worker:
-        """A worker wired as `codev worker` wires it (gateway, loop, applying), clock injected."""
-        from sync_service.adapters.discourse.gateway import DiscourseGateway
-        from sync_service.entrypoints.brokerage_wiring import build_loop, thread_reader
-        from sync_service.matching_config import load_taxonomy
-        from sync_service.services.sync import rules_from
-
-        if self.wiring is None:
-            engine = make_engine(self.database_url)
-            forum = DiscourseGateway(self.settings, clock=self.time.seconds, sleep=self.time.sleep,
-                                     author_cache_seconds=0)
-            self.wiring = Wiring(engine, uow_factory(engine), forum,
-                                 rules_from(self.settings, load_taxonomy(ROOT / "config" / "taxonomy.yaml"),
-                                            ROOT / "config" / "communes.csv"))
-        wiring = self.wiring
-        stop = threading.Event()
-        self.loop = build_loop(self.settings, wiring, name, self.clock, stop.is_set, embed=False)
-        self.worker = Worker(wiring.uow_factory, SqlInbox(),
-                             applying(wiring.forum, wiring.rules, thread_reader(self.loop)),
-                             self.settings.worker, name, self.clock, stop=stop,
-                             after_batch=self.loop.after_batch)
+        """A worker assembled as `codev worker` assembles it (bootstrap.Codev), clock injected."""
+        if self.codev is None:
+            clocks = Clocks(now=self.clock, monotonic=self.time.seconds, sleep=self.time.sleep)
+            self.codev = Codev(configured(self.settings), clocks=clocks, embed=False, author_cache_seconds=0)
+        self.worker, self.loop = self.codev.worker(name, threading.Event())
         return self.worker
 
     def settle(self, rounds: int = 400, on_kill: Callable[[], None] | None = None) -> int:
@@ -421,8 +399,8 @@ class World:
     def close(self) -> None:
         if self.worker is not None:
             self.worker.stop.set()
-        if self.wiring is not None:
-            self.wiring.engine.dispose()
+        if self.codev is not None:
+            self.codev.close()
         if self._web is not None:
             self._web.shutdown()
         self.sandbox.stop()

@@ -37,10 +37,10 @@ from sync_service.adapters.discourse.forms import read_form
 from sync_service.config import Settings
 from sync_service.domain.needs import NeedDetails, need_of
 from sync_service.domain.people import ExpertProfile, profile_of
-from sync_service.matching_config import load_taxonomy
-from sync_service.services.ports import NeedSnapshot, PersonSnapshot
-from sync_service.services.sync import SyncRules, rules_from
+from sync_service.services.ports.forum import NeedSnapshot, PersonSnapshot
+from sync_service.services.sync import SyncRules
 from tests import paths
+from tests.configured import rules
 from tests.conftest import ADMIN_API_KEY, SandboxClient, start_sandbox
 
 ROOT = paths.ROOT
@@ -247,8 +247,7 @@ def field_ids(sandbox: Sandbox) -> dict[str, int]:
 
 def sync_rules() -> SyncRules:
     """The rules `codev worker` runs with (default settings, the repository's taxonomy and communes)."""
-    return rules_from(Settings(), load_taxonomy(ROOT / "config" / "taxonomy.yaml"),
-                      ROOT / "config" / "communes.csv")
+    return rules()
 
 
 @dataclass(frozen=True)
@@ -364,7 +363,7 @@ def held(database_url: str) -> Holdings:
 
 def iter_text(database_url: str) -> Iterator[str]:
     """Every text and JSON value of every table (to look for what must have been forgotten)."""
-    from sync_service.adapters.db.schema import Base
+    from sync_service.adapters.db.tables import Base
 
     engine = create_engine(database_url)
     try:

@@ -57,14 +57,14 @@ def test_a_second_demo_starts_from_a_fresh_database_as_its_sandbox_does(tmp_path
 
 def test_the_demo_empties_its_sqlite_file_and_refuses_another_database_that_holds_needs(
         database_url: str) -> None:
-    import click
+
     import pytest
 
     from sync_service.adapters.db.engine import make_engine
     from sync_service.adapters.db.migrate import upgrade
     from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
     from sync_service.domain.needs import NeedDetails
-    from sync_service.entrypoints.demo import _fresh_database
+    from sync_service.entrypoints.demo import DemoError, fresh_database
 
     upgrade(database_url)
     engine = make_engine(database_url)
@@ -75,11 +75,11 @@ def test_the_demo_empties_its_sqlite_file_and_refuses_another_database_that_hold
     engine.dispose()
 
     if database_url.startswith("sqlite"):
-        _fresh_database(database_url)  # the demo's own file: emptied
+        fresh_database(database_url)  # the demo's own file: emptied
         engine = make_engine(database_url)
         with engine.connect() as connection:
             assert connection.exec_driver_sql("SELECT count(*) FROM needs").scalar() == 0
         engine.dispose()
     else:
-        with pytest.raises(click.ClickException, match="already holds 1 needs"):
-            _fresh_database(database_url)
+        with pytest.raises(DemoError, match="already holds 1 needs"):
+            fresh_database(database_url)

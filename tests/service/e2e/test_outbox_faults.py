@@ -16,9 +16,11 @@ from discourse_sandbox.settings import Faults, SandboxSettings
 from sync_service.adapters.db import outbox as db_outbox
 from sync_service.adapters.db.engine import make_engine
 from sync_service.adapters.db.migrate import upgrade
+from sync_service.adapters.db.unit_of_work import uow_factory
 from sync_service.adapters.discourse.client import HttpPolicy, Transport
 from sync_service.adapters.discourse.writer import DiscourseWriter
-from sync_service.services.outbox import Intent, SendPolicy, enqueue, marker, send_due
+from sync_service.services.outbox import SendPolicy, enqueue, marker, send_due
+from sync_service.services.ports.storage import Intent
 from tests.conftest import ADMIN_API_KEY, start_sandbox
 from tests.sandbox.integration.test_sandbox_posts import add_user
 
@@ -75,7 +77,7 @@ def database(tmp_path: Path) -> Iterator[tuple[Any, Any]]:
     url = f"sqlite:///{tmp_path / 'codev.db'}"
     upgrade(url)
     engine = make_engine(url)
-    yield engine, db_outbox.outbox_uow_factory(engine)
+    yield engine, uow_factory(engine)
     engine.dispose()
 
 

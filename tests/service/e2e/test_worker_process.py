@@ -17,8 +17,7 @@ from sqlalchemy import create_engine, func, select
 
 from discourse_sandbox import Sandbox, SandboxSettings
 from sync_service.adapters.db.migrate import upgrade
-from sync_service.adapters.db.records import ExpertRecord, NeedRecord
-from sync_service.adapters.db.tables import InboxDelivery
+from sync_service.adapters.db.tables import ExpertRecord, InboxDelivery, NeedRecord
 from tests import paths
 from tests.conftest import SandboxClient, start_sandbox
 from tests.service.e2e.harness import wait_for_health

@@ -29,7 +29,8 @@ from sync_service.domain.brokerage import (
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
 from sync_service.services.forget import forget_need, forget_person
-from sync_service.services.outbox import Intent, enqueue
+from sync_service.services.outbox import enqueue
+from sync_service.services.ports.storage import Intent
 
 T0 = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
 DELAYS = Delays(reminder=timedelta(days=3), expiry=timedelta(days=4))

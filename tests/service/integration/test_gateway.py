@@ -14,10 +14,10 @@ import yaml
 
 from discourse_sandbox import Sandbox, SandboxSettings
 from discourse_sandbox.state import ApiKey
-from sync_service.adapters.discourse.client import ForumProtocolError, HttpPolicy
+from sync_service.adapters.discourse.client import ForumProtocolError, HttpPolicy, Transport
 from sync_service.adapters.discourse.gateway import DiscourseGateway, ForumAccessError
-from sync_service.config import DiscourseSettings, ForumSettings, Settings
-from sync_service.services.ports import ForumUnavailable
+from sync_service.config import ForumSettings, Settings
+from sync_service.services.ports.forum import ForumUnavailable
 from tests import paths
 from tests.conftest import ADMIN_API_KEY, SandboxClient, start_sandbox
 
@@ -46,11 +46,10 @@ def gateway_for(sandbox: Sandbox, *, api_key: str = ADMIN_API_KEY, username: str
             sleeps.append(seconds)
         sandbox.clock.sleep(seconds)
 
-    settings = Settings(discourse=DiscourseSettings(url=sandbox.base_url, api_key=api_key,
-                                                    api_username=username),
-                        forum=forum or ForumSettings())
-    return DiscourseGateway(settings, requests_per_minute=per_minute, policy=policy,
-                            clock=sandbox.clock.seconds, sleep=sleep, rng=random.Random(7))
+    transport = Transport(sandbox.base_url, api_key, username,
+                          policy or HttpPolicy(requests_per_minute=per_minute),
+                          clock=sandbox.clock.seconds, sleep=sleep, rng=random.Random(7))
+    return DiscourseGateway(transport, forum or ForumSettings(), clock=sandbox.clock.seconds)
 
 
 def small_seed(tmp_path: Path, **sections: Any) -> str:

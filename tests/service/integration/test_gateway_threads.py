@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from discourse_sandbox import Sandbox, SandboxSettings
-from sync_service.services.lifecycle_ports import ThreadReader
+from sync_service.services.ports.forum import ThreadReader
 from tests.conftest import SandboxClient
 from tests.service.integration.test_gateway import gateway_for, need_topic, started
 

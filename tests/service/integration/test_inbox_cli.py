@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import Engine, update
 
 from sync_service.adapters.db.engine import make_engine
-from sync_service.adapters.db.inbox import insert_delivery
+from sync_service.adapters.db.inbox import delivery_row, insert_deliveries
 from sync_service.adapters.db.migrate import upgrade
 from sync_service.adapters.db.tables import InboxDelivery
 from sync_service.entrypoints.cli import cli
@@ -25,9 +27,10 @@ def engine(database_url: str) -> Iterator[Engine]:
     eng = make_engine(database_url)
     for key, event in (("12", "user_updated"), ("40", "topic_edited"), ("13", "user_created")):
         with eng.begin() as conn:
-            insert_delivery(conn, event=event, event_type=event.split("_")[0], discourse_event_id="9",
-                            body_sha256=uuid.uuid4().hex * 2, entity_kind="need" if key == "40" else "person",
-                            entity_key=key, hint={}, received_at=T0)
+            insert_deliveries(conn, [delivery_row(
+                event=event, event_type=event.split("_")[0], discourse_event_id="9",
+                body_sha256=uuid.uuid4().hex * 2, entity_kind="need" if key == "40" else "person",
+                entity_key=key, hint={}, received_at=T0)])
     with eng.begin() as conn:
         conn.execute(update(InboxDelivery).where(InboxDelivery.id == 2).values(
             status="parked", attempts=8, last_error="ValueError: form block 'secteur' has no value"))
@@ -94,7 +97,9 @@ def test_stats_count_rows_per_status(engine: Engine, database_url: str) -> None:
     assert "oldest pending received 2026-11-01 08:00:00 UTC" in result.output
 
 
-def test_a_database_never_migrated_gets_a_clear_message(tmp_path: object) -> None:
+def test_a_database_never_migrated_gets_a_clear_message(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / "empty.db").close()  # a file, without codev's schema
+
     result = _codev(f"sqlite:///{tmp_path}/empty.db", "inbox")
 
     assert result.exit_code == 1

@@ -6,7 +6,7 @@ from sqlalchemy import inspect
 
 from sync_service.adapters.db.engine import make_engine
 from sync_service.adapters.db.migrate import check, upgrade
-from sync_service.adapters.db.schema import Base
+from sync_service.adapters.db.tables import Base
 
 
 def test_upgrade_creates_every_table_of_the_models(database_url: str) -> None:

@@ -16,7 +16,8 @@ from sync_service.adapters.db.migrate import upgrade
 from sync_service.adapters.db.unit_of_work import uow_factory
 from sync_service.adapters.discourse.client import HttpPolicy, Transport
 from sync_service.adapters.discourse.writer import DiscourseWriter
-from sync_service.services.outbox import Intent, SendPolicy, enqueue, marker, send_due
+from sync_service.services.outbox import SendPolicy, enqueue, marker, send_due
+from sync_service.services.ports.storage import Intent
 from tests.conftest import ADMIN_API_KEY
 from tests.sandbox.integration.test_sandbox_posts import add_user
 

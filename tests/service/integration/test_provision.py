@@ -17,12 +17,13 @@ from sync_service.adapters.discourse.client import HttpPolicy, Transport
 from sync_service.config import Settings, load_settings
 from sync_service.domain.provisioning import ForumStructure
 from sync_service.entrypoints.cli import cli
-from sync_service.forum_config import load_forum_structure
 from sync_service.services.provision import ProvisionResult, provision
+from tests import paths
+from tests.configured import configured
 from tests.conftest import ADMIN_API_KEY, SandboxClient, start_sandbox
 
 SECRET = "provision-secret-0123456789"
-SAMPLE = "config/examples/communaute.yaml"
+SAMPLE = str(paths.SAMPLE_COMMUNITY)
 HOOK_URL = "http://127.0.0.1:8000/webhooks/discourse"
 
 
@@ -49,7 +50,7 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="module")
 def desired(settings: Settings) -> ForumStructure:
-    return load_forum_structure(settings, "config/forum.yaml")
+    return configured(settings).forum_structure()
 
 
 def _run(sandbox: Sandbox, desired: ForumStructure, dry_run: bool = False,
@@ -226,10 +227,12 @@ def test_a_key_that_is_not_an_admins_is_refused_with_what_to_fix(tmp_path: Path,
 
 # --- the command ------------------------------------------------------------------------------
 
-def _codev(sandbox: Sandbox, *args: str, secrets: str = SECRET) -> Result:
+def _codev(sandbox: Sandbox, *args: str, secrets: str = SECRET, config_dir: Path | None = None) -> Result:
     env = {"CODEV_DISCOURSE_URL": sandbox.base_url, "CODEV_DISCOURSE_API_KEY": ADMIN_API_KEY,
-           "CODEV_DISCOURSE_API_USERNAME": "system", "CODEV_WEBHOOK_SECRETS": secrets, "CODEV_CONFIG": ""}
-    return CliRunner().invoke(cli, ["provision", "--rate", "0", *args], env=env)
+           "CODEV_DISCOURSE_API_USERNAME": "system", "CODEV_WEBHOOK_SECRETS": secrets, "CODEV_CONFIG": "",
+           "CODEV_CONFIG_DIR": ""}
+    where = ["--config-dir", str(config_dir)] if config_dir is not None else []
+    return CliRunner().invoke(cli, [*where, "provision", "--rate", "0", *args], env=env)
 
 
 def test_command_provisions_then_says_nothing_to_change(sandbox: Sandbox) -> None:
@@ -267,7 +270,7 @@ def test_command_configuration_error_exits_2(sandbox: Sandbox, tmp_path: Path) -
     bad.write_text("categories: []\n", encoding="utf-8")
 
     missing_secret = _codev(sandbox, secrets="")
-    bad_file = _codev(sandbox, "--forum-file", str(bad))
+    bad_file = _codev(sandbox, config_dir=tmp_path)
 
     assert missing_secret.exit_code == 2 and "CODEV_WEBHOOK_SECRETS" in missing_secret.stderr
     assert bad_file.exit_code == 2 and str(bad) in bad_file.stderr

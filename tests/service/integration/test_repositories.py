@@ -16,17 +16,17 @@ from sqlalchemy.exc import OperationalError
 
 from sync_service.adapters.db.engine import make_engine
 from sync_service.adapters.db.migrate import upgrade
-from sync_service.adapters.db.records import ExpertRecord
-from sync_service.adapters.db.schema import Base
-from sync_service.adapters.db.tables import InboxDelivery
+from sync_service.adapters.db.tables import Base, ExpertRecord, InboxDelivery
 from sync_service.adapters.db.unit_of_work import SqlUnitOfWork, uow_factory
+from sync_service.bootstrap import Codev
 from sync_service.config import DiscourseSettings, Settings
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
-from sync_service.matching_config import load_taxonomy
-from sync_service.services.ports import EntityRef, ForumGateway, PersonSnapshot
-from sync_service.services.sync import apply_ref, rules_from
+from sync_service.services.ports.forum import ForumGateway, PersonSnapshot
+from sync_service.services.ports.storage import EntityRef
+from sync_service.services.sync import apply_ref
 from tests import paths
+from tests.configured import configured, rules
 from tests.conftest import ADMIN_API_KEY, start_sandbox
 from tests.service.unit.fakes import FakeForum
 
@@ -151,7 +151,7 @@ def test_forgetting_a_person_blanks_inbox_hints_and_names(engine: Engine) -> Non
             ))
         uow.session.flush()
 
-        assert uow.deliveries.forget_person(42, "lahcen.oubaha") == 2
+        assert uow.inbox.forget_person(42, "lahcen.oubaha") == 2
         rows = uow.session.execute(select(InboxDelivery.entity_key, InboxDelivery.hint)
                                    .order_by(InboxDelivery.id)).all()
         assert [tuple(r) for r in rows] == [("42", {}), ("42", {}), ("99", {"username": "99"})]
@@ -231,7 +231,7 @@ def test_exit_without_commit_on_error_leaves_nothing(engine: Engine) -> None:
 
 
 def _rules() -> Any:
-    return rules_from(Settings(), load_taxonomy(ROOT / "config/taxonomy.yaml"), ROOT / "config/communes.csv")
+    return rules()
 
 
 def _seed_forum() -> tuple[FakeForum, list[str]]:
@@ -253,12 +253,11 @@ def _seed_forum() -> tuple[FakeForum, list[str]]:
 
 
 def _sandbox_forum() -> Iterator[tuple[ForumGateway, list[str]]]:
-    gateway_module = pytest.importorskip("sync_service.adapters.discourse.gateway")
     sandbox = start_sandbox(seed=str(SEED))
     try:
         settings = Settings(discourse=DiscourseSettings(sandbox.base_url, ADMIN_API_KEY, "system"))
         seed = yaml.safe_load(SEED.read_text(encoding="utf-8"))
-        gateway = gateway_module.DiscourseGateway(settings, requests_per_minute=0)
+        gateway = Codev(configured(settings), requests_per_minute=0).gateway
         yield gateway, [u["email"] for u in seed["users"]]
     finally:
         sandbox.stop()

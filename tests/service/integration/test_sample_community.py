@@ -10,12 +10,13 @@ from typing import Any
 import pytest
 import yaml
 
-from sync_service.adapters.discourse.gateway import DiscourseGateway
+from sync_service.bootstrap import Codev
 from sync_service.config import DiscourseSettings, Settings
+from sync_service.config.matching import load_taxonomy
 from sync_service.domain.people import PeopleRules, profile_of
 from sync_service.domain.vocabulary import Vocabulary
-from sync_service.matching_config import load_taxonomy
 from tests import paths
+from tests.configured import configured
 from tests.conftest import ADMIN_API_KEY, SandboxClient, start_sandbox
 
 ROOT = paths.ROOT
@@ -301,7 +302,7 @@ def test_expert_profile_shows_the_filled_user_fields(community: SandboxClient) -
 def test_digest_opt_in_reaches_the_expert_profile(community: SandboxClient) -> None:
     settings = Settings(discourse=DiscourseSettings(url=community.base_url, api_key=ADMIN_API_KEY,
                                                     api_username="system"))
-    gateway = DiscourseGateway(settings, requests_per_minute=0)
+    gateway = Codev(configured(settings), requests_per_minute=0).gateway
     rules = PeopleRules(experts_group="experts",
                         vocabulary=Vocabulary(load_taxonomy(ROOT / "config" / "taxonomy.yaml")))
 

@@ -13,16 +13,17 @@ from sqlalchemy import Engine, String, Text, select
 from discourse_sandbox import Sandbox
 from sync_service.adapters.db.engine import make_engine
 from sync_service.adapters.db.migrate import upgrade
-from sync_service.adapters.db.schema import Base
+from sync_service.adapters.db.tables import Base
 from sync_service.adapters.db.unit_of_work import uow_factory
+from sync_service.bootstrap import Codev
 from sync_service.config import DiscourseSettings, Settings
-from sync_service.matching_config import load_taxonomy
-from sync_service.services.ports import EntityRef, ForumGateway
-from sync_service.services.sync import SyncRules, apply_ref, rules_from
+from sync_service.services.ports.forum import ForumGateway
+from sync_service.services.ports.storage import EntityRef
+from sync_service.services.sync import SyncRules, apply_ref
 from tests import paths
+from tests.configured import configured
+from tests.configured import rules as sync_rules
 from tests.conftest import ADMIN_API_KEY, SandboxClient, start_sandbox
-
-gateway_module = pytest.importorskip("sync_service.adapters.discourse.gateway")
 
 ROOT = paths.ROOT
 SEED = ROOT / "config/examples/communaute.yaml"
@@ -31,7 +32,7 @@ SEED_USERS = {u["username"]: u for u in yaml.safe_load(SEED.read_text(encoding="
 
 @pytest.fixture(scope="module")
 def rules() -> SyncRules:
-    return rules_from(Settings(), load_taxonomy(ROOT / "config/taxonomy.yaml"), ROOT / "config/communes.csv")
+    return sync_rules()
 
 
 @pytest.fixture
@@ -44,7 +45,7 @@ def community() -> Iterator[Sandbox]:
 @pytest.fixture
 def forum(community: Sandbox) -> ForumGateway:
     settings = Settings(discourse=DiscourseSettings(community.base_url, ADMIN_API_KEY, "system"))
-    gateway: ForumGateway = gateway_module.DiscourseGateway(settings, requests_per_minute=0)
+    gateway: ForumGateway = Codev(configured(settings), requests_per_minute=0).gateway
     return gateway
 
 

@@ -47,7 +47,7 @@ def app(database_url: str) -> Iterator[Flask]:
     app = create_app(settings)
     yield app
     app.extensions["codev.webhooks"].writer.close()
-    app.extensions["codev.engine"].dispose()
+    app.extensions["codev"].lazy_engine.dispose()
 
 
 @pytest.fixture
@@ -56,7 +56,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 def engine(app: Flask) -> Engine:
-    return app.extensions["codev.engine"]  # type: ignore[no-any-return]
+    return app.extensions["codev"].lazy_engine  # type: ignore[no-any-return]
 
 
 def inbox(app: Flask) -> list[InboxDelivery]:

@@ -13,14 +13,17 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, insert, select
+from sqlalchemy.orm import Session
 
 from sync_service.adapters.db.engine import make_engine
-from sync_service.adapters.db.inbox import insert_delivery
-from sync_service.adapters.db.inbox_claims import SqlInbox, aware
+from sync_service.adapters.db.inbox import delivery_row, insert_deliveries
+from sync_service.adapters.db.inbox_queue import SqlInbox, aware
 from sync_service.adapters.db.migrate import upgrade
 from sync_service.adapters.db.tables import InboxDelivery, RejectedDelivery
+from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
 from sync_service.config import WorkerSettings
-from sync_service.services.ports import EntityRef, ForumUnavailable
+from sync_service.services.ports.forum import ForumUnavailable
+from sync_service.services.ports.storage import EntityRef
 from sync_service.services.worker import BatchResult, Worker
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
@@ -69,23 +72,29 @@ def engine(database_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
-def _factory(engine: Engine) -> Callable[[], Any]:
-    from sync_service.adapters.db.unit_of_work import uow_factory
+def _factory(engine: Engine, inbox: Callable[[Session], SqlInbox] = SqlInbox) -> Callable[[], SqlUnitOfWork]:
+    """Units of work on the engine; `inbox` makes each one's inbox (a test's wrapper of the real one)."""
 
-    return uow_factory(engine)
+    class Unit(SqlUnitOfWork):
+        def __enter__(self) -> SqlUnitOfWork:
+            super().__enter__()
+            self.inbox = inbox(self.session)
+            return self
+
+    return lambda: Unit(engine)
 
 
 def _worker(engine: Engine, effects: Effects, clock: Clock, name: str = "w1",
             settings: WorkerSettings = SETTINGS) -> Worker:
-    return Worker(_factory(engine), SqlInbox(), effects, settings, name, clock, rng=random.Random(7))
+    return Worker(_factory(engine), effects, settings, name, clock, rng=random.Random(7))
 
 
 def _deliver(engine: Engine, kind: str, key: str | None, event: str = "user_updated",
              at: datetime = T0) -> None:
     with engine.begin() as conn:
-        insert_delivery(conn, event=event, event_type=event.split("_")[0], discourse_event_id=None,
-                        body_sha256=uuid.uuid4().hex * 2, entity_kind=kind, entity_key=key, hint={},
-                        received_at=at)
+        insert_deliveries(conn, [delivery_row(
+            event=event, event_type=event.split("_")[0], discourse_event_id=None,
+            body_sha256=uuid.uuid4().hex * 2, entity_kind=kind, entity_key=key, hint={}, received_at=at)])
 
 
 def _rows(engine: Engine) -> dict[int, InboxDelivery]:
@@ -191,7 +200,7 @@ def test_a_killed_workers_rows_are_taken_over_when_its_lease_expires(engine: Eng
     clock = Clock()
     uow_factory = _factory(engine)
     with uow_factory() as uow:  # worker "dead" claims, then dies without a word
-        SqlInbox().claim(uow, "dead", clock(), 10, SETTINGS.lease_seconds)
+        uow.inbox.claim("dead", clock(), 10, SETTINGS.lease_seconds)
         uow.commit()
     survivor = _worker(engine, Effects(), clock, "w2")
 
@@ -209,7 +218,7 @@ def test_a_stale_worker_cannot_complete_nor_keep_its_effect(engine: Engine) -> N
     clock = Clock()
     stale = _worker(engine, Effects(), clock, "stale")
     with stale.uow_factory() as uow:
-        (claim,) = SqlInbox().claim(uow, "stale", clock(), 10, SETTINGS.lease_seconds)
+        (claim,) = uow.inbox.claim("stale", clock(), 10, SETTINGS.lease_seconds)
         uow.commit()
     clock.advance(SETTINGS.lease_seconds + 1)
     _worker(engine, Effects(), clock, "fresh").run_once()
@@ -230,10 +239,10 @@ def test_two_rows_of_one_entity_are_never_leased_at_once(engine: Engine) -> None
     uow_factory = _factory(engine)
 
     with uow_factory() as uow:
-        first = SqlInbox().claim(uow, "a", T0, 10, 60)
+        first = uow.inbox.claim("a", T0, 10, 60)
         uow.commit()
     with uow_factory() as uow:
-        second = SqlInbox().claim(uow, "b", T0, 10, 60)
+        second = uow.inbox.claim("b", T0, 10, 60)
         uow.commit()
 
     assert [(c.id, c.entity_key) for c in first] == [(1, "12"), (3, "13")]
@@ -304,16 +313,16 @@ def test_a_database_failure_in_a_batch_pauses_the_worker_instead_of_ending_it(en
     _deliver(engine, "person", "12")
     clock = Clock()
 
-    class FlakyInbox(SqlInbox):
-        failures = 1
+    failures = [1]
 
+    class FlakyInbox(SqlInbox):
         def claim(self, *args: Any, **kwargs: Any) -> Any:
-            if self.failures:
-                self.failures -= 1
+            if failures[0]:
+                failures[0] -= 1
                 raise OperationalError("UPDATE inbox_delivery", {}, Exception("database is locked"))
             return super().claim(*args, **kwargs)
 
-    worker = Worker(_factory(engine), FlakyInbox(), Effects(), SETTINGS, "w1", clock)
+    worker = Worker(_factory(engine, FlakyInbox), Effects(), SETTINGS, "w1", clock)
     pauses: list[float] = []
 
     def sleep(seconds: float) -> None:
@@ -334,11 +343,11 @@ def test_a_row_taken_over_while_waiting_in_a_batch_is_skipped_without_a_refetch(
     slow = _worker(engine, effects, clock, "slow")
     uow_factory = _factory(engine)
     with uow_factory() as uow:
-        (claim,) = SqlInbox().claim(uow, "slow", clock(), 10, SETTINGS.lease_seconds)
+        (claim,) = uow.inbox.claim("slow", clock(), 10, SETTINGS.lease_seconds)
         uow.commit()
     clock.advance(SETTINGS.lease_seconds + 1)
     with uow_factory() as uow:
-        SqlInbox().claim(uow, "other", clock(), 10, SETTINGS.lease_seconds)
+        uow.inbox.claim("other", clock(), 10, SETTINGS.lease_seconds)
         uow.commit()
 
     result = BatchResult()
@@ -374,8 +383,10 @@ def test_two_workers_in_parallel_never_process_a_row_twice(postgres_url: str) ->
 
     def run(name: str) -> None:
         engine = make_engine(postgres_url)
-        inbox = _RecordingInbox(name, claimed, guard)
-        worker = Worker(_factory(engine), inbox, Effects(during=during), SETTINGS, name,
+        def inbox(session: Session) -> SqlInbox:
+            return _RecordingInbox(session, name, claimed, guard)
+
+        worker = Worker(_factory(engine, inbox), Effects(during=during), SETTINGS, name,
                         lambda: T0 + timedelta(hours=1))
         while worker.run_once(batch=5).claimed:
             pass
@@ -399,7 +410,8 @@ def test_two_workers_in_parallel_never_process_a_row_twice(postgres_url: str) ->
 class _RecordingInbox(SqlInbox):
     """The real inbox, noting every row id it hands out."""
 
-    def __init__(self, name: str, claimed: list[tuple[str, int]], guard: Any) -> None:
+    def __init__(self, session: Session, name: str, claimed: list[tuple[str, int]], guard: Any) -> None:
+        super().__init__(session)
         self.name, self.claimed, self.guard = name, claimed, guard
 
     def claim(self, *args: Any, **kwargs: Any) -> Any:

@@ -1,4 +1,4 @@
-"""In-memory fakes of the ports (ForumGateway, SyncUnitOfWork), shared by the unit tests of services."""
+"""In-memory fakes of the ports (ForumGateway, UnitOfWork), shared by the unit tests of services."""
 
 from __future__ import annotations
 
@@ -11,13 +11,8 @@ from typing import Any
 from sync_service.domain.lifecycle import CLOSED
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
-from sync_service.services.ports import (
-    ForumUnavailable,
-    NeedSnapshot,
-    PersonSnapshot,
-    StoredExpert,
-    StoredNeed,
-)
+from sync_service.services.ports.forum import ForumUnavailable, NeedSnapshot, PersonSnapshot
+from sync_service.services.ports.storage import StoredExpert, StoredNeed
 
 
 class FakeForum:
@@ -177,7 +172,9 @@ class FakeTombstones:
         return len(old)
 
 
-class FakeDeliveries:
+class FakeInbox:
+    """ports.storage.InboxRepository: what inbox rows say about people (the queue is SQL-tested)."""
+
     def __init__(self, data: FakeStore) -> None:
         self.data = data
 
@@ -193,22 +190,30 @@ class FakeDeliveries:
 
 
 class FakeBrokered:
-    """ports.BrokeredTraces: records what forgetting asked of the brokerage (its tables are SQL-tested)."""
+    """The brokerage's repositories as forgetting sees them: it records what was purged (their own
+    behaviour is SQL-tested)."""
 
     def __init__(self, data: FakeStore) -> None:
         self.data = data
 
-    def forget_person(self, user_id: int) -> int:
+    def forget_expert(self, user_id: int) -> int:
         self.data.brokered_forgotten.append(("person", user_id))
         return 0
+
+    def forget_person(self, user_id: int) -> int:
+        return self.forget_expert(user_id)
 
     def forget_need(self, topic_id: int) -> int:
         self.data.brokered_forgotten.append(("need", topic_id))
         return 0
 
+    def delete(self, topic_id: int) -> bool:
+        self.data.brokered_forgotten.append(("need", topic_id))
+        return False
+
 
 class FakeUnitOfWork:
-    """ports.SyncUnitOfWork over a FakeStore: changes are seen by others only after commit."""
+    """ports.UnitOfWork over a FakeStore: changes are seen by others only after commit."""
 
     def __init__(self, store: FakeStore | None = None) -> None:
         self.store = store if store is not None else FakeStore()
@@ -220,8 +225,8 @@ class FakeUnitOfWork:
         self.experts = FakeExperts(self.working)
         self.needs = FakeNeeds(self.working)
         self.tombstones = FakeTombstones(self.working)
-        self.deliveries = FakeDeliveries(self.working)
-        self.brokered = FakeBrokered(self.working)
+        self.inbox = FakeInbox(self.working)
+        self.introductions = self.reviews = self.digests = self.outbox = FakeBrokered(self.working)
 
     def __enter__(self) -> FakeUnitOfWork:
         self._begin()

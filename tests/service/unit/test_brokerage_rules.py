@@ -10,11 +10,11 @@ import pytest
 
 from sync_service.domain import brokerage as b
 from sync_service.domain.brokerage import Command, Delays, Introduction, ShownCandidate
-from sync_service.i18n_config import load_translator
+from tests.configured import packaged
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 DELAYS = Delays(reminder=timedelta(days=7), expiry=timedelta(days=7))
-T = load_translator()
+T = packaged().translator
 # the phrases of every catalogue, as services.brokerage.command_words gathers them
 WORDS = b.command_words({verb: [p for loc in ("fr", "ar", "en")
                                 for p in T.translate(f"commands.{verb}", loc).split("|")]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from sync_service.config import ConfigError, load_settings
+from sync_service.config import ConfigError, load, load_settings
 from tests import paths
 
 
@@ -25,7 +25,7 @@ def test_embedded_defaults_use_a_sqlite_file_and_french(
 
     assert settings.database_url.startswith("sqlite:///")
     assert settings.default_locale == "fr"
-    assert settings.config_file is None
+    assert load({}).files.settings_file is None
 
 
 def test_yaml_overrides_behaviour_and_environment_gives_secrets(tmp_path: Path) -> None:
@@ -82,7 +82,7 @@ def test_bad_yaml_names_file_key_and_expectation(tmp_path: Path, text: str, key:
     ("variable", "value", "expected"),
     [
         ("CODEV_WEBHOOK_SECRETS", "short", "at least 12 characters"),
-        ("CODEV_DATABASE_URL", "codev.db", "SQLAlchemy URL"),
+        ("CODEV_DATABASE_URL", "codev.db", "a database URL"),
         ("CODEV_DISCOURSE_URL", "forum.example.org", "http:// or https://"),
         ("CODEV_CONFIG", "/nonexistent/codev.yaml", "an existing YAML file"),
     ],

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from sync_service.config import ConfigError
+from sync_service.config.locales import load_translator, missing_keys
 from sync_service.domain.i18n import Translator, fill, guess_locale, placeholders, plural_category
-from sync_service.i18n_config import DEFAULT_LOCALES_DIR, load_translator, missing_keys
+from tests import paths
 
 T = Translator(
     {
@@ -82,7 +83,7 @@ def test_placeholders_gathers_every_plural_form() -> None:
 
 
 def test_dates_are_written_as_each_locale_does() -> None:
-    t = load_translator()
+    t = load_translator(paths.CONFIG / "locales")
     day = date(2026, 12, 6)
 
     assert [t.format_date(day, loc) for loc in ("fr", "ar", "en")] == [
@@ -120,7 +121,7 @@ FORMER_REASONS = {
 
 @pytest.mark.parametrize("key", sorted(FORMER_REASONS))
 def test_matching_reasons_read_as_before_from_the_shipped_catalogues(key: str) -> None:
-    t = load_translator()
+    t = load_translator(paths.CONFIG / "locales")
     values = {"hours": 10, "province": "Tiznit"}
 
     got = tuple(
@@ -132,7 +133,7 @@ def test_matching_reasons_read_as_before_from_the_shipped_catalogues(key: str) -
 
 
 def test_shipped_catalogues_load_and_translate_every_key_in_all_locales() -> None:
-    t = load_translator()
+    t = load_translator(paths.CONFIG / "locales")
 
     assert missing_keys(dict(t.catalogues)) == {}
     assert t.translate("review.title", "ar", topic_id=3, title="x").startswith("المرشحون")
@@ -140,7 +141,7 @@ def test_shipped_catalogues_load_and_translate_every_key_in_all_locales() -> Non
 
 def _copy(tmp_path: Path) -> Path:
     folder = tmp_path / "locales"
-    shutil.copytree(DEFAULT_LOCALES_DIR, folder)
+    shutil.copytree(paths.CONFIG / "locales", folder)
     return folder
 
 

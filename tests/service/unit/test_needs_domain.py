@@ -7,19 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sync_service.config import Settings
 from sync_service.domain.lifecycle import status_after_sync
 from sync_service.domain.needs import is_need, need_of
 from sync_service.domain.vocabulary import need_mode, split_list
-from sync_service.matching_config import load_taxonomy
-from sync_service.services.ports import NeedSnapshot
-from sync_service.services.sync import rules_from
+from sync_service.services.ports.forum import NeedSnapshot
 from tests import paths
+from tests.configured import rules
 
 ROOT = paths.ROOT
-RULES = rules_from(
-    Settings(), load_taxonomy(ROOT / "config/taxonomy.yaml"), ROOT / "config/communes.csv"
-).needs
+RULES = rules().needs
 WHEN = datetime(2026, 9, 3, 8, 40, tzinfo=UTC)
 RAW = """### Secteur
 Eau potable

@@ -18,7 +18,7 @@ from sync_service.adapters.discourse.payloads import (
     decode_body,
     read_delivery,
 )
-from sync_service.services.ports import EntityRef
+from sync_service.services.ports.storage import EntityRef
 from tests import paths
 
 FIXTURES = paths.FIXTURES

@@ -6,10 +6,10 @@ from dataclasses import replace
 
 import pytest
 
+from sync_service.config.matching import load_taxonomy
 from sync_service.domain.people import PeopleRules, has_consent, profile_of, why_not_kept
 from sync_service.domain.vocabulary import Vocabulary, expert_modes, parse_hours
-from sync_service.matching_config import load_taxonomy
-from sync_service.services.ports import PersonSnapshot
+from sync_service.services.ports.forum import PersonSnapshot
 from tests import paths
 
 ROOT = paths.ROOT

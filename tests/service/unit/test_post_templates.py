@@ -15,10 +15,10 @@ from sync_service.domain import posts
 from sync_service.domain.i18n import Translator
 from sync_service.domain.posts import Answer, CandidateView, NeedView
 from sync_service.domain.safe_text import clean
-from sync_service.i18n_config import load_translator
+from tests.configured import packaged
 from tests.service.unit.test_safe_text import MD, USER_TEXT, discourse_syntax, walk
 
-T: Translator = load_translator()
+T: Translator = packaged().translator
 LOCALES = ("fr", "ar", "en")
 NEED = NeedView(
     topic_id=42,

@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 from sync_service.config import ConfigError, Settings, load_settings
+from sync_service.config.forum import commune_groups, load_forum_structure
 from sync_service.domain.provisioning import (
     KIND_ORDER,
     Action,
@@ -23,11 +24,13 @@ from sync_service.domain.provisioning import (
     WebhookSpec,
     plan,
 )
-from sync_service.forum_config import commune_groups, load_forum_structure
-from sync_service.services.provision import ForumRefused, provision
+from sync_service.services.ports.forum import ForumRefused
+from sync_service.services.provision import provision
+from tests import paths
+from tests.configured import packaged
 
 SECRET = "webhook-secret-0123456789"
-FORUM_FILE = Path("config/forum.yaml")
+FORUM_FILE = paths.CONFIG / "forum.yaml"
 
 SKILLS = UserFieldSpec("Compétences", "multiselect", "Ce que vous savez faire", ("SIG", "Topographie"),
                        show_on_profile=True)
@@ -235,6 +238,11 @@ def test_a_refusal_stops_the_run_and_keeps_what_was_written() -> None:
 
 # --- config/forum.yaml ------------------------------------------------------------------------
 
+def _forum(settings: Settings, path: Path = FORUM_FILE, webhook_url: str | None = None) -> ForumStructure:
+    return load_forum_structure(settings, path, packaged().taxonomy, packaged().communes,
+                                webhook_url=webhook_url)
+
+
 @pytest.fixture(scope="module")
 def settings() -> Settings:
     return load_settings({"CODEV_WEBHOOK_SECRETS": f"{SECRET},an-older-secret-123"}, None)
@@ -242,7 +250,7 @@ def settings() -> Settings:
 
 @pytest.fixture(scope="module")
 def structure(settings: Settings) -> ForumStructure:
-    return load_forum_structure(settings, FORUM_FILE)
+    return _forum(settings, FORUM_FILE)
 
 
 def test_shipped_forum_file_names_user_fields_as_the_settings_do(settings: Settings,
@@ -263,7 +271,7 @@ def test_need_form_labels_are_the_first_headings_of_the_settings(settings: Setti
 
 
 def test_shipped_structure_has_the_categories_groups_and_webhook_codev_relies_on(settings: Settings) -> None:
-    structure = load_forum_structure(settings, FORUM_FILE, webhook_url="http://codev:8000/webhooks/discourse")
+    structure = _forum(settings, FORUM_FILE, webhook_url="http://codev:8000/webhooks/discourse")
 
     slugs = {c.slug: c for c in structure.categories}
     assert set(slugs) >= {"besoins", "pratiques", "financements", "mises-en-relation",
@@ -283,7 +291,7 @@ def test_shipped_structure_has_the_categories_groups_and_webhook_codev_relies_on
 
 
 def test_forum_file_agrees_with_the_sample_community(structure: ForumStructure) -> None:
-    text = Path("config/examples/communaute.yaml").read_text(encoding="utf-8")
+    text = paths.SAMPLE_COMMUNITY.read_text(encoding="utf-8")
     sample = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
     assert {c["slug"]: c["name"] for c in sample["categories"]} == {
@@ -312,7 +320,7 @@ def test_a_bad_tag_names_the_file_the_key_and_what_is_expected(settings: Setting
     path = _variant(tmp_path, "tag: tiznit}", "tag: Tiznit-Province-Du-Sud}")
 
     with pytest.raises(ConfigError) as caught:
-        load_forum_structure(settings, path)
+        _forum(settings, path)
 
     assert caught.value.source == str(path) and caught.value.key == "provinces[4].tag"
     assert "at most 20 characters" in caught.value.expected
@@ -322,7 +330,7 @@ def test_an_unknown_commune_slug_is_refused(settings: Settings, tmp_path: Path) 
     path = _variant(tmp_path, "{slug: anzi}", "{slug: atlantis}")
 
     with pytest.raises(ConfigError, match=r"communes\[0\]\.slug: found 'atlantis'"):
-        load_forum_structure(settings, path)
+        _forum(settings, path)
 
 
 @pytest.mark.parametrize("permissions", ["{staff: 1, animateurs: 1, everyone: 3}",
@@ -333,7 +341,7 @@ def test_a_review_category_not_exactly_for_staff_and_managers_is_refused(
     path = _variant(tmp_path, "permissions: {staff: 1, animateurs: 1}\n", f"permissions: {permissions}\n")
 
     with pytest.raises(ConfigError) as caught:
-        load_forum_structure(settings, path)
+        _forum(settings, path)
 
     assert caught.value.key == "categories[slug=revue-des-suggestions].permissions"
     assert "open to staff and 'animateurs' only" in caught.value.expected
@@ -343,7 +351,7 @@ def test_a_managers_group_codev_may_not_message_is_refused(settings: Settings, t
     path = _variant(tmp_path, "messageable_level: 99,", "messageable_level: 0,")
 
     with pytest.raises(ConfigError) as caught:
-        load_forum_structure(settings, path)
+        _forum(settings, path)
 
     assert (caught.value.source, caught.value.key) == (str(path), "groups[1].messageable_level")
     assert "community_managers_group" in caught.value.expected
@@ -353,7 +361,7 @@ def test_an_unknown_group_level_names_the_key_and_the_levels(settings: Settings,
     path = _variant(tmp_path, "mentionable_level: 3}", "mentionable_level: 5}")
 
     with pytest.raises(ConfigError) as caught:
-        load_forum_structure(settings, path)
+        _forum(settings, path)
 
     assert caught.value.key == "groups[1].mentionable_level" and "99 (everyone)" in caught.value.expected
 
@@ -362,18 +370,18 @@ def test_an_unknown_webhook_event_is_refused(settings: Settings, tmp_path: Path)
     path = _variant(tmp_path, "events: [topic_created,", "events: [topic_exploded,")
 
     with pytest.raises(ConfigError, match=r"webhook\.events: found 'topic_exploded'"):
-        load_forum_structure(settings, path)
+        _forum(settings, path)
 
 
 def test_without_a_webhook_secret_provisioning_cannot_start() -> None:
     with pytest.raises(ConfigError) as caught:
-        load_forum_structure(load_settings({}, None), FORUM_FILE)
+        _forum(load_settings({}, None), FORUM_FILE)
 
     assert (caught.value.source, caught.value.key) == ("environment", "CODEV_WEBHOOK_SECRETS")
 
 
 def test_commune_groups_map_each_group_to_its_commune_slug(settings: Settings) -> None:
-    groups = commune_groups(settings, FORUM_FILE)
+    groups = commune_groups(settings, FORUM_FILE, packaged().communes)
 
     assert groups["commune-anzi"] == "anzi"
     assert groups["commune-skoura"] == "skoura-ahl-el-oust"
@@ -383,13 +391,13 @@ def test_a_commune_group_without_the_prefix_is_refused(settings: Settings, tmp_p
     path = _variant(tmp_path, "group: commune-skoura,", "group: skoura,")
 
     with pytest.raises(ConfigError, match="commune_group_prefix"):
-        load_forum_structure(settings, path)
+        _forum(settings, path)
 
 
 def test_the_approval_tags_follow_the_prefix_and_the_number_of_candidates(settings: Settings) -> None:
     life = replace(settings.lifecycle, approve_tag_prefix="valider-", review_candidates=3)
 
-    structure = load_forum_structure(replace(settings, lifecycle=life), FORUM_FILE)
+    structure = _forum(replace(settings, lifecycle=life), FORUM_FILE)
 
     assert next(g for g in structure.tag_groups if g.name == "Approbation").tags == (
         "valider-1", "valider-2", "valider-3")
@@ -399,4 +407,4 @@ def test_an_approval_tag_group_without_a_prefix_is_refused(settings: Settings) -
     life = replace(settings.lifecycle, approve_tag_prefix="")
 
     with pytest.raises(ConfigError, match=r"tag_groups\[4\]\.approval: found True, expected false"):
-        load_forum_structure(replace(settings, lifecycle=life), FORUM_FILE)
+        _forum(replace(settings, lifecycle=life), FORUM_FILE)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sync_service.services.ports import EntityRef, ForumUnavailable, NeedSnapshot, PersonSnapshot
+from sync_service.services.ports.forum import ForumUnavailable, NeedSnapshot, PersonSnapshot
+from sync_service.services.ports.storage import EntityRef
 from sync_service.services.reconcile import Counts, reconcile
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)

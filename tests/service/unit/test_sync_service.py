@@ -7,16 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sync_service.config import Settings
-from sync_service.matching_config import load_taxonomy
 from sync_service.services.forget import prune_tombstones, tombstone_key
-from sync_service.services.ports import EntityRef, ForumUnavailable, NeedSnapshot, PersonSnapshot
-from sync_service.services.sync import apply_ref, known_keys, rules_from
+from sync_service.services.ports.forum import ForumUnavailable, NeedSnapshot, PersonSnapshot
+from sync_service.services.ports.storage import EntityRef
+from sync_service.services.sync import apply_ref, known_keys
 from tests import paths
+from tests.configured import rules
 from tests.service.unit.fakes import FakeForum, FakeUnitOfWork
 
 ROOT = paths.ROOT
-RULES = rules_from(Settings(), load_taxonomy(ROOT / "config/taxonomy.yaml"), ROOT / "config/communes.csv")
+RULES = rules()
 T0 = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
 EXPERT = PersonSnapshot(
     user_id=42,

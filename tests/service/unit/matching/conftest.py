@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from sync_service.config.locales import load_translator
+from sync_service.config.matching import load_matching_settings, load_taxonomy
 from sync_service.domain.i18n import Translator
 from sync_service.domain.matching.settings import MatchingSettings
 from sync_service.domain.matching.taxonomy import Recognizer, Taxonomy
-from sync_service.i18n_config import load_translator
-from sync_service.matching_config import load_matching_settings, load_taxonomy
 from tests import paths
 
 ROOT = paths.ROOT

@@ -3,7 +3,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from sync_service.entrypoints.cli_match import evaluate, match
+from sync_service.entrypoints.cli import cli
 from tests.service.unit.matching.conftest import ROOT
 
 EXPERTS = [
@@ -39,12 +39,7 @@ NEEDS = [
     {"id": "n2", "commune": "Anzi", "title": "Forages pour l'eau potable", "mode": None},
     {"id": "n3", "commune": "Tata", "title": "Adduction d'eau potable"},
 ]
-CONFIG = [
-    "--taxonomy",
-    str(ROOT / "config/taxonomy.yaml"),
-    "--matching-config",
-    str(ROOT / "config/matching.yaml"),
-]
+CONFIG: list[str] = []  # the packaged configuration
 
 
 @pytest.fixture
@@ -56,8 +51,8 @@ def files(tmp_path):
 
 
 def test_match_prints_the_documented_json(files):
-    result = CliRunner().invoke(
-        match, ["--experts", files[0], "--needs", files[1], "--no-embedding", *CONFIG]
+    result = CliRunner().invoke(cli, ["match",
+        "--experts", files[0], "--needs", files[1], "--no-embedding", *CONFIG]
     )
     assert result.exit_code == 0, result.output
     out = json.loads(result.output)
@@ -72,15 +67,15 @@ def test_match_prints_the_documented_json(files):
 def test_match_keeps_numeric_ids_as_numbers(files):
     out = json.loads(
         CliRunner()
-        .invoke(match, ["--experts", files[0], "--needs", files[1], "--no-embedding", *CONFIG])
+        .invoke(cli, ["match", "--experts", files[0], "--needs", files[1], "--no-embedding", *CONFIG])
         .output
     )
     assert 7 in [s["expert"] for r in out["results"] for s in r["suggestions"]]
 
 
 def test_match_with_assign_adds_a_plan_within_capacity(files):
-    result = CliRunner().invoke(
-        match, ["--experts", files[0], "--needs", files[1], "--assign", "--no-embedding", *CONFIG]
+    result = CliRunner().invoke(cli, ["match",
+        "--experts", files[0], "--needs", files[1], "--assign", "--no-embedding", *CONFIG]
     )
     plan = json.loads(result.output)["assignment"]
     counts: dict[object, int] = {}
@@ -92,9 +87,7 @@ def test_match_with_assign_adds_a_plan_within_capacity(files):
 
 
 def test_match_table_format_in_arabic(files):
-    result = CliRunner().invoke(
-        match,
-        [
+    result = CliRunner().invoke(cli, ["match",
             "--experts",
             files[0],
             "--needs",
@@ -116,8 +109,8 @@ def test_invalid_record_is_one_message_naming_record_and_field_and_exit_2(tmp_pa
     bad.write_text(
         json.dumps([{"id": "a"}, {"id": "b", "availability_hours_per_month": "lots"}]), encoding="utf-8"
     )
-    result = CliRunner().invoke(
-        match, ["--experts", str(bad), "--needs", files[1], "--no-embedding", *CONFIG]
+    result = CliRunner().invoke(cli, ["match",
+        "--experts", str(bad), "--needs", files[1], "--no-embedding", *CONFIG]
     )
     assert result.exit_code == 2
     assert "expert #2 (id 'b'): field 'availability_hours_per_month'" in result.output
@@ -127,8 +120,8 @@ def test_invalid_record_is_one_message_naming_record_and_field_and_exit_2(tmp_pa
 def test_a_need_mode_outside_the_schema_is_refused(tmp_path, files):
     bad = tmp_path / "needs.json"
     bad.write_text(json.dumps([{"id": "x", "mode": "hybrid"}]), encoding="utf-8")
-    result = CliRunner().invoke(
-        match, ["--experts", files[0], "--needs", str(bad), "--no-embedding", *CONFIG]
+    result = CliRunner().invoke(cli, ["match",
+        "--experts", files[0], "--needs", str(bad), "--no-embedding", *CONFIG]
     )
     assert result.exit_code == 2 and "need #1 (id 'x'): field 'mode'" in result.output
 
@@ -136,12 +129,13 @@ def test_a_need_mode_outside_the_schema_is_refused(tmp_path, files):
 def test_broken_json_names_the_line(tmp_path, files):
     bad = tmp_path / "needs.json"
     bad.write_text('[{"id": "x",}]', encoding="utf-8")
-    result = CliRunner().invoke(match, ["--experts", files[0], "--needs", str(bad), *CONFIG])
+    result = CliRunner().invoke(cli, ["match",
+        "--experts", files[0], "--needs", str(bad), *CONFIG])
     assert result.exit_code == 2 and "line 1" in result.output
 
 
 def test_eval_prints_the_engine_beside_both_baselines(embedder):
-    result = CliRunner().invoke(evaluate, ["--data", str(ROOT / "tests/data/eval"), *CONFIG])
+    result = CliRunner().invoke(cli, ["eval", "--data", str(ROOT / "tests/data/eval"), *CONFIG])
     assert result.exit_code == 0, result.output
     lines = {line.split("  ")[0].strip(): line.split()[-3:] for line in result.output.splitlines()[2:]}
     engine, bm25, emb = (

@@ -1,8 +1,8 @@
 import pytest
 
 from sync_service.config import ConfigError
+from sync_service.config.matching import load_matching_settings, load_taxonomy
 from sync_service.domain.matching.taxonomy import Recognizer
-from sync_service.matching_config import load_matching_settings, load_taxonomy
 
 
 def test_every_sector_named_by_the_issue_is_in_the_taxonomy(taxonomy):

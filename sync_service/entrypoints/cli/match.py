@@ -3,76 +3,43 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sync_service.config import ConfigError
+from sync_service.adapters.assignment_solver import OrToolsFlowSolver
 from sync_service.domain.i18n import Translator
+from sync_service.domain.matching.batch import match_all
+from sync_service.domain.matching.engine import Embedder
+from sync_service.domain.matching.evaluation import engine_rankings, evaluate_all, misses, read_grades
+from sync_service.domain.matching.parse import InvalidRecord, parse_all
+from sync_service.entrypoints.cli.context import Context, pass_context
+from sync_service.entrypoints.cli.errors import EXIT_CONFIG, fail
+from sync_service.entrypoints.cli.progress import progress
 
-TAXONOMY_OPTION = click.option(
-    "--taxonomy",
-    "taxonomy_file",
-    type=click.Path(dir_okay=False),
-    default="config/taxonomy.yaml",
-    show_default=True,
-    help="Taxonomy YAML.",
-)
-MATCHING_OPTION = click.option(
-    "--matching-config",
-    "matching_file",
-    type=click.Path(dir_okay=False),
-    default="config/matching.yaml",
-    show_default=True,
-    help="Weights YAML.",
-)
-
-
-def _load_config(taxonomy_file: str, matching_file: str) -> tuple[Any, Any]:
-    from sync_service.matching_config import load_matching_settings, load_taxonomy
-
-    try:
-        return load_taxonomy(taxonomy_file), load_matching_settings(matching_file)
-    except ConfigError as exc:
-        click.echo(f"codev: configuration error: {exc}", err=True)
-        sys.exit(2)
-
-
-def _load_translator() -> Translator:
-    from sync_service.i18n_config import load_translator
-
-    try:
-        return load_translator()
-    except ConfigError as exc:
-        click.echo(f"codev: configuration error: {exc}", err=True)
-        sys.exit(2)
+# The labelled sets live in a checkout, beside the package (they do not ship in the wheel).
+CHECKOUT_EVAL = Path(__file__).resolve().parents[3] / "tests" / "data" / "eval"
 
 
 def _read_records(path: str, what: str) -> list[Any]:
-    from sync_service.domain.matching.parse import InvalidRecord, parse_all
-
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
-        click.echo(f"codev: {path}: cannot read: {exc}", err=True)
-        sys.exit(2)
+        raise fail(f"{path}: cannot read: {exc}", EXIT_CONFIG) from exc
     except json.JSONDecodeError as exc:
-        click.echo(
-            f"codev: {path}: line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}", err=True
-        )
-        sys.exit(2)
+        raise fail(f"{path}: line {exc.lineno} column {exc.colno}: not valid JSON: {exc.msg}",
+                   EXIT_CONFIG) from exc
     try:
         return parse_all(data, what)
     except InvalidRecord as exc:
-        click.echo(f"codev: {path}: {exc}", err=True)
-        sys.exit(2)
+        raise fail(f"{path}: {exc}", EXIT_CONFIG) from exc
 
 
-def _embedder(enabled: bool) -> Any:
+def _embedder(enabled: bool) -> Embedder | None:
     if not enabled:
         return None
+    # imported on demand: loading the model's weights takes a few seconds
     from sync_service.adapters.embedding import default_embedder
 
     return default_embedder()
@@ -105,9 +72,9 @@ def _embedder(enabled: bool) -> Any:
     help="Language of the reasons (default: the configured one, French).",
 )
 @click.option("--no-embedding", is_flag=True, help="Leave out semantic similarity (faster, less recall).")
-@TAXONOMY_OPTION
-@MATCHING_OPTION
+@pass_context
 def match(
+    ctx: Context,
     experts_file: str,
     needs_file: str,
     top: int,
@@ -115,29 +82,26 @@ def match(
     output_format: str,
     locale: str | None,
     no_embedding: bool,
-    taxonomy_file: str,
-    matching_file: str,
 ) -> None:
     """Rank experts for each need, with reasons; --assign spreads experts across needs and communes."""
-    from sync_service.adapters.assignment_solver import OrToolsFlowSolver
-    from sync_service.domain.matching.batch import match_all
-
-    taxonomy, settings = _load_config(taxonomy_file, matching_file)
-    translator = _load_translator()
+    config = ctx.config
+    taxonomy, settings, translator = config.taxonomy, config.matching, config.translator
     experts = _read_records(experts_file, "expert")
     needs = _read_records(needs_file, "need")
-    result = match_all(
-        experts,
-        needs,
-        taxonomy,
-        settings,
-        translator,
-        embedder=_embedder(not no_embedding),
-        top=top,
-        with_assignment=with_assignment,
-        locale=locale,
-        solver=OrToolsFlowSolver() if with_assignment else None,
-    )
+    with progress("ranking needs", total=len(needs), unit="need") as bar:
+        result = match_all(
+            experts,
+            needs,
+            taxonomy,
+            settings,
+            translator,
+            embedder=_embedder(not no_embedding),
+            top=top,
+            with_assignment=with_assignment,
+            locale=locale,
+            solver=OrToolsFlowSolver() if with_assignment else None,
+            progress=bar.update,
+        )
     if output_format == "json":
         click.echo(json.dumps(result, ensure_ascii=False, indent=2))
     else:
@@ -169,22 +133,21 @@ def _table(result: dict[str, Any], translator: Translator, locale: str) -> str:
     "--data",
     "data_dir",
     type=click.Path(file_okay=False),
-    default="tests/data/eval",
-    show_default=True,
+    default=str(CHECKOUT_EVAL),
+    show_default="tests/data/eval of the checkout",
     help="Folder with experts.json, needs.json, grades.json.",
 )
 @click.option("--k", type=click.IntRange(min=1), default=5, show_default=True)
 @click.option(
     "--misses", "show_misses", is_flag=True, help="Also list the needs the engine ranks imperfectly."
 )
-@TAXONOMY_OPTION
-@MATCHING_OPTION
-def evaluate(data_dir: str, k: int, show_misses: bool, taxonomy_file: str, matching_file: str) -> None:
+@pass_context
+def evaluate(ctx: Context, data_dir: str, k: int, show_misses: bool) -> None:
     """nDCG@k, recall@k and P@1 of the engine beside plain BM25 and the embedding alone, on a graded set."""
-    from sync_service.domain.matching.evaluation import engine_rankings, evaluate_all, misses, read_grades
-
-    taxonomy, settings = _load_config(taxonomy_file, matching_file)
+    taxonomy, settings = ctx.config.taxonomy, ctx.config.matching
     folder = Path(data_dir)
+    if not (folder / "grades.json").is_file():
+        raise fail(f"{folder}: no grades.json: pass --data with a labelled set", EXIT_CONFIG)
     experts = _read_records(str(folder / "experts.json"), "expert")
     needs = _read_records(str(folder / "needs.json"), "need")
     grades = read_grades(json.loads((folder / "grades.json").read_text(encoding="utf-8")))

@@ -1,8 +1,8 @@
-"""Load config/forum.yaml into the ForumStructure that `codev provision` brings the forum to."""
+"""config/forum.yaml into the ForumStructure that `codev provision` brings the forum to, checked against
+the settings, the taxonomy and the communes."""
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -10,10 +10,14 @@ from typing import Any
 
 import yaml
 
-from sync_service.adapters.discourse.admin import WEB_HOOK_EVENT_IDS, render_form_template
-from sync_service.config import ConfigError, Settings
+from sync_service.config.errors import ConfigError
+from sync_service.config.forum_groups import commune_group_specs, group_specs
+from sync_service.config.reader import Reader, read_yaml
+from sync_service.config.settings import Settings
 from sync_service.domain.matching.taxonomy import Taxonomy
+from sync_service.domain.needs import Commune
 from sync_service.domain.provisioning import (
+    WEB_HOOK_EVENT_TYPES,
     CategorySpec,
     FormTemplateSpec,
     ForumStructure,
@@ -21,12 +25,7 @@ from sync_service.domain.provisioning import (
     UserFieldSpec,
     WebhookSpec,
 )
-from sync_service.forum_groups import commune_group_specs, group_specs
-from sync_service.matching_config import load_taxonomy
-from sync_service.yaml_reader import Reader
 
-DEFAULT_FORUM = Path("config/forum.yaml")
-DEFAULT_TAXONOMY = Path("config/taxonomy.yaml")
 SECTIONS = {"lists", "provinces", "communes", "groups", "user_fields", "tag_groups", "form_templates",
             "categories", "webhook"}
 MAX_TEMPLATE_LENGTH = 2000  # FormTemplate's length validation
@@ -37,23 +36,19 @@ STAFF_GROUPS = {"staff", "admins", "moderators"}
 FLAGS = ("editable", "show_on_profile", "show_on_user_card", "searchable")
 
 
-def load_forum_structure(
-    settings: Settings, path: str | Path = DEFAULT_FORUM, *, taxonomy_path: str | Path = DEFAULT_TAXONOMY,
-    webhook_url: str | None = None,
-) -> ForumStructure:
-    """Read and check forum.yaml against the settings, the taxonomy and the communes file."""
+def load_forum_structure(settings: Settings, path: Path, taxonomy: Taxonomy, communes: Mapping[str, Commune],
+                         *, webhook_url: str | None = None, require_secret: bool = True) -> ForumStructure:
+    """Read and check forum.yaml; `require_secret`: the webhook's secret must be set (provisioning)."""
     r = Reader(str(path))
-    doc = r.mapping(_read(r, Path(path)), "(top level)")
+    doc = r.mapping(read_yaml(path), "(top level)")
     r.known_keys(doc, "(top level)", SECTIONS)
-    communes = _communes_file(settings)
     provinces = _provinces(r, doc.get("provinces"), communes)
-    taxonomy = load_taxonomy(taxonomy_path)
     structure = ForumStructure(
         groups=group_specs(r, doc, settings, communes),
         user_fields=_user_fields(r, doc.get("user_fields"), settings, taxonomy, provinces),
         tag_groups=_tag_groups(r, doc.get("tag_groups"), taxonomy, provinces, settings),
         form_templates=_form_templates(r, doc.get("form_templates"), settings),
-        webhook=_webhook(r, doc.get("webhook"), settings, webhook_url),
+        webhook=_webhook(r, doc.get("webhook"), settings, webhook_url, require_secret),
         categories=(),
     )
     categories = _categories(r, doc.get("categories"), structure, settings)
@@ -61,28 +56,20 @@ def load_forum_structure(
                           structure.form_templates, categories, structure.webhook)
 
 
-def _read(r: Reader, path: Path) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise r.fail("(file)", type(exc).__name__, "a readable YAML file") from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else "(file)"
-        raise r.fail(where, getattr(exc, "problem", str(exc)), "valid YAML") from exc
+def commune_groups(settings: Settings, path: Path, communes: Mapping[str, Commune]) -> dict[str, str]:
+    """Group name -> commune slug (config/communes.csv) of every engaged commune of forum.yaml."""
+    r = Reader(str(path))
+    doc = r.mapping(read_yaml(path), "(top level)")
+    return {group.name: slug for slug, group in commune_group_specs(r, doc, settings, communes)}
 
 
-def _communes_file(settings: Settings) -> dict[str, dict[str, str]]:
-    path = Path(settings.forum.communes_file)
-    try:
-        with path.open(encoding="utf-8", newline="") as handle:
-            return {row["slug"]: row for row in csv.DictReader(handle)}
-    except (OSError, KeyError) as exc:
-        raise ConfigError(str(path), "(file)", type(exc).__name__,
-                          "the HCP communes CSV with slug and province_code columns") from exc
+def render_form_template(spec: FormTemplateSpec) -> str:
+    """The template's YAML text, compact (flow style for lists and attributes, as people write it)."""
+    return yaml.safe_dump([dict(f) for f in spec.fields], allow_unicode=True, sort_keys=False,
+                          width=1000, default_flow_style=None)
 
 
-def _provinces(r: Reader, value: object, communes: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+def _provinces(r: Reader, value: object, communes: Mapping[str, Commune]) -> dict[str, str]:
     """Province name -> tag; every province of the communes file must be there."""
     result: dict[str, str] = {}
     codes = set()
@@ -93,19 +80,11 @@ def _provinces(r: Reader, value: object, communes: Mapping[str, Mapping[str, str
         code = r.text(entry, "code", where)
         codes.add(code)
         result[r.text(entry, "name", where)] = r.tag(entry.get("tag"), f"{where}.tag")
-    missing = sorted({row["province_code"] for row in communes.values()} - codes)
+    missing = sorted({c.province_code for c in communes.values()} - codes)
     if missing:
         raise r.fail("provinces", f"no entry for {', '.join(missing)}",
                      "every province_code of the communes file")
     return result
-
-
-def commune_groups(settings: Settings, path: str | Path = DEFAULT_FORUM) -> dict[str, str]:
-    """Group name -> commune slug (config/communes.csv) of every engaged commune of forum.yaml."""
-    r = Reader(str(path))
-    doc = r.mapping(_read(r, Path(path)), "(top level)")
-    specs = commune_group_specs(r, doc, settings, _communes_file(settings))
-    return {group.name: slug for slug, group in specs}
 
 
 def _user_fields(r: Reader, value: object, settings: Settings, taxonomy: Taxonomy,
@@ -291,18 +270,19 @@ def _check_review(r: Reader, review: CategorySpec, settings: Settings) -> None:
                      f"e.g. {{staff: 1, {managers}: 1}}")
 
 
-def _webhook(r: Reader, value: object, settings: Settings, webhook_url: str | None) -> WebhookSpec:
+def _webhook(r: Reader, value: object, settings: Settings, webhook_url: str | None,
+             require_secret: bool) -> WebhookSpec:
     entry = r.mapping(value, "webhook")
     r.known_keys(entry, "webhook", {"payload_url", "events"})
     url = webhook_url or r.text(entry, "payload_url", "webhook")
     if not re.fullmatch(r"https?://[^\s/]+(/\S*)?", url):
         source = "--webhook-url" if webhook_url else "webhook.payload_url"
         raise ConfigError(r.source, source, url, "an http:// or https:// URL")
-    if not settings.webhook_secrets:
+    if require_secret and not settings.webhook_secrets:
         raise ConfigError("environment", "CODEV_WEBHOOK_SECRETS", "nothing",
                           "at least one secret: the webhook is signed with the first")
     events = r.texts(entry.get("events"), "webhook.events")
     for event in events:
-        if event not in WEB_HOOK_EVENT_IDS:
-            raise r.fail("webhook.events", event, f"one of {', '.join(WEB_HOOK_EVENT_IDS)}")
-    return WebhookSpec(url, settings.webhook_secrets[0], events)
+        if event not in WEB_HOOK_EVENT_TYPES:
+            raise r.fail("webhook.events", event, f"one of {', '.join(WEB_HOOK_EVENT_TYPES)}")
+    return WebhookSpec(url, settings.webhook_secrets[0] if settings.webhook_secrets else "", events)

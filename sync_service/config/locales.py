@@ -1,4 +1,4 @@
-"""Load config/locales/{fr,ar,en}.yaml into a Translator, checked at start (file, key, found, expected)."""
+"""The translations: config/locales/{fr,ar,en}.yaml into a Translator, checked at start."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from sync_service.config import ConfigError
+from sync_service.config.errors import ConfigError
+from sync_service.config.reader import read_yaml
 from sync_service.domain.i18n import (
     DEFAULT_LOCALE,
     LOCALES,
@@ -20,14 +19,13 @@ from sync_service.domain.i18n import (
     placeholders,
 )
 
-DEFAULT_LOCALES_DIR = Path("config/locales")
 _KEY_PART = re.compile(r"[a-z0-9_]+")
 # Braces that are neither {name} nor {{ }}: a typo such as "{Name}" or "{count" that would show as is.
 _STRAY_BRACE = re.compile(r"[{}]")
 _ALL_CATEGORIES = {form for forms in PLURAL_CATEGORIES.values() for form in forms}
 
 
-def load_translator(directory: str | Path = DEFAULT_LOCALES_DIR) -> Translator:
+def load_translator(directory: str | Path) -> Translator:
     """Read and check every catalogue; keys must exist in French and placeholders agree across locales."""
     folder = Path(directory)
     catalogues = {loc: load_catalogue(folder / f"{loc}.yaml", loc) for loc in LOCALES}
@@ -38,7 +36,7 @@ def load_translator(directory: str | Path = DEFAULT_LOCALES_DIR) -> Translator:
 def load_catalogue(path: Path, locale: str) -> dict[str, Message]:
     """One locale's messages, flattened to dotted keys, each message checked."""
     source = str(path)
-    data = _read_yaml(path)
+    data = read_yaml(path)
     flat: dict[str, Message] = {}
     _flatten(source, locale, data, "", flat)
     if not flat:
@@ -107,14 +105,3 @@ def _text(source: str, key: str, value: str) -> str:
     if _STRAY_BRACE.search(PLACEHOLDER.sub("", value)):
         raise ConfigError(source, key, value, "placeholders written {lowercase_name}, literal braces doubled")
     return value
-
-
-def _read_yaml(path: Path) -> Any:
-    if not path.is_file():
-        raise ConfigError(str(path), "(file)", "no such file", "an existing YAML file")
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConfigError(str(path), "(file)", "bytes that are not UTF-8", "UTF-8 text") from exc
-    except yaml.YAMLError as exc:
-        raise ConfigError(str(path), "(file)", str(exc).splitlines()[0], "valid YAML") from exc

@@ -1,7 +1,7 @@
 """The inbox as a work queue: claim due deliveries with a lease, then complete, retry or park them.
 
-Every function works inside the caller's transaction (`uow.session`) and never commits: completion
-is written in the same transaction as the effect, so a crash loses both or neither.
+Everything works inside the caller's transaction (the unit of work's session) and never commits:
+completion is written in the same transaction as the effect, so a crash loses both or neither.
 
 Per-entity serialisation: a claim takes only the OLDEST due row of each entity (kind, key), and none
 of an entity that already has a running row under a live lease. Two rows of one entity therefore
@@ -12,19 +12,15 @@ oldest in its snapshot). This needs no advisory lock and reads the same on both 
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
+from sync_service.adapters.db.columns import aware, kept_error, rowcount
 from sync_service.adapters.db.tables import InboxDelivery
-from sync_service.services.worker import Claim, InboxRow
-
-ERROR_LIMIT = 2000  # characters of an error kept on the row
-# Errors quote request paths; a username in /u/<name> is personal data the row must not keep.
-_USER_PATH = re.compile(r"/(u|users)/[^/\s?#]+")
+from sync_service.services.ports.storage import Claim, InboxRow
 
 
 def _due(row: Any, now: datetime) -> Any:
@@ -36,9 +32,12 @@ def _due(row: Any, now: datetime) -> Any:
 
 
 class SqlInbox:
-    """The inbox queue on the SQLAlchemy session of a unit of work (implements services.worker.Inbox)."""
+    """The inbox queue on the session of a unit of work (implements ports.storage.InboxRepository)."""
 
-    def claim(self, uow: Any, worker_id: str, now: datetime, limit: int,
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def claim(self, worker_id: str, now: datetime, limit: int,
               lease_seconds: float) -> list[Claim]:
         """Lease up to `limit` due rows, at most one per entity, oldest first."""
         d = InboxDelivery
@@ -69,21 +68,21 @@ class SqlInbox:
             .returning(d.id, d.event, d.entity_kind, d.entity_key, d.attempts)
             .execution_options(synchronize_session=False)
         )
-        rows = uow.session.execute(statement).all()
+        rows = self.session.execute(statement).all()
         claims = [Claim(id=r.id, event=r.event, entity_kind=r.entity_kind, entity_key=r.entity_key,
                         attempts=r.attempts, worker_id=worker_id) for r in rows]
         return sorted(claims, key=lambda c: c.id)
 
-    def renew(self, uow: Any, claim: Claim, lease_until: datetime) -> bool:
+    def renew(self, claim: Claim, lease_until: datetime) -> bool:
         """Extend the claim's lease from now; False if another worker has taken the row over."""
         d = InboxDelivery
-        result = uow.session.execute(
+        result = self.session.execute(
             update(d).where(*_held(claim)).values(lease_until=lease_until)
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount == 1)
+        return rowcount(result) == 1
 
-    def pending_of_entity(self, uow: Any, claim: Claim) -> list[int]:
+    def pending_of_entity(self, claim: Claim) -> list[int]:
         """Ids of the other pending rows of the claim's entity, visible now (one refetch serves them)."""
         if claim.entity_kind == "none":
             return []
@@ -92,28 +91,28 @@ class SqlInbox:
             d.entity_kind == claim.entity_kind, d.entity_key == claim.entity_key,
             d.status == "pending", d.id != claim.id,
         ).order_by(d.id)
-        return list(uow.session.scalars(statement))
+        return list(self.session.scalars(statement))
 
-    def complete(self, uow: Any, claim: Claim, now: datetime, status: str,
+    def complete(self, claim: Claim, now: datetime, status: str,
                  coalesced: list[int]) -> bool:
         """Mark the claim (and the coalesced rows) finished; False if this worker lost the lease."""
         d = InboxDelivery
-        done = uow.session.execute(
+        done = self.session.execute(
             update(d).where(*_held(claim))
             .values(status=status, processed_at=now, lease_until=None, last_error=None)
             .execution_options(synchronize_session=False)
         )
-        if done.rowcount != 1:
+        if rowcount(done) != 1:
             return False
         if coalesced:
-            uow.session.execute(
+            self.session.execute(
                 update(d).where(d.id.in_(coalesced), d.status == "pending")
                 .values(status=status, processed_at=now, last_error=None)
                 .execution_options(synchronize_session=False)
             )
         return True
 
-    def retry(self, uow: Any, claim: Claim, available_at: datetime, error: str,
+    def retry(self, claim: Claim, available_at: datetime, error: str,
               count_attempt: bool = True) -> bool:
         """Put the claim back to pending until `available_at`; False if the lease was lost."""
         d = InboxDelivery
@@ -124,26 +123,35 @@ class SqlInbox:
             values["attempts"] = d.attempts - 1
         if not error:
             del values["last_error"]
-        result = uow.session.execute(
+        result = self.session.execute(
             update(d).where(*_held(claim)).values(**values).execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount == 1)
+        return rowcount(result) == 1
 
-    def park(self, uow: Any, claim: Claim, now: datetime, error: str) -> bool:
+    def park(self, claim: Claim, now: datetime, error: str) -> bool:
         """Set the claim aside for a person (`codev inbox --failed`); False if the lease was lost."""
         d = InboxDelivery
-        result = uow.session.execute(
+        result = self.session.execute(
             update(d).where(*_held(claim))
             .values(status="parked", processed_at=now, lease_until=None, last_error=kept_error(error))
             .execution_options(synchronize_session=False)
         )
-        return bool(result.rowcount == 1)
+        return rowcount(result) == 1
 
 
-def kept_error(error: str) -> str:
-    """The error as a row keeps it: user paths masked, length capped."""
-    return _USER_PATH.sub(r"/\1/…", error)[:ERROR_LIMIT]
-
+    def forget_person(self, user_id: int, username: str | None) -> int:
+        """Blank the hints of deliveries about that person and key them by id, not by name."""
+        d = InboxDelivery
+        keys = [str(user_id)] + ([username] if username else [])
+        about = (d.entity_kind == "person") & d.entity_key.in_(keys)
+        result = self.session.execute(update(d).where(about).values(hint={}),
+                                      execution_options={"synchronize_session": False})
+        if username:
+            # A pending row keyed by the username is refetched by id instead (same outcome, no name).
+            self.session.execute(
+                update(d).where(d.entity_kind == "person", d.entity_key == username)
+                .values(entity_key=str(user_id)), execution_options={"synchronize_session": False})
+        return rowcount(result)
 
 def _held(claim: Claim) -> tuple[Any, ...]:
     """The row is still ours: running, leased by this worker, at this attempt (no takeover since)."""
@@ -154,18 +162,18 @@ def _held(claim: Claim) -> tuple[Any, ...]:
 
 # --- what people see and do (codev inbox) -------------------------------------------------------
 
-def list_rows(session: Any, statuses: tuple[str, ...], with_error: bool = False,
+def list_rows(session: Session, statuses: tuple[str, ...], with_error: bool = False,
               limit: int = 100) -> list[InboxRow]:
     """Rows in these statuses (and, with_error, pending rows that failed before), oldest first."""
     d = InboxDelivery
-    condition = d.status.in_(statuses)
+    condition: ColumnElement[bool] = d.status.in_(statuses)
     if with_error:
         condition = or_(condition, and_(d.status == "pending", d.last_error.is_not(None)))
     statement = select(d).where(condition).order_by(d.id).limit(limit)
     return [_row(r) for r in session.scalars(statement)]
 
 
-def requeue(session: Any, delivery_id: int, now: datetime) -> str | None:
+def requeue(session: Session, delivery_id: int, now: datetime) -> str | None:
     """Make a parked (or waiting) row due now with its attempts reset; the row's old status, or None."""
     d = InboxDelivery
     status = session.scalar(select(d.status).where(d.id == delivery_id))
@@ -180,20 +188,13 @@ def requeue(session: Any, delivery_id: int, now: datetime) -> str | None:
     return str(status)
 
 
-def stats(session: Any, now: datetime) -> dict[str, Any]:
+def stats(session: Session, now: datetime) -> dict[str, Any]:
     """Rows per status, how many are due now, and the oldest pending row's receipt time."""
     d = InboxDelivery
     per_status = {s: n for s, n in session.execute(select(d.status, func.count()).group_by(d.status))}
     due = session.scalar(select(func.count()).select_from(d).where(_due(d, now))) or 0
     oldest = session.scalar(select(func.min(d.received_at)).where(d.status == "pending"))
     return {"per_status": per_status, "due": due, "oldest_pending": aware(oldest)}
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back without a zone; codev writes UTC only."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 def _row(r: InboxDelivery) -> InboxRow:

@@ -6,9 +6,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sync_service.config import Settings
+from sync_service.config.reader import Reader
+from sync_service.config.settings import Settings
+from sync_service.domain.needs import Commune
 from sync_service.domain.provisioning import GroupSpec
-from sync_service.yaml_reader import Reader
 
 MAX_GROUP_NAME_LENGTH = 20  # Discourse's max_username_length default, which group names follow
 GROUP_NAME = re.compile(r"[a-z0-9_][a-z0-9_.-]*[a-z0-9_]")
@@ -18,7 +19,8 @@ ELIDED = tuple("AEIOUYHÂÉÈÎÔ")  # "Commune d'Anzi", "Commune de Tanalt"
 
 
 def group_specs(r: Reader, doc: Mapping[str, Any], settings: Settings,
-            communes: Mapping[str, Mapping[str, str]]) -> tuple[GroupSpec, ...]:
+                communes: Mapping[str, Commune]) -> tuple[GroupSpec, ...]:
+    """The named groups of forum.yaml and one group per engaged commune, checked against the settings."""
     groups: list[GroupSpec] = []
     for i, entry in enumerate(r.items(doc.get("groups"), "groups")):
         where = f"groups[{i}]"
@@ -45,7 +47,7 @@ def group_specs(r: Reader, doc: Mapping[str, Any], settings: Settings,
 
 
 def commune_group_specs(r: Reader, doc: Mapping[str, Any], settings: Settings,
-                    communes: Mapping[str, Mapping[str, str]]) -> list[tuple[str, GroupSpec]]:
+                        communes: Mapping[str, Commune]) -> list[tuple[str, GroupSpec]]:
     """(commune slug, its group) for each engaged commune."""
     prefix = settings.forum.commune_group_prefix
     found = []
@@ -54,15 +56,15 @@ def commune_group_specs(r: Reader, doc: Mapping[str, Any], settings: Settings,
         entry = r.mapping(entry, where)
         r.known_keys(entry, where, {"slug", "group", "full_name"})
         slug = r.text(entry, "slug", where)
-        row = communes.get(slug)
-        if row is None:
+        commune = communes.get(slug)
+        if commune is None:
             raise r.fail(f"{where}.slug", slug, f"a slug of {settings.forum.communes_file}")
         name = group_name(r, entry.get("group", prefix + slug), f"{where}.group")
         if not name.startswith(prefix):
             raise r.fail(f"{where}.group", name, f"a name starting with {prefix!r} "
                                                  "(settings forum.commune_group_prefix)")
-        article = "d'" if row["name_fr"].startswith(ELIDED) else "de "
-        full_name = entry.get("full_name") or f"Commune {article}{row['name_fr']} — جماعة {row['name_ar']}"
+        article = "d'" if commune.name.startswith(ELIDED) else "de "
+        full_name = entry.get("full_name") or f"Commune {article}{commune.name} — جماعة {commune.name_ar}"
         found.append((slug, GroupSpec(name, str(full_name))))
     return found
 

@@ -1,19 +1,18 @@
-"""Load config/taxonomy.yaml and config/matching.yaml into frozen domain objects, checked at start."""
+"""The matching engine's files: config/taxonomy.yaml and config/matching.yaml (the one place where weights
+live) into frozen domain objects, checked at start."""
 
 from __future__ import annotations
 
 import dataclasses
-import typing
 from pathlib import Path
-from typing import Any
 
-from sync_service.config import ConfigError, read_yaml_mapping
+from sync_service.config.builder import build
+from sync_service.config.errors import ConfigError
+from sync_service.config.reader import read_mapping
 from sync_service.domain.matching.records import EXPERT_MODES
 from sync_service.domain.matching.settings import MatchingSettings
 from sync_service.domain.matching.taxonomy import LOCALES, Concept, ConceptKind, Taxonomy
 
-DEFAULT_TAXONOMY = Path("config/taxonomy.yaml")
-DEFAULT_MATCHING = Path("config/matching.yaml")
 SECTIONS: dict[str, ConceptKind] = {
     "languages": "language",
     "sectors": "sector",
@@ -23,10 +22,10 @@ SECTIONS: dict[str, ConceptKind] = {
 ENTRY_KEYS = {"label", "terms", "acronyms", "sectors", "links", "modes"}
 
 
-def load_taxonomy(path: str | Path = DEFAULT_TAXONOMY) -> Taxonomy:
+def load_taxonomy(path: str | Path) -> Taxonomy:
     """Read and check the taxonomy: labels in fr/ar/en, known sectors, links and modes."""
     source = str(path)
-    data = read_yaml_mapping(Path(path))
+    data = read_mapping(Path(path))
     for key in data:
         if key not in SECTIONS:
             raise ConfigError(source, str(key), key, f"one of {', '.join(SECTIONS)}")
@@ -87,52 +86,15 @@ def _concept(source: str, key: str, cid: str, kind: ConceptKind, entry: object) 
     )
 
 
-def load_matching_settings(path: str | Path = DEFAULT_MATCHING) -> MatchingSettings:
+def load_matching_settings(path: str | Path) -> MatchingSettings:
     """Read the weights and limits; every key and type is checked."""
     source = str(path)
-    settings: MatchingSettings = _build(MatchingSettings, read_yaml_mapping(Path(path)), source, "")
+    settings = build(MatchingSettings, read_mapping(Path(path)), source)
     if settings.default_locale not in LOCALES:
         raise ConfigError(source, "default_locale", settings.default_locale, "one of fr, ar, en")
     if settings.semantic.ceiling <= settings.semantic.floor:
         raise ConfigError(source, "semantic.ceiling", settings.semantic.ceiling, "more than semantic.floor")
-    if settings.constraints.violation_factor > 1:
-        raise ConfigError(
-            source,
-            "constraints.violation_factor",
-            settings.constraints.violation_factor,
-            "a number from 0 to 1",
-        )
     weights = dataclasses.asdict(settings.weights)
     if not any(weights.values()):
         raise ConfigError(source, "weights", weights, "at least one weight above 0")
     return settings
-
-
-
-
-def _build(cls: type[Any], data: object, source: str, prefix: str) -> Any:
-    if not isinstance(data, dict):
-        raise ConfigError(source, prefix or "(top level)", data, "a mapping")
-    hints = typing.get_type_hints(cls)
-    fields = {f.name for f in dataclasses.fields(cls)}
-    kwargs: dict[str, Any] = {}
-    for key, value in data.items():
-        dotted = f"{prefix}.{key}" if prefix else str(key)
-        if key not in fields:
-            raise ConfigError(source, dotted, key, f"one of {', '.join(sorted(fields))}")
-        hint = hints[key]
-        if dataclasses.is_dataclass(hint):
-            kwargs[key] = _build(typing.cast(type[Any], hint), value, source, dotted)
-        elif hint is int:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(source, dotted, value, "a whole number, 1 or more")
-            kwargs[key] = value
-        elif hint is float:
-            if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
-                raise ConfigError(source, dotted, value, "a number, 0 or more")
-            kwargs[key] = float(value)
-        else:
-            if not isinstance(value, str) or not value.strip():
-                raise ConfigError(source, dotted, value, "a non-empty text")
-            kwargs[key] = value
-    return cls(**kwargs)

@@ -9,7 +9,10 @@ import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
-from sync_service.config import ConfigError, Settings
+from sync_service import create_app
+from sync_service.config.errors import ConfigError
+from sync_service.config.load import Config
+from sync_service.entrypoints.cli.context import Context, pass_context
 
 WORKER_CLASS = "gthread"  # keep-alive, and threads that wait for a commit together
 THREADS_PER_WORKER = 16  # they wait on a shared commit (inbox.InboxWriter), not on the CPU
@@ -20,8 +23,8 @@ NO_SECRET = ("at least one webhook secret: set CODEV_WEBHOOK_SECRETS to the secr
 class _Gunicorn(BaseApplication):  # type: ignore[misc]
     """gunicorn run from code; each worker builds its own app (and engine) after the fork."""
 
-    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
-        self.settings = settings
+    def __init__(self, config: Config, options: dict[str, Any]) -> None:
+        self.codev_config = config  # not `config`: BaseApplication has its own
         self.options = options
         super().__init__()
 
@@ -30,9 +33,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        from sync_service import create_app
-
-        return create_app(self.settings)
+        return create_app(self.codev_config)
 
 
 def bind_address(host: str, port: int) -> str:
@@ -60,37 +61,20 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int = THREADS_
 @click.option("--threads", default=THREADS_PER_WORKER, show_default=True, type=click.IntRange(1, 64),
               help="Threads per gunicorn worker (ignored with --dev).")
 @click.option("--dev", is_flag=True, help="Flask's development server, one process (never in production).")
-@click.pass_obj
-def serve(obj: Any, host: str, port: int, workers: int, threads: int, dev: bool) -> None:
+@pass_context
+def serve(ctx: Context, host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     """Serve POST /webhooks/discourse and GET /healthz."""
-    settings: Settings = obj.settings
-    if not settings.webhook_secrets:
+    config = ctx.config
+    if not config.settings.webhook_secrets:
         # An unsigned endpoint would store whatever anyone posts: refuse, in development too.
         raise ConfigError("environment", "CODEV_WEBHOOK_SECRETS", "nothing", NO_SECRET)
-    _check_schema(settings.database_url)
-    if dev:
-        from sync_service import create_app
-
-        # debug stays off: the Werkzeug debugger runs code for whoever reaches it
-        create_app(settings).run(host=host, port=port, debug=False, threaded=True, use_reloader=False)
-        return
-    _Gunicorn(settings, gunicorn_options(host, port, workers, threads)).run()
-
-
-def _check_schema(database_url: str) -> None:
-    """Refuse to start on a database without the inbox: every delivery would get a 503."""
-    from sqlalchemy import inspect
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from sync_service.adapters.db.engine import make_engine
-
-    engine = make_engine(database_url)
+    codev = ctx.codev()
     try:
-        with engine.connect() as conn:
-            ready = inspect(conn).has_table("inbox_delivery")
-    except SQLAlchemyError as exc:
-        raise click.ClickException(f"cannot reach the database: {str(exc).splitlines()[0]}") from exc
+        codev.engine  # noqa: B018 - the database answers and is at the newest schema, or stop here
     finally:
-        engine.dispose()
-    if not ready:
-        raise click.ClickException("the database has no inbox table yet: run `codev db upgrade` first")
+        codev.close()
+    if dev:
+        # debug stays off: the Werkzeug debugger runs code for whoever reaches it
+        create_app(config).run(host=host, port=port, debug=False, threaded=True, use_reloader=False)
+        return
+    _Gunicorn(config, gunicorn_options(host, port, workers, threads)).run()

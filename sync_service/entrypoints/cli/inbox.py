@@ -7,7 +7,11 @@ from typing import Any
 
 import click
 
-from sync_service.config import Settings
+from sync_service.adapters.db import inbox_queue
+from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
+from sync_service.bootstrap import utcnow
+from sync_service.entrypoints.cli.context import Context, pass_context
+from sync_service.services.ports.storage import InboxRow
 
 ERROR_WIDTH = 70
 
@@ -17,35 +21,29 @@ ERROR_WIDTH = 70
 @click.option("--retry", "retry_id", type=int, default=None, metavar="ID",
               help="Put a parked row back in the queue, its attempts reset.")
 @click.option("--stats", is_flag=True, help="Rows per status (the default with no option).")
-@click.pass_obj
-def inbox(obj: Any, failed: bool, retry_id: int | None, stats: bool) -> None:
+@pass_context
+def inbox(ctx: Context, failed: bool, retry_id: int | None, stats: bool) -> None:
     """Show the webhook inbox, or re-queue one parked delivery."""
-    from sync_service.adapters.db import inbox_claims
-    from sync_service.entrypoints.worker import database, utcnow
-
-    settings: Settings = obj.settings
-    engine, uow_factory = database(settings)
+    codev = ctx.codev()
     try:
-        with uow_factory() as uow:
+        with SqlUnitOfWork(codev.engine) as uow:
             if retry_id is not None:
                 _retry(uow, retry_id, utcnow())
             if failed:
-                rows = inbox_claims.list_rows(uow.session, ("parked",), with_error=True)
+                rows = inbox_queue.list_rows(uow.session, ("parked",), with_error=True)
                 if rows:
                     _table(rows)
                 else:
                     click.echo("no failed deliveries")
             if stats or (not failed and retry_id is None):
-                _stats(inbox_claims.stats(uow.session, utcnow()))
+                _stats(inbox_queue.stats(uow.session, utcnow()))
             uow.rollback()
     finally:
-        engine.dispose()
+        codev.close()
 
 
-def _retry(uow: Any, delivery_id: int, now: datetime) -> None:
-    from sync_service.adapters.db.inbox_claims import requeue
-
-    before = requeue(uow.session, delivery_id, now)
+def _retry(uow: SqlUnitOfWork, delivery_id: int, now: datetime) -> None:
+    before = inbox_queue.requeue(uow.session, delivery_id, now)
     if before is None:
         raise click.ClickException(f"no delivery {delivery_id}")
     if before not in ("parked", "pending"):
@@ -55,7 +53,7 @@ def _retry(uow: Any, delivery_id: int, now: datetime) -> None:
     click.echo(f"delivery {delivery_id} queued again (was {before})")
 
 
-def _table(rows: list[Any]) -> None:
+def _table(rows: list[InboxRow]) -> None:
     header = f"{'id':>6}  {'status':<8} {'event':<18} {'entity':<22} {'tries':>5}  error"
     click.echo(header)
     click.echo("-" * len(header))

@@ -6,7 +6,12 @@ from typing import Any
 
 import click
 
-from sync_service.config import Settings
+from sync_service.adapters.db import outbox as db_outbox
+from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
+from sync_service.bootstrap import Codev, default_worker_id, send_policy
+from sync_service.entrypoints.cli.context import Context, configure_logging, pass_context
+from sync_service.services.outbox import send_due
+from sync_service.services.ports.storage import OutboxRow
 
 ERROR_WIDTH = 70
 STATUSES = ("pending", "sending", "sent", "failed", "parked", "superseded")
@@ -18,51 +23,33 @@ STATUSES = ("pending", "sending", "sent", "failed", "parked", "superseded")
 @click.option("--send", is_flag=True, help="Send what is due now, paced, then exit.")
 @click.option("--batch", default=20, show_default=True, type=click.IntRange(1, 1000),
               help="Rows claimed per transaction when sending.")
-@click.pass_obj
-def outbox(obj: Any, stats: bool, failed: bool, send: bool, batch: int) -> None:
+@pass_context
+def outbox(ctx: Context, stats: bool, failed: bool, send: bool, batch: int) -> None:
     """Show the outbox of writes to Discourse, or send the due ones."""
-    from sync_service.adapters.db import outbox as db_outbox
-    from sync_service.adapters.db.unit_of_work import uow_factory
-    from sync_service.entrypoints.worker import database, utcnow
-
-    settings: Settings = obj.settings
-    engine, _ = database(settings)
-    factory = uow_factory(engine)
+    codev = ctx.codev()
     try:
         if send:
-            _send(settings, factory, batch)
+            _send(codev, batch)
         if failed:
-            with factory() as uow:
+            with SqlUnitOfWork(codev.engine) as uow:
                 rows = db_outbox.list_rows(uow.session, ("parked", "failed"))
             if rows:
                 _table(rows)
             else:
                 click.echo("no failed writes")
         if stats or not (failed or send):
-            with factory() as uow:
-                _stats(db_outbox.stats(uow.session, utcnow()))
+            with SqlUnitOfWork(codev.engine) as uow:
+                _stats(db_outbox.stats(uow.session, codev.clocks.now()))
     finally:
-        engine.dispose()
+        codev.close()
 
 
-def _send(settings: Settings, factory: Any, batch: int) -> None:
-    from sync_service.adapters.discourse.client import HttpPolicy, Transport
-    from sync_service.adapters.discourse.writer import DiscourseWriter
-    from sync_service.entrypoints.worker import configure_logging, default_worker_id, utcnow
-    from sync_service.services.outbox import SendPolicy, send_due
-
+def _send(codev: Codev, batch: int) -> None:
     configure_logging()
-    forum = settings.discourse
-    policy = HttpPolicy(requests_per_minute=settings.forum_api.requests_per_minute,
-                        read_timeout=settings.forum_api.timeout_seconds)
-    writer = DiscourseWriter(Transport(forum.url, forum.api_key, forum.api_username, policy),
-                             forum.api_username)
-    w = settings.worker
-    send_policy = SendPolicy(batch=batch, lease_seconds=w.lease_seconds, max_attempts=w.max_attempts,
-                             backoff_seconds=w.backoff_seconds)
+    policy = send_policy(codev.settings, batch)
     totals = {"sent": 0, "found": 0, "retried": 0, "parked": 0, "failed": 0, "lost": 0}
     while True:
-        report = send_due(factory, writer, default_worker_id(), utcnow, send_policy)
+        report = send_due(codev.uow, codev.writer, default_worker_id(), codev.clocks.now, policy)
         for key in totals:
             totals[key] += getattr(report, key)
         if report.claimed == 0:
@@ -70,7 +57,7 @@ def _send(settings: Settings, factory: Any, batch: int) -> None:
     click.echo("outbox: " + ", ".join(f"{key} {value}" for key, value in totals.items()))
 
 
-def _table(rows: list[Any]) -> None:
+def _table(rows: list[OutboxRow]) -> None:
     header = f"{'id':>6}  {'status':<8} {'kind':<16} {'intent':<28} {'tries':>5}  error"
     click.echo(header)
     click.echo("-" * len(header))

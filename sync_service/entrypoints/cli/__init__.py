@@ -1,0 +1,71 @@
+"""The `codev` command line: one small module per command group, assembled here."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from sync_service.entrypoints.cli.config import show_config
+from sync_service.entrypoints.cli.context import Context
+from sync_service.entrypoints.cli.db import db
+from sync_service.entrypoints.cli.demo import demo
+from sync_service.entrypoints.cli.errors import PREFIX, message_of
+from sync_service.entrypoints.cli.inbox import inbox
+from sync_service.entrypoints.cli.match import evaluate, match
+from sync_service.entrypoints.cli.outbox import outbox
+from sync_service.entrypoints.cli.provision import provision
+from sync_service.entrypoints.cli.sandbox import sandbox
+from sync_service.entrypoints.cli.serve import serve
+from sync_service.entrypoints.cli.sync import sync
+from sync_service.entrypoints.cli.worker import worker
+
+
+class CodevGroup(click.Group):
+    """The `codev` group: every error a person can act on is one line, `codev: ...`, and a non-zero exit
+    (also under click's test runner, which calls `main` too)."""
+
+    def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            code = exc.exit_code
+        except click.exceptions.Abort:
+            click.echo(f"{PREFIX}aborted", err=True)
+            code = 1
+        except click.UsageError as exc:
+            if exc.ctx is not None:
+                click.echo(exc.ctx.get_usage(), err=True)
+            line, code = message_of(exc)
+            click.echo(f"{PREFIX}{line}", err=True)
+        except Exception as exc:  # only the errors message_of knows; any other one re-raises with its trace
+            line, code = message_of(exc)
+            click.echo(f"{PREFIX}{line}", err=True)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+@click.group(cls=CodevGroup)
+@click.option("--config-dir", type=click.Path(file_okay=False), default=None,
+              help="Folder of configuration files (default: $CODEV_CONFIG_DIR, else the packaged defaults); "
+                   "a file it lacks is taken from the defaults.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), default=None,
+              help="Behaviour settings file (default: $CODEV_CONFIG, else codev.yaml of the config folder).")
+@click.pass_context
+def cli(ctx: click.Context, config_dir: str | None, config_file: str | None) -> None:
+    """codev: match commune needs with migrant experts on a Discourse forum."""
+    ctx.obj = Context(config_dir, config_file)
+
+
+for command in (db, show_config, serve, worker, inbox, outbox, sync, provision, match, evaluate, demo,
+                sandbox):
+    cli.add_command(command)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the `codev` command."""
+    cli.main(args=list(argv) if argv is not None else None, prog_name="codev")

@@ -1,0 +1,86 @@
+"""`codev demo`: the whole loop on embedded defaults, and what to try in it."""
+
+from __future__ import annotations
+
+import threading
+
+import click
+
+from sync_service.adapters.db.engine import shown
+from sync_service.config.files import SAMPLE_SEED
+from sync_service.entrypoints.cli.context import Context, configure_logging, pass_context
+from sync_service.entrypoints.cli.errors import fail
+from sync_service.entrypoints.demo import (
+    DEMO_API_KEY,
+    DEMO_DATABASE,
+    DEMO_RATE,
+    MANAGER,
+    Demo,
+    DemoError,
+    free,
+    fresh_database,
+    only_demo,
+)
+
+
+@click.command("demo")
+@click.option("--port", default=4200, show_default=True, help="Port of the Discourse sandbox.")
+@click.option("--web-port", default=8000, show_default=True, help="Port of codev's webhook intake.")
+@click.option("--seed", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="Sandbox seed to load (default: the sample community).")
+@click.option("--database-url", default=DEMO_DATABASE, show_default=True,
+              help="The demo's own database, emptied at each start: the sandbox starts afresh too. "
+                   "Any other URL must hold no data yet.")
+@click.option("--check", is_flag=True,
+              help="Run the loop once: review threads appear, one approval opens an introduction; then stop.")
+@pass_context
+def demo(ctx: Context, port: int, web_port: int, seed: str | None, database_url: str, check: bool) -> None:
+    """Start the sandbox, provision it, serve webhooks, run the worker; say how to approve a candidate."""
+    config = ctx.config
+    seed_path = config.path(seed or SAMPLE_SEED)
+    try:
+        with only_demo():
+            free(port, "sandbox")
+            free(web_port, "webhook intake")
+            fresh_database(database_url)
+            configure_logging()
+            running = Demo.start(config, seed_path, port, web_port, database_url)
+            try:
+                changes = running.provision(f"http://127.0.0.1:{web_port}/webhooks/discourse")
+                click.echo(f"provision: {changes} change(s) made to the forum")
+                running.start_worker()
+                reviews = running.wait_for_reviews(timeout=90)
+                _print_guide(running, str(seed_path), reviews)
+                if check:
+                    click.echo(f"introduction PM opened: {running.check(reviews)}")
+                    click.echo("demo check: ok")
+                    return
+                threading.Event().wait()
+            except KeyboardInterrupt:
+                click.echo("\nstopping")
+            finally:
+                running.stop()
+    except DemoError as exc:
+        raise fail(str(exc)) from exc
+
+
+def _print_guide(running: Demo, seed: str, reviews: list[tuple[int, int, str]]) -> None:
+    url = running.forum_url
+    need, topic, title = reviews[0]
+    key = f"-H 'Api-Key: {DEMO_API_KEY}'"
+    click.echo(f"""
+codev demo: the whole loop is running
+  database (fresh):      {shown(running.config.settings.database_url)}
+  Discourse sandbox:     {url}   (seed: {seed}; admin API limit lifted to {DEMO_RATE}/min for the demo)
+  review threads:        {len(reviews)} needs have one, in the staff-only category revue-des-suggestions
+  admin API key (demo):  {DEMO_API_KEY}
+
+Read the review thread of need {need} ({title}):
+  curl -s {key} -H 'Api-Username: system' {url}/t/{topic}.json
+Approve its first candidate, as the community manager {MANAGER}:
+  curl -s {key} -H 'Api-Username: {MANAGER}' {url}/posts.json -d topic_id={topic} \\
+       -d 'raw=approuver 1, merci pour cette suggestion'
+See the introduction appear (a private message to the expert, the need's author and the animateurs):
+  curl -s {key} -H 'Api-Username: {MANAGER}' {url}/topics/private-messages/{MANAGER}.json
+The expert answers in that message with "j'accepte" or "je décline"; the need's status follows.
+Ctrl-C stops.""")

@@ -1,0 +1,38 @@
+"""What the brokerage needs from the matching engine (services.ranking implements it)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from sync_service.domain.needs import NeedDetails
+from sync_service.domain.people import ExpertProfile
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One candidate for a need, with its reasons in the need's language."""
+
+    user_id: int
+    username: str
+    name: str | None
+    score: float
+    reasons: tuple[str, ...]
+
+
+class Ranker(Protocol):
+    """Matching as the brokerage uses it; keeps its index between passes."""
+
+    def refresh(self, experts: Sequence[ExpertProfile], needs: Sequence[NeedDetails],
+                loads: Mapping[int, int]) -> None:
+        """Bring the index in line with these experts and open needs (only changes are re-indexed)."""
+        ...
+
+    def rank(self, need_topic_id: int, k: int, exclude: set[int], locale: str) -> list[Ranked]:
+        """The k best experts for the need, leaving out `exclude`."""
+        ...
+
+    def reasons(self, need_topic_id: int, user_id: int, locale: str) -> tuple[str, ...]:
+        """Why this expert fits this need (empty when the pair is not indexed or scores below the floor)."""
+        ...

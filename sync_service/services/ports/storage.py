@@ -1,0 +1,387 @@
+"""What the use cases need from storage: one unit of work (one transaction) holding every repository.
+The database sits behind it (adapters.db); repositories never commit, the use case does."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sync_service.domain.brokerage import Introduction, ReviewThread
+from sync_service.domain.needs import NeedDetails
+from sync_service.domain.people import ExpertProfile
+
+# --- what is stored ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StoredExpert:
+    """An expert profile as stored, with when codev last fetched it from the forum."""
+
+    profile: ExpertProfile
+    fetched_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredNeed:
+    """A need as stored, with when codev last fetched it from the forum."""
+
+    details: NeedDetails
+    fetched_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class EntityRef:
+    """What one webhook delivery (or a reconciliation step) asks the worker to look at again."""
+
+    kind: str  # "person" | "need" | "thread" | "none"
+    key: str   # person: forum user id (digits) or username; need, thread: topic id (digits)
+    event: str  # the Discourse event name, e.g. "user_updated"; "reconcile" from the pull
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One inbox row leased to a worker: the lease holds while (worker_id, attempts) match the row."""
+
+    id: int
+    event: str
+    entity_kind: str
+    entity_key: str | None
+    attempts: int
+    worker_id: str
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """One inbox row as people see it in `codev inbox`."""
+
+    id: int
+    event: str
+    status: str
+    entity_kind: str
+    entity_key: str | None
+    attempts: int
+    received_at: datetime | None
+    available_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class Intent:
+    """A write decided by a use case; `key` is deterministic so deciding twice is one write."""
+
+    key: str
+    kind: str
+    payload: Mapping[str, Any]
+    depends_on: str | None = None  # the intent whose topic (reply, close) or post (edit) this writes to
+    person_id: int | None = None   # the forum user the write is about: forgetting them removes it
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    """One outbox row as the sender and `codev outbox` see it."""
+
+    id: int
+    key: str
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    maybe_sent: bool
+    worker_id: str
+    depends_on: str | None = None
+    parent_topic_id: int | None = None
+    parent_post_id: int | None = None
+    status: str = "sending"
+    topic_id: int | None = None
+    post_id: int | None = None
+    last_error: str | None = None
+
+
+# --- repositories --------------------------------------------------------------------------------
+
+
+class ExpertRepository(Protocol):
+    """Expert profiles by forum user id."""
+
+    def get(self, user_id: int, *, lock: bool = False) -> StoredExpert | None:
+        """The stored profile; with lock, held until the unit of work ends (FOR UPDATE)."""
+        ...
+
+    def by_username(self, username: str) -> StoredExpert | None:
+        """The stored profile of that username, if any."""
+        ...
+
+    def save(self, profile: ExpertProfile, fetched_at: datetime, now: datetime) -> None:
+        """Insert or replace the profile."""
+        ...
+
+    def touch(self, user_id: int, fetched_at: datetime) -> None:
+        """Record a fetch that found nothing new."""
+        ...
+
+    def delete(self, user_id: int) -> bool:
+        """Remove the profile; True when there was one."""
+        ...
+
+    def ids(self) -> list[int]:
+        """Every stored forum user id."""
+        ...
+
+    def matchable(self) -> list[ExpertProfile]:
+        """Profiles matching may rank."""
+        ...
+
+
+class NeedRepository(Protocol):
+    """Needs by topic id."""
+
+    def get(self, topic_id: int, *, lock: bool = False) -> StoredNeed | None:
+        """The stored need; with lock, held until the unit of work ends (FOR UPDATE)."""
+        ...
+
+    def save(self, details: NeedDetails, fetched_at: datetime, now: datetime) -> None:
+        """Insert or replace the need."""
+        ...
+
+    def touch(self, topic_id: int, fetched_at: datetime) -> None:
+        """Record a fetch that found nothing new."""
+        ...
+
+    def delete(self, topic_id: int) -> bool:
+        """Remove the need; True when there was one."""
+        ...
+
+    def ids(self) -> list[int]:
+        """Every stored topic id."""
+        ...
+
+    def open_needs(self) -> list[NeedDetails]:
+        """Needs whose status is not closed."""
+        ...
+
+    def closed_since(self, since: datetime | None) -> list[NeedDetails]:
+        """Closed needs whose row changed at or after `since` (every closed need when None)."""
+        ...
+
+    def forget_author(self, user_id: int) -> int:
+        """Blank author id and username on the needs of that person; how many."""
+        ...
+
+
+class TombstoneRepository(Protocol):
+    """Keyed hashes of forgotten people and topics (nothing else)."""
+
+    def created_at(self, key: str) -> datetime | None:
+        """When the tombstone was written, or None when there is none."""
+        ...
+
+    def add(self, key: str, now: datetime) -> None:
+        """Write (or refresh) the tombstone."""
+        ...
+
+    def remove(self, key: str) -> None:
+        """Drop the tombstone (the entity is confirmed back)."""
+        ...
+
+    def prune(self, before: datetime) -> int:
+        """Drop tombstones written before that time; how many."""
+        ...
+
+
+class InboxRepository(Protocol):
+    """The webhook inbox as a work queue: claim due rows under a lease, then finish them."""
+
+    def claim(self, worker_id: str, now: datetime, limit: int, lease_seconds: float) -> list[Claim]:
+        """Lease up to `limit` due rows, at most one per entity, oldest first."""
+        ...
+
+    def renew(self, claim: Claim, lease_until: datetime) -> bool:
+        """Extend the claim's lease; False if another worker has taken the row over."""
+        ...
+
+    def pending_of_entity(self, claim: Claim) -> list[int]:
+        """Ids of the other pending rows of the claim's entity (one refetch serves them)."""
+        ...
+
+    def complete(self, claim: Claim, now: datetime, status: str, coalesced: list[int]) -> bool:
+        """Mark the claim (and the coalesced rows) finished; False if this worker lost the lease."""
+        ...
+
+    def retry(self, claim: Claim, available_at: datetime, error: str, count_attempt: bool = True) -> bool:
+        """Back to pending until `available_at`; False if the lease was lost."""
+        ...
+
+    def park(self, claim: Claim, now: datetime, error: str) -> bool:
+        """Set the claim aside for a person; False if the lease was lost."""
+        ...
+
+    def forget_person(self, user_id: int, username: str | None) -> int:
+        """Blank the hints (and finished rows' keys) of deliveries about that person; how many rows."""
+        ...
+
+
+class IntroductionRepository(Protocol):
+    """Introductions by (need, expert)."""
+
+    def get(self, need_topic_id: int, expert_user_id: int, *, lock: bool = False) -> Introduction | None:
+        """One introduction (pm_topic_id filled from the outbox when the PM was sent)."""
+        ...
+
+    def of_need(self, need_topic_id: int) -> list[Introduction]:
+        """Every introduction of one need, oldest first."""
+        ...
+
+    def add(self, intro: Introduction) -> bool:
+        """Insert; False when this pair already has one (nothing changes then)."""
+        ...
+
+    def save(self, intro: Introduction) -> None:
+        """Update the row of this pair (status, dates, last_post_number)."""
+        ...
+
+    def pending(self) -> list[Introduction]:
+        """Every introduction awaiting an answer."""
+        ...
+
+    def by_pm_topic(self, topic_id: int) -> Introduction | None:
+        """The introduction whose PM is this topic (through the outbox row of its intent)."""
+        ...
+
+    def loads(self) -> dict[int, int]:
+        """Pending or accepted introductions per expert user id."""
+        ...
+
+    def forget_expert(self, user_id: int) -> int:
+        """Delete that expert's introductions; how many."""
+        ...
+
+    def forget_need(self, need_topic_id: int) -> int:
+        """Delete that need's introductions; how many."""
+        ...
+
+
+class ReviewRepository(Protocol):
+    """Review threads by need."""
+
+    def get(self, need_topic_id: int, *, lock: bool = False) -> ReviewThread | None:
+        """The thread state (topic_id, post_id filled from the outbox once the topic exists)."""
+        ...
+
+    def save(self, thread: ReviewThread) -> None:
+        """Insert or update."""
+        ...
+
+    def by_topic(self, topic_id: int) -> ReviewThread | None:
+        """The review thread whose topic is this one."""
+        ...
+
+    def delete(self, need_topic_id: int) -> bool:
+        """Forget the thread state of a need (the topic itself stays in the forum)."""
+        ...
+
+    def forget_expert(self, user_id: int) -> int:
+        """Drop that expert from every `shown` list; how many threads changed."""
+        ...
+
+
+class DigestRepository(Protocol):
+    """Which needs each expert's digest already listed."""
+
+    def last_sent(self, user_id: int) -> datetime | None:
+        """When the expert's last digest was decided, or None."""
+        ...
+
+    def listed(self, user_id: int) -> set[int]:
+        """Topic ids of needs already listed to this expert."""
+        ...
+
+    def record(self, user_id: int, need_topic_ids: Sequence[int], now: datetime) -> None:
+        """Note a digest decided now listing these needs."""
+        ...
+
+    def forget_expert(self, user_id: int) -> int:
+        """Delete what digests noted of this expert; how many rows."""
+        ...
+
+
+class OutboxRepository(Protocol):
+    """The writes codev decided to make, sent once each by the sender."""
+
+    def add(self, intent: Intent, target: str | None, now: datetime) -> bool:
+        """Insert the intent unless its key exists (a newer edit supersedes a pending one); True if new."""
+        ...
+
+    def claim(self, worker_id: str, now: datetime, limit: int, lease_seconds: float) -> list[OutboxRow]:
+        """Lease up to `limit` due rows whose dependency was sent, one per target in flight."""
+        ...
+
+    def mark_sent(self, row: OutboxRow, now: datetime, topic_id: int | None, post_id: int | None) -> bool:
+        """Record where the forum put it; False if this sender lost the lease."""
+        ...
+
+    def retry(self, row: OutboxRow, available_at: datetime, error: str, maybe_sent: bool) -> bool:
+        """Back to pending until `available_at`; False if the lease was lost."""
+        ...
+
+    def give_up(self, row: OutboxRow, status: str, error: str) -> bool:
+        """failed (unclear too often) or parked (refused); False if the lease was lost."""
+        ...
+
+    def release(self, row: OutboxRow) -> bool:
+        """Put back a claimed row that was not tried."""
+        ...
+
+    def forget_person(self, user_id: int) -> int:
+        """Delete that person's writes not sent and blank the payload of those sent; how many rows."""
+        ...
+
+
+# --- the unit of work ----------------------------------------------------------------------------
+
+
+class UnitOfWork(Protocol):
+    """One database transaction over every repository. What is not committed is rolled back."""
+
+    @property
+    def experts(self) -> ExpertRepository: ...
+
+    @property
+    def needs(self) -> NeedRepository: ...
+
+    @property
+    def tombstones(self) -> TombstoneRepository: ...
+
+    @property
+    def inbox(self) -> InboxRepository: ...
+
+    @property
+    def introductions(self) -> IntroductionRepository: ...
+
+    @property
+    def reviews(self) -> ReviewRepository: ...
+
+    @property
+    def digests(self) -> DigestRepository: ...
+
+    @property
+    def outbox(self) -> OutboxRepository: ...
+
+    def __enter__(self) -> UnitOfWork: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def commit(self) -> None:
+        """Make every change of this unit durable."""
+        ...
+
+    def rollback(self) -> None:
+        """Drop every change of this unit (and end its transaction)."""
+        ...
+
+    def lock_entity(self, kind: str, key: int) -> None:
+        """Serialise work on one entity until the unit ends (PostgreSQL advisory lock; SQLite: the
+        BEGIN IMMEDIATE transaction already holds the only write lock)."""
+        ...
