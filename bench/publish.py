@@ -9,7 +9,7 @@ topic for every five posts, four replies under each) are enqueued, then `send_du
 is left. Each intent must be on the forum exactly once (its marker counted in the sandbox's state).
 
 The minimum the limit allows: the first 60 requests at once, then 60 per rolling minute, so N requests
-need (ceil(N / 60) - 1) minutes (the last answers not counted). Goal (issue 5): within 10 %.
+need (ceil(N / 60) - 1) minutes (the last answers not counted). Goal: within 10 %.
 
 Baseline, in the same process and first (it also warms the process up, as a running worker is): the
 same N intents through the same sender and a sandbox without the limit (pacing off), which gives the

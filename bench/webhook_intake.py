@@ -10,7 +10,7 @@ comes from wrk (Debian package `wrk`; see wrk_load.py), which costs the machine 
 wrk, or with --python-load, from Python processes, which on a 2-core machine take a large share of
 the CPU from the server they measure. A baseline run of the same load on GET /healthz, which does no
 database work, is printed beside it. Every delivery answered 200 is then looked for in the inbox.
-Goal (issue 3): >= 1,000 events/s, p99 <= 50 ms on PostgreSQL.
+Goal: >= 1,000 events/s, p99 <= 50 ms on PostgreSQL.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from sync_service.adapters.discourse.client import HttpPolicy, Transport
 from sync_service.adapters.discourse.gateway import DiscourseGateway
 from sync_service.adapters.discourse.pacing import Clock, Sleep
 from sync_service.adapters.discourse.writer import DiscourseWriter
+from sync_service.adapters.embedding import default_embedder
 from sync_service.config.load import Config
 from sync_service.config.settings import Settings
 from sync_service.domain.brokerage import Delays
@@ -180,12 +181,7 @@ class Codev:
     @cached_property
     def ranker(self) -> EngineRanker:
         """The matching engine, with the sentence encoder unless `embed` is off."""
-        embedder: Embedder | None = None
-        if self.embed:
-            # imported on demand: loading the model's weights takes a few seconds
-            from sync_service.adapters.embedding import default_embedder
-
-            embedder = default_embedder()
+        embedder: Embedder | None = default_embedder() if self.embed else None
         return EngineRanker(self.config.taxonomy, self.config.matching, self.config.translator, embedder)
 
     def brokerage(self, worker_id: str, stop: Callable[[], bool]) -> BrokerageLoop:

@@ -1,10 +1,10 @@
-"""Need status as far as sync decides it: the forum opens and closes; what lies between is issue 5's."""
+"""Need status as far as sync decides it: the forum opens and closes; the brokerage sets what lies between."""
 
 from __future__ import annotations
 
 OPEN = "open"
 CLOSED = "closed"
-# Statuses the matching lifecycle (issue 5) sets; sync keeps them while the topic stays open.
+# Statuses the brokerage sets; sync keeps them while the topic stays open.
 LIFECYCLE_STATUSES = ("matched", "in_progress", "served", "funded")
 NEED_STATUSES = (OPEN, *LIFECYCLE_STATUSES, CLOSED)
 

@@ -67,7 +67,7 @@ class ExpertProfile:
     country: str | None = None
     availability_hours: float | None = None
     origin_province: str | None = None
-    # Every stored profile is matchable when synced; a later pause (issue 5) may turn it off.
+    # Every stored profile is matchable when synced; a later pause may turn it off.
     matchable: bool = True
     # The expert asked for a periodic digest of new needs that fit them (user field "digest").
     digest: bool = False

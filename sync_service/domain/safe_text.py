@@ -1,4 +1,4 @@
-"""Text that users wrote, made inert before codev quotes it in a Discourse post (reliability.md §3.6).
+"""Text that users wrote, made inert before codev quotes it in a Discourse post.
 
 The proof rests on one CommonMark rule: the content of a code span is literal. Discourse's mentions,
 hashtags, emoji, linkify, onebox, BBCode and HTML rules only look at text tokens (or at the start of a

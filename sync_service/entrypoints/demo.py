@@ -20,7 +20,6 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from discourse_sandbox import Sandbox, SandboxSettings
-from sync_service import create_app
 from sync_service.adapters.db.engine import make_engine, shown
 from sync_service.adapters.db.migrate import upgrade
 from sync_service.adapters.db.tables import NeedRecord
@@ -28,6 +27,7 @@ from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
 from sync_service.bootstrap import Codev, with_settings
 from sync_service.config.load import Config
 from sync_service.config.settings import DiscourseSettings
+from sync_service.entrypoints.web import build_app
 from sync_service.services.provision import provision
 from sync_service.services.worker import Worker
 
@@ -119,9 +119,10 @@ class Demo:
             webhook_secrets=(DEMO_WEBHOOK_SECRET,),
             forum_api=dataclasses.replace(base.forum_api, requests_per_minute=DEMO_RATE))
         demo_config = with_settings(config, settings)
-        web = make_server("127.0.0.1", web_port, create_app(demo_config), threaded=True)
+        codev = Codev(demo_config)
+        web = make_server("127.0.0.1", web_port, build_app(codev), threaded=True)
         threading.Thread(target=web.serve_forever, name="codev-web", daemon=True).start()
-        return cls(demo_config, sandbox, web, Codev(demo_config))
+        return cls(demo_config, sandbox, web, codev)
 
     @property
     def forum_url(self) -> str:

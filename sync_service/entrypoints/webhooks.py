@@ -1,4 +1,4 @@
-"""POST /webhooks/discourse: verify, store in the inbox, answer at once (reliability.md §2.2, §3.1, §3.2).
+"""POST /webhooks/discourse: verify the signature, store in the inbox, answer at once (docs/reliability.md).
 
 Nothing is processed here: the worker takes inbox rows later. Every refusal (413, 415, 401, 400) is
 recorded as a RejectedDelivery and counted, and answered with a 4xx, never a 500.

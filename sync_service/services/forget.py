@@ -14,7 +14,7 @@ from sync_service.services.ports.storage import UnitOfWork
 # that a dump of the tombstones cannot be checked against a list of forum user ids. Changing it
 # orphans existing tombstones (they then block nothing).
 TOMBSTONE_PEPPER = DEFAULT_TOMBSTONE_KEY.encode()
-# reliability.md §3.7: tombstones are kept at most 12 months.
+# Tombstones are kept at most 12 months (docs/privacy.md): long enough for any late event.
 TOMBSTONE_RETENTION = timedelta(days=365)
 
 

@@ -1,6 +1,6 @@
 """Writes to the forum through an outbox: decided in the caller's transaction, sent once, paced.
 
-Discourse has no idempotency key and lets staff post the same text twice (reliability.md §0.6), so
+Discourse has no idempotency key and lets staff post the same text twice, so
 every post carries its intent's marker, and after any attempt whose outcome is unknown (timeout,
 reset, 5xx, a sender killed before it committed) the sender looks for that marker before sending
 again. A refusal (4xx) is parked for a person, never retried blindly.

@@ -1,6 +1,6 @@
 """Sync use case: refetch one person or topic from the forum and bring codev's database in line.
 
-Rules that keep the database equal to the forum whatever the order of events (reliability.md §2.5):
+Rules that keep the database equal to the forum whatever the order of events:
 
 - The forum's current state is the truth; a webhook only says which entity to look at again.
 - Work on one entity is serialised (`uow.lock_entity` before the refetch when the id is known, then a

@@ -41,7 +41,7 @@ class InboxDelivery(Base):
 
     The body is not kept: user payloads carry e-mail addresses, which codev never stores. What is
     kept is the entity the event is about (to refetch it) and the body's hash (to drop duplicates:
-    Discourse signs the body, not the event name, so the pair is the key; see reliability.md §0).
+    Discourse signs the body, not the event name, so the pair is the key).
     """
 
     __tablename__ = "inbox_delivery"
@@ -90,7 +90,7 @@ class RejectedDelivery(Base):
 class ExpertRecord(Base):
     """A consenting member of the experts group: only what matching and introductions need.
 
-    No e-mail address, no IP, no location beyond the country: see reliability.md §3.7.
+    No e-mail address, no IP, no location beyond the country (docs/privacy.md).
     """
 
     __tablename__ = "experts"
@@ -134,7 +134,7 @@ class NeedRecord(Base):
     mode: Mapped[str | None] = mapped_column(String(16))
     deadline: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str | None] = mapped_column(Text)
-    # open | matched | in_progress | served | funded | closed (sync sets open/closed; issue 5 the rest)
+    # open | matched | in_progress | served | funded | closed (sync sets open/closed, the brokerage the rest)
     status: Mapped[str] = mapped_column(String(16), index=True)
     post_version: Mapped[int] = mapped_column(Integer)
     topic_updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -25,7 +25,7 @@ from sync_service.adapters.db.repositories import (
 
 def _begin_immediate(connection: Connection) -> None:
     # A deferred SQLite transaction that reads then writes can fail at once with SQLITE_BUSY, without
-    # waiting for busy_timeout; taking the write lock first makes writers queue (reliability.md §2.3).
+    # waiting for busy_timeout; taking the write lock first makes writers queue.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

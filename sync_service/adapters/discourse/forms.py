@@ -1,7 +1,7 @@
 """Reading a post that Discourse's composer wrote from a form template (pure: no I/O).
 
 The composer writes every filled field as a block "### <label or id>" followed by its value, blocks
-joined by a blank line, a multi-valued field one value per line (discourse.md §1.10). A textarea's
+joined by a blank line, a multi-valued field one value per line (docs/sandbox.md, forms). A textarea's
 value may itself hold blank lines, so a block runs until the next "### " heading, not until the
 next blank line. Headings inside fenced code are text, not headings.
 """

@@ -12,6 +12,7 @@ from sync_service.domain.i18n import Translator
 from sync_service.domain.matching import components as comp
 from sync_service.domain.matching.expert_arrays import ExpertArrays
 from sync_service.domain.matching.features import Features, expert_features, need_features
+from sync_service.domain.matching.reasons import reasons
 from sync_service.domain.matching.records import Expert, Need, RecordId
 from sync_service.domain.matching.scan import ReducedScan
 from sync_service.domain.matching.settings import MatchingSettings
@@ -376,8 +377,6 @@ def explain(
     locale: str | None = None,
 ) -> list[str]:
     """The reasons of one ranked pair, in the locale (the configured default when None)."""
-    from sync_service.domain.matching.reasons import reasons
-
     need = engine.needs.features[engine.needs.row_of[need_id]]
     expert = engine.experts.features[engine.experts.row_of[candidate.id]]
     assert need is not None and expert is not None

@@ -39,6 +39,8 @@ def configure_logging() -> None:
     """Log lines to stderr unless the host application already set logging up."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # the schema check at start reads Alembic's version table, which Alembic announces at INFO
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
 
 
 # Until the admin API budget of a command differs from the settings' (forum_api.requests_per_minute).

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from sync_service.adapters.assignment_solver import OrToolsFlowSolver
+from sync_service.adapters.embedding import default_embedder
 from sync_service.domain.i18n import Translator
 from sync_service.domain.matching.batch import match_all
 from sync_service.domain.matching.engine import Embedder
@@ -37,12 +38,7 @@ def _read_records(path: str, what: str) -> list[Any]:
 
 
 def _embedder(enabled: bool) -> Embedder | None:
-    if not enabled:
-        return None
-    # imported on demand: loading the model's weights takes a few seconds
-    from sync_service.adapters.embedding import default_embedder
-
-    return default_embedder()
+    return default_embedder() if enabled else None
 
 
 @click.command("match")

@@ -9,10 +9,11 @@ import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 
-from sync_service import create_app
+from sync_service.bootstrap import Codev
 from sync_service.config.errors import ConfigError
 from sync_service.config.load import Config
 from sync_service.entrypoints.cli.context import Context, pass_context
+from sync_service.entrypoints.web import build_app
 
 WORKER_CLASS = "gthread"  # keep-alive, and threads that wait for a commit together
 THREADS_PER_WORKER = 16  # they wait on a shared commit (inbox.InboxWriter), not on the CPU
@@ -33,7 +34,7 @@ class _Gunicorn(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Flask:
-        return create_app(self.codev_config)
+        return build_app(Codev(self.codev_config))
 
 
 def bind_address(host: str, port: int) -> str:
@@ -75,6 +76,6 @@ def serve(ctx: Context, host: str, port: int, workers: int, threads: int, dev: b
         codev.close()
     if dev:
         # debug stays off: the Werkzeug debugger runs code for whoever reaches it
-        create_app(config).run(host=host, port=port, debug=False, threaded=True, use_reloader=False)
+        build_app(Codev(config)).run(host=host, port=port, debug=False, threaded=True, use_reloader=False)
         return
     _Gunicorn(config, gunicorn_options(host, port, workers, threads)).run()

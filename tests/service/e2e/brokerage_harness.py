@@ -1,4 +1,4 @@
-"""The issue-5 proofs' world, in one process: the sandbox (threads on loopback), `codev provision` on
+"""The brokerage proofs' world, in one process: the sandbox (threads on loopback), `codev provision` on
 config/forum.yaml, the webhook intake (the real Flask app on a loopback port), and a worker built as
 `codev worker` builds it (bootstrap.Codev) with an injected clock and no embedder.
 

@@ -1,4 +1,4 @@
-"""Shared pieces of the issue-3 proofs: the sandbox with a small community, `codev serve` and workers as
+"""Shared pieces of the sync proofs: the sandbox with a small community, `codev serve` and workers as
 processes, the webhook registered in the sandbox, a story client that rides over injected API faults,
 and the ORACLE: what codev's database must hold, computed from the sandbox's own state.
 

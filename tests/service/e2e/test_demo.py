@@ -9,6 +9,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from sync_service.entrypoints.demo import only_demo
 from tests import paths
 
 ROOT = paths.ROOT
@@ -58,8 +61,6 @@ def test_a_second_demo_starts_from_a_fresh_database_as_its_sandbox_does(tmp_path
 def test_the_demo_empties_its_sqlite_file_and_refuses_another_database_that_holds_needs(
         database_url: str) -> None:
 
-    import pytest
-
     from sync_service.adapters.db.engine import make_engine
     from sync_service.adapters.db.migrate import upgrade
     from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
@@ -83,3 +84,23 @@ def test_the_demo_empties_its_sqlite_file_and_refuses_another_database_that_hold
     else:
         with pytest.raises(DemoError, match="already holds 1 needs"):
             fresh_database(database_url)
+
+
+def test_a_second_demo_while_one_runs_says_so_and_touches_nothing(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # the demo keeps its lock and database in ./var
+    database = tmp_path / "var" / "demo.db"
+    database.parent.mkdir()
+    database.write_bytes(b"the running demo's database")
+    sandbox_port, web_port = _free_port(), _free_port()
+
+    with only_demo():
+        second = subprocess.run(
+            [sys.executable, "-m", "sync_service", "demo", "--check", "--port", str(sandbox_port),
+             "--web-port", str(web_port)], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+            check=False, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+    assert second.returncode == 1
+    assert second.stderr.strip() == (f"codev: a demo is already running (pid {os.getpid()}); stop it "
+                                     "(Ctrl-C in its terminal) before starting another")
+    assert database.read_bytes() == b"the running demo's database"

@@ -1,4 +1,4 @@
-"""User text quoted by codev stays inert once Discourse cooks it (reliability.md §3.6)."""
+"""User text quoted by codev stays inert once Discourse cooks it."""
 
 from __future__ import annotations
 
