@@ -44,6 +44,7 @@ class FakeThread:
     category: int | None = None
     tags: list[str] = field(default_factory=list)
     recipients: tuple[str, ...] = ()  # a private message's target_recipients, as given
+    key: str | None = None  # the intent that created it (Discourse: the topic's external_id)
     closed: bool = False
     deleted: bool = False
 
@@ -104,11 +105,12 @@ class FakeForum:
 
     # --- arranging threads (the writer uses these too) ---
     def open_thread(self, title: str, raw: str, username: str, category: int | None = None,
-                    recipients: tuple[str, ...] = (), tags: tuple[str, ...] = ()) -> FakeThread:
+                    recipients: tuple[str, ...] = (), tags: tuple[str, ...] = (),
+                    key: str | None = None) -> FakeThread:
         """A new topic with its first post."""
         self._last_topic_id += 1
         thread = FakeThread(self._last_topic_id, title, category=category, tags=list(tags),
-                            recipients=tuple(recipients))
+                            recipients=tuple(recipients), key=key)
         self.threads[thread.topic_id] = thread
         self.post(thread.topic_id, username, raw)
         return thread

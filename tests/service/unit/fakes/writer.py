@@ -42,8 +42,9 @@ class Failure:
 
 class FakeWriter:
     """ports.ForumWriter on a FakeForum, posting as `username`. Every write lands in the forum's
-    threads (so the readers see it) and in `sent`; `fail_next` makes writes fail, `locate` finds an
-    earlier write by its intent marker (`<!-- codev:intent:KEY -->`) as the real writer does."""
+    threads (so the readers see it) and in `sent`; `fail_next` makes writes fail. As the real writer,
+    `locate` finds a topic by the external id its create gave it (the intent key) and a reply by its
+    intent marker (`<!-- codev:intent:KEY -->`) among the writer's own posts."""
 
     def __init__(self, forum: FakeForum, username: str = "codev") -> None:
         self.forum = forum
@@ -96,7 +97,7 @@ class FakeWriter:
             recipients = tuple(payload["target_recipients"]) if kind == "private_message" else ()
             thread = self.forum.open_thread(str(payload["title"]), str(payload["raw"]), self.username,
                                             category=payload.get("category"), recipients=recipients,
-                                            tags=tuple(payload.get("tags") or ()))
+                                            tags=tuple(payload.get("tags") or ()), key=key)
             return Posted(thread.topic_id, thread.first.post_id)
         if kind == "reply":
             thread = self._thread(int(payload["topic_id"]))
@@ -127,9 +128,8 @@ class FakeWriter:
         return thread
 
     def _created(self, key: str) -> FakeThread | None:
-        """The topic an earlier create of this intent made: its first post carries the marker."""
-        return next((t for t in self.forum.threads.values() if not t.deleted and t.posts
-                     and t.first.username == self.username and marker(key) in t.first.raw), None)
+        """The topic an earlier create of this intent made (by its external id)."""
+        return next((t for t in self.forum.threads.values() if not t.deleted and t.key == key), None)
 
     def _failure(self, key: str) -> Failure | None:
         for index, failure in enumerate(self.failures):
