@@ -35,8 +35,8 @@ NEED, OTHER_NEED, THIRD_NEED = 7, 8, 9
 AUTHOR_ID, AUTHOR = 12, "rkia.ouali"
 MANAGER_ID, MANAGER = 3, "nadia.animatrice"
 MEMBER_ID, MEMBER = 5, "omar.membre"
-LAHCEN, FATIMA, HASSAN = 42, 43, 44
-USERNAMES = {LAHCEN: "lahcen.oubaha", FATIMA: "fatima.z", HASSAN: "Hassan_B"}
+LAHCEN, FATIMA, HASSAN, YOUSSEF = 42, 43, 44, 45
+USERNAMES = {LAHCEN: "lahcen.oubaha", FATIMA: "fatima.z", HASSAN: "Hassan_B", YOUSSEF: "youssef.k"}
 
 
 def day(days: float) -> datetime:
