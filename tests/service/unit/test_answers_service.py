@@ -3,9 +3,13 @@ commands and tags in a review topic, the expert's yes or no in an introduction P
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from sync_service.domain.brokerage import ACCEPTED, DECLINED, DISCARDED, EXPIRED, PENDING, WITHDRAWN
+from sync_service.services import answers
+from sync_service.services.ports.forum import ThreadSnapshot
 from tests.service.unit.brokerage_world import (
     AUTHOR,
     FATIMA,
@@ -14,12 +18,13 @@ from tests.service.unit.brokerage_world import (
     MANAGER,
     MEMBER,
     NEED,
+    T0,
     USERNAMES,
     YOUSSEF,
     World,
     day,
 )
-from tests.service.unit.fakes import FakeThread
+from tests.service.unit.fakes import FakeForum, FakeThread
 
 
 def reviewing(*ranking: int) -> tuple[World, FakeThread]:
@@ -317,3 +322,66 @@ def test_each_pm_post_is_read_once() -> None:
     assert world.read(pm.topic_id, day(2)) == "read"
     assert world.intro(LAHCEN).last_post_number == 2
     assert world.keys("reply") == ["intro:7:42:answer"]
+
+
+# --- threads gone, and two workers at once ---------------------------------------------------------
+
+class RacingForum:
+    """A ThreadReader through which another worker does its whole read while this one waits on HTTP."""
+
+    def __init__(self, forum: FakeForum, other_worker: Callable[[], object]) -> None:
+        self.forum, self.other_worker = forum, other_worker
+
+    def thread(self, topic_id: int, after_post_number: int) -> ThreadSnapshot | None:
+        snapshot = self.forum.thread(topic_id, after_post_number)
+        self.other_worker()
+        return snapshot
+
+    def groups_of(self, username: str) -> tuple[str, ...] | None:
+        return self.forum.groups_of(username)
+
+
+def read_racing(world: World, topic_id: int) -> str:
+    racing = RacingForum(world.forum, lambda: world.read(topic_id))
+    with world.uow() as uow:
+        outcome = answers.read_thread(uow, racing, world.ranker, world.rules, topic_id, T0)
+        uow.commit()
+    return outcome
+
+
+def test_two_workers_reading_one_review_topic_apply_each_command_once() -> None:
+    world, topic = reviewing()
+    world.forum.post(topic.topic_id, MANAGER, "approuver 1, merci")
+
+    assert read_racing(world, topic.topic_id) == "read"  # the other worker approved meanwhile
+    assert world.keys("private_message") == ["intro:7:42"]
+
+
+def test_two_workers_reading_one_pm_apply_the_answer_once() -> None:
+    world, pm = introduced(LAHCEN)
+    world.forum.post(pm.topic_id, "lahcen.oubaha", "oui")
+
+    assert read_racing(world, pm.topic_id) == "read"
+    assert world.intro(LAHCEN).status == ACCEPTED and world.keys("reply") == ["intro:7:42:answer"]
+
+
+def test_a_deleted_thread_is_ignored() -> None:
+    world, pm = introduced(LAHCEN)
+    world.forum.post(pm.topic_id, "lahcen.oubaha", "oui")
+    pm.deleted = True
+    world.review_topic().deleted = True
+
+    assert world.read(world.review().topic_id or 0) == "ignored"
+    assert world.read(pm.topic_id) == "ignored"
+    assert world.intro(LAHCEN).status == PENDING
+
+
+def test_a_review_topic_of_a_need_codev_no_longer_holds_is_ignored() -> None:
+    world, topic = reviewing()
+    world.forum.post(topic.topic_id, MANAGER, "approuver 1, merci")
+    with world.uow() as uow:
+        uow.needs.delete(NEED)
+        uow.commit()
+
+    assert world.read(topic.topic_id) == "ignored"
+    assert world.uow().introductions.of_need(NEED) == []

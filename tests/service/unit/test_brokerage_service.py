@@ -264,3 +264,10 @@ def test_rematch_gives_the_ranker_the_experts_open_and_matched_needs_and_loads()
     world.rematch(day(1))
 
     assert world.ranker.refreshes == [([LAHCEN], [NEED], {LAHCEN: 1})]
+
+
+def test_a_need_codev_does_not_hold_is_left_alone() -> None:
+    world = World()
+
+    assert world.refresh(NEED) == "unchanged"
+    assert world.intents() == []

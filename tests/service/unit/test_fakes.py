@@ -181,3 +181,14 @@ def test_the_ranker_ranks_by_its_table_without_the_excluded_and_only_what_it_ind
                    [NeedDetails(NEED, "Eau", 1, "elu")], {})
     assert [c.user_id for c in ranker.rank(NEED, 5, set(), "fr")] == [LAHCEN, 44]
     assert ranker.rank(OTHER_NEED, 5, set(), "fr") == [] and ranker.reasons(NEED, FATIMA, "fr") == ()
+
+
+def test_a_transaction_begins_at_the_first_statement_after_a_rollback(store: FakeStore) -> None:
+    reader = FakeUnitOfWork(store)
+    assert reader.digests.listed(LAHCEN) == set()
+    reader.rollback()
+    with FakeUnitOfWork(store) as writer:
+        writer.digests.record(LAHCEN, [NEED], at(0))
+        writer.commit()
+
+    assert reader.digests.listed(LAHCEN) == {NEED}

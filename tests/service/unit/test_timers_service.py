@@ -3,10 +3,13 @@ need ended, and the experts' opt-in digests. Time is a parameter: the tests move
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from sync_service.domain import posts
 from sync_service.domain.brokerage import EXPIRED, MATCHED, WITHDRAWN, answered, open_introduction
+from sync_service.services import timers
 from tests.service.unit.brokerage_world import (
     FATIMA,
     HASSAN,
@@ -18,6 +21,7 @@ from tests.service.unit.brokerage_world import (
     World,
     day,
 )
+from tests.service.unit.fakes import FakeUnitOfWork
 
 
 def introduced() -> World:
@@ -210,3 +214,41 @@ def test_a_digest_does_not_offer_a_need_the_expert_already_declined() -> None:
     world.digests(day(2))
 
     assert world.uow().digests.listed(LAHCEN) == {OTHER_NEED}
+
+
+# --- another worker at once ------------------------------------------------------------------------
+
+def meanwhile(world: World, other_worker: Callable[[], object]) -> Callable[[], FakeUnitOfWork]:
+    """Units of work on the world's store; another worker does its work just before the second one."""
+    made = 0
+
+    def make() -> FakeUnitOfWork:
+        nonlocal made
+        made += 1
+        if made == 2:
+            other_worker()
+        return world.uow()
+
+    return make
+
+
+def test_an_introduction_answered_while_the_clock_ran_gets_no_reminder() -> None:
+    world = introduced()
+
+    def answer() -> None:
+        with world.uow() as uow:
+            uow.introductions.save(answered(world.intro(LAHCEN), True, day(8)))
+            uow.commit()
+
+    assert timers.tick(meanwhile(world, answer), world.rules, day(8)) == {}
+    assert world.keys("reply") == []
+
+
+def test_a_digest_another_worker_sent_meanwhile_is_not_sent_again() -> None:
+    world = digest_world()
+
+    sent = timers.send_digests(meanwhile(world, lambda: world.digests(T0)), world.ranker, world.rules, T0)
+
+    assert sent == 0  # the other worker sent both before this one locked its first expert
+    assert [r.key for r in world.intents("private_message")] == ["digest:42:20261201T090000",
+                                                                 "digest:44:20261201T090000"]

@@ -19,7 +19,7 @@ from sync_service.domain.brokerage import (
     intent_keys,
     review_key,
 )
-from tests.service.unit.fakes.records import FakeStore
+from tests.service.unit.fakes.records import OnStore
 
 
 def _ids_in_key(key: str, prefix: str, count: int) -> tuple[int, ...] | None:
@@ -30,11 +30,8 @@ def _ids_in_key(key: str, prefix: str, count: int) -> tuple[int, ...] | None:
     return tuple(int(p) for p in parts[1:])
 
 
-class FakeIntroductions:
+class FakeIntroductions(OnStore):
     """ports.storage.IntroductionRepository."""
-
-    def __init__(self, data: FakeStore) -> None:
-        self.data = data
 
     def get(self, need_topic_id: int, expert_user_id: int, *, lock: bool = False) -> Introduction | None:
         row = self.data.introductions.get((need_topic_id, expert_user_id))
@@ -91,11 +88,8 @@ class FakeIntroductions:
         return replace(row, pm_topic_id=sent.topic_id if sent is not None else None)
 
 
-class FakeReviews:
+class FakeReviews(OnStore):
     """ports.storage.ReviewRepository."""
-
-    def __init__(self, data: FakeStore) -> None:
-        self.data = data
 
     def get(self, need_topic_id: int, *, lock: bool = False) -> ReviewThread | None:
         row = self.data.reviews.get(need_topic_id)
@@ -130,11 +124,8 @@ class FakeReviews:
         return changed
 
 
-class FakeDigests:
+class FakeDigests(OnStore):
     """ports.storage.DigestRepository: (expert, need) -> when a digest listed it."""
-
-    def __init__(self, data: FakeStore) -> None:
-        self.data = data
 
     def last_sent(self, user_id: int) -> datetime | None:
         return max((at for (user, _), at in self.data.digests.items() if user == user_id), default=None)

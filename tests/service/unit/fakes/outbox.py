@@ -10,7 +10,7 @@ from typing import Any
 
 from sync_service.adapters.db.columns import kept_error
 from sync_service.services.ports.storage import Intent, OutboxRow
-from tests.service.unit.fakes.records import FakeStore, OutboxRecord
+from tests.service.unit.fakes.records import OnStore, OutboxRecord
 
 # What forgetting a person deletes outright: rows not on the forum (yet, or ever).
 UNSENT = ("pending", "sending", "parked", "failed", "superseded")
@@ -23,11 +23,8 @@ def _due(row: OutboxRecord, now: datetime) -> bool:
     return row.status == "sending" and row.lease_until is not None and row.lease_until < now
 
 
-class FakeOutbox:
+class FakeOutbox(OnStore):
     """ports.storage.OutboxRepository."""
-
-    def __init__(self, data: FakeStore) -> None:
-        self.data = data
 
     def add(self, intent: Intent, target: str | None, now: datetime) -> bool:
         if self.data.intent(intent.key) is not None:

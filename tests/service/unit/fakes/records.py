@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -104,3 +105,15 @@ class FakeStore:
         """A new id for a row of this table (never given twice, as a sequence)."""
         self.last_ids[table] = self.last_ids.get(table, 0) + 1
         return self.last_ids[table]
+
+
+class OnStore:
+    """What a fake repository works on: a FakeStore, or (in a unit of work) a function giving the store
+    of the current transaction, which begins at the unit's first statement as a database's does."""
+
+    def __init__(self, data: FakeStore | Callable[[], FakeStore]) -> None:
+        self._data = data
+
+    @property
+    def data(self) -> FakeStore:
+        return self._data if isinstance(self._data, FakeStore) else self._data()

@@ -13,14 +13,11 @@ from sync_service.domain.lifecycle import CLOSED
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
 from sync_service.services.ports.storage import Claim, StoredExpert, StoredNeed
-from tests.service.unit.fakes.records import FakeStore, InboxRecord
+from tests.service.unit.fakes.records import InboxRecord, OnStore
 
 
-class FakeExperts:
+class FakeExperts(OnStore):
     """ports.storage.ExpertRepository."""
-
-    def __init__(self, data: FakeStore) -> None:
-        self.data = data
 
     def get(self, user_id: int, *, lock: bool = False) -> StoredExpert | None:
         return self.data.experts.get(user_id)
@@ -46,11 +43,8 @@ class FakeExperts:
         return [s.profile for _, s in sorted(self.data.experts.items()) if s.profile.matchable]
 
 
-class FakeNeeds:
+class FakeNeeds(OnStore):
     """ports.storage.NeedRepository."""
-
-    def __init__(self, data: FakeStore) -> None:
-        self.data = data
 
     def get(self, topic_id: int, *, lock: bool = False) -> StoredNeed | None:
         return self.data.needs.get(topic_id)
@@ -86,11 +80,8 @@ class FakeNeeds:
         return count
 
 
-class FakeTombstones:
+class FakeTombstones(OnStore):
     """ports.storage.TombstoneRepository."""
-
-    def __init__(self, data: FakeStore) -> None:
-        self.data = data
 
     def created_at(self, key: str) -> datetime | None:
         return self.data.tombstones.get(key)
@@ -120,11 +111,8 @@ def _same_entity(a: InboxRecord, b: InboxRecord) -> bool:
     return a.entity_kind == b.entity_kind and a.entity_key is not None and a.entity_key == b.entity_key
 
 
-class FakeInbox:
+class FakeInbox(OnStore):
     """ports.storage.InboxRepository: the webhook inbox as a work queue under leases."""
-
-    def __init__(self, data: FakeStore) -> None:
-        self.data = data
 
     def claim(self, worker_id: str, now: datetime, limit: int, lease_seconds: float) -> list[Claim]:
         rows = sorted(self.data.inbox, key=lambda r: r.id)
