@@ -385,3 +385,15 @@ def test_a_review_topic_of_a_need_codev_no_longer_holds_is_ignored() -> None:
 
     assert world.read(topic.topic_id) == "ignored"
     assert world.uow().introductions.of_need(NEED) == []
+
+
+@pytest.mark.xfail(strict=True, raises=ValueError, reason="tag_ranks reads any Unicode digit (approuver-٢ "
+                   "is rank 2), but the intent key of codev's answer embeds the tag, and a non-ASCII key is "
+                   "refused by the outbox: the whole read raises ValueError, and is retried until parked")
+def test_an_approval_tag_with_arabic_digits_is_answered_while_the_ranking_changes() -> None:
+    world, topic = reviewing()
+    world.rank(NEED, FATIMA, LAHCEN)
+    world.refresh(at=day(1))
+    world.forum.tag(topic.topic_id, "approuver-٢")
+
+    assert world.read(topic.topic_id, day(1)) == "ranking changed"
