@@ -5,6 +5,7 @@ Each step runs in a unit of work of its own and commits, as the worker does."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -16,6 +17,7 @@ from sync_service.domain.people import ExpertProfile
 from sync_service.services import answers, brokerage, timers
 from sync_service.services.brokerage import BrokerageRules
 from sync_service.services.outbox import SendReport, send_due
+from sync_service.services.ports.forum import ThreadSnapshot
 from sync_service.services.ports.matching import Ranked
 from tests.configured import packaged
 from tests.service.unit.fakes import (
@@ -161,3 +163,49 @@ class World:
 
     def keys(self, kind: str | None = None) -> list[str]:
         return [row.key for row in self.store.intents(kind)]
+
+
+# --- worlds the tests of answers start from -------------------------------------------------------
+
+def reviewing(*ranking: int) -> tuple[World, FakeThread]:
+    """A need whose review topic (Lahcen first, Fatima second unless said otherwise) is in the forum."""
+    world = World()
+    world.add_need()
+    for user_id in USERNAMES:
+        world.add_expert(user_id)
+    world.rank(NEED, *(ranking or (LAHCEN, FATIMA)))
+    world.refresh()
+    world.send()
+    return world, world.review_topic()
+
+
+def introduced(expert: int = LAHCEN) -> tuple[World, FakeThread]:
+    """The manager approved the expert; the introduction PM is in the forum."""
+    world, topic = reviewing()
+    world.forum.post(topic.topic_id, MANAGER, f"approuver {USERNAMES[expert]}, merci")
+    assert world.read(topic.topic_id) == "approved"
+    world.send()
+    return world, world.pm(expert)
+
+
+class RacingForum:
+    """A ThreadReader through which another worker does its whole read while this one waits on HTTP."""
+
+    def __init__(self, forum: FakeForum, other_worker: Callable[[], object]) -> None:
+        self.forum, self.other_worker = forum, other_worker
+
+    def thread(self, topic_id: int, after_post_number: int) -> ThreadSnapshot | None:
+        snapshot = self.forum.thread(topic_id, after_post_number)
+        self.other_worker()
+        return snapshot
+
+    def groups_of(self, username: str) -> tuple[str, ...] | None:
+        return self.forum.groups_of(username)
+
+
+def read_racing(world: World, topic_id: int) -> str:
+    racing = RacingForum(world.forum, lambda: world.read(topic_id))
+    with world.uow() as uow:
+        outcome = answers.read_thread(uow, racing, world.ranker, world.rules, topic_id, T0)
+        uow.commit()
+    return outcome

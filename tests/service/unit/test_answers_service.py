@@ -1,51 +1,24 @@
-"""What people answer in codev's threads (services/answers.py), on the fakes: community managers'
-commands and tags in a review topic, the expert's yes or no in an introduction PM."""
+"""What community managers answer in a review topic (services/answers.py), on the fakes: reply
+commands and approval tags, and which topics are read at all."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from sync_service.domain.brokerage import ACCEPTED, DECLINED, DISCARDED, EXPIRED, PENDING, WITHDRAWN
-from sync_service.services import answers
-from sync_service.services.ports.forum import ThreadSnapshot
+from sync_service.domain.brokerage import DISCARDED, PENDING, WITHDRAWN
 from tests.service.unit.brokerage_world import (
-    AUTHOR,
     FATIMA,
     HASSAN,
     LAHCEN,
     MANAGER,
     MEMBER,
     NEED,
-    T0,
-    USERNAMES,
     YOUSSEF,
-    World,
     day,
+    introduced,
+    read_racing,
+    reviewing,
 )
-from tests.service.unit.fakes import FakeForum, FakeThread
-
-
-def reviewing(*ranking: int) -> tuple[World, FakeThread]:
-    """A need whose review topic (Lahcen first, Fatima second unless said otherwise) is in the forum."""
-    world = World()
-    world.add_need()
-    for user_id in USERNAMES:
-        world.add_expert(user_id)
-    world.rank(NEED, *(ranking or (LAHCEN, FATIMA)))
-    world.refresh()
-    world.send()
-    return world, world.review_topic()
-
-
-def introduced(expert: int = LAHCEN) -> tuple[World, FakeThread]:
-    """The manager approved the expert; the introduction PM is in the forum."""
-    world, topic = reviewing()
-    world.forum.post(topic.topic_id, MANAGER, f"approuver {USERNAMES[expert]}, merci")
-    assert world.read(topic.topic_id) == "approved"
-    world.send()
-    return world, world.pm(expert)
 
 
 # --- routing ---------------------------------------------------------------------------------------
@@ -263,91 +236,7 @@ def test_an_approval_tag_is_answered_once_while_the_ranking_changes() -> None:
     assert world.uow().introductions.of_need(NEED) == []
 
 
-# --- the expert's answer ---------------------------------------------------------------------------
-
-def test_the_expert_accepts_and_the_need_is_in_progress() -> None:
-    world, pm = introduced(LAHCEN)
-    world.forum.post(pm.topic_id, "lahcen.oubaha", "**J’accepte** avec plaisir, appelons-nous.")
-
-    assert world.read(pm.topic_id, day(2)) == ACCEPTED
-
-    intro = world.intro(LAHCEN)
-    assert (intro.status, intro.answered_at, intro.closed_at) == (ACCEPTED, day(2), day(2))
-    assert world.need().status == "in_progress"
-    thanks = world.store.intent("intro:7:42:answer")
-    assert thanks is not None and thanks.payload["topic_id"] == pm.topic_id
-    assert "accepte d'échanger" in thanks.payload["raw"]
-
-
-def test_the_expert_declines_and_the_need_looks_for_someone_else() -> None:
-    world, pm = introduced(LAHCEN)
-    world.forum.post(pm.topic_id, "lahcen.oubaha", "Non, désolé, je ne suis pas disponible.")
-
-    assert world.read(pm.topic_id, day(2)) == DECLINED
-
-    assert world.need().status == "open"
-    thanks = world.store.intent("intro:7:42:answer")
-    assert thanks is not None and "Nous proposerons ce besoin" in thanks.payload["raw"]
-
-
-def test_only_the_expert_answers_for_themselves() -> None:
-    world, pm = introduced(LAHCEN)
-    world.forum.post(pm.topic_id, AUTHOR, "Oui, nous sommes disponibles la semaine prochaine.")
-    world.forum.post(pm.topic_id, MANAGER, "non")
-
-    assert world.read(pm.topic_id, day(1)) == "read"
-    assert world.intro(LAHCEN).status == PENDING and world.intro(LAHCEN).last_post_number == 3
-
-
-def test_an_answer_after_expiry_is_thanked_once_and_changes_nothing() -> None:
-    world, pm = introduced(LAHCEN)
-    world.tick(day(7))
-    world.tick(day(14))
-    world.forum.post(pm.topic_id, "lahcen.oubaha", "Oui, désolé pour le retard !")
-    world.forum.post(pm.topic_id, "lahcen.oubaha", "oui")
-
-    assert world.read(pm.topic_id, day(15)) == "read"
-    world.forum.post(pm.topic_id, "lahcen.oubaha", "J'accepte")
-    world.read(pm.topic_id, day(16))
-
-    assert world.intro(LAHCEN).status == EXPIRED
-    assert world.keys("reply") == ["intro:7:42:reminder", "intro:7:42:expiry", "intro:7:42:late"]
-
-
-def test_each_pm_post_is_read_once() -> None:
-    world, pm = introduced(LAHCEN)
-    world.forum.post(pm.topic_id, "lahcen.oubaha", "oui")
-    world.read(pm.topic_id, day(1))
-
-    assert world.read(pm.topic_id, day(2)) == "read"
-    assert world.intro(LAHCEN).last_post_number == 2
-    assert world.keys("reply") == ["intro:7:42:answer"]
-
-
 # --- threads gone, and two workers at once ---------------------------------------------------------
-
-class RacingForum:
-    """A ThreadReader through which another worker does its whole read while this one waits on HTTP."""
-
-    def __init__(self, forum: FakeForum, other_worker: Callable[[], object]) -> None:
-        self.forum, self.other_worker = forum, other_worker
-
-    def thread(self, topic_id: int, after_post_number: int) -> ThreadSnapshot | None:
-        snapshot = self.forum.thread(topic_id, after_post_number)
-        self.other_worker()
-        return snapshot
-
-    def groups_of(self, username: str) -> tuple[str, ...] | None:
-        return self.forum.groups_of(username)
-
-
-def read_racing(world: World, topic_id: int) -> str:
-    racing = RacingForum(world.forum, lambda: world.read(topic_id))
-    with world.uow() as uow:
-        outcome = answers.read_thread(uow, racing, world.ranker, world.rules, topic_id, T0)
-        uow.commit()
-    return outcome
-
 
 def test_two_workers_reading_one_review_topic_apply_each_command_once() -> None:
     world, topic = reviewing()
@@ -355,14 +244,6 @@ def test_two_workers_reading_one_review_topic_apply_each_command_once() -> None:
 
     assert read_racing(world, topic.topic_id) == "read"  # the other worker approved meanwhile
     assert world.keys("private_message") == ["intro:7:42"]
-
-
-def test_two_workers_reading_one_pm_apply_the_answer_once() -> None:
-    world, pm = introduced(LAHCEN)
-    world.forum.post(pm.topic_id, "lahcen.oubaha", "oui")
-
-    assert read_racing(world, pm.topic_id) == "read"
-    assert world.intro(LAHCEN).status == ACCEPTED and world.keys("reply") == ["intro:7:42:answer"]
 
 
 def test_a_deleted_thread_is_ignored() -> None:
