@@ -20,7 +20,6 @@ from tests.service.unit.brokerage_world import (
     reviewing,
 )
 
-
 # --- routing ---------------------------------------------------------------------------------------
 
 def test_a_reply_in_a_topic_codev_did_not_open_is_ignored() -> None:
