@@ -16,6 +16,7 @@ demo: install
 test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy sync_service
+	$(BIN)/mypy --strict tests/service/unit/fakes  # the fakes implement the ports
 	$(BIN)/pytest
 
 install: $(STAMP)

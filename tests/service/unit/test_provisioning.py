@@ -12,7 +12,6 @@ from sync_service.config import ConfigError, Settings, load_settings
 from sync_service.config.forum import commune_groups, load_forum_structure
 from sync_service.domain.provisioning import (
     KIND_ORDER,
-    Action,
     CategorySpec,
     Existing,
     FormTemplateSpec,
@@ -24,10 +23,10 @@ from sync_service.domain.provisioning import (
     WebhookSpec,
     plan,
 )
-from sync_service.services.ports.forum import ForumRefused
 from sync_service.services.provision import provision
 from tests import paths
 from tests.configured import packaged
+from tests.service.unit.fakes import FakeAdmin
 
 SECRET = "webhook-secret-0123456789"
 FORUM_FILE = paths.CONFIG / "forum.yaml"
@@ -186,31 +185,8 @@ def test_names_are_matched_without_case() -> None:
 
 # --- the use case ----------------------------------------------------------------------------
 
-class FakeForum:
-    """An in-memory ForumAdmin: applies actions to a ForumState; may refuse one kind."""
-
-    def __init__(self, state: ForumState | None = None, refuse: str | None = None) -> None:
-        self.state = state or ForumState()
-        self.refuse = refuse
-        self.writes: list[Action] = []
-
-    def read_structure(self, desired: ForumStructure) -> ForumState:
-        return self.state
-
-    def apply(self, action: Action) -> None:
-        if action.kind == self.refuse:
-            raise ForumRefused(action.describe(), "HTTP 422", "fix it")
-        self.writes.append(action)
-        field = {"group": "groups", "user_field": "user_fields", "tag_group": "tag_groups",
-                 "form_template": "form_templates", "category": "categories", "webhook": "webhooks"}
-        name = field[action.kind]
-        items = [e for e in getattr(self.state, name) if e.id != action.target_id]
-        items.append(Existing(action.target_id or 1000 + len(self.writes), action.spec))
-        self.state = replace(self.state, **{name: tuple(items)})
-
-
 def test_second_run_writes_nothing_and_says_so() -> None:
-    forum = FakeForum()
+    forum = FakeAdmin()
     first = provision(forum, DESIRED)
 
     second = provision(forum, DESIRED)
@@ -220,7 +196,7 @@ def test_second_run_writes_nothing_and_says_so() -> None:
 
 
 def test_dry_run_lists_the_changes_and_writes_nothing() -> None:
-    forum = FakeForum()
+    forum = FakeAdmin()
 
     result = provision(forum, DESIRED, dry_run=True)
 
@@ -228,7 +204,7 @@ def test_dry_run_lists_the_changes_and_writes_nothing() -> None:
 
 
 def test_a_refusal_stops_the_run_and_keeps_what_was_written() -> None:
-    forum = FakeForum(refuse="category")
+    forum = FakeAdmin(refuse="category")
 
     result = provision(forum, DESIRED)
 

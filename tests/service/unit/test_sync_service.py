@@ -7,9 +7,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from sync_service.domain.brokerage import (
+    Delays,
+    ReviewThread,
+    ShownCandidate,
+    intent_keys,
+    open_introduction,
+)
 from sync_service.services.forget import prune_tombstones, tombstone_key
+from sync_service.services.outbox import enqueue
 from sync_service.services.ports.forum import ForumUnavailable, NeedSnapshot, PersonSnapshot
-from sync_service.services.ports.storage import EntityRef
+from sync_service.services.ports.storage import EntityRef, Intent
 from sync_service.services.sync import apply_ref, known_keys
 from tests import paths
 from tests.configured import rules
@@ -82,6 +90,17 @@ def without_consent(person: PersonSnapshot) -> PersonSnapshot:
     return replace(person, profile={**person.profile, "consent": ()})
 
 
+def broker(uow: FakeUnitOfWork, need: int = 7, expert: int = 42) -> None:
+    """What the brokerage holds of an expert and a need: an introduction, its PM not sent yet, a
+    review thread listing the expert, a digest that listed the need."""
+    delays = Delays(timedelta(days=7), timedelta(days=7))
+    uow.introductions.add(open_introduction(need, expert, "lahcen.oubaha", at(0), delays, reviewed=True))
+    payload = {"title": "Mise en relation", "raw": "Bonjour", "target_recipients": ["lahcen.oubaha"]}
+    enqueue(uow, Intent(intent_keys(need, expert)["pm"], "private_message", payload, person_id=expert), at(0))
+    uow.reviews.save(ReviewThread(need, shown=(ShownCandidate(expert, "lahcen.oubaha"),)))
+    uow.digests.record(expert, [need], at(0))
+
+
 # --- people ---------------------------------------------------------------------------------
 
 
@@ -139,12 +158,16 @@ def test_an_expert_who_leaves_is_purged_and_tombstoned(
     forum: FakeForum, uow: FakeUnitOfWork, leave: object
 ) -> None:
     apply_ref(uow, forum, RULES, person_ref(), at(1))
+    broker(uow)
     leave(forum)  # type: ignore[operator]
 
     assert apply_ref(uow, forum, RULES, person_ref(event="user_destroyed"), at(2)) == "purged"
     assert uow.experts.get(42) is None
     assert uow.tombstones.created_at(tombstone_key("person", 42)) == at(2)
-    assert ("person", 42) in uow.working.brokered_forgotten  # introductions, digests, unsent writes
+    review = uow.reviews.get(7)
+    assert uow.introductions.of_need(7) == [] and uow.digests.listed(42) == set()
+    assert review is not None and review.shown == ()
+    assert uow.working.intents() == []  # the PM not sent yet is not sent at all
 
 
 def test_a_late_stale_event_after_deletion_does_not_resurrect(forum: FakeForum, uow: FakeUnitOfWork) -> None:
@@ -226,12 +249,13 @@ def test_an_unknown_username_is_ignored(forum: FakeForum, uow: FakeUnitOfWork) -
 
 def test_purging_a_person_blanks_their_inbox_traces(forum: FakeForum, uow: FakeUnitOfWork) -> None:
     apply_ref(uow, forum, RULES, person_ref(), at(1))
-    uow.working.deliveries.append({"entity_kind": "person", "entity_key": "lahcen.oubaha", "hint": {"u": 1}})
+    uow.working.deliver("user_updated", "person", "lahcen.oubaha", at(1), hint={"u": 1})
     forum.delete_person(42)
 
     apply_ref(uow, forum, RULES, person_ref(), at(2))
 
-    assert uow.working.deliveries == [{"entity_kind": "person", "entity_key": "42", "hint": {}}]
+    [row] = uow.working.inbox
+    assert (row.entity_kind, row.entity_key, row.hint) == ("person", "42", {})
 
 
 def test_a_deleted_author_is_removed_from_their_needs(forum: FakeForum, uow: FakeUnitOfWork) -> None:
@@ -307,13 +331,14 @@ def test_closing_the_topic_closes_the_need(forum: FakeForum, uow: FakeUnitOfWork
 
 def test_a_destroyed_topic_is_purged_and_never_comes_back(forum: FakeForum, uow: FakeUnitOfWork) -> None:
     apply_ref(uow, forum, RULES, need_ref(), at(1))
+    broker(uow)
     forum.delete_topic(7)
 
     assert apply_ref(uow, forum, RULES, need_ref(event="topic_destroyed"), at(2)) == "purged"
     assert apply_ref(uow, forum, RULES, need_ref(event="post_edited"), at(3)) == "ignored"
     assert uow.needs.ids() == []
     assert uow.tombstones.created_at(tombstone_key("need", 7)) is not None
-    assert ("need", 7) in uow.working.brokered_forgotten
+    assert uow.introductions.of_need(7) == [] and uow.reviews.get(7) is None
 
 
 def test_a_topic_moved_out_of_the_needs_category_is_purged(forum: FakeForum, uow: FakeUnitOfWork) -> None:

@@ -1,0 +1,44 @@
+"""The storage contract the fakes are held to (tests/service/unit/storage_contract.py), run on the SQL
+unit of work, on SQLite and PostgreSQL: what the fakes do, the database does."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Engine
+
+from sync_service.adapters.db.engine import make_engine
+from sync_service.adapters.db.inbox import delivery_row, insert_deliveries
+from sync_service.adapters.db.migrate import upgrade
+from sync_service.adapters.db.unit_of_work import uow_factory
+from sync_service.services.ports.storage import UnitOfWork
+from tests.service.unit.storage_contract import *  # noqa: F403 (the contract's tests run here, on SQL)
+from tests.service.unit.storage_contract import Deliver
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    upgrade(database_url)
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def make(engine: Engine) -> Callable[[], UnitOfWork]:
+    return uow_factory(engine)
+
+
+@pytest.fixture
+def deliver(engine: Engine) -> Deliver:
+    def deliver(entity_kind: str, entity_key: str, at: datetime, event: str = "user_updated") -> None:
+        with engine.begin() as conn:
+            insert_deliveries(conn, [delivery_row(
+                event=event, event_type=event.split("_")[0], discourse_event_id=None,
+                body_sha256=uuid.uuid4().hex * 2, entity_kind=entity_kind, entity_key=entity_key, hint={},
+                received_at=at)])
+
+    return deliver
