@@ -27,6 +27,8 @@ from sync_service.services.ports.matching import Ranker
 from sync_service.services.ports.storage import Intent, UnitOfWork
 
 log = logging.getLogger("codev.brokerage")
+# Outcomes of a review command that change a need or its introductions.
+DECISIONS = ("approved", "discarded", rules_.SERVED, rules_.FUNDED)
 
 
 def read_thread(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: BrokerageRules,
@@ -63,7 +65,7 @@ def read_review(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: Bro
     current = uow.reviews.get(review.need_topic_id, lock=True)
     if current is None or uow.needs.get(review.need_topic_id, lock=True) is None:
         return "ignored"
-    outcome, last = "read", current.last_post_number
+    outcomes, last = ["read"], current.last_post_number
     for post, command in commands:
         if post.post_number <= last:
             continue  # another worker read it meanwhile
@@ -71,8 +73,8 @@ def read_review(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: Bro
         need = uow.needs.get(review.need_topic_id)
         if command is not None and need is not None:
             said = Said(f"p{post.post_number}", post.post_number)
-            outcome = _apply(uow, ranker, rules, need.details, need.fetched_at, current, topic_id,
-                             command, now, post.username, said)
+            outcomes.append(_apply(uow, ranker, rules, need.details, need.fetched_at, current, topic_id,
+                                   command, now, post.username, said))
     # Tags after the replies of the same read. Only staff and the managers' group see this staff-only
     # category, so whoever could tag the topic may approve: no check of who added the tag.
     new, handled = rules_.tags_to_apply(snapshot.tags, current.handled_tags, rules.approve_tag_prefix)
@@ -80,12 +82,14 @@ def read_review(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: Bro
         need = uow.needs.get(review.need_topic_id)
         if need is not None:
             log.info("review topic %s: tag %s approves rank %s", topic_id, tag, rank)
-            # the key names the revision shown: a tag added again under the same text is answered once
-            said = Said(f"{tag}:r{current.revision}", None)
-            outcome = _apply(uow, ranker, rules, need.details, need.fetched_at, current, topic_id,
-                             Command(rules_.APPROVE, rank=rank), now, tag[:60], said)
+            # the key names the rank (in ASCII, whatever digits the tag was written with) and the
+            # revision shown: a tag added again under the same text is answered once
+            said = Said(f"{rules_.approve_tag(rules.approve_tag_prefix, rank)}:r{current.revision}", None)
+            outcomes.append(_apply(uow, ranker, rules, need.details, need.fetched_at, current, topic_id,
+                                   Command(rules_.APPROVE, rank=rank), now, tag[:60], said))
     uow.reviews.save(dataclasses.replace(current, last_post_number=last, handled_tags=handled))
-    return outcome
+    # several commands in one read: what changed the need counts (the loop re-ranks after it)
+    return next((o for o in outcomes if o in DECISIONS), outcomes[-1])
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ class BrokerageLoop:
             if any(due.values()):
                 # an expiry or a withdrawal frees the need: propose (or introduce) the next candidate
                 report["rematch_after_timers"] = brokerage.rematch(self.uow_factory, self.ranker,
-                                                                   self.rules, now)
+                                                                   self.rules, now, closed_since=now)
             report["digests"] = timers.send_digests(self.uow_factory, self.ranker, self.rules, now)
             if self.next_sweep is None or now >= self.next_sweep:
                 report["swept"] = self.sweep(now)

@@ -88,11 +88,13 @@ def send_digests(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules,
         experts = [p for p in uow.experts.matchable() if p.digest and _due(uow.digests.last_sent(p.user_id),
                                                                           now, rules)]
         needs = [n for n in uow.needs.open_needs() if n.status in ("open", "matched")] if experts else []
+        # an expert already introduced to a need (or who declined it) is not offered it as new
+        asked = {n.topic_id: rules_.already_asked(uow.introductions.of_need(n.topic_id)) for n in needs}
     if not experts or not needs:
         return 0  # ranking every need is only worth it when a digest is due
     fits: dict[int, list[int]] = {}
     for need in needs:
-        for ranked in ranker.rank(need.topic_id, per_need, set(), "fr"):
+        for ranked in ranker.rank(need.topic_id, per_need, asked[need.topic_id], "fr"):
             fits.setdefault(ranked.user_id, []).append(need.topic_id)
     by_id = {n.topic_id: n for n in needs}
     sent = 0

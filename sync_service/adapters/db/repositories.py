@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from sync_service.adapters.db.columns import aware, rowcount, utc
@@ -76,7 +76,9 @@ class SqlExpertRepository(_KeyedRows):
 
     def by_username(self, username: str) -> StoredExpert | None:
         """The stored profile of that username, if any."""
-        row = self.session.scalars(select(ExpertRecord).where(ExpertRecord.username == username)).first()
+        # Discourse's usernames are unique without regard to case (User#username_lower)
+        row = self.session.scalars(select(ExpertRecord).where(
+            func.lower(ExpertRecord.username) == username.lower())).first()
         return _stored_expert(row) if row is not None else None
 
     def save(self, profile: ExpertProfile, fetched_at: datetime, now: datetime) -> None:

@@ -201,9 +201,6 @@ def test_no_digest_when_no_expert_opted_in() -> None:
     assert world.ranker.ranked == [] and world.intents() == []
 
 
-@pytest.mark.xfail(strict=True, reason="send_digests ranks every open need without excluding the experts "
-                   "already asked for it: an expert who declined a need (or awaits its introduction) is "
-                   "sent that need again as a new need that fits them")
 def test_a_digest_does_not_offer_a_need_the_expert_already_declined() -> None:
     world = digest_world()
     with world.uow() as uow:

@@ -23,7 +23,8 @@ class FakeExperts(OnStore):
         return self.data.experts.get(user_id)
 
     def by_username(self, username: str) -> StoredExpert | None:
-        return next((s for s in self.data.experts.values() if s.profile.username == username), None)
+        return next((s for s in self.data.experts.values()
+                     if s.profile.username.lower() == username.lower()), None)
 
     def save(self, profile: ExpertProfile, fetched_at: datetime, now: datetime) -> None:
         self.data.experts[profile.user_id] = StoredExpert(profile, fetched_at, now)
