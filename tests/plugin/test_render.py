@@ -163,6 +163,6 @@ def test_user_card_shows_skills_languages_availability(browser_page: Page, local
     render(page, "card", locale)
     rows = page.locator(".codev-expert-card__row")
     assert rows.count() == 3
-    skills = "Hydraulique, Eau potable" if locale == "fr" else "الهيدروليك, الماء الصالح للشرب"
+    skills = "Hydraulique, Eau potable" if locale == "fr" else "الهيدروليك، الماء الصالح للشرب"
     assert page.locator(".codev-expert-card__row.--skills dd").inner_text() == skills
     shoot(page, "card", locale)

@@ -130,7 +130,7 @@ export default class CodevCandidatesPanel extends Component {
               </div>
               <ul class="codev-candidate__reasons">
                 {{#each row.reasonTexts as |reason|}}
-                  <li>{{reason}}</li>
+                  <li dir="auto">{{reason}}</li>
                 {{/each}}
               </ul>
               {{#if row.proposed}}

@@ -1,6 +1,6 @@
 import Component from "@glimmer/component";
 import { i18n } from "discourse-i18n";
-import { localizedText } from "../lib/codev-text";
+import { joinList, localizedText } from "../lib/codev-text";
 
 // Skills, languages and availability on the user card, as the service pushed
 // them for this expert.
@@ -10,13 +10,11 @@ export default class CodevExpertCard extends Component {
   }
 
   get skills() {
-    return (this.expert.skills || []).map((s) => localizedText(s)).join(", ");
+    return joinList((this.expert.skills || []).map((s) => localizedText(s)));
   }
 
   get languages() {
-    return (this.expert.languages || [])
-      .map((l) => localizedText(l))
-      .join(", ");
+    return joinList((this.expert.languages || []).map((l) => localizedText(l)));
   }
 
   get availability() {

@@ -21,3 +21,9 @@ export function localizedText(text, locale = I18n.currentLocale()) {
   const language = String(locale || "").split(/[_-]/)[0];
   return text[language] || text.fr || Object.values(text)[0] || "";
 }
+
+// "a, b" in Latin scripts, "a، b" in Arabic.
+export function joinList(items, locale = I18n.currentLocale()) {
+  const separator = String(locale || "").startsWith("ar") ? "، " : ", ";
+  return items.filter(Boolean).join(separator);
+}
