@@ -60,3 +60,22 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# The Discourse plugin's checks (tests/plugin): Debian's chromium, ruby and rubocop, the plugin's npm
+# tools from its lock file (npm ci, redone only when package-lock.json changes).
+PLUGIN_PACKAGES := chromium ruby rubocop
+PLUGIN_STAMP := discourse_plugin/node_modules/.codev-installed
+
+.PHONY: plugin-deps plugin-check
+
+test: plugin-deps
+
+plugin-deps:
+	@$(MAKE) --no-print-directory debian-packages PACKAGES="$(PLUGIN_PACKAGES)"
+	@lock=$$(sha256sum discourse_plugin/package-lock.json | cut -d' ' -f1); \
+	if [ ! -f $(PLUGIN_STAMP) ] || [ "$$(cat $(PLUGIN_STAMP))" != "$$lock" ]; then \
+	  (cd discourse_plugin && npm ci --no-audit --no-fund --loglevel=error) && printf %s "$$lock" > $(PLUGIN_STAMP); \
+	fi
+
+plugin-check: install plugin-deps
+	$(BIN)/pytest tests/plugin

@@ -1,0 +1,3 @@
+import DiscourseRecommended from "@discourse/lint-configs/eslint";
+
+export default [...DiscourseRecommended, { ignores: ["harness/dist/**"] }];
