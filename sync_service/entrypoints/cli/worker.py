@@ -27,7 +27,7 @@ from sync_service.services.worker import Worker
 def worker(ctx: Context, once: bool, batch: int, worker_id: str | None, idle: float, no_embedder: bool,
            requests_per_minute: int | None) -> None:
     """Refetch what the webhooks named, keep review threads and introductions going, send the outbox."""
-    configure_logging()
+    configure_logging(ctx.config.settings)
     codev = ctx.codev(requests_per_minute=requests_per_minute, embed=not no_embedder)
     try:
         codev.engine  # noqa: B018 - the database answers and is at the newest schema, or stop here
