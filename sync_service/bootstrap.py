@@ -25,6 +25,7 @@ from sync_service.adapters.db.vitals import HeartbeatRecorder
 from sync_service.adapters.discourse.admin import DiscourseAdmin
 from sync_service.adapters.discourse.client import HttpPolicy, Transport
 from sync_service.adapters.discourse.gateway import DiscourseGateway
+from sync_service.adapters.discourse.inspect import DiscourseInspector
 from sync_service.adapters.discourse.pacing import Clock, Sleep
 from sync_service.adapters.discourse.writer import DiscourseWriter
 from sync_service.adapters.embedding import default_embedder
@@ -172,6 +173,12 @@ class Codev:
     def admin(self) -> DiscourseAdmin:
         """The admin side, for provisioning."""
         return DiscourseAdmin(self.transport)
+
+    @cached_property
+    def inspector(self) -> DiscourseInspector:
+        """The forum's set-up, read for `codev doctor`."""
+        return DiscourseInspector(self.transport, self.admin, sleep=self.clocks.sleep,
+                                  monotonic=self.clocks.monotonic)
 
     # --- the use cases -----------------------------------------------------------------------
 

@@ -27,10 +27,13 @@ FORGET_AFTER = timedelta(days=7)  # heartbeats of workers gone this long are dro
 
 def read_vitals(engine: Engine, now: datetime) -> Vitals:
     """Queues, heartbeats and the schema, in one transaction (DatabaseUnusable/SQLAlchemyError up)."""
-    schema = current_revision(engine)
+    schema, newest = current_revision(engine), newest_revision()
+    if schema != newest:  # the tables may not be there, or not be these
+        return Vitals(schema=schema, newest_schema=newest, inbox=Queue({}, None, None),
+                      outbox=Queue({}, None, None), read_at=now)
     with Session(engine) as session:
         return Vitals(
-            schema=schema, newest_schema=newest_revision(),
+            schema=schema, newest_schema=newest,
             inbox=_queue(session, InboxDelivery, InboxDelivery.received_at, INBOX_WAITING, now),
             outbox=_queue(session, OutboxIntent, OutboxIntent.created_at, OUTBOX_WAITING, now),
             heartbeats=tuple(_heartbeat(h) for h in session.scalars(

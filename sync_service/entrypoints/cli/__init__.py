@@ -12,6 +12,7 @@ from sync_service.entrypoints.cli.config import show_config
 from sync_service.entrypoints.cli.context import Context
 from sync_service.entrypoints.cli.db import db
 from sync_service.entrypoints.cli.demo import demo
+from sync_service.entrypoints.cli.doctor import doctor_command
 from sync_service.entrypoints.cli.errors import PREFIX, message_of
 from sync_service.entrypoints.cli.inbox import inbox
 from sync_service.entrypoints.cli.match import evaluate, match
@@ -61,8 +62,8 @@ def cli(ctx: click.Context, config_dir: str | None, config_file: str | None) -> 
     ctx.obj = Context(config_dir, config_file)
 
 
-for command in (db, show_config, serve, worker, inbox, outbox, sync, provision, match, evaluate, demo,
-                sandbox):
+for command in (db, show_config, serve, worker, inbox, outbox, sync, provision, doctor_command, match,
+                evaluate, demo, sandbox):
     cli.add_command(command)
 
 
