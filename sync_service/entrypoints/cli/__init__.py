@@ -14,6 +14,7 @@ from sync_service.entrypoints.cli.db import db
 from sync_service.entrypoints.cli.demo import demo
 from sync_service.entrypoints.cli.doctor import doctor_command
 from sync_service.entrypoints.cli.errors import PREFIX, message_of
+from sync_service.entrypoints.cli.export import export
 from sync_service.entrypoints.cli.inbox import inbox
 from sync_service.entrypoints.cli.match import evaluate, match
 from sync_service.entrypoints.cli.outbox import outbox
@@ -62,8 +63,8 @@ def cli(ctx: click.Context, config_dir: str | None, config_file: str | None) -> 
     ctx.obj = Context(config_dir, config_file)
 
 
-for command in (db, show_config, serve, worker, inbox, outbox, sync, provision, doctor_command, match,
-                evaluate, demo, sandbox):
+for command in (db, show_config, serve, worker, inbox, outbox, sync, provision, doctor_command, export,
+                match, evaluate, demo, sandbox):
     cli.add_command(command)
 
 
