@@ -68,7 +68,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int = THREADS_
 @click.option("--dev", is_flag=True, help="Flask's development server, one process (never in production).")
 @pass_context
 def serve(ctx: Context, host: str, port: int, workers: int, threads: int, dev: bool) -> None:
-    """Serve POST /webhooks/discourse and GET /healthz."""
+    """Serve POST /webhooks/discourse, GET /healthz, /readyz and /metrics."""
     config = ctx.config
     if not config.settings.webhook_secrets:
         # An unsigned endpoint would store whatever anyone posts: refuse, in development too.
