@@ -34,6 +34,7 @@ EVENT_NAMES = {number: name for name, number in WEB_HOOK_EVENT_TYPES.items()}
 PLUGIN_NAMES = ("codev", "discourse-codev")
 CONNECT_SETTINGS = ("enable_discourse_connect_provider", "discourse_connect_provider_secrets")
 MAX_PAGES = 40
+POLL_CAP = 4.0  # seconds between two looks for the ping's delivery, at most
 
 
 def describe_failure(exc: requests.RequestException) -> str:
@@ -157,6 +158,8 @@ class DiscourseInspector:
         if status != 200:
             return self._unknown("POST", f"/admin/api/web_hooks/{hook_id}/ping", status, problem)
         deadline = self.monotonic() + timeout
+        # 0.5, 1, 2, 4, 4... s apart: a ping that never lands costs a dozen reads of the site's budget
+        attempt = 0
         while True:
             for event in self._events(events):
                 headers = _json_text(event.get("headers"))
@@ -165,7 +168,8 @@ class DiscourseInspector:
                     return _delivery(event, headers)
             if self.monotonic() >= deadline:
                 return Unknown(f"Discourse recorded no ping delivery within {timeout:.0f} s")
-            self.sleep(0.5)
+            self.sleep(min(POLL_CAP, 0.5 * 2 ** attempt))
+            attempt += 1
 
     def _events(self, path: str) -> list[dict[str, Any]]:
         status, body, _problem = self._answer("GET", path)
