@@ -18,7 +18,8 @@ from sqlalchemy.exc import ArgumentError
 
 from sync_service.config.settings import Settings
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# bounded repeats: a long line without an address costs linear time, not quadratic
+EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 HIDDEN = "[hidden]"
 MAX_MESSAGE = 1000
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -43,8 +44,10 @@ def scrub(text: str, secrets: tuple[str, ...]) -> str:
     """The text without secrets or e-mail addresses, cut to MAX_MESSAGE characters."""
     for secret in secrets:
         text = text.replace(secret, HIDDEN)
-    text = EMAIL.sub("[e-mail]", text)
-    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE] + "…"
+    cut = len(text) > MAX_MESSAGE
+    # an address across the cut is still found whole, then the line is cut
+    text = EMAIL.sub("[e-mail]", text[:MAX_MESSAGE + 200] if cut else text)
+    return text[:MAX_MESSAGE] + "…" if cut else text
 
 
 class ScrubbingFormatter(logging.Formatter):
