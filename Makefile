@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
-# Debian packages the tests or the demo need (installed when missing, if we are root).
-DEBIAN_PACKAGES :=
+# Debian packages the tests or the demo need (installed when missing, if we are root): the reverse
+# proxy docker-compose.yml ships (nginx) and the tools its health checks, the backup guide and the
+# compose smoke test run (wget, pg_dump and pg_restore, sqlite3).
+DEBIAN_PACKAGES := nginx-light wget postgresql-client sqlite3
 # Debian packages only the benchmarks need (wrk: a load generator that costs little CPU).
 BENCH_PACKAGES := wrk
 
-.PHONY: demo test install debian debian-packages lint unit bench clean
+.PHONY: demo test install debian debian-packages lint unit bench proof clean
 
 demo: install
 	$(BIN)/codev demo
@@ -57,6 +59,10 @@ bench: install
 	$(BIN)/python bench/matching.py --quick
 	$(BIN)/python bench/webhook_intake.py --quick
 	$(BIN)/python bench/publish.py --quick
+
+# The longer proofs: the proxy held by 50 slow clients for a minute (make test holds them 12 s).
+proof: install
+	CODEV_PROOF_SECONDS=60 $(BIN)/pytest -q -s tests/deploy/test_proxy_slow_clients.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

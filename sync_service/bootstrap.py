@@ -21,9 +21,11 @@ from sqlalchemy import Engine
 from sync_service.adapters.db.engine import check_connection, make_engine
 from sync_service.adapters.db.migrate import require_newest
 from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
+from sync_service.adapters.db.vitals import HeartbeatRecorder
 from sync_service.adapters.discourse.admin import DiscourseAdmin
 from sync_service.adapters.discourse.client import HttpPolicy, Transport
 from sync_service.adapters.discourse.gateway import DiscourseGateway
+from sync_service.adapters.discourse.inspect import DiscourseInspector
 from sync_service.adapters.discourse.pacing import Clock, Sleep
 from sync_service.adapters.discourse.writer import DiscourseWriter
 from sync_service.adapters.embedding import default_embedder
@@ -37,7 +39,7 @@ from sync_service.domain.vocabulary import Vocabulary
 from sync_service.services import answers, sync
 from sync_service.services.brokerage import BrokerageRules, command_words
 from sync_service.services.brokerage_loop import BrokerageLoop
-from sync_service.services.outbox import SendPolicy
+from sync_service.services.outbox import SendPolicy, SendReport
 from sync_service.services.ports.storage import EntityRef, UnitOfWork
 from sync_service.services.ranking import EngineRanker
 from sync_service.services.reconcile import Counts, Progress, reconcile
@@ -124,6 +126,7 @@ class Codev:
         self.requests_per_minute = requests_per_minute
         self.embed = embed
         self.author_cache_seconds = author_cache_seconds
+        self.heartbeat: HeartbeatRecorder | None = None  # the last worker's, once built
 
     # --- the database ------------------------------------------------------------------------
 
@@ -171,6 +174,12 @@ class Codev:
         """The admin side, for provisioning."""
         return DiscourseAdmin(self.transport)
 
+    @cached_property
+    def inspector(self) -> DiscourseInspector:
+        """The forum's set-up, read for `codev doctor`."""
+        return DiscourseInspector(self.transport, self.admin, sleep=self.clocks.sleep,
+                                  monotonic=self.clocks.monotonic)
+
     # --- the use cases -----------------------------------------------------------------------
 
     @cached_property
@@ -212,12 +221,23 @@ class Codev:
 
     def worker(self, worker_id: str | None = None,
                stop: threading.Event | None = None) -> tuple[Worker, BrokerageLoop]:
-        """A worker and its brokerage, sharing one stop signal."""
+        """A worker and its brokerage, sharing one stop signal; each pass beats the worker's heartbeat
+        (`self.heartbeat`: its last pass, its duration, its reconciliations and 429s)."""
         name = (worker_id or default_worker_id())[:64]
         stop = stop or threading.Event()
         loop = self.brokerage(name, stop.is_set)
+        heartbeat = self.heartbeat = HeartbeatRecorder(
+            self.engine, name, self.clocks.now, lambda: self.transport.rate_limited,
+            monotonic=self.clocks.monotonic)
+
+        def after_batch(outcomes: dict[str, int]) -> SendReport:
+            started = self.clocks.monotonic()
+            report = loop.after_batch(outcomes)
+            heartbeat.passed(self.clocks.monotonic() - started)
+            return report
+
         worker = Worker(self.uow, self.applying(loop), self.settings.worker, name, self.clocks.now,
-                        stop=stop, after_batch=loop.after_batch)
+                        stop=stop, after_batch=after_batch)
         return worker, loop
 
     def reconcile(self, full: bool = False, progress: Progress | None = None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sync_service.config.errors import ConfigError
 from sync_service.config.load import Config, load, load_settings
 from sync_service.config.settings import (
+    DashboardSettings,
     DiscourseSettings,
     ForumApiSettings,
     ForumSettings,
@@ -19,6 +20,7 @@ from sync_service.config.settings import (
 __all__ = [
     "Config",
     "ConfigError",
+    "DashboardSettings",
     "DiscourseSettings",
     "ForumApiSettings",
     "ForumSettings",

@@ -14,6 +14,7 @@ MIN_SECRET_LENGTH = 12  # Discourse refuses shorter webhook secrets
 # The database URLs codev runs on, and the driver it ships (psycopg 3).
 POSTGRES_DRIVER = "postgresql+psycopg"
 SUPPORTED = ("sqlite", "sqlite+pysqlite", POSTGRES_DRIVER)
+LOG_FORMATS = ("text", "json")
 URL_EXAMPLES = "postgresql+psycopg://user:password@host:5432/codev or sqlite:////var/lib/codev/codev.db"
 
 
@@ -73,6 +74,18 @@ def _text(raw: str, _variable: str) -> str:
     return raw
 
 
+def _http_url(raw: str, variable: str) -> str:
+    if not raw.startswith(("http://", "https://")):
+        raise ConfigError("environment", variable, raw, "an http:// or https:// URL")
+    return raw
+
+
+def _log_format(raw: str, variable: str) -> str:
+    if raw not in LOG_FORMATS:
+        raise ConfigError("environment", variable, raw, " or ".join(LOG_FORMATS))
+    return raw
+
+
 # variable -> (dotted setting key, reader)
 VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "CODEV_DATABASE_URL": ("database_url", database_url),
@@ -81,6 +94,10 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "CODEV_DISCOURSE_API_USERNAME": ("discourse.api_username", _text),
     "CODEV_WEBHOOK_SECRETS": ("webhook_secrets", _secrets),
     "CODEV_TOMBSTONE_KEY": ("tombstone_key", _key),
+    "CODEV_WEBHOOK_URL": ("webhook_url", _http_url),
+    "CODEV_DASHBOARD_URL": ("dashboard.url", _forum_url),
+    "CODEV_SSO_SECRET": ("dashboard.sso_secret", _key),
+    "CODEV_LOG_FORMAT": ("log_format", _log_format),
 }
 
 

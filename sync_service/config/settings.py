@@ -111,6 +111,15 @@ class DiscourseSettings:
 
 
 @dataclass(frozen=True)
+class DashboardSettings:
+    """Where people reach codev's dashboard, and the DiscourseConnect secret it signs in with (from the
+    environment; the dashboard itself is to come, `codev doctor` checks the forum's side already)."""
+
+    url: str = ""
+    sso_secret: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every setting codev reads, built once by load_settings()."""
 
@@ -118,6 +127,11 @@ class Settings:
     default_locale: Literal["fr", "ar", "en"] = "fr"
     discourse: DiscourseSettings = field(default_factory=DiscourseSettings)
     webhook_secrets: tuple[str, ...] = ()
+    # The URL Discourse posts webhooks to, as Discourse reaches codev (provision and doctor use it;
+    # empty: webhook.payload_url of forum.yaml).
+    webhook_url: str = ""
+    dashboard: DashboardSettings = field(default_factory=DashboardSettings)
+    log_format: Literal["text", "json"] = "text"  # json: one JSON object a line (CODEV_LOG_FORMAT)
     # Key of the tombstones' HMAC (from the environment). Changing it stops old tombstones from matching.
     tombstone_key: str = DEFAULT_TOMBSTONE_KEY
     forum: ForumSettings = field(default_factory=ForumSettings)
@@ -131,4 +145,4 @@ class Settings:
 # Sections of Settings that the YAML file may set; the rest comes from the environment.
 YAML_SECTIONS = ("default_locale", "forum", "forum_api", "webhooks", "worker", "lifecycle", "outbox")
 # Settings whose value is never printed.
-SECRETS = frozenset({"discourse.api_key", "webhook_secrets", "tombstone_key"})
+SECRETS = frozenset({"discourse.api_key", "webhook_secrets", "tombstone_key", "dashboard.sso_secret"})

@@ -22,6 +22,8 @@ def make_engine(url: str, *, create: bool = False, **kwargs: Any) -> Engine:
     file (and its folder) may be made; otherwise the file is opened read-write only, so that no read
     ever leaves an empty database behind (check_connection says what is missing)."""
     parsed = make_url(url)
+    # a failed statement's error (and so a log line) must not show the values: they hold people's data
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True, **kwargs)
     database = parsed.database

@@ -234,3 +234,18 @@ class OutboxIntent(Base):
     # the forum user the write is about (an introduction's expert, a digest's reader): forgetting them
     # removes it
     person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+
+
+class WorkerHeartbeat(Base):
+    """One row a worker process: when it last finished a pass, how long that took, when it last
+    reconciled, and how many 429s the forum answered it (read by /metrics and `codev doctor`)."""
+
+    __tablename__ = "worker_heartbeats"
+
+    worker_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_pass_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    pass_seconds: Mapped[float] = mapped_column(Float)
+    passes: Mapped[int] = mapped_column(Integer)
+    last_reconcile_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rate_limited: Mapped[int] = mapped_column(Integer)

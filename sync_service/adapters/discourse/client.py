@@ -74,6 +74,7 @@ class Transport:
             "Accept": "application/json; charset=utf-8",
         })
         self.requests_made = 0
+        self.rate_limited = 0  # 429s answered to this process (the worker's heartbeat reports them)
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """The decoded JSON of GET path; NotFound, Forbidden, ForumProtocolError or ForumUnavailable."""
@@ -166,6 +167,8 @@ class Transport:
                     raise ForumProtocolError(f"{method} {path}: answer above {limit} bytes")
                 chunks.append(chunk)
             headers = {k.lower(): v for k, v in response.headers.items()}
+            if response.status_code == 429:
+                self.rate_limited += 1
             return response.status_code, headers, b"".join(chunks)
 
     def _decode(self, path: str, headers: dict[str, str], body: bytes) -> Any:

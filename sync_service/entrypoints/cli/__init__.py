@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -11,21 +12,42 @@ import click
 from sync_service.entrypoints.cli.config import show_config
 from sync_service.entrypoints.cli.context import Context
 from sync_service.entrypoints.cli.db import db
-from sync_service.entrypoints.cli.demo import demo
-from sync_service.entrypoints.cli.errors import PREFIX, message_of
+from sync_service.entrypoints.cli.doctor import doctor_command
+from sync_service.entrypoints.cli.errors import PREFIX, fail, message_of
+from sync_service.entrypoints.cli.export import export
 from sync_service.entrypoints.cli.inbox import inbox
 from sync_service.entrypoints.cli.match import evaluate, match
 from sync_service.entrypoints.cli.outbox import outbox
 from sync_service.entrypoints.cli.provision import provision
-from sync_service.entrypoints.cli.sandbox import sandbox
 from sync_service.entrypoints.cli.serve import serve
 from sync_service.entrypoints.cli.sync import sync
 from sync_service.entrypoints.cli.worker import worker
+
+# Commands that need the Discourse sandbox, loaded when asked for: an installation without it (the
+# production image) runs every other command, and says so for these.
+SANDBOX_COMMANDS = {"demo": "sync_service.entrypoints.cli.demo",
+                    "sandbox": "sync_service.entrypoints.cli.sandbox"}
 
 
 class CodevGroup(click.Group):
     """The `codev` group: every error a person can act on is one line, `codev: ...`, and a non-zero exit
     (also under click's test runner, which calls `main` too)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Every command, the sandbox's included."""
+        return sorted({*super().list_commands(ctx), *SANDBOX_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A command; the sandbox's are imported now (or stand in with an explanation)."""
+        if cmd_name not in SANDBOX_COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        try:
+            command = getattr(importlib.import_module(SANDBOX_COMMANDS[cmd_name]), cmd_name)
+        except ModuleNotFoundError as exc:
+            if not (exc.name or "").startswith("discourse_sandbox"):
+                raise
+            return _without_sandbox(cmd_name)
+        return command  # type: ignore[no-any-return]
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
@@ -61,9 +83,17 @@ def cli(ctx: click.Context, config_dir: str | None, config_file: str | None) -> 
     ctx.obj = Context(config_dir, config_file)
 
 
-for command in (db, show_config, serve, worker, inbox, outbox, sync, provision, match, evaluate, demo,
-                sandbox):
+for command in (db, show_config, serve, worker, inbox, outbox, sync, provision, doctor_command, export,
+                match, evaluate):
     cli.add_command(command)
+
+
+def _without_sandbox(name: str) -> click.Command:
+    def unavailable() -> None:
+        raise fail(f"`codev {name}` needs the Discourse sandbox, which this installation does not have (the "
+                   "production image leaves it out): run it from a checkout (`make demo`)")
+    return click.Command(name, callback=unavailable, help="(needs the Discourse sandbox: not installed here)",
+                         context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any
 
@@ -10,6 +9,8 @@ import click
 
 from sync_service.bootstrap import Codev
 from sync_service.config.load import Config, load
+from sync_service.config.settings import Settings
+from sync_service.entrypoints import logs
 
 
 class Context:
@@ -35,12 +36,10 @@ class Context:
 pass_context = click.make_pass_decorator(Context)
 
 
-def configure_logging() -> None:
-    """Log lines to stderr unless the host application already set logging up."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # the schema check at start reads Alembic's version table, which Alembic announces at INFO
-    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+def configure_logging(settings: Settings | None = None) -> None:
+    """Log lines to stderr (plain or JSON, as CODEV_LOG_FORMAT says; scrubbed) unless the host
+    application already set logging up."""
+    logs.configure_logging(settings)
 
 
 # Until the admin API budget of a command differs from the settings' (forum_api.requests_per_minute).

@@ -43,7 +43,7 @@ def demo(ctx: Context, port: int, web_port: int, seed: str | None, database_url:
             free(port, "sandbox")
             free(web_port, "webhook intake")
             fresh_database(database_url)
-            configure_logging()
+            configure_logging(config.settings)
             running = Demo.start(config, seed_path, port, web_port, database_url)
             try:
                 changes = running.provision(f"http://127.0.0.1:{web_port}/webhooks/discourse")

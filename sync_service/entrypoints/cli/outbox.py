@@ -45,7 +45,7 @@ def outbox(ctx: Context, stats: bool, failed: bool, send: bool, batch: int) -> N
 
 
 def _send(codev: Codev, batch: int) -> None:
-    configure_logging()
+    configure_logging(codev.settings)
     policy = send_policy(codev.settings, batch)
     totals = {"sent": 0, "found": 0, "retried": 0, "parked": 0, "failed": 0, "lost": 0}
     while True:

@@ -14,13 +14,14 @@ from sync_service.services.provision import provision as run
 @click.command("provision")
 @click.option("--dry-run", is_flag=True, help="Print the differences; write nothing.")
 @click.option("--webhook-url", default=None,
-              help="Where Discourse sends events (default: webhook.payload_url of forum.yaml).")
+              help="Where Discourse sends events (default: $CODEV_WEBHOOK_URL, else webhook.payload_url of "
+                   "forum.yaml).")
 @rate_option
 @pass_context
 def provision(ctx: Context, dry_run: bool, webhook_url: str | None, requests_per_minute: int | None) -> None:
     """Create or complete categories, tags, user fields, groups, the need form and the webhook."""
     config = ctx.config
-    desired = config.forum_structure(webhook_url)
+    desired = config.forum_structure(webhook_url or config.settings.webhook_url or None)
     forum = config.settings.discourse
     if not forum.api_key:
         raise fail("configuration error: environment: CODEV_DISCOURSE_API_KEY: found nothing, expected a "

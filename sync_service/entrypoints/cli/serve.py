@@ -12,7 +12,9 @@ from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]
 from sync_service.bootstrap import Codev
 from sync_service.config.errors import ConfigError
 from sync_service.config.load import Config
-from sync_service.entrypoints.cli.context import Context, pass_context
+from sync_service.config.settings import Settings
+from sync_service.entrypoints.cli.context import Context, configure_logging, pass_context
+from sync_service.entrypoints.logs import gunicorn_logconfig
 from sync_service.entrypoints.web import build_app
 
 WORKER_CLASS = "gthread"  # keep-alive, and threads that wait for a commit together
@@ -42,13 +44,15 @@ def bind_address(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
-def gunicorn_options(host: str, port: int, workers: int, threads: int = THREADS_PER_WORKER) -> dict[str, Any]:
-    """The gunicorn settings codev runs with."""
+def gunicorn_options(host: str, port: int, workers: int, threads: int = THREADS_PER_WORKER,
+                     settings: Settings | None = None) -> dict[str, Any]:
+    """The gunicorn settings codev runs with (its log lines formatted and scrubbed as codev's)."""
     return {
         "bind": bind_address(host, port), "workers": workers, "worker_class": WORKER_CLASS,
         "threads": threads, "timeout": 30, "graceful_timeout": 20, "keepalive": 5,
         "preload_app": False,  # no engine or pool may cross a fork
         "accesslog": None, "errorlog": "-", "loglevel": "info", "proc_name": "codev-web",
+        "logconfig_dict": gunicorn_logconfig(settings or Settings()),
         # the heartbeat file is touched on every request: keep it in memory when the system allows
         **({"worker_tmp_dir": "/dev/shm"} if os.path.isdir("/dev/shm") else {}),
     }
@@ -64,7 +68,7 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int = THREADS_
 @click.option("--dev", is_flag=True, help="Flask's development server, one process (never in production).")
 @pass_context
 def serve(ctx: Context, host: str, port: int, workers: int, threads: int, dev: bool) -> None:
-    """Serve POST /webhooks/discourse and GET /healthz."""
+    """Serve POST /webhooks/discourse, GET /healthz, /readyz and /metrics."""
     config = ctx.config
     if not config.settings.webhook_secrets:
         # An unsigned endpoint would store whatever anyone posts: refuse, in development too.
@@ -75,7 +79,8 @@ def serve(ctx: Context, host: str, port: int, workers: int, threads: int, dev: b
     finally:
         codev.close()
     if dev:
+        configure_logging(config.settings)
         # debug stays off: the Werkzeug debugger runs code for whoever reaches it
         build_app(Codev(config)).run(host=host, port=port, debug=False, threaded=True, use_reloader=False)
         return
-    _Gunicorn(config, gunicorn_options(host, port, workers, threads)).run()
+    _Gunicorn(config, gunicorn_options(host, port, workers, threads, config.settings)).run()

@@ -17,7 +17,7 @@ OUTCOMES = ("created", "updated", "purged", "unchanged", "ignored", "failed")
 @pass_context
 def sync(ctx: Context, full: bool, requests_per_minute: int | None) -> None:
     """Pull users and need topics from the forum, repair the database, purge what the forum lost."""
-    configure_logging()
+    configure_logging(ctx.config.settings)
     codev = ctx.codev(requests_per_minute=requests_per_minute, embed=False)
     try:
         codev.engine  # noqa: B018 - the database answers and is at the newest schema, or stop here

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Callable
 
 import click
 
+from sync_service.adapters.db.vitals import HeartbeatRecorder
 from sync_service.entrypoints.cli.context import Context, configure_logging, pass_context, rate_option
 from sync_service.entrypoints.cli.errors import fail
 from sync_service.services.brokerage_loop import BrokerageLoop
@@ -27,25 +29,35 @@ from sync_service.services.worker import Worker
 def worker(ctx: Context, once: bool, batch: int, worker_id: str | None, idle: float, no_embedder: bool,
            requests_per_minute: int | None) -> None:
     """Refetch what the webhooks named, keep review threads and introductions going, send the outbox."""
-    configure_logging()
+    configure_logging(ctx.config.settings)
     codev = ctx.codev(requests_per_minute=requests_per_minute, embed=not no_embedder)
     try:
         codev.engine  # noqa: B018 - the database answers and is at the newest schema, or stop here
         runner, loop = codev.worker(worker_id)
         if once:
-            _drain(runner, batch, loop)
+            _drain(runner, batch, loop, codev.heartbeat)
             return
         _stop_on_signals(runner.stop.set)
 
+        heartbeat = codev.heartbeat
+
         def sweep(between: Callable[[], None]) -> object:
-            return codev.reconcile(progress=lambda _kind, _outcome: between(), stop=runner.stop.is_set)
+            def step(_kind: str, _outcome: str) -> None:
+                between()
+                if heartbeat is not None:
+                    heartbeat.alive()
+
+            counts = codev.reconcile(progress=step, stop=runner.stop.is_set)
+            if heartbeat is not None and counts.complete:
+                heartbeat.reconciled()
+            return counts
 
         runner.run_forever(batch, reconcile=sweep, idle_seconds=idle)
     finally:
         codev.close()
 
 
-def _drain(runner: Worker, batch: int, loop: BrokerageLoop) -> None:
+def _drain(runner: Worker, batch: int, loop: BrokerageLoop, heartbeat: HeartbeatRecorder | None) -> None:
     """Inbox rows until none is due, each batch followed by the brokerage; then the outbox until empty.
     Exits non-zero when the forum did not answer or rows failed."""
     totals = {"claimed": 0, "done": 0, "ignored": 0, "retried": 0, "parked": 0, "lost": 0}
@@ -56,7 +68,10 @@ def _drain(runner: Worker, batch: int, loop: BrokerageLoop) -> None:
             totals[key] += getattr(result, key)
         if result.error:
             problems.append(result.error)
+        started = time.monotonic()
         report = loop.after_batch(result.outcomes)
+        if heartbeat is not None:
+            heartbeat.passed(time.monotonic() - started)
         sent += report.sent + report.found
         while report.claimed and not runner.stop.is_set():
             report = loop.send()
