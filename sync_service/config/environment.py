@@ -96,7 +96,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "CODEV_TOMBSTONE_KEY": ("tombstone_key", _key),
     "CODEV_WEBHOOK_URL": ("webhook_url", _http_url),
     "CODEV_DASHBOARD_URL": ("dashboard.url", _forum_url),
-    "CODEV_SSO_SECRET": ("dashboard.sso_secret", _key),
+    "CODEV_DISCOURSE_CONNECT_SECRET": ("dashboard.sso_secret", _key),
     "CODEV_LOG_FORMAT": ("log_format", _log_format),
 }
 

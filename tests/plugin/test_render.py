@@ -42,7 +42,8 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 def browser_page(harness: str) -> Iterator[Page]:
     tooling.require_program(str(tooling.CHROMIUM), "chromium")
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(tooling.CHROMIUM), args=tooling.CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(tooling.CHROMIUM),
+                                             args=tooling.CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 820, "height": 600})
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))

@@ -27,7 +27,8 @@ out = {}
 ARGV.each do |path|
   name = File.basename(path).split("__").first
   doc = JSON.parse(File.read(path))
-  out[path] = name == "topic_state" ? Codev::Contract.topic_state_errors(doc) : Codev::Contract.errors(doc, name)
+  out[path] =
+    name == "topic_state" ? Codev::Contract.topic_state_errors(doc) : Codev::Contract.errors(doc, name)
 end
 puts JSON.generate(out)
 """

@@ -201,12 +201,12 @@ def _dashboard_host(expected: Expected) -> str:
 def _connect_settings(expected: Expected, forum: ForumInspector) -> Finding:
     if not expected.sso_secret:
         return Finding("connect-settings", "SKIPPED", "the dashboard's sign-in is not configured "
-                       "(CODEV_SSO_SECRET unset)")
+                       "(CODEV_DISCOURSE_CONNECT_SECRET unset)")
     settings = forum.connect_settings()
     if isinstance(settings, Unknown):
         return Finding("connect-settings", "SKIPPED", f"cannot check: {settings.why}")
     host = _dashboard_host(expected)
-    line = (f"add the line {host or '<dashboard host>'}|<CODEV_SSO_SECRET> to "
+    line = (f"add the line {host or '<dashboard host>'}|<CODEV_DISCOURSE_CONNECT_SECRET> to "
             "discourse_connect_provider_secrets")
     if not settings.enabled:
         return Finding("connect-settings", "PROBLEM", "enable_discourse_connect_provider is off",
@@ -219,24 +219,28 @@ def _connect_settings(expected: Expected, forum: ForumInspector) -> Finding:
         return Finding("connect-settings", "OK", f"provider on, a secret for {host} (the forum hides its "
                        "value; the sign-in check below compares it)")
     if secret != expected.sso_secret:
-        return Finding("connect-settings", "PROBLEM", f"the secret for {host} differs from CODEV_SSO_SECRET",
+        return Finding("connect-settings", "PROBLEM", f"the secret for {host} differs from "
+                       "CODEV_DISCOURSE_CONNECT_SECRET",
                        line)
-    return Finding("connect-settings", "OK", f"provider on, secret for {host} matches CODEV_SSO_SECRET")
+    return Finding("connect-settings", "OK",
+                   f"provider on, secret for {host} matches CODEV_DISCOURSE_CONNECT_SECRET")
 
 
 def _connect(expected: Expected, forum: ForumInspector) -> Finding:
     if not expected.sso_secret:
         return Finding("connect", "SKIPPED", "the dashboard's sign-in is not configured "
-                       "(CODEV_SSO_SECRET unset)")
+                       "(CODEV_DISCOURSE_CONNECT_SECRET unset)")
     if not expected.dashboard_url:
         return Finding("connect", "PROBLEM", "CODEV_DASHBOARD_URL is not set", "set it to the dashboard's "
                        "address as people reach it, e.g. https://codev.example.org")
     host = _dashboard_host(expected)
-    line = f"add the line {host}|<CODEV_SSO_SECRET> to discourse_connect_provider_secrets (Admin > Settings)"
+    line = (f"add the line {host}|<CODEV_DISCOURSE_CONNECT_SECRET> to discourse_connect_provider_secrets "
+            "(Admin > Settings)")
     probe = forum.connect_probe(expected.dashboard_url.rstrip("/") + "/auth/discourse/callback",
                                 expected.sso_secret)
     if probe.outcome == "signed":
-        return Finding("connect", "OK", f"the forum signs sign-ins for {host} with CODEV_SSO_SECRET")
+        return Finding("connect", "OK",
+                       f"the forum signs sign-ins for {host} with CODEV_DISCOURSE_CONNECT_SECRET")
     if probe.outcome == "disabled":
         return Finding("connect", "PROBLEM", "the DiscourseConnect provider is off (404)",
                        "turn on enable_discourse_connect_provider, and " + line)
@@ -244,6 +248,6 @@ def _connect(expected: Expected, forum: ForumInspector) -> Finding:
         return Finding("connect", "PROBLEM", f"the forum holds no DiscourseConnect secret for {host}", line)
     if probe.outcome in ("bad_secret", "wrong_signature_back"):
         return Finding("connect", "PROBLEM", f"the forum's DiscourseConnect secret for {host} is not "
-                       "CODEV_SSO_SECRET", line)
+                       "CODEV_DISCOURSE_CONNECT_SECRET", line)
     return Finding("connect", "PROBLEM", f"unexpected answer from /session/sso_provider ({probe.detail})",
                    "check CODEV_DISCOURSE_URL")

@@ -90,7 +90,8 @@ def site(tmp_path: Path) -> Iterator[Site]:
     upgrade(database_url)
     env = {"CODEV_DATABASE_URL": database_url, "CODEV_DISCOURSE_URL": sandbox.base_url,
            "CODEV_DISCOURSE_API_KEY": ADMIN_API_KEY, "CODEV_DISCOURSE_API_USERNAME": "system",
-           "CODEV_WEBHOOK_SECRETS": SECRET, "CODEV_SSO_SECRET": SSO_SECRET, "CODEV_DASHBOARD_URL": DASHBOARD}
+           "CODEV_WEBHOOK_SECRETS": SECRET, "CODEV_DISCOURSE_CONNECT_SECRET": SSO_SECRET,
+           "CODEV_DASHBOARD_URL": DASHBOARD}
     config = load(env)
     web = make_server("127.0.0.1", 0, build_app(Codev(config)), threaded=True)
     threading.Thread(target=web.serve_forever, daemon=True).start()
@@ -242,9 +243,10 @@ def test_no_discourse_connect_secret_for_the_dashboard(site: Site) -> None:
 
 
 def test_another_discourse_connect_secret(site: Site) -> None:
-    code, lines, _ = site.doctor("--only", "connect", CODEV_SSO_SECRET="not-the-forums-secret-42")
+    code, lines, _ = site.doctor("--only", "connect",
+                                CODEV_DISCOURSE_CONNECT_SECRET="not-the-forums-secret-42")
 
-    assert code == 1 and "is not CODEV_SSO_SECRET" in lines["connect"]
+    assert code == 1 and "is not CODEV_DISCOURSE_CONNECT_SECRET" in lines["connect"]
 
 
 def test_a_database_behind_the_newest_schema(site: Site, tmp_path: Path) -> None:

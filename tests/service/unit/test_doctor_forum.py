@@ -115,7 +115,7 @@ def _settings(enabled: bool, secrets: str) -> dict[tuple[str, str], Answer]:
     (True, "*|sso-secret-0123456789", "OK", "matches"),
     (False, "codev.example.org|sso-secret-0123456789", "PROBLEM", "enable_discourse_connect_provider is off"),
     (True, "wiki.example.org|other-secret-000", "PROBLEM", "no line for codev.example.org"),
-    (True, "codev.example.org|an-older-secret-000", "PROBLEM", "differs from CODEV_SSO_SECRET"),
+    (True, "codev.example.org|an-older-secret-000", "PROBLEM", "differs from CODEV_DISCOURSE_CONNECT_SECRET"),
 ])
 def test_the_discourse_connect_settings(enabled: bool, secrets: str, status: str, said: str) -> None:
     finding = checks._connect_settings(expected(), inspector(_settings(enabled, secrets)))

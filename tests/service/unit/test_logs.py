@@ -82,7 +82,7 @@ def test_gunicorn_logs_with_the_same_formatter() -> None:
 
 
 def test_log_format_and_the_dashboard_come_from_the_environment() -> None:
-    settings = load_settings({"CODEV_LOG_FORMAT": "json", "CODEV_SSO_SECRET": SSO,
+    settings = load_settings({"CODEV_LOG_FORMAT": "json", "CODEV_DISCOURSE_CONNECT_SECRET": SSO,
                               "CODEV_DASHBOARD_URL": "https://codev.example.org/",
                               "CODEV_WEBHOOK_URL": "http://codev-proxy:8080/webhooks/discourse"})
 
@@ -91,7 +91,8 @@ def test_log_format_and_the_dashboard_come_from_the_environment() -> None:
     assert settings.webhook_url == "http://codev-proxy:8080/webhooks/discourse"
 
 
-@pytest.mark.parametrize(("variable", "value"), [("CODEV_LOG_FORMAT", "xml"), ("CODEV_SSO_SECRET", "short"),
+@pytest.mark.parametrize(("variable", "value"), [("CODEV_LOG_FORMAT", "xml"),
+                                                ("CODEV_DISCOURSE_CONNECT_SECRET", "short"),
                                                  ("CODEV_WEBHOOK_URL", "codev:8080")])
 def test_a_wrong_value_names_its_variable(variable: str, value: str) -> None:
     with pytest.raises(ConfigError, match=variable):
