@@ -9,7 +9,7 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from discourse_sandbox.settings import SandboxSettings
+from discourse_sandbox.core.settings import SandboxSettings
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

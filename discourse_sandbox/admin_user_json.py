@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from discourse_sandbox.clock import iso, optional_iso
+from discourse_sandbox.core.clock import iso, optional_iso
+from discourse_sandbox.core.records import User
+from discourse_sandbox.core.state import State
 from discourse_sandbox.groups import basic_group_json
-from discourse_sandbox.state import State, User
 from discourse_sandbox.user_json import avatar_template
 from discourse_sandbox.users import post_stats
 

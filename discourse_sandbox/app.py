@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, g, request
 
-from discourse_sandbox.http import json_error, json_reply
-from discourse_sandbox.ratelimit import time_left as describe_wait
+from discourse_sandbox.core.http import json_error, rate_limited
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request as WerkzeugRequest
@@ -118,22 +117,6 @@ def _authenticate(sandbox: Sandbox) -> Response | None:
         return rate_limited(wait)
     g.user, g.api = user, True
     return None
-
-
-def rate_limited(wait_seconds: int) -> Response:
-    """Discourse's 429 for the admin API bucket."""
-    time_left = describe_wait(wait_seconds)
-    return json_reply(
-        {
-            "errors": [f"You’ve performed this action too many times. Please wait {time_left} "
-                       "before trying again."],
-            "error_type": "rate_limit",
-            "extras": {"wait_seconds": wait_seconds, "time_left": time_left},
-        },
-        429,
-        {"Retry-After": str(wait_seconds),
-         "Discourse-Rate-Limit-Error-Code": "admin_api_key_rate_limit"},
-    )
 
 
 def dumps(body: Any) -> str:

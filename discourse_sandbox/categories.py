@@ -7,7 +7,8 @@ import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
-from discourse_sandbox.state import Category, State, User
+from discourse_sandbox.core.records import Category, User
+from discourse_sandbox.core.state import State
 from discourse_sandbox.taxonomy import FULL, can_create_in_category, can_see_category, read_restricted
 
 # Searchable::PRIORITIES values (normal 0, ignore 1, very_low 2, low 3, high 4, very_high 5).

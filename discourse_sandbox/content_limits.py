@@ -11,15 +11,16 @@ import weakref
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox.http import json_reply
+from discourse_sandbox.core.http import json_reply
+from discourse_sandbox.core.ratelimit import time_left
 from discourse_sandbox.posting import NewPost, PostRejected
-from discourse_sandbox.ratelimit import time_left
 
 if TYPE_CHECKING:
     from flask import Response
 
+    from discourse_sandbox.core.records import User
+    from discourse_sandbox.core.state import State
     from discourse_sandbox.sandbox import Sandbox
-    from discourse_sandbox.state import State, User
 
 # Per sandbox: (user id, limiter) -> sandbox seconds of the last counted post.
 _LAST: weakref.WeakKeyDictionary[Any, dict[tuple[int, str], float]] = weakref.WeakKeyDictionary()
@@ -88,7 +89,7 @@ def enqueued(sandbox: Sandbox, user: User, req: NewPost) -> dict[str, Any] | Non
     """NewPostManager with approve_unless_trust_level: a pending post instead of a post, or None."""
     if user.staff or user.trust_level >= sandbox.settings.approve_unless_trust_level:
         return None
-    from discourse_sandbox.clock import iso
+    from discourse_sandbox.core.clock import iso
 
     pending = _PENDING.setdefault(sandbox, {})
     number = sum(len(ids) for ids in pending.values()) + 1

@@ -8,9 +8,9 @@ import json
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox.clock import optional_iso
-from discourse_sandbox.settings import Faults, SandboxSettings
-from discourse_sandbox.state import WebHookEvent
+from discourse_sandbox.core.clock import optional_iso
+from discourse_sandbox.core.records import WebHookEvent
+from discourse_sandbox.core.settings import Faults, SandboxSettings
 
 if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox

@@ -8,7 +8,8 @@ from urllib.parse import urlparse
 
 import yaml
 
-from discourse_sandbox.state import FormTemplate, State
+from discourse_sandbox.core.records import FormTemplate
+from discourse_sandbox.core.state import State
 
 if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox

@@ -6,10 +6,11 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox.clock import iso, optional_iso
-from discourse_sandbox.cooking import cook
+from discourse_sandbox.core.clock import iso, optional_iso
+from discourse_sandbox.core.cooking import cook
+from discourse_sandbox.core.records import FIRST_CUSTOM_GROUP_ID, Group, User
+from discourse_sandbox.core.state import State
 from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
-from discourse_sandbox.state import FIRST_CUSTOM_GROUP_ID, Group, State, User
 
 if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox

@@ -10,8 +10,8 @@ from typing import TypeVar
 
 from flask import g
 
-from discourse_sandbox.http import fail, invalid_access, not_found
-from discourse_sandbox.state import User
+from discourse_sandbox.core.http import fail, invalid_access, not_found
+from discourse_sandbox.core.records import User
 
 T = TypeVar("T")
 

@@ -7,11 +7,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox.cooking import clean_title, cook, slugify
-from discourse_sandbox.state import Post, State, Topic, User
+from discourse_sandbox.core.cooking import clean_title, cook, slugify
+from discourse_sandbox.core.records import Post, Topic, User
+from discourse_sandbox.core.state import State
 
 if TYPE_CHECKING:
-    from discourse_sandbox.settings import SandboxSettings
+    from discourse_sandbox.core.settings import SandboxSettings
 
 TOPIC_NOT_FOUND = (
     "Something has gone wrong. Perhaps this topic was closed or deleted while you were looking at it?"

@@ -9,11 +9,11 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from discourse_sandbox.clock import Clock
-from discourse_sandbox.faults import FaultInjector
-from discourse_sandbox.ratelimit import RateLimiter
-from discourse_sandbox.settings import SandboxSettings
-from discourse_sandbox.state import State
+from discourse_sandbox.core.clock import Clock
+from discourse_sandbox.core.faults import FaultInjector
+from discourse_sandbox.core.ratelimit import RateLimiter
+from discourse_sandbox.core.settings import SandboxSettings
+from discourse_sandbox.core.state import State
 from discourse_sandbox.webhooks import Emitter
 
 

@@ -8,7 +8,8 @@ import hmac
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from discourse_sandbox.state import State, User
+from discourse_sandbox.core.records import User
+from discourse_sandbox.core.state import State
 
 if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from discourse_sandbox.http import as_list
-from discourse_sandbox.state import Category, State, Tag, TagGroup, User
+from discourse_sandbox.core.http import as_list
+from discourse_sandbox.core.records import Category, Tag, TagGroup, User
+from discourse_sandbox.core.state import State
 from discourse_sandbox.taxonomy import (
     FULL,
     READONLY,

@@ -6,9 +6,10 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
+from discourse_sandbox.core.records import Category, Tag, User
+from discourse_sandbox.core.state import State
 from discourse_sandbox.forms import render_form_submission, seed_form_templates
 from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
-from discourse_sandbox.state import Category, State, Tag, User
 
 if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox.clock import iso, optional_iso
-from discourse_sandbox.cooking import fancy_title, first_image, word_count
-from discourse_sandbox.state import Post, State, Topic, User
+from discourse_sandbox.core.clock import iso, optional_iso
+from discourse_sandbox.core.cooking import fancy_title, first_image, word_count
+from discourse_sandbox.core.records import Post, Topic, User
+from discourse_sandbox.core.state import State
 
 if TYPE_CHECKING:
-    from discourse_sandbox.settings import SandboxSettings
+    from discourse_sandbox.core.settings import SandboxSettings
 
 # PostSerializer keys common to every context, in Discourse's order.
 _POST_KEYS = (

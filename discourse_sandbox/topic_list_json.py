@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox.clock import iso
-from discourse_sandbox.cooking import excerpt, fancy_title, first_image
-from discourse_sandbox.state import State, Topic, User
+from discourse_sandbox.core.clock import iso
+from discourse_sandbox.core.cooking import excerpt, fancy_title, first_image
+from discourse_sandbox.core.records import Topic, User
+from discourse_sandbox.core.state import State
 from discourse_sandbox.topic_json import basic_user, live_posts, tag_attributes
 
 if TYPE_CHECKING:
-    from discourse_sandbox.settings import SandboxSettings
+    from discourse_sandbox.core.settings import SandboxSettings
 
 
 def posters(state: State, topic: Topic) -> list[dict[str, Any]]:

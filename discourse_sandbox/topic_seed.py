@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from discourse_sandbox.core.records import Topic, User
+from discourse_sandbox.core.state import State
 from discourse_sandbox.posting import NewPost, PostRejected, parse_time
 from discourse_sandbox.seed_checks import seed_entries
-from discourse_sandbox.state import State, Topic, User
 
 if TYPE_CHECKING:
+    from discourse_sandbox.core.settings import SandboxSettings
     from discourse_sandbox.sandbox import Sandbox
-    from discourse_sandbox.settings import SandboxSettings
 
 
 def seed_topics(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox.cooking import clean_title, cook, slugify
+from discourse_sandbox.core.cooking import clean_title, cook, slugify
+from discourse_sandbox.core.records import Post, Topic, User
+from discourse_sandbox.core.state import State
 from discourse_sandbox.posting import (
     Emission,
     PostRejected,
@@ -13,11 +15,10 @@ from discourse_sandbox.posting import (
     title_errors,
     topic_filters,
 )
-from discourse_sandbox.state import Post, State, Topic, User
 
 if TYPE_CHECKING:
+    from discourse_sandbox.core.settings import SandboxSettings
     from discourse_sandbox.sandbox import Sandbox
-    from discourse_sandbox.settings import SandboxSettings
 
 STATUSES = ("closed", "archived", "visible", "pinned", "pinned_globally")
 

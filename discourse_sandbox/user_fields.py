@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox.http import as_bool
+from discourse_sandbox.core.http import as_bool
+from discourse_sandbox.core.records import User, UserField
+from discourse_sandbox.core.state import State
 from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
-from discourse_sandbox.state import State, User, UserField
 
 if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox

@@ -6,10 +6,11 @@ import hashlib
 import html
 from typing import Any
 
-from discourse_sandbox.clock import iso, optional_iso
-from discourse_sandbox.cooking import cook
+from discourse_sandbox.core.clock import iso, optional_iso
+from discourse_sandbox.core.cooking import cook
+from discourse_sandbox.core.records import SYSTEM_USER_ID, User, UserField
+from discourse_sandbox.core.state import State
 from discourse_sandbox.groups import basic_group_json, can_see_group
-from discourse_sandbox.state import SYSTEM_USER_ID, State, User, UserField
 from discourse_sandbox.user_fields import allowed_field_ids
 from discourse_sandbox.users import can_edit_user, post_stats
 

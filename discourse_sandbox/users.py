@@ -7,9 +7,10 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from discourse_sandbox.core.records import ApiKey, User
+from discourse_sandbox.core.state import State
 from discourse_sandbox.groups import find_users_by_names, seed_groups
 from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
-from discourse_sandbox.state import ApiKey, State, User
 from discourse_sandbox.user_fields import seed_user_fields
 
 if TYPE_CHECKING:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from discourse_sandbox.clock import optional_iso
-from discourse_sandbox.state import Category, State, WebHook, WebHookEvent
+from discourse_sandbox.core.clock import optional_iso
+from discourse_sandbox.core.records import Category, WebHook, WebHookEvent
+from discourse_sandbox.core.state import State
 
 # WebHookEventType::TYPES and its `group` enum (app/models/web_hook_event_type.rb).
 EVENT_TYPES: dict[str, tuple[int, str]] = {

@@ -7,8 +7,9 @@ from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from discourse_sandbox.http import as_bool, as_list
-from discourse_sandbox.state import State, Tag, WebHook
+from discourse_sandbox.core.http import as_bool, as_list
+from discourse_sandbox.core.records import Tag, WebHook
+from discourse_sandbox.core.state import State
 from discourse_sandbox.web_hook_json import CONTENT_TYPES, EVENT_NAMES, EVENT_TYPES
 
 if TYPE_CHECKING:

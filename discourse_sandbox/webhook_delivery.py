@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from discourse_sandbox import web_hook_json as wh
-from discourse_sandbox.signing import SIGNATURE_HEADER, signature
-from discourse_sandbox.state import WebHook, WebHookEvent
+from discourse_sandbox.core.records import WebHook, WebHookEvent
+from discourse_sandbox.core.signing import SIGNATURE_HEADER, signature
 from discourse_sandbox.web_hook_model import BLOCKED_OR_INTERNAL, payload_url_allowed
 
 if TYPE_CHECKING:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from discourse_sandbox import web_hook_json as wh
-from discourse_sandbox.state import WebHook, WebHookEvent
+from discourse_sandbox.core.records import WebHook, WebHookEvent
 from discourse_sandbox.web_hook_model import seed_hooks
 from discourse_sandbox.webhook_delivery import allowed_internal_hosts, build_headers, record, send
 

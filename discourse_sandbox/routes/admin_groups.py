@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox.groups import basic_group_json, create_group, find_users_by_names
-from discourse_sandbox.guards import found, require_admin
-from discourse_sandbox.http import (
+from discourse_sandbox.core.http import (
     as_int,
     as_list,
     fail,
@@ -16,6 +14,8 @@ from discourse_sandbox.http import (
     params,
     record_invalid,
 )
+from discourse_sandbox.groups import basic_group_json, create_group, find_users_by_names
+from discourse_sandbox.guards import found, require_admin
 from discourse_sandbox.routes.groups import (
     AUTOMATIC_REFUSED,
     emit_group_event,

@@ -15,8 +15,7 @@ from discourse_sandbox.categories import (
     category_json,
     create_category,
 )
-from discourse_sandbox.guards import current_user, require_login
-from discourse_sandbox.http import (
+from discourse_sandbox.core.http import (
     as_bool,
     as_list,
     fail,
@@ -26,7 +25,9 @@ from discourse_sandbox.http import (
     not_found,
     params,
 )
-from discourse_sandbox.state import Category, State
+from discourse_sandbox.core.records import Category
+from discourse_sandbox.core.state import State
+from discourse_sandbox.guards import current_user, require_login
 from discourse_sandbox.tag_groups import resolve_permissions
 from discourse_sandbox.taxonomy import can_see_category
 

@@ -18,8 +18,8 @@ from typing import Any
 from flask import Blueprint, Response, abort, g, request
 
 from discourse_sandbox import control
-from discourse_sandbox.clock import iso
-from discourse_sandbox.http import json_error, json_reply
+from discourse_sandbox.core.clock import iso
+from discourse_sandbox.core.http import json_error, json_reply
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 

@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, g
 
+from discourse_sandbox.core.http import as_int, fail, invalid_access, invalid_parameters, json_reply, params
 from discourse_sandbox.guards import current_user
-from discourse_sandbox.http import as_int, fail, invalid_access, invalid_parameters, json_reply, params
 from discourse_sandbox.user_json import directory_item_json
 
 if TYPE_CHECKING:
+    from discourse_sandbox.core.records import User
+    from discourse_sandbox.core.state import State
     from discourse_sandbox.sandbox import Sandbox
-    from discourse_sandbox.state import State, User
 
 bp = Blueprint("directory", __name__)
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, request
 
-from discourse_sandbox.forms import form_template_errors, form_template_json
-from discourse_sandbox.guards import found, require_admin
-from discourse_sandbox.http import (
+from discourse_sandbox.core.http import (
     as_int,
     fail,
     invalid_access,
@@ -14,7 +12,9 @@ from discourse_sandbox.http import (
     json_reply,
     params,
 )
-from discourse_sandbox.state import FormTemplate
+from discourse_sandbox.core.records import FormTemplate
+from discourse_sandbox.forms import form_template_errors, form_template_json
+from discourse_sandbox.guards import found, require_admin
 
 bp = Blueprint("form_templates", __name__)
 

@@ -7,6 +7,18 @@ from typing import Any, NoReturn
 
 from flask import Blueprint, Response, g
 
+from discourse_sandbox.core.http import (
+    as_int,
+    as_list,
+    fail,
+    invalid_access,
+    json_reply,
+    not_found,
+    params,
+    record_invalid,
+)
+from discourse_sandbox.core.records import SYSTEM_USER_ID, Group, User
+from discourse_sandbox.core.state import State
 from discourse_sandbox.groups import (
     basic_group_json,
     can_manage,
@@ -21,17 +33,6 @@ from discourse_sandbox.groups import (
     update_group,
 )
 from discourse_sandbox.guards import current_user, found
-from discourse_sandbox.http import (
-    as_int,
-    as_list,
-    fail,
-    invalid_access,
-    json_reply,
-    not_found,
-    params,
-    record_invalid,
-)
-from discourse_sandbox.state import SYSTEM_USER_ID, Group, State, User
 
 bp = Blueprint("groups", __name__)
 

@@ -7,14 +7,15 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, abort, g, redirect, request
 
-from discourse_sandbox.http import as_bool, as_int, invalid_access, json_reply, not_found, params
+from discourse_sandbox.core.http import as_bool, as_int, invalid_access, json_reply, not_found, params
 from discourse_sandbox.topic_json import live_posts
 from discourse_sandbox.topic_list_json import topic_list_json
 from discourse_sandbox.topics import can_see_topic, is_participant, listable
 
 if TYPE_CHECKING:
+    from discourse_sandbox.core.records import Category, Topic
+    from discourse_sandbox.core.state import State
     from discourse_sandbox.sandbox import Sandbox
-    from discourse_sandbox.state import Category, State, Topic
 
 bp = Blueprint("lists", __name__)
 

@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, g, request
 
 from discourse_sandbox.content_limits import check_content, count_post, enqueued, rate_limited
-from discourse_sandbox.guards import require_login
-from discourse_sandbox.http import (
+from discourse_sandbox.core.http import (
     as_bool,
     as_int,
     fail,
@@ -24,6 +23,7 @@ from discourse_sandbox.http import (
     params,
     tag_list,
 )
+from discourse_sandbox.guards import require_login
 from discourse_sandbox.posting import NewPost, PostRejected, create_post, parse_time, raw_errors
 from discourse_sandbox.topic_json import post_json
 from discourse_sandbox.topics import (
@@ -36,8 +36,8 @@ from discourse_sandbox.topics import (
 )
 
 if TYPE_CHECKING:
+    from discourse_sandbox.core.records import Post
     from discourse_sandbox.sandbox import Sandbox
-    from discourse_sandbox.state import Post
 
 bp = Blueprint("posts", __name__)
 

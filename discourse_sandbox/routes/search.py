@@ -10,16 +10,17 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox.clock import iso
-from discourse_sandbox.cooking import plain_text
-from discourse_sandbox.http import as_int, fail, json_reply, params
-from discourse_sandbox.ratelimit import RateLimiter
+from discourse_sandbox.core.clock import iso
+from discourse_sandbox.core.cooking import plain_text
+from discourse_sandbox.core.http import as_int, fail, json_reply, params
+from discourse_sandbox.core.ratelimit import RateLimiter
 from discourse_sandbox.topic_json import avatar_template, live_posts
 from discourse_sandbox.topic_list_json import list_item
 from discourse_sandbox.topics import can_see_topic
 
 if TYPE_CHECKING:
-    from discourse_sandbox.state import Post, State, Topic
+    from discourse_sandbox.core.records import Post, Topic
+    from discourse_sandbox.core.state import State
 
 bp = Blueprint("search", __name__)
 

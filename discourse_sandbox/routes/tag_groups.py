@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g
 
+from discourse_sandbox.core.http import as_int, as_list, fail, json_reply, params
+from discourse_sandbox.core.records import TagGroup
 from discourse_sandbox.guards import current_user, found, require_staff
-from discourse_sandbox.http import as_int, as_list, fail, json_reply, params
 from discourse_sandbox.routes.tags import emit_tags
-from discourse_sandbox.state import TagGroup
 from discourse_sandbox.tag_groups import (
     apply_tag_group,
     create_tag_group,

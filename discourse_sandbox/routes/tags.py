@@ -10,8 +10,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, g, request
 
 from discourse_sandbox.categories import basic_category_json
-from discourse_sandbox.guards import current_user, require_login, require_staff
-from discourse_sandbox.http import (
+from discourse_sandbox.core.http import (
     as_int,
     fail,
     invalid_access,
@@ -20,7 +19,9 @@ from discourse_sandbox.http import (
     not_found,
     params,
 )
-from discourse_sandbox.state import State, Tag
+from discourse_sandbox.core.records import Tag
+from discourse_sandbox.core.state import State
+from discourse_sandbox.guards import current_user, require_login, require_staff
 from discourse_sandbox.tag_groups import (
     create_tag_group,
     delete_tag,

@@ -7,8 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, g, redirect, request
 
-from discourse_sandbox.guards import require_login
-from discourse_sandbox.http import (
+from discourse_sandbox.core.http import (
     as_list,
     fail,
     invalid_access,
@@ -18,6 +17,7 @@ from discourse_sandbox.http import (
     params,
     tag_list,
 )
+from discourse_sandbox.guards import require_login
 from discourse_sandbox.posting import PostRejected
 from discourse_sandbox.routes.posts import delete_own, rejected
 from discourse_sandbox.topic_json import basic_topic, topic_view_json, visible_posts
@@ -31,8 +31,9 @@ from discourse_sandbox.topics import (
 )
 
 if TYPE_CHECKING:
+    from discourse_sandbox.core.records import Topic
+    from discourse_sandbox.core.state import State
     from discourse_sandbox.sandbox import Sandbox
-    from discourse_sandbox.state import State, Topic
 
 bp = Blueprint("topics", __name__)
 

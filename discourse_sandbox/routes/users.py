@@ -6,8 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox.guards import current_user, found
-from discourse_sandbox.http import (
+from discourse_sandbox.core.http import (
     as_bool,
     as_int,
     fail,
@@ -16,7 +15,9 @@ from discourse_sandbox.http import (
     json_reply,
     params,
 )
-from discourse_sandbox.state import State, User
+from discourse_sandbox.core.records import User
+from discourse_sandbox.core.state import State
+from discourse_sandbox.guards import current_user, found
 from discourse_sandbox.user_fields import apply_field_values
 from discourse_sandbox.user_json import user_json, webhook_user_json
 from discourse_sandbox.users import EMAIL_RE, can_edit_user, username_errors

@@ -10,9 +10,10 @@ from flask import Blueprint, Response, g
 
 from discourse_sandbox import web_hook_json as wh
 from discourse_sandbox import web_hook_model
+from discourse_sandbox.core.http import as_list, invalid_parameters, json_error, json_reply, not_found, params
+from discourse_sandbox.core.records import WebHook
+from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import found, require_admin
-from discourse_sandbox.http import as_list, invalid_parameters, json_error, json_reply, not_found, params
-from discourse_sandbox.state import State, WebHook
 from discourse_sandbox.webhook_delivery import allowed_internal_hosts
 
 bp = Blueprint("web_hooks", __name__)

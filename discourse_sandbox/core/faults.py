@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 
 from flask import Response
 
+from discourse_sandbox.core.http import rate_limited
+
 if TYPE_CHECKING:
     from flask import Request
 
-    from discourse_sandbox.settings import Faults
+    from discourse_sandbox.core.settings import Faults
 
 
 class FaultInjector:
@@ -50,8 +52,6 @@ class FaultInjector:
         if self._roll(f.api_slow_rate, "slow"):
             time.sleep(f.slow_seconds)
         if self._roll(f.api_429_rate, "429"):
-            from discourse_sandbox.app import rate_limited
-
             return rate_limited(5)
         if self._roll(f.api_5xx_rate, "5xx"):
             return _server_error(self._pick_status())

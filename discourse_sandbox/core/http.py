@@ -8,6 +8,8 @@ from urllib.parse import parse_qsl
 
 from flask import Response, abort, g, request
 
+from discourse_sandbox.core.ratelimit import time_left as describe_wait
+
 JSON_TYPE = "application/json; charset=utf-8"
 
 
@@ -142,8 +144,6 @@ def tag_list(value: Any) -> list[str]:
 
 
 def _tag_name_by_id(tag_id: int) -> list[str]:
-    from flask import g
-
     with g.sandbox.state.transaction() as state:
         return [t.name for t in state.tags.values() if t.id == tag_id]
 
@@ -163,3 +163,19 @@ def as_int(value: Any, name: str) -> int:
         return int(str(value))
     except (TypeError, ValueError):
         fail(400, f"Invalid parameter: {name}", "invalid_parameters")
+
+
+def rate_limited(wait_seconds: int) -> Response:
+    """Discourse's 429 for the admin API bucket."""
+    time_left = describe_wait(wait_seconds)
+    return json_reply(
+        {
+            "errors": [f"You’ve performed this action too many times. Please wait {time_left} "
+                       "before trying again."],
+            "error_type": "rate_limit",
+            "extras": {"wait_seconds": wait_seconds, "time_left": time_left},
+        },
+        429,
+        {"Retry-After": str(wait_seconds),
+         "Discourse-Rate-Limit-Error-Code": "admin_api_key_rate_limit"},
+    )

@@ -6,7 +6,7 @@ import math
 import threading
 from collections import deque
 
-from discourse_sandbox.clock import Clock
+from discourse_sandbox.core.clock import Clock
 
 
 def time_left(seconds: int) -> str:
