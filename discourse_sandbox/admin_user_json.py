@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Any
 
 from discourse_sandbox.core.clock import iso, optional_iso
+from discourse_sandbox.core.queries import post_stats
 from discourse_sandbox.core.records import User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.groups import basic_group_json
 from discourse_sandbox.user_json import avatar_template
-from discourse_sandbox.users import post_stats
 
 
 def admin_list_json(state: State, user: User, now: datetime, emails: bool) -> dict[str, Any]:

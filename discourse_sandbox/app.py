@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, g, request
 
-from discourse_sandbox.core.http import json_error, rate_limited
+from discourse_sandbox.core.errors import DiscourseError
+from discourse_sandbox.core.http import error_reply, json_error, rate_limited
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request as WerkzeugRequest
@@ -72,6 +72,10 @@ def create_app(sandbox: Sandbox) -> Flask:
     def _not_allowed(_error: Exception) -> Response:
         return json_error("The requested URL or resource could not be found.", 404, "not_found")
 
+    @app.errorhandler(DiscourseError)
+    def _refused(error: DiscourseError) -> Response:
+        return error_reply(error)
+
     @app.errorhandler(413)
     def _too_large(_error: Exception) -> Response:
         return json_error("Request entity too large", 413)
@@ -117,8 +121,3 @@ def _authenticate(sandbox: Sandbox) -> Response | None:
         return rate_limited(wait)
     g.user, g.api = user, True
     return None
-
-
-def dumps(body: Any) -> str:
-    """The exact JSON text Discourse-style replies and webhook bodies use."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))

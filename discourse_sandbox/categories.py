@@ -7,9 +7,16 @@ import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
+from discourse_sandbox.core.guardian import (
+    FULL,
+    can_create_in_category,
+    can_delete_category,
+    can_edit_category,
+    can_see_category,
+)
+from discourse_sandbox.core.queries import category_post_count, category_topics, read_restricted
 from discourse_sandbox.core.records import Category, User
 from discourse_sandbox.core.state import State
-from discourse_sandbox.taxonomy import FULL, can_create_in_category, can_see_category, read_restricted
 
 # Searchable::PRIORITIES values (normal 0, ignore 1, very_low 2, low 3, high 4, very_high 5).
 SEARCH_PRIORITIES = range(0, 6)
@@ -161,32 +168,7 @@ def _create_definition(state: State, category: Category, user: User | None, now:
         category.description = post.cooked  # update_column(:description, post.cooked)
 
 
-def can_edit_category(user: User | None) -> bool:
-    """Guardian#can_edit_category?: admins (moderators_manage_categories is off by default)."""
-    return user is not None and user.admin
-
-
-def can_delete_category(state: State, category: Category, user: User | None) -> bool:
-    """Guardian#can_delete_category?: an editor, no topics besides its About topic, no children."""
-    return can_edit_category(user) and _topic_count(state, category) == 0 and not any(
-        c.parent_category_id == category.id for c in state.categories.values())
-
-
 # --- JSON ------------------------------------------------------------------------------------
-
-def _topics_of(state: State, category: Category) -> list[Any]:
-    return [t for t in state.topics.values()
-            if t.category_id == category.id and t.deleted_at is None and t.archetype == "regular"
-            and t.id != category.topic_id]
-
-
-def _topic_count(state: State, category: Category) -> int:
-    return len(_topics_of(state, category))
-
-
-def _post_count(state: State, category: Category) -> int:
-    ids = {t.id for t in _topics_of(state, category)}
-    return sum(1 for p in state.posts.values() if p.topic_id in ids and p.deleted_at is None)
 
 
 def _topic_url(state: State, category: Category) -> str | None:
@@ -204,13 +186,13 @@ def basic_category_json(
     """CategoryDetailedSerializer as GET /categories lists it."""
     children = [c for c in sorted(state.categories.values(), key=lambda c: (c.position, c.id))
                 if c.parent_category_id == category.id and can_see_category(state, c, user)]
-    topics = _topics_of(state, category)
+    topics = category_topics(state, category)
     description = category.description or None
     body: dict[str, Any] = {
         "id": category.id, "name": category.name, "color": category.color,
         "text_color": category.text_color, "style_type": category.style_type,
         "emoji": category.emoji, "icon": category.icon, "slug": category.slug,
-        "topic_count": len(topics), "post_count": _post_count(state, category),
+        "topic_count": len(topics), "post_count": category_post_count(state, category),
         "position": category.position, "description": description,
         "description_text": _plain(category.description) or None,
         "description_excerpt": _plain(category.description) or None,

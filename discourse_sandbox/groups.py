@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 from discourse_sandbox.core.clock import iso, optional_iso
 from discourse_sandbox.core.cooking import cook
+from discourse_sandbox.core.guardian import alias_allows, can_manage_group, can_see_members
+from discourse_sandbox.core.queries import find_users_by_names, member_ids
 from discourse_sandbox.core.records import FIRST_CUSTOM_GROUP_ID, Group, User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
@@ -15,8 +17,6 @@ from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
 if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox
 
-# Group.visibility_levels
-PUBLIC, LOGGED_ON_USERS, MEMBERS, STAFF, OWNERS = 0, 1, 2, 3, 4
 GROUP_NAME_RE = re.compile(r"^[\w.-]+$")
 # I18n groups.default_names, shown as display_name of automatic groups
 DISPLAY_NAMES = {
@@ -33,71 +33,6 @@ EDITABLE_KEYS = ("full_name", "bio_raw", "visibility_level", "members_visibility
 
 
 # --- membership ------------------------------------------------------------------------------
-
-def member_ids(state: State, group: Group) -> list[int]:
-    """Members of a group; automatic groups are computed from the users as Discourse refreshes them."""
-    if not group.automatic:
-        return list(group.user_ids)
-    return [u.id for u in state.users.values() if u.id > 0 and group.id in state.group_ids_of(u.id)
-            and group.id != 0]
-
-
-def can_see_group(state: State, group: Group, viewer: User | None) -> bool:
-    """Guardian#can_see_group? after Group.visible_groups."""
-    level = group.visibility_level
-    if level == PUBLIC or (viewer is not None and viewer.admin):
-        return True
-    if viewer is None:
-        return False
-    if level == LOGGED_ON_USERS or viewer.staff:
-        return True
-    if level == MEMBERS:
-        return viewer.id in member_ids(state, group) or viewer.id in group.owner_ids
-    return level == OWNERS and viewer.id in group.owner_ids
-
-
-def can_see_members(state: State, group: Group, viewer: User | None) -> bool:
-    """Guardian#can_see_group_members?, by members_visibility_level."""
-    level = group.members_visibility_level
-    if level == PUBLIC or (viewer is not None and viewer.staff):
-        return True
-    if viewer is None:
-        return False
-    if level == LOGGED_ON_USERS:
-        return True
-    if level == MEMBERS:
-        return viewer.id in member_ids(state, group) or viewer.id in group.owner_ids
-    return viewer.id in group.owner_ids
-
-
-def can_manage(group: Group, viewer: User | None) -> bool:
-    """Guardian#can_edit_group? for custom groups: admins, moderators or an owner."""
-    if viewer is None or group.automatic:
-        return False
-    return viewer.staff or viewer.id in group.owner_ids
-
-
-def alias_allows(level: int, group: Group, user: User) -> bool:
-    """Group.messageable / Group.mentionable for one group: Group.alias_levels(user), members, owners."""
-    if level == 99 or (user.admin and level in (1, 2, 3, 4)) or (user.staff and level in (2, 3, 4)):
-        return True
-    return (level == 3 and user.id in group.user_ids) or (level == 4 and user.id in group.owner_ids)
-
-
-def find_users_by_names(state: State, names: list[str]) -> tuple[list[User], list[str]]:
-    """Users for a comma/list of usernames: (found, unknown names)."""
-    found: list[User] = []
-    unknown: list[str] = []
-    for name in names:
-        for part in (p.strip() for p in name.split(",")):
-            if not part:
-                continue
-            user = state.user_by_username(part)
-            if user is None:
-                unknown.append(part)
-            elif user not in found:
-                found.append(user)
-    return found, unknown
 
 
 def group_errors(state: State, name: str, exclude_id: int | None = None) -> list[str]:
@@ -209,7 +144,7 @@ def basic_group_json(
         "publish_read_state": False,
     })
     if full:
-        body["can_edit_group"] = can_manage(group, viewer)
+        body["can_edit_group"] = can_manage_group(group, viewer)
     return body
 
 
@@ -236,8 +171,8 @@ def group_show_json(state: State, group: Group, viewer: User | None) -> dict[str
 
 def member_json(state: State, user: User, group: Group) -> dict[str, Any]:
     """GroupUserSerializer: one row of GET /groups/{name}/members."""
+    from discourse_sandbox.core.queries import post_stats
     from discourse_sandbox.user_json import avatar_template
-    from discourse_sandbox.users import post_stats
 
     last_posted = post_stats(state, user.id)[2]
     added = group.created_at or user.created_at

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from flask import g
 
-from discourse_sandbox.core.http import fail, invalid_access, not_found
+from discourse_sandbox.core.errors import fail, invalid_access, not_found
 from discourse_sandbox.core.records import User
 
 T = TypeVar("T")

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from discourse_sandbox.core.cooking import clean_title, cook, slugify
+from discourse_sandbox.core.guardian import alias_allows
+from discourse_sandbox.core.queries import known_usernames
 from discourse_sandbox.core.records import Post, Topic, User
 from discourse_sandbox.core.state import State
 
@@ -141,25 +143,13 @@ def resolve_recipients(state: State, user: User, names: list[str]) -> tuple[list
     unknown: list[str] = []
     for name in names:
         group = state.group_by_name(name)
-        if group is not None and _messageable(state, group, user):
+        if group is not None and alias_allows(group.messageable_level, group, user):
             group_ids.append(group.id)
         elif (found := state.user_by_username(name)) is not None:
             user_ids.append(found.id)
         else:
             unknown.append(name)
     return user_ids, group_ids, unknown
-
-
-def _messageable(state: State, group: Any, user: User) -> bool:
-    """Group.messageable: everyone (99); staff levels 2-4; admins 1; members 3; owners 4; nobody 0."""
-    level = group.messageable_level
-    if level == 99 or (user.admin and level in (1, 2, 3, 4)) or (user.staff and level in (2, 3, 4)):
-        return True
-    return (level == 3 and user.id in group.user_ids) or (level == 4 and user.id in group.owner_ids)
-
-
-def known_usernames(state: State) -> set[str]:
-    return {u.username.lower() for u in state.users.values()}
 
 
 def add_post(state: State, topic: Topic, user: User, raw: str, when: datetime,
@@ -213,7 +203,7 @@ def create_post(state: State, settings: SandboxSettings, user: User, req: NewPos
 
 
 def _reply(state: State, settings: SandboxSettings, user: User, req: NewPost, when: datetime) -> Post:
-    from discourse_sandbox.topics import can_reply_to_topic
+    from discourse_sandbox.core.guardian import can_reply_to_topic
 
     topic = state.topics.get(req.topic_id or 0)
     if topic is None or not can_reply_to_topic(state, topic, user):
@@ -228,7 +218,8 @@ def _reply(state: State, settings: SandboxSettings, user: User, req: NewPost, wh
 
 def _create_topic(state: State, settings: SandboxSettings, user: User, req: NewPost,
                   when: datetime) -> tuple[Topic, Post]:
-    from discourse_sandbox.taxonomy import can_create_in_category, ensure_tags
+    from discourse_sandbox.core.guardian import can_create_in_category
+    from discourse_sandbox.taxonomy import ensure_tags
 
     private = req.archetype == "private_message"
     category_id = None

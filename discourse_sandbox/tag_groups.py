@@ -4,17 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from discourse_sandbox.core.http import as_list
+from discourse_sandbox.core.guardian import FULL, can_see_category
+from discourse_sandbox.core.params import as_list
+from discourse_sandbox.core.queries import staff_tag, tag_topic_counts
 from discourse_sandbox.core.records import Category, Tag, TagGroup, User
 from discourse_sandbox.core.state import State
-from discourse_sandbox.taxonomy import (
-    FULL,
-    READONLY,
-    can_see_category,
-    clean_tag_name,
-    read_restricted,
-    tag_slug,
-)
+from discourse_sandbox.taxonomy import clean_tag_name, tag_slug
 
 
 def resolve_permissions(state: State, permissions: dict[str, Any]) -> tuple[dict[str, int], list[str]]:
@@ -133,48 +128,6 @@ def create_tag_group(
     group.id = state.next_id("tag_groups")
     state.tag_groups[group.id] = group
     return group, [], created
-
-
-def tag_group_visible(state: State, group: TagGroup, user: User | None) -> bool:
-    """TagGroup.visible: staff, or a group of the user (or everyone) has a permission."""
-    if user is not None and user.staff:
-        return True
-    names = {"everyone"}
-    if user is not None:
-        names |= {state.groups[g].name for g in state.group_ids_of(user.id) if g in state.groups}
-    return any(name in names for name in group.permissions)
-
-
-def hidden_tag_names(state: State, user: User | None) -> set[str]:
-    """DiscourseTagging.hidden_tag_names: tags of tag groups the user cannot see."""
-    if user is not None and user.staff:
-        return set()
-    hidden: set[str] = set()
-    for group in state.tag_groups.values():
-        if not tag_group_visible(state, group, user):
-            hidden |= set(group.tag_names) | set(group.parent_tag_name)
-    return hidden
-
-
-def staff_tag(state: State, name: str) -> bool:
-    """Tag#staff: in a tag group only staff may use (everyone may at most read it)."""
-    return any(name in g.tag_names and g.permissions.get("everyone") == READONLY
-               for g in state.tag_groups.values())
-
-
-def tag_topic_counts(state: State, name: str, user: User | None) -> tuple[int, int]:
-    """(staff_topic_count or public_topic_count as the user sees it, pm_topic_count)."""
-    count = pm_count = 0
-    for topic in state.topics.values():
-        if name not in topic.tags or topic.deleted_at is not None:
-            continue
-        if topic.archetype == "private_message":
-            pm_count += 1
-            continue
-        category = state.categories.get(topic.category_id) if topic.category_id else None
-        if (user is not None and user.staff) or category is None or not read_restricted(category):
-            count += 1
-    return count, pm_count
 
 
 def tag_counts_json(state: State, tags: list[Tag], user: User | None) -> list[dict[str, Any]]:

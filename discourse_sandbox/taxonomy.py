@@ -6,7 +6,8 @@ import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox.core.records import Category, Tag, User
+from discourse_sandbox.core.guardian import FULL
+from discourse_sandbox.core.records import Tag, User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.forms import render_form_submission, seed_form_templates
 from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
@@ -15,52 +16,16 @@ if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox
 
 __all__ = [
-    "can_create_in_category", "can_reply_in_category", "can_see_category", "category_permission",
-    "clean_tag_name", "ensure_tags", "read_restricted", "render_form_submission", "seed_categories",
+    "clean_tag_name", "ensure_tags", "render_form_submission", "seed_categories",
     "seed_form_templates", "seed_tag_groups", "serialize_topic_tags", "tag_slug",
 ]
 
-# Discourse's CategoryGroup.permission_types.
-FULL, CREATE_POST, READONLY = 1, 2, 3
 # DiscourseTagging::TAGS_FILTER_REGEXP: characters a tag name may not hold.
 _TAG_FORBIDDEN = re.compile(r"[/?#\[\]@!$&'()*+,;=.%\\`^\s|{}\"<>]+")
 _SLUG_FORBIDDEN = re.compile(r"[^a-z0-9]+")
 
 
 # --- permissions -----------------------------------------------------------------------------
-
-def category_permission(state: State, category: Category, user: User | None) -> int | None:
-    """The strongest permission type (1 full, 2 create_post, 3 readonly) a user has, or None."""
-    if user is not None and user.admin:
-        return FULL  # Category.scoped_to_permissions: admins get every category
-    permissions = category.permissions or {"everyone": FULL}  # no category_groups rows: public
-    names = {"everyone"}
-    if user is not None:
-        names |= {state.groups[gid].name.lower() for gid in state.group_ids_of(user.id)
-                  if gid in state.groups}
-    levels = [level for group, level in permissions.items() if group.lower() in names]
-    return min(levels) if levels else None
-
-
-def can_see_category(state: State, category: Category, user: User | None) -> bool:
-    """Guardian#can_see_category?: some group of the user (or everyone) has any permission."""
-    return category_permission(state, category, user) is not None
-
-
-def can_create_in_category(state: State, category: Category, user: User | None) -> bool:
-    """Guardian#can_create_topic_on_category?: a signed-in user with full permission."""
-    return user is not None and category_permission(state, category, user) == FULL
-
-
-def can_reply_in_category(state: State, category: Category, user: User | None) -> bool:
-    """Guardian#can_create_post_in_category?: full or create_post permission."""
-    level = category_permission(state, category, user)
-    return user is not None and level is not None and level <= CREATE_POST
-
-
-def read_restricted(category: Category) -> bool:
-    """Category#read_restricted: "everyone" cannot see it."""
-    return bool(category.permissions) and "everyone" not in category.permissions
 
 
 # --- tags ------------------------------------------------------------------------------------

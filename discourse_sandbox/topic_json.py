@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from discourse_sandbox.core.clock import iso, optional_iso
 from discourse_sandbox.core.cooking import fancy_title, first_image, word_count
+from discourse_sandbox.core.queries import last_post, live_posts, visible_posts
 from discourse_sandbox.core.records import Post, Topic, User
 from discourse_sandbox.core.state import State
 
@@ -51,16 +52,6 @@ def basic_user(user: User | None) -> dict[str, Any]:
         return {"id": None, "username": None, "name": None, "avatar_template": avatar_template(None)}
     return {"id": user.id, "username": user.username, "name": user.name,
             "avatar_template": avatar_template(user)}
-
-
-def live_posts(state: State, topic: Topic) -> list[Post]:
-    """Posts that count: not deleted."""
-    return state.posts_of_topic(topic.id)
-
-
-def last_post(state: State, topic: Topic) -> Post | None:
-    posts = live_posts(state, topic)
-    return posts[-1] if posts else None
 
 
 def category_slug(state: State, topic: Topic) -> str | None:
@@ -195,11 +186,6 @@ def _stream_post(state: State, post: Post, viewer: User | None, include_raw: boo
     if include_raw:
         body["raw"] = post.raw
     return body
-
-
-def visible_posts(state: State, topic: Topic, viewer: User | None) -> list[Post]:
-    """The post stream: deleted posts only for staff, as Discourse shows them."""
-    return state.posts_of_topic(topic.id, include_deleted=bool(viewer and viewer.staff))
 
 
 def _details(state: State, topic: Topic, viewer: User | None) -> dict[str, Any]:

@@ -6,66 +6,16 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from discourse_sandbox.core.cooking import clean_title, cook, slugify
+from discourse_sandbox.core.queries import known_usernames
 from discourse_sandbox.core.records import Post, Topic, User
 from discourse_sandbox.core.state import State
-from discourse_sandbox.posting import (
-    Emission,
-    PostRejected,
-    known_usernames,
-    title_errors,
-    topic_filters,
-)
+from discourse_sandbox.posting import Emission, PostRejected, title_errors, topic_filters
 
 if TYPE_CHECKING:
     from discourse_sandbox.core.settings import SandboxSettings
     from discourse_sandbox.sandbox import Sandbox
 
 STATUSES = ("closed", "archived", "visible", "pinned", "pinned_globally")
-
-
-def is_participant(state: State, topic: Topic, user: User | None) -> bool:
-    """A PM's allowed user, or a member of one of its allowed groups."""
-    if user is None:
-        return False
-    if user.id in topic.allowed_user_ids:
-        return True
-    return bool(set(topic.allowed_group_ids) & set(state.group_ids_of(user.id)))
-
-
-def can_see_topic(state: State, topic: Topic, user: User | None) -> bool:
-    """Guardian#can_see_topic?: deleted and unlisted for staff, PMs for participants, else the category."""
-    from discourse_sandbox.taxonomy import can_see_category
-
-    staff = bool(user and user.staff)
-    if topic.deleted_at is not None and not staff:
-        return False
-    if topic.archetype == "private_message":
-        return bool(user and user.admin) or is_participant(state, topic, user)
-    category = state.categories.get(topic.category_id) if topic.category_id is not None else None
-    return category is None or can_see_category(state, category, user)
-
-
-def can_reply_to_topic(state: State, topic: Topic, user: User) -> bool:
-    """Guardian#can_create_post_on_topic?: open (staff excepted), not archived, category allows it."""
-    from discourse_sandbox.taxonomy import can_reply_in_category
-
-    if topic.deleted_at is not None or not can_see_topic(state, topic, user):
-        return False
-    if (topic.closed or topic.archived) and not user.staff:
-        return False
-    if topic.archived:
-        return False
-    if topic.archetype == "private_message":
-        return True
-    category = state.categories.get(topic.category_id) if topic.category_id is not None else None
-    return category is None or can_reply_in_category(state, category, user)
-
-
-def listable(topic: Topic, user: User | None) -> bool:
-    """In topic lists: regular, not deleted, visible unless the viewer is staff."""
-    if topic.archetype == "private_message" or topic.deleted_at is not None:
-        return False
-    return topic.visible or bool(user and user.staff)
 
 
 # --- edits -----------------------------------------------------------------------------------
@@ -92,7 +42,8 @@ def edit_post(state: State, settings: SandboxSettings, post: Post, raw: str, rea
 def update_topic(state: State, settings: SandboxSettings, topic: Topic, user: User,
                  changes: dict[str, Any], now: datetime, bump_first_post: bool = True) -> list[Emission]:
     """TopicsController#update: title, category and tags; a change emits topic_edited only."""
-    from discourse_sandbox.taxonomy import can_create_in_category, ensure_tags
+    from discourse_sandbox.core.guardian import can_create_in_category
+    from discourse_sandbox.taxonomy import ensure_tags
     from discourse_sandbox.topic_json import topic_payload
 
     errors: list[str] = []

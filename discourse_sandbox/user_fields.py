@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox.core.http import as_bool
+from discourse_sandbox.core.params import as_bool
 from discourse_sandbox.core.records import User, UserField
 from discourse_sandbox.core.state import State
 from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
@@ -56,14 +56,6 @@ def build_user_field(
         merged["options"] = []
     merged["id"] = field.id if field is not None else state.next_id("user_fields")
     return UserField(**merged), []
-
-
-def allowed_field_ids(state: State, user: User, viewer: User | None) -> list[int]:
-    """Guardian#allowed_user_field_ids: staff and the user see all; others the public ones."""
-    fields = sorted(state.user_fields.values(), key=lambda f: f.id)
-    if viewer is not None and (viewer.staff or viewer.id == user.id):
-        return [f.id for f in fields]
-    return [f.id for f in fields if f.show_on_profile or f.show_on_user_card]
 
 
 def clean_field_value(field: UserField, value: Any) -> Any:

@@ -8,11 +8,11 @@ from typing import Any
 
 from discourse_sandbox.core.clock import iso, optional_iso
 from discourse_sandbox.core.cooking import cook
+from discourse_sandbox.core.guardian import allowed_field_ids, can_edit_user, can_see_group
+from discourse_sandbox.core.queries import post_stats
 from discourse_sandbox.core.records import SYSTEM_USER_ID, User, UserField
 from discourse_sandbox.core.state import State
-from discourse_sandbox.groups import basic_group_json, can_see_group
-from discourse_sandbox.user_fields import allowed_field_ids
-from discourse_sandbox.users import can_edit_user, post_stats
+from discourse_sandbox.groups import basic_group_json
 
 _LETTER_COLORS = ("8e7dd6", "b19c9b", "e47774", "ba9cbf", "dfb087", "5f8052", "a87137", "f1bc3d")
 

@@ -7,9 +7,10 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from discourse_sandbox.core.queries import find_users_by_names
 from discourse_sandbox.core.records import ApiKey, User
 from discourse_sandbox.core.state import State
-from discourse_sandbox.groups import find_users_by_names, seed_groups
+from discourse_sandbox.groups import seed_groups
 from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
 from discourse_sandbox.user_fields import seed_user_fields
 
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
 
 # seed.py's SECTIONS name these here; find_users_by_names is kept importable from this module too.
 __all__ = [
-    "EMAIL_RE", "anonymize", "can_edit_user", "destroy_user", "find_users_by_names", "post_stats",
+    "EMAIL_RE", "anonymize", "destroy_user", "find_users_by_names",
     "seed_api_keys", "seed_groups", "seed_user_fields", "seed_users", "username_errors",
 ]
 
@@ -42,24 +43,6 @@ def username_errors(state: State, username: str, exclude_id: int | None = None) 
     if other is not None and other.id != exclude_id:
         errors.append("Username must be unique")
     return errors
-
-
-def can_edit_user(viewer: User | None, user: User) -> bool:
-    """Guardian#can_edit_user?: oneself, admins, and moderators for non-admins."""
-    if viewer is None:
-        return False
-    if viewer.id == user.id or viewer.admin:
-        return True
-    return viewer.moderator and not user.admin
-
-
-def post_stats(state: State, user_id: int) -> tuple[int, int, datetime | None]:
-    """(post_count, topic_count, last_posted_at) from the live posts and topics."""
-    posts = [p for p in state.posts.values() if p.user_id == user_id and p.deleted_at is None]
-    topics = sum(1 for t in state.topics.values()
-                 if t.user_id == user_id and t.deleted_at is None and t.archetype == "regular")
-    last = max((p.created_at for p in posts), default=None)
-    return len(posts), topics, last
 
 
 def anonymize(state: State, user: User, now: datetime) -> None:

@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from discourse_sandbox.core.http import as_bool, as_list
+from discourse_sandbox.core.event_types import CONTENT_TYPES, EVENT_NAMES, EVENT_TYPES
+from discourse_sandbox.core.params import as_bool, as_list
 from discourse_sandbox.core.records import Tag, WebHook
+from discourse_sandbox.core.ssrf import BLOCKED_OR_INTERNAL, payload_url_allowed
 from discourse_sandbox.core.state import State
-from discourse_sandbox.web_hook_json import CONTENT_TYPES, EVENT_NAMES, EVENT_TYPES
 
 if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox
 
-BLOCKED_OR_INTERNAL = (
-    "Payload URL cannot be used because it resolves to a blocked or internal IP"
-)
-
-
 class UnknownRecord(LookupError):
     """An id in the params names no record: Rails' RecordNotFound, a 404."""
-
-
-def is_internal_host(host: str) -> bool:
-    """Whether a host is private, loopback or otherwise internal (FinalDestination::SSRFDetector)."""
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        # No DNS here: names that only resolve inside a network (localhost, compose services) count
-        # as internal, any dotted public-looking name as external.
-        name = host.lower().rstrip(".")
-        return name == "localhost" or "." not in name or name.endswith((".localhost", ".local", ".internal"))
-    return not address.is_global or address.is_multicast
-
-
-def payload_url_allowed(url: str, allowed_hosts: Collection[str]) -> bool:
-    """WebHook#ensure_payload_url_allowed: internal hosts only when listed in allowed_internal_hosts."""
-    host = urlsplit(url.strip()).hostname or ""
-    return host in allowed_hosts or not is_internal_host(host)
 
 
 def _ids(value: Any) -> list[int]:

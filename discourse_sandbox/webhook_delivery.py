@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from discourse_sandbox import web_hook_json as wh
+from discourse_sandbox.core.event_types import FAILED, SUCCESSFUL
 from discourse_sandbox.core.records import WebHook, WebHookEvent
 from discourse_sandbox.core.signing import SIGNATURE_HEADER, signature
-from discourse_sandbox.web_hook_model import BLOCKED_OR_INTERNAL, payload_url_allowed
+from discourse_sandbox.core.ssrf import BLOCKED_OR_INTERNAL, payload_url_allowed
+from discourse_sandbox.core.ssrf import allowed_internal_hosts as clean_hosts
 
 if TYPE_CHECKING:
     from discourse_sandbox.sandbox import Sandbox
@@ -23,7 +24,7 @@ REQUEST_TIMEOUT = 20.0  # WebHookEmitter::REQUEST_TIMEOUT, seconds for open, rea
 
 def allowed_internal_hosts(sandbox: Sandbox) -> frozenset[str]:
     """The site setting allowed_internal_hosts (a "|" list), or the loopback default."""
-    return frozenset(h.strip() for h in sandbox.settings.allowed_internal_hosts if h.strip())
+    return clean_hosts(sandbox.settings.allowed_internal_hosts)
 
 
 @dataclass
@@ -109,4 +110,4 @@ def record(event: WebHookEvent, hook: WebHook, result: Delivery, headers: dict[s
     event.response_body = result.body
     event.duration = result.duration
     event.redelivering = False
-    hook.last_delivery_status = wh.SUCCESSFUL if 200 <= result.status < 300 else wh.FAILED
+    hook.last_delivery_status = SUCCESSFUL if 200 <= result.status < 300 else FAILED

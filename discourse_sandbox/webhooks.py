@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from discourse_sandbox import web_hook_json as wh
+from discourse_sandbox.core.event_types import EVENT_TYPES, payload_type, translate_event_name
+from discourse_sandbox.core.http import dumps
 from discourse_sandbox.core.records import WebHook, WebHookEvent
 from discourse_sandbox.web_hook_model import seed_hooks
 from discourse_sandbox.webhook_delivery import allowed_internal_hosts, build_headers, record, send
@@ -80,10 +81,8 @@ class Emitter:
         group_ids: Sequence[int] = (),
     ) -> None:
         """Queue `event` (e.g. "topic_created") with its serialized payload for every matching hook."""
-        from discourse_sandbox.app import dumps
-
-        kind = wh.payload_type(event)
-        type_id = wh.EVENT_TYPES.get(wh.translate_event_name(event), (None, ""))[0]
+        kind = payload_type(event)
+        type_id = EVENT_TYPES.get(translate_event_name(event), (None, ""))[0]
         job = _Job(0, 0, event, kind, dumps({kind: payload}), 0.0, category_id=category_id,
                    tag_names=tuple(tag_names), group_ids=tuple(group_ids))
         with self.sandbox.state.transaction() as state:

@@ -1,13 +1,15 @@
-"""Request and reply helpers shared by every route: Rails-style params, JSON replies, errors."""
+"""Flask-side helpers every route shares: Rails-style params from the request, JSON replies."""
 
 from __future__ import annotations
 
 import json
-from typing import Any, NoReturn
+from typing import Any
 from urllib.parse import parse_qsl
 
-from flask import Response, abort, g, request
+from flask import Response, g, request
 
+from discourse_sandbox.core.errors import DiscourseError, fail
+from discourse_sandbox.core.params import tag_refs
 from discourse_sandbox.core.ratelimit import time_left as describe_wait
 
 JSON_TYPE = "application/json; charset=utf-8"
@@ -36,27 +38,9 @@ def json_error(
     return json_reply(body, status, headers)
 
 
-def fail(
-    status: int, errors: list[str] | str, error_type: str | None = None, **extra: Any
-) -> NoReturn:
-    """Stop the request with a Discourse error body."""
-    abort(json_error(errors, status, error_type, **extra))
-
-
-def not_found() -> NoReturn:
-    fail(404, "The requested URL or resource could not be found.", "not_found")
-
-
-def invalid_access() -> NoReturn:
-    fail(403, "You are not permitted to view the requested resource.", "invalid_access")
-
-
-def invalid_parameters(name: str) -> NoReturn:
-    fail(400, f"param is missing or the value is empty: {name}", "invalid_parameters")
-
-
-def record_invalid(errors: list[str] | str) -> NoReturn:
-    fail(422, errors, "record_invalid")
+def error_reply(error: DiscourseError) -> Response:
+    """The JSON answer to a refusal raised by a model or a route."""
+    return json_error(error.errors, error.status, error.error_type, **error.extra)
 
 
 def params() -> dict[str, Any]:
@@ -115,54 +99,17 @@ def _assign(target: dict[str, Any], name: str, value: Any) -> None:
         _assign(node, key + tail, value)
 
 
-def as_list(value: Any) -> list[str]:
-    """A param that may come as one string, a comma list, a list or a {"0": ..} hash."""
-    if value is None or value == "":
-        return []
-    if isinstance(value, dict):
-        return [str(v) for v in value.values()]
-    if isinstance(value, list):
-        return [str(v) for v in value]
-    return [str(value)]
-
-
 def tag_list(value: Any) -> list[str]:
-    """`tags`: names (deprecated) or hashes {name} / {id} as posts_controller permits `tags: [:id, :name]`."""
-    if isinstance(value, dict):
-        items: list[Any] = list(value.values())
-    else:
-        items = value if isinstance(value, list) else as_list(value)
+    """`tags` as names: ids are looked up among the sandbox's tags (an unknown id names nothing)."""
     names: list[str] = []
-    for item in items:
-        if not isinstance(item, dict):
-            names.append(str(item))
-        elif item.get("name") not in (None, ""):
-            names.append(str(item["name"]))
-        elif str(item.get("id") or "").isdigit():
-            names += _tag_name_by_id(int(str(item["id"])))
+    for ref in tag_refs(value):
+        names += [ref] if isinstance(ref, str) else _tag_name_by_id(ref)
     return names
 
 
 def _tag_name_by_id(tag_id: int) -> list[str]:
     with g.sandbox.state.transaction() as state:
         return [t.name for t in state.tags.values() if t.id == tag_id]
-
-
-def as_bool(value: Any, default: bool = False) -> bool:
-    """Rails' boolean casting of a param."""
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        return value
-    return str(value).lower() in ("true", "1", "t", "on", "yes")
-
-
-def as_int(value: Any, name: str) -> int:
-    """An integer param, or Discourse's 400 for a bad value."""
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        fail(400, f"Invalid parameter: {name}", "invalid_parameters")
 
 
 def rate_limited(wait_seconds: int) -> Response:
@@ -179,3 +126,8 @@ def rate_limited(wait_seconds: int) -> Response:
         {"Retry-After": str(wait_seconds),
          "Discourse-Rate-Limit-Error-Code": "admin_api_key_rate_limit"},
     )
+
+
+def dumps(body: Any) -> str:
+    """The exact JSON text Discourse-style replies and webhook bodies use."""
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))

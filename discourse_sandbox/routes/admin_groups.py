@@ -4,17 +4,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox.core.http import (
-    as_int,
-    as_list,
-    fail,
-    invalid_parameters,
-    json_reply,
-    not_found,
-    params,
-    record_invalid,
-)
-from discourse_sandbox.groups import basic_group_json, create_group, find_users_by_names
+from discourse_sandbox.core.errors import fail, invalid_parameters, not_found, record_invalid
+from discourse_sandbox.core.http import json_reply, params
+from discourse_sandbox.core.params import as_int, as_list
+from discourse_sandbox.core.queries import find_users_by_names
+from discourse_sandbox.groups import basic_group_json, create_group
 from discourse_sandbox.guards import found, require_admin
 from discourse_sandbox.routes.groups import (
     AUTOMATIC_REFUSED,

@@ -9,21 +9,17 @@ from flask import Blueprint, Response, g, request
 
 from discourse_sandbox.admin_user_json import admin_list_json, admin_user_json
 from discourse_sandbox.core.clock import iso
-from discourse_sandbox.core.http import (
-    as_bool,
-    as_int,
-    invalid_access,
-    invalid_parameters,
-    json_reply,
-    params,
-)
+from discourse_sandbox.core.errors import invalid_access, invalid_parameters
+from discourse_sandbox.core.http import json_reply, params
+from discourse_sandbox.core.params import as_bool, as_int
+from discourse_sandbox.core.queries import post_stats
 from discourse_sandbox.core.records import User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import found, require_staff_route
 from discourse_sandbox.posting import parse_time
 from discourse_sandbox.topics import emit_all
 from discourse_sandbox.user_json import basic_user_json, webhook_user_json
-from discourse_sandbox.users import anonymize, destroy_user, post_stats
+from discourse_sandbox.users import anonymize, destroy_user
 
 bp = Blueprint("admin_users", __name__)
 

@@ -10,26 +10,17 @@ from discourse_sandbox.categories import (
     SIMPLE_KEYS,
     apply_category_changes,
     basic_category_json,
-    can_delete_category,
-    can_edit_category,
     category_json,
     create_category,
 )
-from discourse_sandbox.core.http import (
-    as_bool,
-    as_list,
-    fail,
-    invalid_access,
-    invalid_parameters,
-    json_reply,
-    not_found,
-    params,
-)
+from discourse_sandbox.core.errors import fail, invalid_access, invalid_parameters, not_found
+from discourse_sandbox.core.guardian import can_delete_category, can_edit_category, can_see_category
+from discourse_sandbox.core.http import json_reply, params
+from discourse_sandbox.core.params import as_bool, as_list
 from discourse_sandbox.core.records import Category
 from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import current_user, require_login
 from discourse_sandbox.tag_groups import resolve_permissions
-from discourse_sandbox.taxonomy import can_see_category
 
 bp = Blueprint("categories", __name__)
 

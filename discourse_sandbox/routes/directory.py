@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox.core.http import as_int, fail, invalid_access, invalid_parameters, json_reply, params
+from discourse_sandbox.core.errors import fail, invalid_access, invalid_parameters
+from discourse_sandbox.core.http import json_reply, params
+from discourse_sandbox.core.params import as_int
 from discourse_sandbox.guards import current_user
 from discourse_sandbox.user_json import directory_item_json
 

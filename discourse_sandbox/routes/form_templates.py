@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, request
 
-from discourse_sandbox.core.http import (
-    as_int,
-    fail,
-    invalid_access,
-    invalid_parameters,
-    json_reply,
-    params,
-)
+from discourse_sandbox.core.errors import fail, invalid_access, invalid_parameters
+from discourse_sandbox.core.http import json_reply, params
+from discourse_sandbox.core.params import as_int
 from discourse_sandbox.core.records import FormTemplate
 from discourse_sandbox.forms import form_template_errors, form_template_json
 from discourse_sandbox.guards import found, require_admin

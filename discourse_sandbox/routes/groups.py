@@ -7,28 +7,18 @@ from typing import Any, NoReturn
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox.core.http import (
-    as_int,
-    as_list,
-    fail,
-    invalid_access,
-    json_reply,
-    not_found,
-    params,
-    record_invalid,
-)
+from discourse_sandbox.core.errors import fail, invalid_access, not_found, record_invalid
+from discourse_sandbox.core.guardian import can_manage_group, can_see_group, can_see_members
+from discourse_sandbox.core.http import json_reply, params
+from discourse_sandbox.core.params import as_int, as_list
+from discourse_sandbox.core.queries import find_users_by_names, member_ids
 from discourse_sandbox.core.records import SYSTEM_USER_ID, Group, User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.groups import (
     basic_group_json,
-    can_manage,
-    can_see_group,
-    can_see_members,
-    find_users_by_names,
     group_errors,
     group_show_json,
     level_errors,
-    member_ids,
     member_json,
     update_group,
 )
@@ -179,7 +169,7 @@ def list_members(name: str) -> Response:
 def managed_group(state: State, group_id: int) -> Group:
     """The group, if the acting user may manage it: 404 when missing, 403 invalid_access otherwise."""
     group = found(state.groups.get(group_id))
-    if not can_manage(group, current_user()):
+    if not can_manage_group(group, current_user()):
         invalid_access()
     return group
 
@@ -196,7 +186,7 @@ def update(group_id: int) -> Response:
             if viewer is None or not viewer.admin:
                 invalid_access()
             data = {k: v for k, v in data.items() if k in AUTOMATIC_EDITABLE}
-        elif not can_manage(group, viewer):
+        elif not can_manage_group(group, viewer):
             invalid_access()
         if level_errors(data):
             record_invalid(level_errors(data))

@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, abort, g, redirect, request
 
-from discourse_sandbox.core.http import as_bool, as_int, invalid_access, json_reply, not_found, params
-from discourse_sandbox.topic_json import live_posts
+from discourse_sandbox.core.errors import invalid_access, not_found
+from discourse_sandbox.core.guardian import can_see_topic, is_participant, listable
+from discourse_sandbox.core.http import json_reply, params
+from discourse_sandbox.core.params import as_bool, as_int
+from discourse_sandbox.core.queries import live_posts
 from discourse_sandbox.topic_list_json import topic_list_json
-from discourse_sandbox.topics import can_see_topic, is_participant, listable
 
 if TYPE_CHECKING:
     from discourse_sandbox.core.records import Category, Topic
@@ -70,7 +72,7 @@ def latest() -> Response:
 
 def _category(state: State, category_id: int, slug_path: str | None) -> Category:
     """ListController#set_category: found by id; a slug path other than the full slug is a 301."""
-    from discourse_sandbox.taxonomy import can_see_category
+    from discourse_sandbox.core.guardian import can_see_category
 
     category = state.categories.get(category_id)
     if category is None or not can_see_category(state, category, g.user):

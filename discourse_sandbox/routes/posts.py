@@ -11,29 +11,14 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, g, request
 
 from discourse_sandbox.content_limits import check_content, count_post, enqueued, rate_limited
-from discourse_sandbox.core.http import (
-    as_bool,
-    as_int,
-    fail,
-    invalid_access,
-    invalid_parameters,
-    json_error,
-    json_reply,
-    not_found,
-    params,
-    tag_list,
-)
+from discourse_sandbox.core.errors import fail, invalid_access, invalid_parameters, not_found
+from discourse_sandbox.core.guardian import can_see_topic
+from discourse_sandbox.core.http import json_error, json_reply, params, tag_list
+from discourse_sandbox.core.params import as_bool, as_int
 from discourse_sandbox.guards import require_login
 from discourse_sandbox.posting import NewPost, PostRejected, create_post, parse_time, raw_errors
 from discourse_sandbox.topic_json import post_json
-from discourse_sandbox.topics import (
-    can_see_topic,
-    delete_post,
-    edit_post,
-    emit_all,
-    mark_for_deletion,
-    update_topic,
-)
+from discourse_sandbox.topics import delete_post, edit_post, emit_all, mark_for_deletion, update_topic
 
 if TYPE_CHECKING:
     from discourse_sandbox.core.records import Post

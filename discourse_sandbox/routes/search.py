@@ -12,11 +12,14 @@ from flask import Blueprint, Response, g
 
 from discourse_sandbox.core.clock import iso
 from discourse_sandbox.core.cooking import plain_text
-from discourse_sandbox.core.http import as_int, fail, json_reply, params
+from discourse_sandbox.core.errors import fail
+from discourse_sandbox.core.guardian import can_see_topic
+from discourse_sandbox.core.http import json_reply, params
+from discourse_sandbox.core.params import as_int
+from discourse_sandbox.core.queries import live_posts
 from discourse_sandbox.core.ratelimit import RateLimiter
-from discourse_sandbox.topic_json import avatar_template, live_posts
+from discourse_sandbox.topic_json import avatar_template
 from discourse_sandbox.topic_list_json import list_item
-from discourse_sandbox.topics import can_see_topic
 
 if TYPE_CHECKING:
     from discourse_sandbox.core.records import Post, Topic

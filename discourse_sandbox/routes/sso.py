@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, redirect, request
 from werkzeug.wrappers import Response as BaseResponse
 
-from discourse_sandbox.core.http import not_found
+from discourse_sandbox.core.errors import not_found
 from discourse_sandbox.core.records import User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.sso import SsoError, provider_fields, redirect_url, verify_request

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox.core.http import as_int, as_list, fail, json_reply, params
+from discourse_sandbox.core.errors import fail
+from discourse_sandbox.core.guardian import tag_group_visible
+from discourse_sandbox.core.http import json_reply, params
+from discourse_sandbox.core.params import as_int, as_list
 from discourse_sandbox.core.records import TagGroup
 from discourse_sandbox.guards import current_user, found, require_staff
 from discourse_sandbox.routes.tags import emit_tags
@@ -13,7 +16,6 @@ from discourse_sandbox.tag_groups import (
     create_tag_group,
     tag_group_changes,
     tag_group_json,
-    tag_group_visible,
     tag_json,
 )
 

@@ -10,15 +10,11 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, g, request
 
 from discourse_sandbox.categories import basic_category_json
-from discourse_sandbox.core.http import (
-    as_int,
-    fail,
-    invalid_access,
-    json_error,
-    json_reply,
-    not_found,
-    params,
-)
+from discourse_sandbox.core.errors import fail, invalid_access, not_found
+from discourse_sandbox.core.guardian import can_see_category, hidden_tag_names
+from discourse_sandbox.core.http import json_error, json_reply, params
+from discourse_sandbox.core.params import as_int
+from discourse_sandbox.core.queries import tag_topic_counts
 from discourse_sandbox.core.records import Tag
 from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import current_user, require_login, require_staff
@@ -26,14 +22,12 @@ from discourse_sandbox.tag_groups import (
     create_tag_group,
     delete_tag,
     find_or_create_tag,
-    hidden_tag_names,
     rename_tag,
     tag_categories,
     tag_counts_json,
     tag_json,
-    tag_topic_counts,
 )
-from discourse_sandbox.taxonomy import can_see_category, clean_tag_name
+from discourse_sandbox.taxonomy import clean_tag_name
 
 bp = Blueprint("tags", __name__)
 

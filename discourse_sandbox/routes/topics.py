@@ -7,28 +7,16 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, g, redirect, request
 
-from discourse_sandbox.core.http import (
-    as_list,
-    fail,
-    invalid_access,
-    json_error,
-    json_reply,
-    not_found,
-    params,
-    tag_list,
-)
+from discourse_sandbox.core.errors import fail, invalid_access, not_found
+from discourse_sandbox.core.guardian import can_see_topic
+from discourse_sandbox.core.http import json_error, json_reply, params, tag_list
+from discourse_sandbox.core.params import as_list
+from discourse_sandbox.core.queries import visible_posts
 from discourse_sandbox.guards import require_login
 from discourse_sandbox.posting import PostRejected
 from discourse_sandbox.routes.posts import delete_own, rejected
-from discourse_sandbox.topic_json import basic_topic, topic_view_json, visible_posts
-from discourse_sandbox.topics import (
-    STATUSES,
-    can_see_topic,
-    delete_topic,
-    emit_all,
-    set_status,
-    update_topic,
-)
+from discourse_sandbox.topic_json import basic_topic, topic_view_json
+from discourse_sandbox.topics import STATUSES, delete_topic, emit_all, set_status, update_topic
 
 if TYPE_CHECKING:
     from discourse_sandbox.core.records import Topic

@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request
 
-from discourse_sandbox.core.http import fail, invalid_parameters, json_reply, not_found, params
+from discourse_sandbox.core.errors import fail, invalid_parameters, not_found
+from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.guards import require_admin
 from discourse_sandbox.user_fields import build_user_field
 from discourse_sandbox.user_json import user_field_json

@@ -6,21 +6,16 @@ from typing import Any
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox.core.http import (
-    as_bool,
-    as_int,
-    fail,
-    invalid_access,
-    invalid_parameters,
-    json_reply,
-    params,
-)
+from discourse_sandbox.core.errors import fail, invalid_access, invalid_parameters
+from discourse_sandbox.core.guardian import can_edit_user
+from discourse_sandbox.core.http import json_reply, params
+from discourse_sandbox.core.params import as_bool, as_int
 from discourse_sandbox.core.records import User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import current_user, found
 from discourse_sandbox.user_fields import apply_field_values
 from discourse_sandbox.user_json import user_json, webhook_user_json
-from discourse_sandbox.users import EMAIL_RE, can_edit_user, username_errors
+from discourse_sandbox.users import EMAIL_RE, username_errors
 
 bp = Blueprint("users", __name__)
 

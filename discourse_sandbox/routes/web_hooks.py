@@ -10,7 +10,9 @@ from flask import Blueprint, Response, g
 
 from discourse_sandbox import web_hook_json as wh
 from discourse_sandbox import web_hook_model
-from discourse_sandbox.core.http import as_list, invalid_parameters, json_error, json_reply, not_found, params
+from discourse_sandbox.core.errors import invalid_parameters, not_found
+from discourse_sandbox.core.http import json_error, json_reply, params
+from discourse_sandbox.core.params import as_list
 from discourse_sandbox.core.records import WebHook
 from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import found, require_admin

@@ -10,7 +10,8 @@ import requests
 
 from discourse_sandbox import Sandbox, SandboxSettings
 from discourse_sandbox.core.clock import Clock, iso
-from discourse_sandbox.core.http import as_bool, as_list, params
+from discourse_sandbox.core.http import params
+from discourse_sandbox.core.params import as_bool, as_list
 from discourse_sandbox.core.ratelimit import RateLimiter
 from tests.conftest import ADMIN_API_KEY, SandboxClient, start_sandbox
 
