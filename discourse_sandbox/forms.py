@@ -164,11 +164,6 @@ def form_template_errors(
     return errors
 
 
-def form_template_json(form_template: FormTemplate) -> dict[str, Any]:
-    """FormTemplateSerializer / AdminFormTemplateSerializer: id, name, template."""
-    return {"id": form_template.id, "name": form_template.name, "template": form_template.template}
-
-
 def template_fields(template_yaml: str) -> list[dict[str, Any]]:
     """The fields of a template's YAML (an invalid template has none)."""
     try:

@@ -189,7 +189,8 @@ def topic_filters(topic: Topic) -> dict[str, Any]:
 def create_post(state: State, settings: SandboxSettings, user: User, req: NewPost,
                 now: datetime) -> tuple[Post, list[Emission]]:
     """PostCreator: a reply when topic_id is given, otherwise a new topic or private message."""
-    from discourse_sandbox.topic_json import post_payload, topic_payload
+    from discourse_sandbox.serializers.posts import post_payload
+    from discourse_sandbox.serializers.topics import topic_payload
 
     when = req.created_at or now
     if req.topic_id is not None:

@@ -6,10 +6,9 @@ from typing import Any
 
 from discourse_sandbox.core.guardian import FULL, can_see_category
 from discourse_sandbox.core.params import as_list
-from discourse_sandbox.core.queries import staff_tag, tag_topic_counts
 from discourse_sandbox.core.records import Category, Tag, TagGroup, User
 from discourse_sandbox.core.state import State
-from discourse_sandbox.taxonomy import clean_tag_name, tag_slug
+from discourse_sandbox.taxonomy import clean_tag_name
 
 
 def resolve_permissions(state: State, permissions: dict[str, Any]) -> tuple[dict[str, int], list[str]]:
@@ -130,46 +129,12 @@ def create_tag_group(
     return group, [], created
 
 
-def tag_counts_json(state: State, tags: list[Tag], user: User | None) -> list[dict[str, Any]]:
-    """TagsController.tag_counts_json."""
-    result = []
-    for tag in tags:
-        count, pm_count = tag_topic_counts(state, tag.name, user)
-        if count == 0 and pm_count > 0 and not (user is not None and user.staff):
-            continue  # can_tag_pms? is staff-only by default
-        result.append({
-            "id": tag.id, "text": tag.name, "name": tag.name, "slug": tag_slug(tag),
-            "description": tag.description or None, "count": count,
-            "pm_only": count == 0 and pm_count > 0, "target_tag": None,
-        })
-    return result
-
-
-def tag_json(state: State, tag: Tag, user: User | None) -> dict[str, Any]:
-    """TagSerializer: id, name, slug, topic_count, staff, description."""
-    return {"id": tag.id, "name": tag.name, "slug": tag_slug(tag),
-            "topic_count": tag_topic_counts(state, tag.name, user)[0],
-            "staff": staff_tag(state, tag.name), "description": tag.description or None}
-
-
 def tag_categories(state: State, tag: Tag, user: User | None) -> list[Category]:
     """Categories a tag is restricted to (directly or through a tag group), that the user sees."""
     groups = {g.name for g in state.tag_groups.values() if tag.name in g.tag_names}
     return [c for c in sorted(state.categories.values(), key=lambda c: c.id)
             if (tag.name in c.allowed_tags or groups & set(c.allowed_tag_groups))
             and can_see_category(state, c, user)]
-
-
-def tag_group_json(state: State, group: TagGroup) -> dict[str, Any]:
-    """TagGroupSerializer (2026): tags and parent_tag as {id, name, slug} objects."""
-    def objects(names: list[str]) -> list[dict[str, Any]]:
-        tags = [state.tags[n] for n in names if n in state.tags]
-        return [{"id": t.id, "name": t.name, "slug": tag_slug(t)}
-                for t in sorted(tags, key=lambda t: t.name)]
-
-    return {"id": group.id, "name": group.name, "tags": objects(group.tag_names),
-            "parent_tag": objects(group.parent_tag_name), "one_per_topic": group.one_per_topic,
-            "permissions": dict(group.permissions) or {"everyone": FULL}}
 
 
 def rename_tag(state: State, tag: Tag, new_name: str) -> list[str]:

@@ -17,12 +17,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "clean_tag_name", "ensure_tags", "render_form_submission", "seed_categories",
-    "seed_form_templates", "seed_tag_groups", "serialize_topic_tags", "tag_slug",
+    "seed_form_templates", "seed_tag_groups",
 ]
 
 # DiscourseTagging::TAGS_FILTER_REGEXP: characters a tag name may not hold.
 _TAG_FORBIDDEN = re.compile(r"[/?#\[\]@!$&'()*+,;=.%\\`^\s|{}\"<>]+")
-_SLUG_FORBIDDEN = re.compile(r"[^a-z0-9]+")
 
 
 # --- permissions -----------------------------------------------------------------------------
@@ -56,33 +55,6 @@ def ensure_tags(state: State, names: list[str], user: User | None, max_length: i
             state.tags[name] = Tag(id=state.next_id("tags"), name=name)
         result.append(name)
     return result
-
-
-def tag_slug(tag: Tag) -> str:
-    """Tag#slug_for_url: the ASCII slug of the name, or "<id>-tag" when nothing is left."""
-    ascii_name = unicodedata.normalize("NFKD", tag.name).encode("ascii", "ignore").decode()
-    slug = _SLUG_FORBIDDEN.sub("-", ascii_name.lower()).strip("-")
-    return slug or f"{tag.id}-tag"
-
-
-def serialize_topic_tags(state: State, names: list[str], tags_format: str) -> list[Any]:
-    """A topic's `tags`: names (Discourse ≤ 2025) or {id, name, slug} objects (2026+).
-
-    TopicTagsMixin orders them by topic count, most used first (tags_sort_alphabetically off);
-    ties keep the given order.
-    """
-    known = [n for n in names if n in state.tags]
-    if len(known) > 1:
-        counts = {n: 0 for n in known}
-        for topic in state.topics.values():
-            if topic.deleted_at is None:
-                for n in topic.tags:
-                    if n in counts:
-                        counts[n] += 1
-        known.sort(key=lambda n: -counts[n])
-    if tags_format == "strings":
-        return known
-    return [{"id": state.tags[n].id, "name": n, "slug": tag_slug(state.tags[n])} for n in known]
 
 
 # --- seed ------------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def edit_post(state: State, settings: SandboxSettings, post: Post, raw: str, rea
               now: datetime) -> list[Emission]:
     """PostRevisor on raw: new version, cooked again; post_edited."""
     from discourse_sandbox.posting import raw_errors
-    from discourse_sandbox.topic_json import post_payload
+    from discourse_sandbox.serializers.posts import post_payload
 
     topic = state.topics[post.topic_id]
     errors = raw_errors(settings, raw, post.post_number == 1, topic.archetype == "private_message")
@@ -43,8 +43,8 @@ def update_topic(state: State, settings: SandboxSettings, topic: Topic, user: Us
                  changes: dict[str, Any], now: datetime, bump_first_post: bool = True) -> list[Emission]:
     """TopicsController#update: title, category and tags; a change emits topic_edited only."""
     from discourse_sandbox.core.guardian import can_create_in_category
+    from discourse_sandbox.serializers.topics import topic_payload
     from discourse_sandbox.taxonomy import ensure_tags
-    from discourse_sandbox.topic_json import topic_payload
 
     errors: list[str] = []
     title = clean_title(str(changes.get("title") or ""), settings.title_prettify)
@@ -88,7 +88,8 @@ def set_status(state: State, settings: SandboxSettings, topic: Topic, user: User
                enabled: bool, now: datetime) -> list[Emission]:
     """TopicStatusUpdater: the change, a small-action post (post_created), topic_<status>_status_updated."""
     from discourse_sandbox.posting import add_post
-    from discourse_sandbox.topic_json import post_payload, topic_payload
+    from discourse_sandbox.serializers.posts import post_payload
+    from discourse_sandbox.serializers.topics import topic_payload
 
     attribute = "pinned" if status == "pinned_globally" else status
     if getattr(topic, attribute) == enabled and attribute != "pinned":
@@ -119,7 +120,8 @@ def delete_topic(state: State, settings: SandboxSettings, topic: Topic, now: dat
 
 def delete_post(state: State, settings: SandboxSettings, post: Post, now: datetime) -> list[Emission]:
     """PostDestroyer: post_destroyed, plus topic_destroyed for a first post; payloads taken before."""
-    from discourse_sandbox.topic_json import post_payload, topic_payload
+    from discourse_sandbox.serializers.posts import post_payload
+    from discourse_sandbox.serializers.topics import topic_payload
 
     topic = state.topics[post.topic_id]
     filters = topic_filters(topic)
@@ -135,7 +137,7 @@ def delete_post(state: State, settings: SandboxSettings, post: Post, now: dateti
 
 def mark_for_deletion(state: State, post: Post, now: datetime) -> list[Emission]:
     """PostDestroyer#mark_for_deletion (an author, not staff): text replaced, user_deleted, post_edited."""
-    from discourse_sandbox.topic_json import post_payload
+    from discourse_sandbox.serializers.posts import post_payload
 
     topic = state.topics[post.topic_id]
     post.raw = "(topic deleted by author)" if post.post_number == 1 else "(post deleted by author)"

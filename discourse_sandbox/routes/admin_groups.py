@@ -8,7 +8,7 @@ from discourse_sandbox.core.errors import fail, invalid_parameters, not_found, r
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_int, as_list
 from discourse_sandbox.core.queries import find_users_by_names
-from discourse_sandbox.groups import basic_group_json, create_group
+from discourse_sandbox.groups import create_group
 from discourse_sandbox.guards import found, require_admin
 from discourse_sandbox.routes.groups import (
     AUTOMATIC_REFUSED,
@@ -17,6 +17,7 @@ from discourse_sandbox.routes.groups import (
     managed_group,
     system_view,
 )
+from discourse_sandbox.serializers.groups import basic_group_json
 
 bp = Blueprint("admin_groups", __name__)
 

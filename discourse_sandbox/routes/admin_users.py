@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Blueprint, Response, g, request
 
-from discourse_sandbox.admin_user_json import admin_list_json, admin_user_json
 from discourse_sandbox.core.clock import iso
 from discourse_sandbox.core.errors import invalid_access, invalid_parameters
 from discourse_sandbox.core.http import json_reply, params
@@ -17,8 +16,10 @@ from discourse_sandbox.core.records import User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import found, require_staff_route
 from discourse_sandbox.posting import parse_time
+from discourse_sandbox.serializers.admin_users import admin_list_json, admin_user_json
+from discourse_sandbox.serializers.avatars import basic_user_json
+from discourse_sandbox.serializers.users import webhook_user_json
 from discourse_sandbox.topics import emit_all
-from discourse_sandbox.user_json import basic_user_json, webhook_user_json
 from discourse_sandbox.users import anonymize, destroy_user
 
 bp = Blueprint("admin_users", __name__)

@@ -6,13 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox.categories import (
-    SIMPLE_KEYS,
-    apply_category_changes,
-    basic_category_json,
-    category_json,
-    create_category,
-)
+from discourse_sandbox.categories import SIMPLE_KEYS, apply_category_changes, create_category
 from discourse_sandbox.core.errors import fail, invalid_access, invalid_parameters, not_found
 from discourse_sandbox.core.guardian import can_delete_category, can_edit_category, can_see_category
 from discourse_sandbox.core.http import json_reply, params
@@ -20,6 +14,7 @@ from discourse_sandbox.core.params import as_bool, as_list
 from discourse_sandbox.core.records import Category
 from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import current_user, require_login
+from discourse_sandbox.serializers.categories import basic_category_json, category_json, webhook_category_json
 from discourse_sandbox.tag_groups import resolve_permissions
 
 bp = Blueprint("categories", __name__)
@@ -78,14 +73,6 @@ def _emit(event: str, payload: dict[str, Any]) -> None:
     g.sandbox.emitter.emit(event, payload)
 
 
-def _system_view(state: State, category: Category) -> dict[str, Any]:
-    """WebHookCategorySerializer: CategorySerializer for the system user, minus per-viewer keys."""
-    body = category_json(state, category, state.users.get(-1), g.sandbox.clock.now())
-    for key in ("can_edit", "notification_level", "available_groups"):
-        body.pop(key, None)
-    return body
-
-
 @bp.get("/categories")
 def index() -> Response:
     """GET /categories: top-level categories (or a parent's children) the viewer may see."""
@@ -141,7 +128,7 @@ def create() -> Response:
         if category is None:
             fail(422, errors)
         body = {"category": category_json(state, category, user, g.sandbox.clock.now())}
-        payload = _system_view(state, category)
+        payload = webhook_category_json(state, category, g.sandbox.clock.now())
     _emit("category_created", payload)
     return json_reply(body)
 
@@ -160,7 +147,7 @@ def update(key: str) -> Response:
             fail(422, errors)
         body = {"success": "OK",
                 "category": category_json(state, category, user, g.sandbox.clock.now())}
-        payload = _system_view(state, category)
+        payload = webhook_category_json(state, category, g.sandbox.clock.now())
     _emit("category_updated", payload)
     return json_reply(body)
 
@@ -174,7 +161,7 @@ def destroy(key: str) -> Response:
         category = _find(state, key)
         if not can_delete_category(state, category, user):
             invalid_access()
-        payload = _system_view(state, category)
+        payload = webhook_category_json(state, category, g.sandbox.clock.now())
         del state.categories[category.id]
         for hook in state.web_hooks.values():
             hook.category_ids = [i for i in hook.category_ids if i != category.id]

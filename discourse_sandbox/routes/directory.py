@@ -17,7 +17,7 @@ from discourse_sandbox.core.errors import fail, invalid_access, invalid_paramete
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_int
 from discourse_sandbox.guards import current_user
-from discourse_sandbox.user_json import directory_item_json
+from discourse_sandbox.serializers.directory import directory_item_json
 
 if TYPE_CHECKING:
     from discourse_sandbox.core.records import User

@@ -8,8 +8,9 @@ from discourse_sandbox.core.errors import fail, invalid_access, invalid_paramete
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_int
 from discourse_sandbox.core.records import FormTemplate
-from discourse_sandbox.forms import form_template_errors, form_template_json
+from discourse_sandbox.forms import form_template_errors
 from discourse_sandbox.guards import found, require_admin
+from discourse_sandbox.serializers.form_templates import form_template_json
 
 bp = Blueprint("form_templates", __name__)
 

@@ -14,15 +14,9 @@ from discourse_sandbox.core.params import as_int, as_list
 from discourse_sandbox.core.queries import find_users_by_names, member_ids
 from discourse_sandbox.core.records import SYSTEM_USER_ID, Group, User
 from discourse_sandbox.core.state import State
-from discourse_sandbox.groups import (
-    basic_group_json,
-    group_errors,
-    group_show_json,
-    level_errors,
-    member_json,
-    update_group,
-)
+from discourse_sandbox.groups import group_errors, level_errors, update_group
 from discourse_sandbox.guards import current_user, found
+from discourse_sandbox.serializers.groups import basic_group_json, group_show_json, member_json
 
 bp = Blueprint("groups", __name__)
 

@@ -12,7 +12,7 @@ from discourse_sandbox.core.guardian import can_see_topic, is_participant, lista
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_bool, as_int
 from discourse_sandbox.core.queries import live_posts
-from discourse_sandbox.topic_list_json import topic_list_json
+from discourse_sandbox.serializers.topic_lists import topic_list_json
 
 if TYPE_CHECKING:
     from discourse_sandbox.core.records import Category, Topic

@@ -18,8 +18,8 @@ from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_int
 from discourse_sandbox.core.queries import live_posts
 from discourse_sandbox.core.ratelimit import RateLimiter
-from discourse_sandbox.topic_json import avatar_template
-from discourse_sandbox.topic_list_json import list_item
+from discourse_sandbox.serializers.avatars import avatar_or_default
+from discourse_sandbox.serializers.topic_lists import list_item
 
 if TYPE_CHECKING:
     from discourse_sandbox.core.records import Post, Topic
@@ -178,7 +178,7 @@ def blurb(post: Post, terms: list[str], length: int = 200) -> str:
 def _search_post(state: State, post: Post, terms: list[str]) -> dict[str, Any]:
     user = state.users.get(post.user_id)
     return {"id": post.id, "name": user.name if user else None,
-            "username": user.username if user else None, "avatar_template": avatar_template(user),
+            "username": user.username if user else None, "avatar_template": avatar_or_default(user),
             "created_at": iso(post.created_at), "like_count": 0, "blurb": blurb(post, terms),
             "post_number": post.post_number, "topic_id": post.topic_id}
 

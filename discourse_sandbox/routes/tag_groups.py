@@ -11,13 +11,8 @@ from discourse_sandbox.core.params import as_int, as_list
 from discourse_sandbox.core.records import TagGroup
 from discourse_sandbox.guards import current_user, found, require_staff
 from discourse_sandbox.routes.tags import emit_tags
-from discourse_sandbox.tag_groups import (
-    apply_tag_group,
-    create_tag_group,
-    tag_group_changes,
-    tag_group_json,
-    tag_json,
-)
+from discourse_sandbox.serializers.tags import tag_group_json, tag_json
+from discourse_sandbox.tag_groups import apply_tag_group, create_tag_group, tag_group_changes
 
 bp = Blueprint("tag_groups", __name__)
 

@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, g, request
 
-from discourse_sandbox.categories import basic_category_json
 from discourse_sandbox.core.errors import fail, invalid_access, not_found
 from discourse_sandbox.core.guardian import can_see_category, hidden_tag_names
 from discourse_sandbox.core.http import json_error, json_reply, params
@@ -18,14 +17,14 @@ from discourse_sandbox.core.queries import tag_topic_counts
 from discourse_sandbox.core.records import Tag
 from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import current_user, require_login, require_staff
+from discourse_sandbox.serializers.categories import basic_category_json
+from discourse_sandbox.serializers.tags import tag_counts_json, tag_json
 from discourse_sandbox.tag_groups import (
     create_tag_group,
     delete_tag,
     find_or_create_tag,
     rename_tag,
     tag_categories,
-    tag_counts_json,
-    tag_json,
 )
 from discourse_sandbox.taxonomy import clean_tag_name
 

@@ -15,7 +15,7 @@ from discourse_sandbox.core.queries import visible_posts
 from discourse_sandbox.guards import require_login
 from discourse_sandbox.posting import PostRejected
 from discourse_sandbox.routes.posts import delete_own, rejected
-from discourse_sandbox.topic_json import basic_topic, topic_view_json
+from discourse_sandbox.serializers.topics import basic_topic, topic_view_json
 from discourse_sandbox.topics import STATUSES, delete_topic, emit_all, set_status, update_topic
 
 if TYPE_CHECKING:

@@ -9,8 +9,8 @@ from flask import Blueprint, Response, g, request
 from discourse_sandbox.core.errors import fail, invalid_parameters, not_found
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.guards import require_admin
+from discourse_sandbox.serializers.user_fields import user_field_json
 from discourse_sandbox.user_fields import build_user_field
-from discourse_sandbox.user_json import user_field_json
 
 bp = Blueprint("user_fields", __name__)
 

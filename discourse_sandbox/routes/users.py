@@ -13,8 +13,8 @@ from discourse_sandbox.core.params import as_bool, as_int
 from discourse_sandbox.core.records import User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import current_user, found
+from discourse_sandbox.serializers.users import user_json, webhook_user_json
 from discourse_sandbox.user_fields import apply_field_values
-from discourse_sandbox.user_json import user_json, webhook_user_json
 from discourse_sandbox.users import EMAIL_RE, username_errors
 
 bp = Blueprint("users", __name__)

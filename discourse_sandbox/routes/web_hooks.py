@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox import web_hook_json as wh
 from discourse_sandbox import web_hook_model
 from discourse_sandbox.core.errors import invalid_parameters, not_found
 from discourse_sandbox.core.http import json_error, json_reply, params
@@ -16,6 +15,7 @@ from discourse_sandbox.core.params import as_list
 from discourse_sandbox.core.records import WebHook
 from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import found, require_admin
+from discourse_sandbox.serializers import web_hooks as wh
 from discourse_sandbox.webhook_delivery import allowed_internal_hosts
 
 bp = Blueprint("web_hooks", __name__)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from discourse_sandbox.core.clock import iso
 from discourse_sandbox.core.cooking import excerpt, fancy_title, first_image
 from discourse_sandbox.core.queries import live_posts
 from discourse_sandbox.core.records import Topic, User
+from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
-from discourse_sandbox.topic_json import basic_user, tag_attributes
-
-if TYPE_CHECKING:
-    from discourse_sandbox.core.settings import SandboxSettings
+from discourse_sandbox.serializers.avatars import basic_user
+from discourse_sandbox.serializers.topics import tag_attributes
 
 
 def posters(state: State, topic: Topic) -> list[dict[str, Any]]:

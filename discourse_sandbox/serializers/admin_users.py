@@ -9,8 +9,8 @@ from discourse_sandbox.core.clock import iso, optional_iso
 from discourse_sandbox.core.queries import post_stats
 from discourse_sandbox.core.records import User
 from discourse_sandbox.core.state import State
-from discourse_sandbox.groups import basic_group_json
-from discourse_sandbox.user_json import avatar_template
+from discourse_sandbox.serializers.avatars import avatar_template
+from discourse_sandbox.serializers.groups import basic_group_json
 
 
 def admin_list_json(state: State, user: User, now: datetime, emails: bool) -> dict[str, Any]:
@@ -37,7 +37,6 @@ def admin_list_json(state: State, user: User, now: datetime, emails: bool) -> di
     if user.silenced_till is not None:
         body["silenced_till"] = iso(user.silenced_till)
     return body
-
 
 
 def admin_user_json(state: State, user: User, viewer: User | None, now: datetime) -> dict[str, Any]:
@@ -71,7 +70,6 @@ def admin_user_json(state: State, user: User, viewer: User | None, now: datetime
         "include_ip": False,
     })
     return body
-
 
 
 def _age(now: datetime, moment: datetime | None) -> float | None:

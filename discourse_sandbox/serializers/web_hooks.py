@@ -1,4 +1,4 @@
-"""Web hooks as Discourse's admin API shows them: event types, delivery statuses and serializers."""
+"""Web hook serializers: AdminWebHookSerializer, AdminWebHookEventSerializer and the index extras."""
 
 from __future__ import annotations
 

@@ -1,8 +1,7 @@
-"""User serializers: UserSerializer, the directory, webhook and basic views, and user field values."""
+"""User serializers: UserSerializer, its basic and webhook views, and the values of user fields."""
 
 from __future__ import annotations
 
-import hashlib
 import html
 from typing import Any
 
@@ -10,11 +9,11 @@ from discourse_sandbox.core.clock import iso, optional_iso
 from discourse_sandbox.core.cooking import cook
 from discourse_sandbox.core.guardian import allowed_field_ids, can_edit_user, can_see_group
 from discourse_sandbox.core.queries import post_stats
-from discourse_sandbox.core.records import SYSTEM_USER_ID, User, UserField
+from discourse_sandbox.core.records import SYSTEM_USER_ID, User
 from discourse_sandbox.core.state import State
-from discourse_sandbox.groups import basic_group_json
-
-_LETTER_COLORS = ("8e7dd6", "b19c9b", "e47774", "ba9cbf", "dfb087", "5f8052", "a87137", "f1bc3d")
+from discourse_sandbox.serializers.avatars import avatar_template
+from discourse_sandbox.serializers.groups import basic_group_json
+from discourse_sandbox.serializers.user_options import notification_schedule, user_option_json
 
 # UserSerializer attributes only the user himself or staff receive (private_attributes et al.).
 _PRIVATE_KEYS = (
@@ -27,32 +26,6 @@ _PRIVATE_KEYS = (
     "user_notification_schedule", "use_logo_small_as_avatar", "user_option", "group_users",
     "second_factor_enabled", "second_factor_backup_enabled", "pending_count",
 )
-
-
-def avatar_template(user: User) -> str:
-    """A letter avatar, as Discourse serves for users without an uploaded picture."""
-    if user.id == SYSTEM_USER_ID:
-        return "/images/discourse-logo-sketch-small.png"
-    letter = (user.username[:1] or "x").lower()
-    color = _LETTER_COLORS[int(hashlib.md5(user.username.encode()).hexdigest(), 16) % 8]
-    return f"/letter_avatar_proxy/v4/letter/{letter}/{color}/{{size}}.png"
-
-
-def basic_user_json(user: User) -> dict[str, Any]:
-    """BasicUserSerializer: {id, username, name, avatar_template}."""
-    return {"id": user.id, "username": user.username, "name": user.name,
-            "avatar_template": avatar_template(user)}
-
-
-def user_field_json(field: UserField) -> dict[str, Any]:
-    """UserFieldSerializer, as the admin API returns it."""
-    return {
-        "id": field.id, "name": field.name, "description": field.description,
-        "field_type": field.field_type, "editable": field.editable,
-        "required": field.requirement != "optional", "requirement": field.requirement,
-        "show_on_profile": field.show_on_profile, "show_on_user_card": field.show_on_user_card,
-        "searchable": field.searchable, "position": field.position, "options": list(field.options),
-    }
 
 
 def field_value_json(value: Any) -> Any:
@@ -118,7 +91,7 @@ def user_json(state: State, user: User, viewer: User | None) -> dict[str, Any]:
         "ignored_usernames": [], "allowed_pm_usernames": [], "mailing_list_posts_per_day": 0,
         "can_change_bio": True, "can_change_location": True, "can_change_website": True,
         "can_change_tracking_preferences": True, "user_api_keys": None, "user_auth_tokens": [],
-        "user_notification_schedule": _notification_schedule(),
+        "user_notification_schedule": notification_schedule(),
         "use_logo_small_as_avatar": False, "featured_user_badge_ids": [], "invited_by": None,
         "groups": user_groups_json(state, user, viewer),
         "group_users": [
@@ -126,7 +99,7 @@ def user_json(state: State, user: User, viewer: User | None) -> dict[str, Any]:
              "owner": user.id in state.groups[gid].owner_ids}
             for gid in state.group_ids_of(user.id) if gid != 0 and gid in state.groups
         ],
-        "user_option": _user_option(user),
+        "user_option": user_option_json(user),
     })
     if not can_edit and not staff:
         for key in _PRIVATE_KEYS:
@@ -163,68 +136,9 @@ def webhook_user_json(state: State, user: User) -> dict[str, Any]:
     return body
 
 
-def directory_item_json(state: State, user: User, field_ids: list[int]) -> dict[str, Any]:
-    """DirectoryItemSerializer (period "all"): counts plus the user, with fields when asked."""
-    post_count, topic_count, _ = post_stats(state, user.id)
-    inner: dict[str, Any] = {
-        "id": user.id, "username": user.username, "name": user.name or None,
-        "avatar_template": avatar_template(user), "title": None,
-    }
-    if field_ids:
-        fields: dict[str, Any] = {}
-        for fid in field_ids:
-            value = user.user_fields.get(fid)
-            if value in (None, [], ""):
-                continue  # only custom fields the user has are serialized
-            fields[str(fid)] = {
-                "searchable": state.user_fields[fid].searchable,
-                "value": list(value) if isinstance(value, list) else [value],
-            }
-        inner["user_fields"] = fields
-    return {
-        "id": user.id, "likes_received": 0, "likes_given": 0, "topics_entered": 0,
-        "topic_count": topic_count, "post_count": post_count, "posts_read": 0,
-        "days_visited": 0, "user": inner,
-    }
-
-
 def _featured_topic(state: State, user: User) -> dict[str, Any] | None:
     topic = state.topics.get(user.featured_topic_id) if user.featured_topic_id else None
     if topic is None or topic.deleted_at is not None:
         return None
     return {"id": topic.id, "title": topic.title, "fancy_title": html.escape(topic.title),
             "slug": topic.slug, "posts_count": len(state.posts_of_topic(topic.id))}
-
-
-def _notification_schedule() -> dict[str, Any]:
-    body: dict[str, Any] = {"enabled": False}
-    for day in range(7):
-        body[f"day_{day}_start_time"] = 480
-        body[f"day_{day}_end_time"] = 1020
-    return body
-
-
-def _user_option(user: User) -> dict[str, Any]:
-    return {
-        "user_id": user.id, "mailing_list_mode": False, "mailing_list_mode_frequency": 1,
-        "email_digests": True, "email_level": 1, "email_messages_level": 0,
-        "external_links_in_new_tab": False, "bookmark_auto_delete_preference": 3,
-        "color_scheme_id": None, "dark_scheme_id": None, "dynamic_favicon": False,
-        "enable_quoting": True, "enable_smart_lists": True,
-        "enable_markdown_monospace_font": False, "digest_after_minutes": 10080,
-        "automatically_unpin_topics": True, "auto_track_topics_after_msecs": 240000,
-        "notification_level_when_replying": 2, "new_topic_duration_minutes": 2880,
-        "email_previous_replies": 2, "email_in_reply_to": False, "like_notification_frequency": 1,
-        "notify_on_linked_posts": True, "push_notification_level": "all",
-        "enable_upcoming_change_available_notifications": True, "include_tl0_in_digests": False,
-        "theme_ids": [], "theme_key_seq": 0, "allow_private_messages": True,
-        "enable_allowed_pm_users": False, "homepage_id": None, "hide_profile_and_presence": False,
-        "hide_profile": False, "hide_presence": False, "text_size": "normal", "text_size_seq": 0,
-        "title_count_mode": "notifications", "timezone": None, "skip_new_user_tips": False,
-        "default_calendar": "none_selected", "oldest_search_log_date": None,
-        "sidebar_link_to_filtered_list": False, "sidebar_show_count_of_new_items": False,
-        "watched_precedence_over_muted": False, "seen_popups": None,
-        "topics_unread_when_closed": True, "composition_mode": 1, "interface_color_mode": 1,
-        "automatically_translate": False, "understood_languages": [user.locale],
-        "show_original_content": False, "send_shortcut": "ctrl_enter",
-    }
