@@ -5,16 +5,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from discourse_sandbox.core.cooking import clean_title, cook, slugify
-from discourse_sandbox.core.guardian import alias_allows
+from discourse_sandbox.core.events import EventSink, PostEvent, TopicEvent
+from discourse_sandbox.core.guardian import alias_allows, can_create_in_category, can_reply_to_topic
 from discourse_sandbox.core.queries import known_usernames
 from discourse_sandbox.core.records import Post, Topic, User
+from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
-
-if TYPE_CHECKING:
-    from discourse_sandbox.core.settings import SandboxSettings
+from discourse_sandbox.taxonomy import ensure_tags
 
 TOPIC_NOT_FOUND = (
     "Something has gone wrong. Perhaps this topic was closed or deleted while you were looking at it?"
@@ -176,36 +176,21 @@ def new_topic(state: State, user: User, title: str, when: datetime, category_id:
     return topic
 
 
-# An event to hand to the emitter once the transaction is over: (event, payload, filters).
-Emission = tuple[str, dict[str, Any], dict[str, Any]]
-
-
-def topic_filters(topic: Topic) -> dict[str, Any]:
-    """The emitter's web hook filters for a topic: category, tags and (PM) groups."""
-    return {"category_id": topic.category_id, "tag_names": list(topic.tags),
-            "group_ids": list(topic.allowed_group_ids)}
-
-
-def create_post(state: State, settings: SandboxSettings, user: User, req: NewPost,
-                now: datetime) -> tuple[Post, list[Emission]]:
+def create_post(state: State, settings: SandboxSettings, user: User, req: NewPost, now: datetime,
+                events: EventSink) -> Post:
     """PostCreator: a reply when topic_id is given, otherwise a new topic or private message."""
-    from discourse_sandbox.serializers.posts import post_payload
-    from discourse_sandbox.serializers.topics import topic_payload
-
     when = req.created_at or now
     if req.topic_id is not None:
         post = _reply(state, settings, user, req, when)
-        topic = state.topics[post.topic_id]
-        return post, [("post_created", post_payload(state, post), topic_filters(topic))]
+        events.emit(PostEvent("post_created", post))
+        return post
     topic, post = _create_topic(state, settings, user, req, when)
-    filters = topic_filters(topic)
-    return post, [("topic_created", topic_payload(state, settings, topic), filters),
-                  ("post_created", post_payload(state, post), filters)]
+    events.emit(TopicEvent("topic_created", topic))
+    events.emit(PostEvent("post_created", post))
+    return post
 
 
 def _reply(state: State, settings: SandboxSettings, user: User, req: NewPost, when: datetime) -> Post:
-    from discourse_sandbox.core.guardian import can_reply_to_topic
-
     topic = state.topics.get(req.topic_id or 0)
     if topic is None or not can_reply_to_topic(state, topic, user):
         raise PostRejected([TOPIC_NOT_FOUND])
@@ -219,9 +204,6 @@ def _reply(state: State, settings: SandboxSettings, user: User, req: NewPost, wh
 
 def _create_topic(state: State, settings: SandboxSettings, user: User, req: NewPost,
                   when: datetime) -> tuple[Topic, Post]:
-    from discourse_sandbox.core.guardian import can_create_in_category
-    from discourse_sandbox.taxonomy import ensure_tags
-
     private = req.archetype == "private_message"
     category_id = None
     if not private:

@@ -14,7 +14,8 @@ from discourse_sandbox.core.faults import FaultInjector
 from discourse_sandbox.core.ratelimit import RateLimiter
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
-from discourse_sandbox.webhooks import Emitter
+from discourse_sandbox.webhooks.emitter import Emitter
+from discourse_sandbox.webhooks.publisher import Publisher
 
 
 class Sandbox:
@@ -27,7 +28,8 @@ class Sandbox:
         self.state.bootstrap(self.clock.now())
         self.admin_limiter = RateLimiter(self.clock, self.settings.max_admin_api_reqs_per_minute)
         self.faults = FaultInjector(self.settings.faults)
-        self.emitter = Emitter(self)
+        self.emitter = Emitter(self.state, self.settings, self.clock, self.faults, lambda: self.base_url)
+        self.events = Publisher(self.state, self.settings, self.clock, self.emitter)
         self.base_url = "http://127.0.0.1"
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None

@@ -76,7 +76,7 @@ SECTIONS: tuple[tuple[str, str], ...] = (
     ("tag_groups", "discourse_sandbox.taxonomy:seed_tag_groups"),
     ("categories", "discourse_sandbox.taxonomy:seed_categories"),
     ("topics", "discourse_sandbox.topic_seed:seed_topics"),
-    ("web_hooks", "discourse_sandbox.webhooks:seed_web_hooks"),
+    ("web_hooks", "discourse_sandbox.web_hook_model:seed_web_hooks"),
 )
 
 

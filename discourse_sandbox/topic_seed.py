@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from discourse_sandbox.core.events import NO_EVENTS
 from discourse_sandbox.core.records import Topic, User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.posting import NewPost, PostRejected, parse_time
@@ -32,7 +33,7 @@ def seed_topics(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
                 created_at=_seed_time(entry, where), external_id=entry.get("external_id"),
             )
             try:
-                post, _events = create_post(state, settings, user, req, sandbox.clock.now())
+                post = create_post(state, settings, user, req, sandbox.clock.now(), NO_EVENTS)
             except PostRejected as exc:
                 raise ValueError(f"{where} ({entry['title']}): {'; '.join(exc.errors)}") from exc
             topic = state.topics[post.topic_id]
@@ -97,7 +98,7 @@ def _seed_reply(sandbox: Sandbox, topic: Topic, reply: Any, where: str) -> None:
                   reply_to_post_number=reply.get("reply_to_post_number"))
     closed, topic.closed = topic.closed, False  # the story's replies came before it was closed
     try:
-        create_post(sandbox.state, sandbox.settings, user, req, sandbox.clock.now())
+        create_post(sandbox.state, sandbox.settings, user, req, sandbox.clock.now(), NO_EVENTS)
     except PostRejected as exc:
         raise ValueError(f"{where}: {'; '.join(exc.errors)}") from exc
     finally:

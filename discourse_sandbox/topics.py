@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from discourse_sandbox.core.cooking import clean_title, cook, slugify
+from discourse_sandbox.core.events import EventSink, PostEvent, TopicEvent
+from discourse_sandbox.core.guardian import can_create_in_category
 from discourse_sandbox.core.queries import known_usernames
 from discourse_sandbox.core.records import Post, Topic, User
+from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
-from discourse_sandbox.posting import Emission, PostRejected, title_errors, topic_filters
-
-if TYPE_CHECKING:
-    from discourse_sandbox.core.settings import SandboxSettings
-    from discourse_sandbox.sandbox import Sandbox
+from discourse_sandbox.posting import PostRejected, add_post, raw_errors, title_errors
+from discourse_sandbox.taxonomy import ensure_tags
 
 STATUSES = ("closed", "archived", "visible", "pinned", "pinned_globally")
 
@@ -21,31 +21,26 @@ STATUSES = ("closed", "archived", "visible", "pinned", "pinned_globally")
 # --- edits -----------------------------------------------------------------------------------
 
 def edit_post(state: State, settings: SandboxSettings, post: Post, raw: str, reason: str | None,
-              now: datetime) -> list[Emission]:
-    """PostRevisor on raw: new version, cooked again; post_edited."""
-    from discourse_sandbox.posting import raw_errors
-    from discourse_sandbox.serializers.posts import post_payload
-
+              now: datetime, events: EventSink) -> bool:
+    """PostRevisor on raw: new version, cooked again; post_edited. Whether the raw changed."""
     topic = state.topics[post.topic_id]
     errors = raw_errors(settings, raw, post.post_number == 1, topic.archetype == "private_message")
     if errors:
         raise PostRejected(errors, kind="plain")
     if raw == post.raw:
-        return []
+        return False
     post.raw, post.cooked = raw, cook(raw, known_usernames(state))
     post.version += 1
     post.edit_reason = reason or None
     post.updated_at = now
-    return [("post_edited", post_payload(state, post), topic_filters(topic))]
+    events.emit(PostEvent("post_edited", post))
+    return True
 
 
 def update_topic(state: State, settings: SandboxSettings, topic: Topic, user: User,
-                 changes: dict[str, Any], now: datetime, bump_first_post: bool = True) -> list[Emission]:
-    """TopicsController#update: title, category and tags; a change emits topic_edited only."""
-    from discourse_sandbox.core.guardian import can_create_in_category
-    from discourse_sandbox.serializers.topics import topic_payload
-    from discourse_sandbox.taxonomy import ensure_tags
-
+                 changes: dict[str, Any], now: datetime, events: EventSink,
+                 bump_first_post: bool = True) -> bool:
+    """TopicsController#update: title, category and tags; a change emits topic_edited only. Changed?"""
     errors: list[str] = []
     title = clean_title(str(changes.get("title") or ""), settings.title_prettify)
     new_title = title if changes.get("title") is not None and title != topic.title else None
@@ -75,25 +70,22 @@ def update_topic(state: State, settings: SandboxSettings, topic: Topic, user: Us
         if tags != topic.tags:
             topic.tags, changed = tags, True
     if not changed:
-        return []
+        return False
     topic.updated_at = now
     first = next(iter(state.posts_of_topic(topic.id)), None)
     if first is not None and bump_first_post:
         first.version += 1
         first.updated_at = now
-    return [("topic_edited", topic_payload(state, settings, topic), topic_filters(topic))]
+    events.emit(TopicEvent("topic_edited", topic))
+    return True
 
 
 def set_status(state: State, settings: SandboxSettings, topic: Topic, user: User, status: str,
-               enabled: bool, now: datetime) -> list[Emission]:
+               enabled: bool, now: datetime, events: EventSink) -> None:
     """TopicStatusUpdater: the change, a small-action post (post_created), topic_<status>_status_updated."""
-    from discourse_sandbox.posting import add_post
-    from discourse_sandbox.serializers.posts import post_payload
-    from discourse_sandbox.serializers.topics import topic_payload
-
     attribute = "pinned" if status == "pinned_globally" else status
     if getattr(topic, attribute) == enabled and attribute != "pinned":
-        return []  # update_all touched no row; update_pinned always counts as a change
+        return  # update_all touched no row; update_pinned always counts as a change
     setattr(topic, attribute, enabled)
     if attribute == "pinned":
         topic.pinned_at = now if enabled else None
@@ -104,41 +96,33 @@ def set_status(state: State, settings: SandboxSettings, topic: Topic, user: User
     if not (status == "closed" and not enabled):
         topic.bumped_at = bumped_at
     topic.updated_at = now
-    filters = topic_filters(topic)
-    return [("post_created", post_payload(state, post), filters),
-            (f"topic_{status}_status_updated", topic_payload(state, settings, topic), filters)]
+    events.emit(PostEvent("post_created", post))
+    events.emit(TopicEvent(f"topic_{status}_status_updated", topic))
 
 
-def delete_topic(state: State, settings: SandboxSettings, topic: Topic, now: datetime) -> list[Emission]:
+def delete_topic(state: State, topic: Topic, now: datetime, events: EventSink) -> None:
     """TopicsController#destroy: PostDestroyer on the first post, which trashes the topic."""
     first = next(iter(state.posts_of_topic(topic.id)), None)
     if first is None:
         topic.deleted_at = now
-        return []
-    return delete_post(state, settings, first, now)
+        return
+    delete_post(state, first, now, events)
 
 
-def delete_post(state: State, settings: SandboxSettings, post: Post, now: datetime) -> list[Emission]:
+def delete_post(state: State, post: Post, now: datetime, events: EventSink) -> None:
     """PostDestroyer: post_destroyed, plus topic_destroyed for a first post; payloads taken before."""
-    from discourse_sandbox.serializers.posts import post_payload
-    from discourse_sandbox.serializers.topics import topic_payload
-
     topic = state.topics[post.topic_id]
-    filters = topic_filters(topic)
-    emissions: list[Emission] = [("post_destroyed", post_payload(state, post), filters)]
+    events.emit(PostEvent("post_destroyed", post))
     if post.post_number == 1:
-        emissions.append(("topic_destroyed", topic_payload(state, settings, topic), filters))
+        events.emit(TopicEvent("topic_destroyed", topic))
         topic.deleted_at = now
         for other in state.posts_of_topic(topic.id):
             other.deleted_at = now
     post.deleted_at = now
-    return emissions
 
 
-def mark_for_deletion(state: State, post: Post, now: datetime) -> list[Emission]:
+def mark_for_deletion(state: State, post: Post, now: datetime, events: EventSink) -> None:
     """PostDestroyer#mark_for_deletion (an author, not staff): text replaced, user_deleted, post_edited."""
-    from discourse_sandbox.serializers.posts import post_payload
-
     topic = state.topics[post.topic_id]
     post.raw = "(topic deleted by author)" if post.post_number == 1 else "(post deleted by author)"
     post.cooked = f"<p>{post.raw}</p>"
@@ -147,10 +131,4 @@ def mark_for_deletion(state: State, post: Post, now: datetime) -> list[Emission]
     if post.post_number == 1:
         topic.closed = True  # update_column: no status event, no small action
     # the real trash comes delete_removed_posts_after hours later (a job the sandbox does not run)
-    return [("post_edited", post_payload(state, post), topic_filters(topic))]
-
-
-def emit_all(sandbox: Sandbox, emissions: list[Emission]) -> None:
-    """Hand committed changes to the emitter (call outside the state transaction)."""
-    for event, payload, filters in emissions:
-        sandbox.emitter.emit(event, payload, **filters)
+    events.emit(PostEvent("post_edited", post))

@@ -7,11 +7,13 @@ import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from discourse_sandbox.core.events import EventSink, UserEvent
 from discourse_sandbox.core.queries import find_users_by_names
-from discourse_sandbox.core.records import ApiKey, User
+from discourse_sandbox.core.records import ApiKey, Post, User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.groups import seed_groups
 from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
+from discourse_sandbox.topics import delete_post
 from discourse_sandbox.user_fields import seed_user_fields
 
 if TYPE_CHECKING:
@@ -62,19 +64,20 @@ def anonymize(state: State, user: User, now: datetime) -> None:
     _detach(state, user)
 
 
-def destroy_user(state: State, settings: Any, user: User, posts: list[Any], now: datetime) -> list[Any]:
-    """UserDestroyer: each post through PostDestroyer (last first), then drop the user; the emissions."""
-    from discourse_sandbox.topics import delete_post
+def destroy_user(state: State, user: User, posts: list[Post], now: datetime, events: EventSink) -> None:
+    """UserDestroyer: each post through PostDestroyer (last first), then drop the user; user_destroyed.
 
-    emissions: list[Any] = []
+    The user's payload is taken first and sent last, as UserDestroyer does.
+    """
+    farewell = events.prepare(UserEvent("user_destroyed", user))
     for post in sorted(posts, key=lambda p: p.post_number, reverse=True):
         if post.topic_id not in state.topics:
             post.deleted_at = now
         elif post.deleted_at is None:  # a first post already took its topic's replies with it
-            emissions += delete_post(state, settings, post, now)
+            delete_post(state, post, now, events)
     _detach(state, user)
     del state.users[user.id]
-    return emissions
+    events.emit_prepared(farewell)
 
 
 def _detach(state: State, user: User) -> None:

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from discourse_sandbox.core.event_types import CONTENT_TYPES, EVENT_NAMES, EVENT_TYPES
 from discourse_sandbox.core.params import as_bool, as_list
 from discourse_sandbox.core.records import Tag, WebHook
-from discourse_sandbox.core.ssrf import BLOCKED_OR_INTERNAL, payload_url_allowed
+from discourse_sandbox.core.ssrf import BLOCKED_OR_INTERNAL, allowed_internal_hosts, payload_url_allowed
 from discourse_sandbox.core.state import State
 
 if TYPE_CHECKING:
@@ -157,3 +157,8 @@ def _lookup(where: str, key: str, name: Any, record: Any) -> int:
     if record is None:
         raise ValueError(f"{where}: key {key!r}: nothing named {name!r}")
     return int(record.id)
+
+
+def seed_web_hooks(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
+    """Seed section `web_hooks`: [{payload_url, events (names) | wildcard, active, secret, ...}]."""
+    seed_hooks(sandbox, entries, allowed_internal_hosts(sandbox.settings.allowed_internal_hosts))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -31,6 +31,8 @@ class State:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        self._depth = 0  # nesting of transaction(), read and written only while holding the lock
+        self._after_commit: list[Callable[[], None]] = []
         self.users: dict[int, User] = {}
         self.user_fields: dict[int, UserField] = {}
         self.groups: dict[int, Group] = {}
@@ -63,9 +65,34 @@ class State:
 
     @contextmanager
     def transaction(self) -> Iterator[State]:
-        """Serialise access; every route does its reads and writes inside one of these."""
+        """Serialise access; every route does its reads and writes inside one of these.
+
+        Transactions nest. What `after_commit` registers runs once the outermost one is over and the
+        lock is released; what a transaction registered is dropped if it ends with an exception.
+        """
         with self.lock:
-            yield self
+            mark = len(self._after_commit)
+            self._depth += 1
+            try:
+                yield self
+            except BaseException:
+                del self._after_commit[mark:]
+                raise
+            finally:
+                self._depth -= 1
+            if self._depth:
+                return
+            callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            callback()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` when the current transaction is committed (at once outside of one)."""
+        with self.lock:
+            if self._depth:
+                self._after_commit.append(callback)
+                return
+        callback()
 
     def next_id(self, kind: str, start: int = 1) -> int:
         """Next id of a kind (users, topics, posts...), never reused, as a database sequence."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g
 
 from discourse_sandbox.core.errors import fail, invalid_parameters, not_found, record_invalid
+from discourse_sandbox.core.events import GroupEvent
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_int, as_list
 from discourse_sandbox.core.queries import find_users_by_names
@@ -12,10 +13,8 @@ from discourse_sandbox.groups import create_group
 from discourse_sandbox.guards import found, require_admin
 from discourse_sandbox.routes.groups import (
     AUTOMATIC_REFUSED,
-    emit_group_event,
     group_params,
     managed_group,
-    system_view,
 )
 from discourse_sandbox.serializers.groups import basic_group_json
 
@@ -35,8 +34,7 @@ def admin_create() -> Response:
         if group is None:
             record_invalid(errors)
         body = {"basic_group": basic_group_json(state, group, viewer)}
-        payload = system_view(state, group)
-    emit_group_event("group_created", payload, group.id)
+        sandbox.events.emit(GroupEvent("group_created", group))
     return json_reply(body)
 
 
@@ -48,9 +46,8 @@ def admin_destroy(group_id: int) -> Response:
         group = found(state.groups.get(group_id))
         if group.automatic:
             fail(422, AUTOMATIC_REFUSED)  # groups.errors.can_not_modify_automatic
-        payload = system_view(state, group)
+        g.sandbox.events.emit(GroupEvent("group_destroyed", group))
         del state.groups[group_id]
-    emit_group_event("group_destroyed", payload, group_id)
     return json_reply({"success": "OK"})
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint, Response, g, request
 
 from discourse_sandbox.core.clock import iso
 from discourse_sandbox.core.errors import invalid_access, invalid_parameters
+from discourse_sandbox.core.events import UserEvent
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_bool, as_int
 from discourse_sandbox.core.queries import post_stats
@@ -18,8 +19,6 @@ from discourse_sandbox.guards import found, require_staff_route
 from discourse_sandbox.posting import parse_time
 from discourse_sandbox.serializers.admin_users import admin_list_json, admin_user_json
 from discourse_sandbox.serializers.avatars import basic_user_json
-from discourse_sandbox.serializers.users import webhook_user_json
-from discourse_sandbox.topics import emit_all
 from discourse_sandbox.users import anonymize, destroy_user
 
 bp = Blueprint("admin_users", __name__)
@@ -119,11 +118,7 @@ def admin_delete_user(user_id: int) -> Response:
                     else f"{count} posts in public topics or personal messages")
             return json_reply({"deleted": False, "message": (
                 f"User {user.username} has {noun}, so they can't be deleted.")}, 403)
-        payload = webhook_user_json(state, user)
-        group_ids = state.group_ids_of(user.id)
-        emissions = destroy_user(state, sandbox.settings, user, posts, sandbox.clock.now())
-    emit_all(sandbox, emissions)
-    sandbox.emitter.emit("user_destroyed", payload, group_ids=group_ids)
+        destroy_user(state, user, posts, sandbox.clock.now(), sandbox.events)
     return json_reply({"deleted": True})
 
 
@@ -158,13 +153,12 @@ def admin_suspend_user(user_id: int) -> Response:
         if user.admin or user.id <= 0:
             invalid_access()
         user.suspended_till, user.suspend_reason = until, str(args["reason"])
-        payload, group_ids = webhook_user_json(state, user), state.group_ids_of(user.id)
+        sandbox.events.emit(UserEvent("user_suspended", user))
         body = {"suspension": {
             "suspend_reason": user.suspend_reason, "full_suspend_reason": user.suspend_reason,
             "suspended_till": iso(until), "suspended_at": iso(now),
             "suspended_by": basic_user_json(viewer),
         }}
-    sandbox.emitter.emit("user_suspended", payload, group_ids=group_ids)
     return json_reply(body)
 
 
@@ -176,8 +170,7 @@ def admin_unsuspend_user(user_id: int) -> Response:
     with sandbox.state.transaction() as state:
         user = found(state.users.get(user_id))
         user.suspended_till = user.suspend_reason = None
-        payload, group_ids = webhook_user_json(state, user), state.group_ids_of(user.id)
-    sandbox.emitter.emit("user_unsuspended", payload, group_ids=group_ids)
+        sandbox.events.emit(UserEvent("user_unsuspended", user))
     return json_reply({"suspension": {"suspended_till": None, "suspended_at": None}})
 
 

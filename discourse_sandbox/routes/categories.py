@@ -8,13 +8,14 @@ from flask import Blueprint, Response, g
 
 from discourse_sandbox.categories import SIMPLE_KEYS, apply_category_changes, create_category
 from discourse_sandbox.core.errors import fail, invalid_access, invalid_parameters, not_found
+from discourse_sandbox.core.events import CategoryEvent
 from discourse_sandbox.core.guardian import can_delete_category, can_edit_category, can_see_category
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_bool, as_list
 from discourse_sandbox.core.records import Category
 from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import current_user, require_login
-from discourse_sandbox.serializers.categories import basic_category_json, category_json, webhook_category_json
+from discourse_sandbox.serializers.categories import basic_category_json, category_json
 from discourse_sandbox.tag_groups import resolve_permissions
 
 bp = Blueprint("categories", __name__)
@@ -67,10 +68,6 @@ def _changes(state: State, data: dict[str, Any]) -> dict[str, Any]:
         if key in data:
             changes[key] = [v for v in as_list(data[key]) if v.strip()]
     return changes
-
-
-def _emit(event: str, payload: dict[str, Any]) -> None:
-    g.sandbox.emitter.emit(event, payload)
 
 
 @bp.get("/categories")
@@ -128,8 +125,7 @@ def create() -> Response:
         if category is None:
             fail(422, errors)
         body = {"category": category_json(state, category, user, g.sandbox.clock.now())}
-        payload = webhook_category_json(state, category, g.sandbox.clock.now())
-    _emit("category_created", payload)
+        g.sandbox.events.emit(CategoryEvent("category_created", category))
     return json_reply(body)
 
 
@@ -147,8 +143,7 @@ def update(key: str) -> Response:
             fail(422, errors)
         body = {"success": "OK",
                 "category": category_json(state, category, user, g.sandbox.clock.now())}
-        payload = webhook_category_json(state, category, g.sandbox.clock.now())
-    _emit("category_updated", payload)
+        g.sandbox.events.emit(CategoryEvent("category_updated", category))
     return json_reply(body)
 
 
@@ -161,9 +156,8 @@ def destroy(key: str) -> Response:
         category = _find(state, key)
         if not can_delete_category(state, category, user):
             invalid_access()
-        payload = webhook_category_json(state, category, g.sandbox.clock.now())
+        g.sandbox.events.emit(CategoryEvent("category_destroyed", category))
         del state.categories[category.id]
         for hook in state.web_hooks.values():
             hook.category_ids = [i for i in hook.category_ids if i != category.id]
-    _emit("category_destroyed", payload)
     return json_reply({"success": "OK"})

@@ -8,11 +8,12 @@ from typing import Any, NoReturn
 from flask import Blueprint, Response, g
 
 from discourse_sandbox.core.errors import fail, invalid_access, not_found, record_invalid
+from discourse_sandbox.core.events import GroupEvent
 from discourse_sandbox.core.guardian import can_manage_group, can_see_group, can_see_members
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_int, as_list
 from discourse_sandbox.core.queries import find_users_by_names, member_ids
-from discourse_sandbox.core.records import SYSTEM_USER_ID, Group, User
+from discourse_sandbox.core.records import Group, User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.groups import group_errors, level_errors, update_group
 from discourse_sandbox.guards import current_user, found
@@ -41,16 +42,6 @@ def group_params() -> dict[str, Any]:
     args = params()
     data = args.get("group")
     return data if isinstance(data, dict) else {}
-
-
-def emit_group_event(event: str, payload: dict[str, Any], group_id: int) -> None:
-    """Announce a group change; hooks filtered by group see it for this group."""
-    g.sandbox.emitter.emit(event, payload, group_ids=[group_id])
-
-
-def system_view(state: State, group: Group) -> dict[str, Any]:
-    """The group as the system user sees it: the webhook payload."""
-    return basic_group_json(state, group, state.users.get(SYSTEM_USER_ID))
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -190,8 +181,7 @@ def update(group_id: int) -> Response:
                 record_invalid(errors)
             group.name = str(data["name"])
         update_group(group, data)
-        payload = system_view(state, group)
-    emit_group_event("group_updated", payload, group_id)
+        g.sandbox.events.emit(GroupEvent("group_updated", group))
     return json_reply({"success": "OK"})
 
 

@@ -12,13 +12,14 @@ from flask import Blueprint, Response, g, request
 
 from discourse_sandbox.content_limits import check_content, count_post, enqueued, rate_limited
 from discourse_sandbox.core.errors import fail, invalid_access, invalid_parameters, not_found
+from discourse_sandbox.core.events import Held
 from discourse_sandbox.core.guardian import can_see_topic
 from discourse_sandbox.core.http import json_error, json_reply, params, tag_list
 from discourse_sandbox.core.params import as_bool, as_int
 from discourse_sandbox.guards import require_login
 from discourse_sandbox.posting import NewPost, PostRejected, create_post, parse_time, raw_errors
 from discourse_sandbox.serializers.posts import post_json
-from discourse_sandbox.topics import delete_post, edit_post, emit_all, mark_for_deletion, update_topic
+from discourse_sandbox.topics import delete_post, edit_post, mark_for_deletion, update_topic
 
 if TYPE_CHECKING:
     from discourse_sandbox.core.records import Post
@@ -89,13 +90,12 @@ def _create(sandbox: Sandbox, data: dict[str, Any]) -> tuple[int, Any]:
     with sandbox.state.transaction() as state:
         try:
             check_content(sandbox, state, g.user, req)
-            post, emissions = create_post(state, sandbox.settings, g.user, req, sandbox.clock.now())
+            post = create_post(state, sandbox.settings, g.user, req, sandbox.clock.now(), sandbox.events)
         except PostRejected as exc:
             response = rejected(exc)
             return exc.status, response.get_json()
         body = post_json(state, post, g.user, "create")
         count_post(sandbox, g.user, req)
-    emit_all(sandbox, emissions)
     return 200, body
 
 
@@ -182,11 +182,10 @@ def update(post_id: int) -> Response:
         if original is not None and original != post.raw:
             fail(409, "That post was edited by another user and your changes can no longer be saved.")
         try:
-            emissions = _revise(sandbox, state, post, str(raw), data, nested)
+            _revise(sandbox, state, post, str(raw), data, nested)
         except PostRejected as exc:
             return rejected(exc)
         body = {"post": post_json(state, post, g.user, "update")}
-    emit_all(sandbox, emissions)
     return json_reply(body)
 
 
@@ -198,7 +197,7 @@ def _edit_window_over(sandbox: Sandbox, post: Post) -> bool:
 
 
 def _revise(sandbox: Sandbox, state: Any, post: Post, raw: str, data: dict[str, Any],
-            nested: dict[str, Any]) -> list[Any]:
+            nested: dict[str, Any]) -> None:
     """PostRevisor: raw, plus title/category for a first post; a topic change emits topic_edited only."""
     topic = state.topics[post.topic_id]
     errors = raw_errors(sandbox.settings, raw, post.post_number == 1,
@@ -212,13 +211,15 @@ def _revise(sandbox: Sandbox, state: Any, post: Post, raw: str, data: dict[str, 
         if nested.get("category_id") not in (None, ""):
             changes["category_id"] = nested["category_id"]
     now = sandbox.clock.now()
-    topic_events = update_topic(state, sandbox.settings, topic, g.user,
-                                changes, now, bump_first_post=False) if changes else []
-    post_events = edit_post(state, sandbox.settings, post, raw, nested.get("edit_reason"), now)
-    if topic_events and not post_events:
+    topic_events, post_events = Held(sandbox.events), Held(sandbox.events)
+    topic_changed = update_topic(state, sandbox.settings, topic, g.user, changes, now, topic_events,
+                                 bump_first_post=False) if changes else False
+    post_changed = edit_post(state, sandbox.settings, post, raw, nested.get("edit_reason"), now,
+                             post_events)
+    if topic_changed and not post_changed:
         post.version += 1
         post.updated_at = now
-    return topic_events or post_events
+    (topic_events if topic_changed else post_events).release()
 
 
 @bp.delete("/posts/<int:post_id>")
@@ -229,20 +230,20 @@ def destroy(post_id: int) -> Response:
     with sandbox.state.transaction() as state:
         post = find_post(state, post_id)
         if g.user.staff:
-            emissions = delete_post(state, sandbox.settings, post, sandbox.clock.now())
+            delete_post(state, post, sandbox.clock.now(), sandbox.events)
         elif g.user.id == post.user_id and post.post_number > 1 and not post.user_deleted:
-            emissions = delete_own(sandbox, state, post)
+            delete_own(sandbox, state, post)
         else:
             invalid_access()
-    emit_all(sandbox, emissions)
     return Response(status=200)
 
 
-def delete_own(sandbox: Sandbox, state: Any, post: Post) -> list[Any]:
+def delete_own(sandbox: Sandbox, state: Any, post: Post) -> None:
     """PostDestroyer for an author: marked for deletion unless delete_removed_posts_after < 1."""
     if sandbox.settings.delete_removed_posts_after < 1:
-        return delete_post(state, sandbox.settings, post, sandbox.clock.now())
-    return mark_for_deletion(state, post, sandbox.clock.now())
+        delete_post(state, post, sandbox.clock.now(), sandbox.events)
+    else:
+        mark_for_deletion(state, post, sandbox.clock.now(), sandbox.events)
 
 
 @bp.get("/raw/<int:topic_id>")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, g
 
 from discourse_sandbox.core.errors import fail
+from discourse_sandbox.core.events import TagEvent
 from discourse_sandbox.core.guardian import tag_group_visible
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_int, as_list
 from discourse_sandbox.core.records import TagGroup
 from discourse_sandbox.guards import current_user, found, require_staff
-from discourse_sandbox.routes.tags import emit_tags
-from discourse_sandbox.serializers.tags import tag_group_json, tag_json
+from discourse_sandbox.serializers.tags import tag_group_json
 from discourse_sandbox.tag_groups import apply_tag_group, create_tag_group, tag_group_changes
 
 bp = Blueprint("tag_groups", __name__)
@@ -49,8 +49,8 @@ def groups_create() -> Response:
         if group is None:
             fail(422, errors)
         body = {"tag_group": tag_group_json(state, group)}
-        payloads = [tag_json(state, state.tags[n], None) for n in created]
-    emit_tags("tag_created", payloads)
+        for name in created:
+            g.sandbox.events.emit(TagEvent("tag_created", state.tags[name]))
     return json_reply(body)
 
 
@@ -68,8 +68,8 @@ def groups_update(group_id: int) -> Response:
             fail(422, errors)
         state.tag_groups[group_id] = draft
         body = {"success": "OK", "tag_group": tag_group_json(state, draft)}
-        payloads = [tag_json(state, state.tags[n], None) for n in created]
-    emit_tags("tag_created", payloads)
+        for name in created:
+            g.sandbox.events.emit(TagEvent("tag_created", state.tags[name]))
     return json_reply(body)
 
 

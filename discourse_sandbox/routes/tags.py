@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, Response, g, request
 
 from discourse_sandbox.core.errors import fail, invalid_access, not_found
+from discourse_sandbox.core.events import TagEvent
 from discourse_sandbox.core.guardian import can_see_category, hidden_tag_names
 from discourse_sandbox.core.http import json_error, json_reply, params
 from discourse_sandbox.core.params import as_int
@@ -53,12 +54,6 @@ def _tag(state: State, name: str) -> Tag:
     if tag is None:
         not_found()
     return tag
-
-
-def emit_tags(event: str, payloads: list[dict[str, Any]]) -> None:
-    """WebHook.enqueue_object_hooks(:tag, ...): no category/tag filter applies to tag events."""
-    for payload in payloads:
-        g.sandbox.emitter.emit(event, payload)
 
 
 # --- tags ------------------------------------------------------------------------------------
@@ -182,8 +177,7 @@ def update(name: str) -> Response:
             tag.description = str(new["description"])
         body = {"tag": {"id": tag.id, "name": tag.name, "slug": tag_json(state, tag, user)["slug"],
                         "description": tag.description or None}}
-        payload = tag_json(state, tag, None)
-    emit_tags("tag_updated", [payload])
+        g.sandbox.events.emit(TagEvent("tag_updated", tag))
     return json_reply(body)
 
 
@@ -194,9 +188,8 @@ def destroy(name: str) -> Response:
     state = g.sandbox.state
     with state.transaction():
         tag = _tag(state, name)
-        payload = tag_json(state, tag, user)
+        g.sandbox.events.emit(TagEvent("tag_destroyed", tag, user))
         delete_tag(state, tag)
-    emit_tags("tag_destroyed", [payload])
     return json_reply({"success": "OK"})
 
 
@@ -225,6 +218,6 @@ def upload() -> Response:
                 group, _errors, _created = create_tag_group(state, {"name": row[1]}, max_length)
             if group is not None and tag.name not in group.tag_names:
                 group.tag_names = [*group.tag_names, tag.name]
-        payloads = [tag_json(state, state.tags[n], None) for n in sorted(set(state.tags) - before)]
-    emit_tags("tag_created", payloads)
+        for name in sorted(set(state.tags) - before):
+            g.sandbox.events.emit(TagEvent("tag_created", state.tags[name]))
     return json_reply({"success": "OK"})

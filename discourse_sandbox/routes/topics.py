@@ -16,7 +16,7 @@ from discourse_sandbox.guards import require_login
 from discourse_sandbox.posting import PostRejected
 from discourse_sandbox.routes.posts import delete_own, rejected
 from discourse_sandbox.serializers.topics import basic_topic, topic_view_json
-from discourse_sandbox.topics import STATUSES, delete_topic, emit_all, set_status, update_topic
+from discourse_sandbox.topics import STATUSES, delete_topic, set_status, update_topic
 
 if TYPE_CHECKING:
     from discourse_sandbox.core.records import Topic
@@ -110,12 +110,11 @@ def update(first: str, topic_id: int) -> Response:
         if not (g.user.staff or g.user.id == topic.user_id):
             invalid_access()
         try:
-            emissions = update_topic(state, sandbox.settings, topic, g.user, changes,
-                                     sandbox.clock.now())
+            update_topic(state, sandbox.settings, topic, g.user, changes, sandbox.clock.now(),
+                         sandbox.events)
         except PostRejected as exc:
             return rejected(exc)
         body = {"basic_topic": basic_topic(state, topic)}
-    emit_all(sandbox, emissions)
     return json_reply(body)
 
 
@@ -132,9 +131,8 @@ def update_tags(topic_id: int) -> Response:
         topic = find_topic(state, topic_id)
         if not (g.user.staff or g.user.id == topic.user_id):
             invalid_access()
-        emissions = update_topic(state, sandbox.settings, topic, g.user, {"tags": tags},
-                                 sandbox.clock.now())
-    emit_all(sandbox, emissions)
+        update_topic(state, sandbox.settings, topic, g.user, {"tags": tags}, sandbox.clock.now(),
+                     sandbox.events)
     return json_reply({"success": "OK"})
 
 
@@ -157,9 +155,8 @@ def update_status(topic_id: int) -> Response:
         if not g.user.staff:
             invalid_access()
         # TopicsController#status: `params[:enabled] == "true"`, so a JSON true opens the topic
-        emissions = set_status(state, sandbox.settings, topic, g.user, status, enabled == "true",
-                               sandbox.clock.now())
-    emit_all(sandbox, emissions)
+        set_status(state, sandbox.settings, topic, g.user, status, enabled == "true",
+                   sandbox.clock.now(), sandbox.events)
     return json_reply({"success": "OK", "topic_status_update": None})
 
 
@@ -179,11 +176,10 @@ def destroy(topic_id: int) -> Response:
         topic = find_topic(state, topic_id)
         now = sandbox.clock.now()
         if g.user.staff:
-            emissions = delete_topic(state, sandbox.settings, topic, now)
+            delete_topic(state, topic, now, sandbox.events)
         elif _maydelete_own(state, topic, now):
             first = state.posts_of_topic(topic.id)[0]
-            emissions = delete_own(sandbox, state, first)
+            delete_own(sandbox, state, first)
         else:
             invalid_access()
-    emit_all(sandbox, emissions)
     return Response(status=200)

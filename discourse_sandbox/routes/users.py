@@ -7,13 +7,14 @@ from typing import Any
 from flask import Blueprint, Response, g
 
 from discourse_sandbox.core.errors import fail, invalid_access, invalid_parameters
+from discourse_sandbox.core.events import UserEvent
 from discourse_sandbox.core.guardian import can_edit_user
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_bool, as_int
 from discourse_sandbox.core.records import User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import current_user, found
-from discourse_sandbox.serializers.users import user_json, webhook_user_json
+from discourse_sandbox.serializers.users import user_json
 from discourse_sandbox.user_fields import apply_field_values
 from discourse_sandbox.users import EMAIL_RE, username_errors
 
@@ -63,10 +64,8 @@ def update_user(username: str) -> Response:
         if error:
             fail(422, error)
         user.updated_at = sandbox.clock.now()
-        payload = webhook_user_json(state, user)
-        group_ids = state.group_ids_of(user.id)
+        sandbox.events.emit(UserEvent("user_updated", user))
         body = {"success": "OK", "user": user_json(state, user, viewer)}
-    sandbox.emitter.emit("user_updated", payload, group_ids=group_ids)
     return json_reply(body)
 
 
@@ -99,9 +98,7 @@ def create_user() -> Response:
         if not isinstance(result, User):
             return json_reply(result)
         user = result
-        payload = webhook_user_json(state, user)
-        group_ids = state.group_ids_of(user.id)
-    sandbox.emitter.emit("user_created", payload, group_ids=group_ids)
+        sandbox.events.emit(UserEvent("user_created", user))
     message = ACTIVE_MESSAGE if user.active else ACTIVATE_EMAIL.format(email=user.email)
     return json_reply({"success": True, "active": user.active, "message": message,
                        "user_id": user.id})

@@ -13,10 +13,10 @@ from discourse_sandbox.core.errors import invalid_parameters, not_found
 from discourse_sandbox.core.http import json_error, json_reply, params
 from discourse_sandbox.core.params import as_list
 from discourse_sandbox.core.records import WebHook
+from discourse_sandbox.core.ssrf import allowed_internal_hosts
 from discourse_sandbox.core.state import State
 from discourse_sandbox.guards import found, require_admin
 from discourse_sandbox.serializers import web_hooks as wh
-from discourse_sandbox.webhook_delivery import allowed_internal_hosts
 
 bp = Blueprint("web_hooks", __name__)
 
@@ -178,7 +178,8 @@ def _web_hook_params() -> dict[str, Any]:
 
 def _assign(state: State, hook: WebHook, raw: dict[str, Any]) -> list[str]:
     try:
-        return web_hook_model.assign(state, hook, raw, allowed_internal_hosts(g.sandbox))
+        hosts = allowed_internal_hosts(g.sandbox.settings.allowed_internal_hosts)
+        return web_hook_model.assign(state, hook, raw, hosts)
     except web_hook_model.UnknownRecord:
         not_found()
 

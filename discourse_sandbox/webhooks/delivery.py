@@ -6,25 +6,16 @@ import http.client
 import ssl
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from discourse_sandbox.core.event_types import FAILED, SUCCESSFUL
 from discourse_sandbox.core.records import WebHook, WebHookEvent
+from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.signing import SIGNATURE_HEADER, signature
-from discourse_sandbox.core.ssrf import BLOCKED_OR_INTERNAL, payload_url_allowed
-from discourse_sandbox.core.ssrf import allowed_internal_hosts as clean_hosts
-
-if TYPE_CHECKING:
-    from discourse_sandbox.sandbox import Sandbox
+from discourse_sandbox.core.ssrf import BLOCKED_OR_INTERNAL, allowed_internal_hosts, payload_url_allowed
 
 DISCOURSE_VERSION = "2026.8.0-latest"  # sent as User-Agent: Discourse/<version>
 REQUEST_TIMEOUT = 20.0  # WebHookEmitter::REQUEST_TIMEOUT, seconds for open, read and write
-
-
-def allowed_internal_hosts(sandbox: Sandbox) -> frozenset[str]:
-    """The site setting allowed_internal_hosts (a "|" list), or the loopback default."""
-    return clean_hosts(sandbox.settings.allowed_internal_hosts)
 
 
 @dataclass
@@ -94,10 +85,10 @@ def build_headers(
     return headers
 
 
-def send(sandbox: Sandbox, url: str, headers: dict[str, str], body: str, verify: bool) -> Delivery:
+def send(settings: SandboxSettings, url: str, headers: dict[str, str], body: str, verify: bool) -> Delivery:
     """One delivery attempt; a host not allowed (anymore) gets no request and an error answer."""
     # FinalDestination re-checks the host at request time, not only when the hook is saved.
-    if not payload_url_allowed(url, allowed_internal_hosts(sandbox)):
+    if not payload_url_allowed(url, allowed_internal_hosts(settings.allowed_internal_hosts)):
         return Delivery(-1, {"error": BLOCKED_OR_INTERNAL}, "", 0)
     return post(url, headers, body.encode("utf-8"), verify)
 
