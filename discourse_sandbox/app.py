@@ -8,6 +8,7 @@ from flask import Flask, Response, g, request
 
 from discourse_sandbox.core.errors import DiscourseError
 from discourse_sandbox.core.http import error_reply, json_error, rate_limited
+from discourse_sandbox.routes import register_all
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request as WerkzeugRequest
@@ -35,8 +36,6 @@ class _JsonSuffix:
 
 def create_app(sandbox: Sandbox) -> Flask:
     """Assemble the sandbox app around one Sandbox (state, settings, clock, emitter)."""
-    from discourse_sandbox.routes import register_all
-
     app = Flask("discourse_sandbox")
     app.config["SANDBOX"] = sandbox
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -96,11 +96,6 @@ def _same_type(key: str, current: Any, value: Any) -> Any:
     raise ValueError(f"{key}: expected a {type(current).__name__}, found {value!r}")
 
 
-def seed_settings(sandbox: Sandbox, section: dict[str, Any]) -> None:
-    """The seed's `settings:` section."""
-    apply_settings(sandbox, section)
-
-
 # --- what /_sandbox shows -----------------------------------------------------------------------
 
 def settings_json(sandbox: Sandbox) -> dict[str, Any]:

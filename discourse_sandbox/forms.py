@@ -8,11 +8,10 @@ from urllib.parse import urlparse
 
 import yaml
 
-from discourse_sandbox.core.records import FormTemplate
 from discourse_sandbox.core.state import State
 
 if TYPE_CHECKING:
-    from discourse_sandbox.sandbox import Sandbox
+    pass
 
 # FormTemplateYamlValidator's constants.
 RESERVED_KEYWORDS = ("title", "body", "category", "category_id", "tags")
@@ -164,59 +163,3 @@ def form_template_errors(
     return errors
 
 
-def template_fields(template_yaml: str) -> list[dict[str, Any]]:
-    """The fields of a template's YAML (an invalid template has none)."""
-    try:
-        fields = yaml.safe_load(template_yaml)
-    except yaml.YAMLError:
-        return []
-    return [f for f in fields if isinstance(f, dict)] if isinstance(fields, list) else []
-
-
-def render_form_submission(
-    template_yaml: str, values: dict[str, str | list[str]], headings: str = "label"
-) -> str:
-    """The post raw the composer writes from a form (prepareFormTemplateData), in field order.
-
-    As the browser's FormData: a field missing from `values` is not submitted; a checkbox is
-    submitted as "on" when its value is truthy; a list is one entry per value, joined with "\\n".
-    Every submitted entry becomes "### <label|id>\\n<value>"; an empty one becomes an empty block,
-    so it adds a blank separator (Discourse joins `undefined` as "").
-    """
-    blocks: list[str] = []
-    for field in template_fields(template_yaml):
-        field_id = str(field.get("id", ""))
-        if field_id not in values:
-            continue
-        value = values[field_id]
-        if field.get("type") == "checkbox":
-            if isinstance(value, list) or str(value).lower() in ("", "false", "0", "off", "no"):
-                continue  # an unchecked box is not in the FormData
-            value = "on"
-        if isinstance(value, list):
-            if not value:
-                continue  # nothing selected: no FormData entry
-            value = "\n".join(str(v) for v in value)
-        if headings == "id":
-            heading = field_id
-        else:
-            attributes = field.get("attributes")
-            label = attributes.get("label") if isinstance(attributes, dict) else None
-            heading = "undefined" if label is None else str(label)  # JS interpolates a missing label
-        blocks.append(f"### {heading}\n{value}" if value else "")
-    return "\n\n".join(blocks)
-
-
-def seed_form_templates(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
-    """Seed section `form_templates`: [{name, template}], validated as Discourse does."""
-    state = sandbox.state
-    with state.transaction():
-        for i, entry in enumerate(entries or []):
-            if not isinstance(entry, dict):
-                raise ValueError(f"form_templates[{i}]: expected a mapping with keys name, template")
-            errors = form_template_errors(state, entry.get("name"), entry.get("template"))
-            if errors:
-                raise ValueError(f"form_templates[{i}] ({entry.get('name')}): {'; '.join(errors)}")
-            form_id = state.next_id("form_templates")
-            state.form_templates[form_id] = FormTemplate(
-                id=form_id, name=str(entry["name"]), template=str(entry["template"]))

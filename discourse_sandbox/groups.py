@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING, Any
 from discourse_sandbox.core.queries import find_users_by_names
 from discourse_sandbox.core.records import FIRST_CUSTOM_GROUP_ID, Group
 from discourse_sandbox.core.state import State
-from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
 
 if TYPE_CHECKING:
-    from discourse_sandbox.sandbox import Sandbox
+    pass
 
 GROUP_NAME_RE = re.compile(r"^[\w.-]+$")
 # Group::ALIAS_LEVELS (nobody, only admins, mods and admins, members mods and admins, owners mods
@@ -98,18 +97,4 @@ def _names(value: Any) -> list[str]:
 
 # --- seed ------------------------------------------------------------------------------------
 
-_GROUP_KEYS = {"name", "full_name", "bio", "bio_raw", "visibility_level", "members_visibility_level",
-               "public_admission", "public_exit", "mentionable_level", "messageable_level"}
 
-
-def seed_groups(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
-    """Seed section `groups`: [{name, full_name?, visibility_level?, ...}] (members come with users)."""
-    with sandbox.state.transaction() as state:
-        for where, entry in seed_entries("groups", entries, "name"):
-            reject_unknown_keys(f"{where} ({entry['name']})", entry, _GROUP_KEYS)
-            data = dict(entry)
-            if "bio" in data:
-                data["bio_raw"] = data.pop("bio")
-            group, errors = create_group(state, data, sandbox.clock.now())
-            if group is None:
-                raise ValueError(f"{where} ({entry['name']}): key 'name': {'; '.join(errors)}")

@@ -9,11 +9,14 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from discourse_sandbox.app import create_app
+from discourse_sandbox.control import apply_settings
 from discourse_sandbox.core.clock import Clock
 from discourse_sandbox.core.faults import FaultInjector
 from discourse_sandbox.core.ratelimit import RateLimiter
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
+from discourse_sandbox.seed import load_seed
 from discourse_sandbox.webhooks.emitter import Emitter
 from discourse_sandbox.webhooks.publisher import Publisher
 
@@ -33,20 +36,14 @@ class Sandbox:
         self.base_url = "http://127.0.0.1"
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
-        from discourse_sandbox.app import create_app
-
         self.app = create_app(self)
 
     def load_seed(self, path: str | Path) -> None:
-        """Fill the state from a YAML seed file (see discourse_sandbox/seed.py)."""
-        from discourse_sandbox.seed import load_seed
-
+        """Fill the state from a YAML seed file (format: discourse_sandbox/seed/__init__.py)."""
         load_seed(self, Path(path))
 
     def apply(self, changes: dict[str, Any]) -> None:
         """Change switches at run time (the /_sandbox/settings endpoint uses this)."""
-        from discourse_sandbox.control import apply_settings
-
         apply_settings(self, changes)
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:

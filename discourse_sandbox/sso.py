@@ -12,7 +12,7 @@ from discourse_sandbox.core.records import User
 from discourse_sandbox.core.state import State
 
 if TYPE_CHECKING:
-    from discourse_sandbox.sandbox import Sandbox
+    pass
 
 MIN_SECRET_LENGTH = 10
 # SessionController#sso_provider's plain-text answers (I18n discourse_connect.*)
@@ -100,20 +100,6 @@ def redirect_url(return_sso_url: str, secret: str, fields: dict[str, Any]) -> st
     """return_sso_url with the signed answer appended (keeping any query it already has)."""
     separator = "&" if "?" in return_sso_url else "?"
     return return_sso_url + separator + urlencode(signed_query(secret, fields))
-
-
-def seed_sso_secrets(sandbox: Sandbox, section: Any) -> None:
-    """Seed section `sso_secrets`: {return_sso_url host: secret}."""
-    if not isinstance(section, dict):
-        raise ValueError("sso_secrets: expected a mapping of host to secret")
-    with sandbox.state.transaction() as state:
-        for host, secret in section.items():
-            if not isinstance(secret, str) or len(secret) < MIN_SECRET_LENGTH:
-                raise ValueError(
-                    f"sso_secrets[{host!r}]: the secret must be a string of at least "
-                    f"{MIN_SECRET_LENGTH} characters"
-                )
-            state.sso_secrets[str(host)] = secret
 
 
 def _text(value: Any) -> str:

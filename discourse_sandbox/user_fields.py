@@ -7,16 +7,13 @@ from typing import TYPE_CHECKING, Any
 from discourse_sandbox.core.params import as_bool
 from discourse_sandbox.core.records import User, UserField
 from discourse_sandbox.core.state import State
-from discourse_sandbox.seed_checks import reject_unknown_keys, seed_entries
 
 if TYPE_CHECKING:
-    from discourse_sandbox.sandbox import Sandbox
+    pass
 
 FIELD_TYPES = ("text", "confirm", "dropdown", "multiselect")
 REQUIREMENTS = ("optional", "for_all_users", "on_signup", "for_existing_users")
 MAX_FIELD_LENGTH = 2048  # UserField.max_length
-_FIELD_SEED_KEYS = {"name", "field_type", "description", "requirement", "editable", "show_on_profile",
-                    "show_on_user_card", "searchable", "position", "options"}
 
 
 def build_user_field(
@@ -112,15 +109,3 @@ def _stored(value: Any) -> Any:
     return str(value)[:MAX_FIELD_LENGTH]
 
 
-def seed_user_fields(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
-    """Seed section `user_fields`: [{name, field_type, options?, editable?, show_on_profile?, ...}]."""
-    with sandbox.state.transaction() as state:
-        for where, entry in seed_entries("user_fields", entries, "name"):
-            reject_unknown_keys(f"{where} ({entry['name']})", entry, _FIELD_SEED_KEYS)
-            if any(f.name == entry["name"] for f in state.user_fields.values()):
-                raise ValueError(f"{where}: key 'name': a user field named {entry['name']!r} exists")
-            data = {"editable": True, "description": entry["name"], **entry}
-            field, errors = build_user_field(state, data)
-            if field is None:
-                raise ValueError(f"{where} ({entry['name']}): {'; '.join(errors)}")
-            state.user_fields[field.id] = field

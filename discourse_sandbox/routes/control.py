@@ -7,7 +7,7 @@ POST /_sandbox/clock/advance {"seconds"}   jump sandbox time forward (rate windo
 POST /_sandbox/webhooks/flush {"timeout"}  wait until no webhook is queued or in flight
 GET  /_sandbox/deliveries?limit=100        recent webhook attempts, newest first
 GET  /_sandbox/stats                       counts of records, faults injected, deliveries by status
-POST /_sandbox/seed        {...seed}       load a seed given as JSON (format: discourse_sandbox/seed.py)
+POST /_sandbox/seed        {...seed}       load a seed given as JSON (format: the seed package docstring)
 POST /_sandbox/directory/refresh           run the directory's daily refresh now (directory_refresh=daily)
 """
 
@@ -20,6 +20,8 @@ from flask import Blueprint, Response, abort, g, request
 from discourse_sandbox import control
 from discourse_sandbox.core.clock import iso
 from discourse_sandbox.core.http import json_error, json_reply
+from discourse_sandbox.routes.directory import refresh
+from discourse_sandbox.seed import SeedError, load_seed_data
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 
@@ -80,16 +82,12 @@ def stats() -> Response:
 @bp.post("/directory/refresh")
 def refresh_directory() -> Response:
     """Rebuild the users directory as Jobs::DirectoryRefreshOlder does once a day."""
-    from discourse_sandbox.routes.directory import refresh
-
     return json_reply({"users": refresh(g.sandbox)})
 
 
 @bp.post("/seed")
 def seed() -> Response:
     """Load a seed sent as JSON (same sections as the YAML seed); 400 with the seed error."""
-    from discourse_sandbox.seed import SeedError, load_seed_data
-
     try:
         load_seed_data(g.sandbox, _body(), "POST /_sandbox/seed")
     except SeedError as exc:

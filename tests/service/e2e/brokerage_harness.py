@@ -23,7 +23,7 @@ from typing import Any
 from discourse_sandbox import Sandbox, SandboxSettings
 from discourse_sandbox.core.clock import Clock
 from discourse_sandbox.core.settings import Faults
-from discourse_sandbox.users import seed_users
+from discourse_sandbox.seed.users import seed_users
 from sync_service.adapters.db.engine import make_engine
 from sync_service.adapters.db.inbox_claims import SqlInbox
 from sync_service.adapters.db.migrate import upgrade

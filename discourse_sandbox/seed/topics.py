@@ -1,26 +1,24 @@
-"""Seed section `topics` (see seed.py): topics, replies and messages created as the API would."""
+"""Seed section `topics`: topics, replies and messages created as the API would, announcing nothing."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from discourse_sandbox.core.events import NO_EVENTS
 from discourse_sandbox.core.records import Topic, User
+from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
-from discourse_sandbox.posting import NewPost, PostRejected, parse_time
-from discourse_sandbox.seed_checks import seed_entries
-
-if TYPE_CHECKING:
-    from discourse_sandbox.core.settings import SandboxSettings
-    from discourse_sandbox.sandbox import Sandbox
+from discourse_sandbox.models.forms import render_form_submission
+from discourse_sandbox.posting import NewPost, PostRejected, create_post, parse_time
+from discourse_sandbox.seed.checks import seed_entries
+from discourse_sandbox.seed.target import SeedTarget
 
 
-def seed_topics(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
-    """Seed section `topics` (see seed.py): validated like the API, created_at honoured, no webhooks."""
-    from discourse_sandbox.posting import create_post
+def seed_topics(target: SeedTarget, entries: list[dict[str, Any]]) -> None:
+    """Seed section `topics` (see the package docstring): validated like the API, created_at honoured."""
 
-    state, settings = sandbox.state, sandbox.settings
+    state, settings = target.state, target.settings
     with state.transaction():
         for where, entry in seed_entries("topics", entries, "title"):
             user = _seed_user(state, entry, where)
@@ -33,13 +31,13 @@ def seed_topics(sandbox: Sandbox, entries: list[dict[str, Any]]) -> None:
                 created_at=_seed_time(entry, where), external_id=entry.get("external_id"),
             )
             try:
-                post = create_post(state, settings, user, req, sandbox.clock.now(), NO_EVENTS)
+                post = create_post(state, settings, user, req, target.clock.now(), NO_EVENTS)
             except PostRejected as exc:
                 raise ValueError(f"{where} ({entry['title']}): {'; '.join(exc.errors)}") from exc
             topic = state.topics[post.topic_id]
             topic.closed = bool(entry.get("closed", False))
             for j, reply in enumerate(entry.get("replies") or []):
-                _seed_reply(sandbox, topic, reply, f"{where}.replies[{j}]")
+                _seed_reply(target, topic, reply, f"{where}.replies[{j}]")
 
 
 def _seed_user(state: State, entry: dict[str, Any], where: str) -> User:
@@ -76,7 +74,6 @@ def _seed_raw(state: State, settings: SandboxSettings, entry: dict[str, Any], wh
         return str(entry["raw"])
     if not isinstance(entry.get("form"), dict):
         raise ValueError(f"{where}: key 'raw' or 'form' is required")
-    from discourse_sandbox.taxonomy import render_form_submission
 
     category = state.category_by_slug(str(entry.get("category") or ""))
     if category is None or not category.form_template_ids:
@@ -88,17 +85,16 @@ def _seed_raw(state: State, settings: SandboxSettings, entry: dict[str, Any], wh
         raise ValueError(f"{where}: key 'form': {exc}") from exc
 
 
-def _seed_reply(sandbox: Sandbox, topic: Topic, reply: Any, where: str) -> None:
-    from discourse_sandbox.posting import create_post
+def _seed_reply(target: SeedTarget, topic: Topic, reply: Any, where: str) -> None:
 
     if not isinstance(reply, dict) or not reply.get("raw"):
         raise ValueError(f"{where}: key 'raw' is required")
-    user = _seed_user(sandbox.state, reply, where)
+    user = _seed_user(target.state, reply, where)
     req = NewPost(raw=str(reply["raw"]), topic_id=topic.id, created_at=_seed_time(reply, where),
                   reply_to_post_number=reply.get("reply_to_post_number"))
     closed, topic.closed = topic.closed, False  # the story's replies came before it was closed
     try:
-        create_post(sandbox.state, sandbox.settings, user, req, sandbox.clock.now(), NO_EVENTS)
+        create_post(target.state, target.settings, user, req, target.clock.now(), NO_EVENTS)
     except PostRejected as exc:
         raise ValueError(f"{where}: {'; '.join(exc.errors)}") from exc
     finally:

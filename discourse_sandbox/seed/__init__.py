@@ -1,4 +1,4 @@
-"""Load a YAML seed into a sandbox.
+"""Load a YAML seed into a target.
 
 Format (every section optional; names refer to earlier sections):
 
@@ -54,61 +54,62 @@ Loading does not emit webhooks: it is the forum's state before the story starts.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
-if TYPE_CHECKING:
-    from discourse_sandbox.sandbox import Sandbox
+from discourse_sandbox.seed.groups import seed_groups, seed_user_fields
+from discourse_sandbox.seed.settings import seed_settings
+from discourse_sandbox.seed.sso import seed_sso_secrets
+from discourse_sandbox.seed.target import SeedTarget
+from discourse_sandbox.seed.taxonomy import seed_categories, seed_form_templates, seed_tag_groups
+from discourse_sandbox.seed.topics import seed_topics
+from discourse_sandbox.seed.users import seed_api_keys, seed_users
+from discourse_sandbox.seed.web_hooks import seed_web_hooks
 
-# Section -> "module:function" taking (sandbox, section_value). Order matters.
-SECTIONS: tuple[tuple[str, str], ...] = (
-    ("settings", "discourse_sandbox.control:seed_settings"),
-    ("user_fields", "discourse_sandbox.users:seed_user_fields"),
-    ("groups", "discourse_sandbox.users:seed_groups"),
-    ("users", "discourse_sandbox.users:seed_users"),
-    ("api_keys", "discourse_sandbox.users:seed_api_keys"),
-    ("sso_secrets", "discourse_sandbox.sso:seed_sso_secrets"),
-    ("form_templates", "discourse_sandbox.taxonomy:seed_form_templates"),
-    ("tag_groups", "discourse_sandbox.taxonomy:seed_tag_groups"),
-    ("categories", "discourse_sandbox.taxonomy:seed_categories"),
-    ("topics", "discourse_sandbox.topic_seed:seed_topics"),
-    ("web_hooks", "discourse_sandbox.web_hook_model:seed_web_hooks"),
-)
+Importer = Callable[[SeedTarget, Any], None]
+
+# Section -> importer taking (sandbox, section value). Order matters: names refer to earlier sections.
+SECTIONS: dict[str, Importer] = {
+    "settings": seed_settings,
+    "user_fields": seed_user_fields,
+    "groups": seed_groups,
+    "users": seed_users,
+    "api_keys": seed_api_keys,
+    "sso_secrets": seed_sso_secrets,
+    "form_templates": seed_form_templates,
+    "tag_groups": seed_tag_groups,
+    "categories": seed_categories,
+    "topics": seed_topics,
+    "web_hooks": seed_web_hooks,
+}
 
 
 class SeedError(ValueError):
     """The seed file is wrong; the message names the file, the entry and the key."""
 
 
-def load_seed(sandbox: Sandbox, path: Path) -> None:
+def load_seed(target: SeedTarget, path: Path) -> None:
     """Apply every section of the file, in dependency order."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise SeedError(f"{path}: cannot read the seed: {exc}") from exc
-    load_seed_data(sandbox, data, str(path))
+    load_seed_data(target, data, str(path))
 
 
-def load_seed_data(sandbox: Sandbox, data: dict[str, Any], source: str = "seed") -> None:
+def load_seed_data(target: SeedTarget, data: dict[str, Any], source: str = "seed") -> None:
     """Apply an already parsed seed."""
-    known = {name for name, _ in SECTIONS}
-    unknown = set(data) - known
+    unknown = set(data) - set(SECTIONS)
     if unknown:
-        raise SeedError(f"{source}: unknown section(s) {sorted(unknown)}; expected {sorted(known)}")
-    for name, target in SECTIONS:
+        raise SeedError(f"{source}: unknown section(s) {sorted(unknown)}; expected {sorted(SECTIONS)}")
+    for name, importer in SECTIONS.items():
         if name in data and data[name] is not None:
             try:
-                _resolve(target)(sandbox, data[name])
+                importer(target, data[name])
             except SeedError:
                 raise
             except (KeyError, ValueError, TypeError) as exc:
                 raise SeedError(f"{source}: section {name}: {exc}") from exc
-
-
-def _resolve(target: str) -> Callable[[Sandbox, Any], None]:
-    module, _, function = target.partition(":")
-    return getattr(importlib.import_module(module), function)  # type: ignore[no-any-return]
