@@ -15,10 +15,6 @@ if TYPE_CHECKING:
 
     from discourse_sandbox.sandbox import Sandbox
 
-BAD_CREDENTIALS = (
-    "You are not permitted to view the requested resource. The API username or key is invalid."
-)
-
 
 class _JsonSuffix:
     """WSGI middleware: /x.json and /x reach the same route; remember which was asked."""
@@ -45,6 +41,7 @@ def create_app(sandbox: Sandbox) -> Flask:
     @app.before_request
     def _before() -> Response | None:
         g.sandbox = sandbox
+        g.backend = sandbox.backend
         if request.path.startswith("/_sandbox"):
             g.user, g.api = None, False
             return None
@@ -94,27 +91,11 @@ def _authenticate(sandbox: Sandbox) -> Response | None:
     key = request.headers.get("Api-Key")
     if not key:
         return None
-    state = sandbox.state
-    with state.transaction():
-        api_key = state.api_keys.get(key)
-        username = request.headers.get("Api-Username")
-        user_id = request.headers.get("Api-User-Id")
-        user = None
-        if api_key is not None and not api_key.revoked:
-            if api_key.user_id is not None:
-                # a user-bound key is its user; only a different Api-Username voids it
-                user = state.users.get(api_key.user_id)
-                if user is not None and username and user.username.lower() != username.lower():
-                    user = None
-            elif username:
-                user = state.user_by_username(username)
-            elif user_id and user_id.lstrip("-").isdigit():
-                user = state.users.get(int(user_id))
-        if user is None:
-            return json_error(BAD_CREDENTIALS, 403, "invalid_access")
-        if not user.active or user.suspended_till is not None:
-            return json_error("You are not permitted to view the requested resource.", 403,
-                              "invalid_access")
+    try:
+        user = sandbox.backend.users.authenticate(key, request.headers.get("Api-Username"),
+                                                 request.headers.get("Api-User-Id"))
+    except DiscourseError as refusal:
+        return error_reply(refusal)
     wait = sandbox.admin_limiter.hit("admin_api_min")
     if wait is not None:
         return rate_limited(wait)

@@ -151,7 +151,7 @@ POST_TEMPLATE = (
 
 def _create_definition(state: State, category: Category, user: User | None, now: datetime) -> None:
     """Category#create_category_definition: a pinned "About the X category" topic, no validations."""
-    from discourse_sandbox.posting import add_post, new_topic
+    from discourse_sandbox.models.posting import add_post, new_topic
 
     if user is None:
         return

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from discourse_sandbox.core.http import json_reply
 from discourse_sandbox.core.ratelimit import time_left
-from discourse_sandbox.posting import NewPost, PostRejected
+from discourse_sandbox.models.posting import NewPost, PostRejected
 
 if TYPE_CHECKING:
     from flask import Response

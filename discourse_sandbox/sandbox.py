@@ -16,6 +16,8 @@ from discourse_sandbox.core.faults import FaultInjector
 from discourse_sandbox.core.ratelimit import RateLimiter
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
+from discourse_sandbox.models.backend import Backend
+from discourse_sandbox.models.site import Site
 from discourse_sandbox.seed import load_seed
 from discourse_sandbox.webhooks.emitter import Emitter
 from discourse_sandbox.webhooks.publisher import Publisher
@@ -33,6 +35,7 @@ class Sandbox:
         self.faults = FaultInjector(self.settings.faults)
         self.emitter = Emitter(self.state, self.settings, self.clock, self.faults, lambda: self.base_url)
         self.events = Publisher(self.state, self.settings, self.clock, self.emitter)
+        self.backend = Backend(Site(self.state, self.settings, self.clock, self.events), self.emitter)
         self.base_url = "http://127.0.0.1"
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 NOT_FOUND = "The requested URL or resource could not be found."
 INVALID_ACCESS = "You are not permitted to view the requested resource."
+
+T = TypeVar("T")
 
 
 class DiscourseError(Exception):
@@ -43,3 +45,10 @@ def invalid_parameters(name: str) -> NoReturn:
 def record_invalid(errors: list[str] | str) -> NoReturn:
     """ActiveRecord::RecordInvalid: 422 record_invalid."""
     fail(422, errors, "record_invalid")
+
+
+def found(record: T | None) -> T:
+    """The record looked up, or Discourse's 404 when there is none."""
+    if record is None:
+        not_found()
+    return record

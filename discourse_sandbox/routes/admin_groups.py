@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox.core.errors import fail, invalid_parameters, not_found, record_invalid
+from discourse_sandbox.core.errors import fail, found, invalid_parameters, not_found, record_invalid
 from discourse_sandbox.core.events import GroupEvent
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_int, as_list
 from discourse_sandbox.core.queries import find_users_by_names
 from discourse_sandbox.groups import create_group
-from discourse_sandbox.guards import found, require_admin
 from discourse_sandbox.routes.groups import (
     AUTOMATIC_REFUSED,
     group_params,
     managed_group,
 )
+from discourse_sandbox.routes.guards import require_admin
 from discourse_sandbox.serializers.groups import basic_group_json
 
 bp = Blueprint("admin_groups", __name__)

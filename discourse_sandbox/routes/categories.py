@@ -14,7 +14,7 @@ from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_bool, as_list
 from discourse_sandbox.core.records import Category
 from discourse_sandbox.core.state import State
-from discourse_sandbox.guards import current_user, require_login
+from discourse_sandbox.routes.guards import current_user, require_login
 from discourse_sandbox.serializers.categories import basic_category_json, category_json
 from discourse_sandbox.tag_groups import resolve_permissions
 

@@ -20,7 +20,6 @@ from flask import Blueprint, Response, abort, g, request
 from discourse_sandbox import control
 from discourse_sandbox.core.clock import iso
 from discourse_sandbox.core.http import json_error, json_reply
-from discourse_sandbox.routes.directory import refresh
 from discourse_sandbox.seed import SeedError, load_seed_data
 
 bp = Blueprint("control", __name__, url_prefix="/_sandbox")
@@ -82,7 +81,7 @@ def stats() -> Response:
 @bp.post("/directory/refresh")
 def refresh_directory() -> Response:
     """Rebuild the users directory as Jobs::DirectoryRefreshOlder does once a day."""
-    return json_reply({"users": refresh(g.sandbox)})
+    return json_reply({"users": g.sandbox.backend.directory.refresh()})
 
 
 @bp.post("/seed")

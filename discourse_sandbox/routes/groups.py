@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox.core.errors import fail, invalid_access, not_found, record_invalid
+from discourse_sandbox.core.errors import fail, found, invalid_access, not_found, record_invalid
 from discourse_sandbox.core.events import GroupEvent
 from discourse_sandbox.core.guardian import can_manage_group, can_see_group, can_see_members
 from discourse_sandbox.core.http import json_reply, params
@@ -16,7 +16,7 @@ from discourse_sandbox.core.queries import find_users_by_names, member_ids
 from discourse_sandbox.core.records import Group, User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.groups import group_errors, level_errors, update_group
-from discourse_sandbox.guards import current_user, found
+from discourse_sandbox.routes.guards import current_user
 from discourse_sandbox.serializers.groups import basic_group_json, group_show_json, member_json
 
 bp = Blueprint("groups", __name__)

@@ -16,10 +16,10 @@ from discourse_sandbox.core.events import Held
 from discourse_sandbox.core.guardian import can_see_topic
 from discourse_sandbox.core.http import json_error, json_reply, params, tag_list
 from discourse_sandbox.core.params import as_bool, as_int
-from discourse_sandbox.guards import require_login
-from discourse_sandbox.posting import NewPost, PostRejected, create_post, parse_time, raw_errors
+from discourse_sandbox.models.changes import delete_post, edit_post, mark_for_deletion, update_topic
+from discourse_sandbox.models.posting import NewPost, PostRejected, create_post, parse_time, raw_errors
+from discourse_sandbox.routes.guards import require_login
 from discourse_sandbox.serializers.posts import post_json
-from discourse_sandbox.topics import delete_post, edit_post, mark_for_deletion, update_topic
 
 if TYPE_CHECKING:
     from discourse_sandbox.core.records import Post

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g
 
-from discourse_sandbox.core.errors import fail
+from discourse_sandbox.core.errors import fail, found
 from discourse_sandbox.core.events import TagEvent
 from discourse_sandbox.core.guardian import tag_group_visible
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_int, as_list
 from discourse_sandbox.core.records import TagGroup
-from discourse_sandbox.guards import current_user, found, require_staff
+from discourse_sandbox.routes.guards import current_user, require_staff
 from discourse_sandbox.serializers.tags import tag_group_json
 from discourse_sandbox.tag_groups import apply_tag_group, create_tag_group, tag_group_changes
 

@@ -17,7 +17,7 @@ from discourse_sandbox.core.params import as_int
 from discourse_sandbox.core.queries import tag_topic_counts
 from discourse_sandbox.core.records import Tag
 from discourse_sandbox.core.state import State
-from discourse_sandbox.guards import current_user, require_login, require_staff
+from discourse_sandbox.routes.guards import current_user, require_login, require_staff
 from discourse_sandbox.serializers.categories import basic_category_json
 from discourse_sandbox.serializers.tags import tag_counts_json, tag_json
 from discourse_sandbox.tag_groups import (

@@ -12,11 +12,11 @@ from discourse_sandbox.core.guardian import can_see_topic
 from discourse_sandbox.core.http import json_error, json_reply, params, tag_list
 from discourse_sandbox.core.params import as_list
 from discourse_sandbox.core.queries import visible_posts
-from discourse_sandbox.guards import require_login
-from discourse_sandbox.posting import PostRejected
+from discourse_sandbox.models.changes import STATUSES, delete_topic, set_status, update_topic
+from discourse_sandbox.models.posting import PostRejected
+from discourse_sandbox.routes.guards import require_login
 from discourse_sandbox.routes.posts import delete_own, rejected
 from discourse_sandbox.serializers.topics import basic_topic, topic_view_json
-from discourse_sandbox.topics import STATUSES, delete_topic, set_status, update_topic
 
 if TYPE_CHECKING:
     from discourse_sandbox.core.records import Topic

@@ -9,13 +9,13 @@ from typing import Any
 from flask import Blueprint, Response, g
 
 from discourse_sandbox import web_hook_model
-from discourse_sandbox.core.errors import invalid_parameters, not_found
+from discourse_sandbox.core.errors import found, invalid_parameters, not_found
 from discourse_sandbox.core.http import json_error, json_reply, params
 from discourse_sandbox.core.params import as_list
 from discourse_sandbox.core.records import WebHook
 from discourse_sandbox.core.ssrf import allowed_internal_hosts
 from discourse_sandbox.core.state import State
-from discourse_sandbox.guards import found, require_admin
+from discourse_sandbox.routes.guards import require_admin
 from discourse_sandbox.serializers import web_hooks as wh
 
 bp = Blueprint("web_hooks", __name__)

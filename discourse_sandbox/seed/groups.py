@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from discourse_sandbox.groups import create_group
+from discourse_sandbox.models.user_fields import build_user_field
 from discourse_sandbox.seed.checks import reject_unknown_keys, seed_entries
 from discourse_sandbox.seed.target import SeedTarget
-from discourse_sandbox.user_fields import build_user_field
 
 _FIELD_SEED_KEYS = {"name", "field_type", "description", "requirement", "editable", "show_on_profile",
                     "show_on_user_card", "searchable", "position", "options"}

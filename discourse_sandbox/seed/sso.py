@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from discourse_sandbox.models.sso import MIN_SECRET_LENGTH
 from discourse_sandbox.seed.target import SeedTarget
-from discourse_sandbox.sso import MIN_SECRET_LENGTH
 
 
 def seed_sso_secrets(target: SeedTarget, section: Any) -> None:

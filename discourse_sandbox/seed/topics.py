@@ -10,7 +10,7 @@ from discourse_sandbox.core.records import Topic, User
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
 from discourse_sandbox.models.forms import render_form_submission
-from discourse_sandbox.posting import NewPost, PostRejected, create_post, parse_time
+from discourse_sandbox.models.posting import NewPost, PostRejected, create_post, parse_time
 from discourse_sandbox.seed.checks import seed_entries
 from discourse_sandbox.seed.target import SeedTarget
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from discourse_sandbox.core.records import ApiKey, User
 from discourse_sandbox.core.state import State
+from discourse_sandbox.models.users import EMAIL_RE, username_errors
 from discourse_sandbox.seed.checks import reject_unknown_keys, seed_entries
 from discourse_sandbox.seed.target import SeedTarget
-from discourse_sandbox.users import EMAIL_RE, username_errors
 
 _USER_KEYS = {"username", "name", "email", "password", "admin", "moderator", "trust_level", "bio",
               "location", "website", "groups", "owner_of", "fields", "active", "approved",

@@ -33,3 +33,13 @@ def directory_item_json(state: State, user: User, field_ids: list[int]) -> dict[
         "topic_count": topic_count, "post_count": post_count, "posts_read": 0,
         "days_visited": 0, "user": inner,
     }
+
+
+def directory_rows_json(state: State, users: list[User], field_ids: list[int] | None) -> list[dict[str, Any]]:
+    """The rows of a page; with field_ids (even empty), each user carries its `user_fields`."""
+    rows = [directory_item_json(state, u, []) for u in users]
+    if field_ids is not None:
+        for row, user in zip(rows, users, strict=True):
+            row["user"] = directory_item_json(state, user, field_ids)["user"]
+            row["user"].setdefault("user_fields", {})
+    return rows

@@ -142,3 +142,26 @@ def _featured_topic(state: State, user: User) -> dict[str, Any] | None:
         return None
     return {"id": topic.id, "title": topic.title, "fancy_title": html.escape(topic.title),
             "slug": topic.slug, "posts_count": len(state.posts_of_topic(topic.id))}
+
+
+ACTIVE_MESSAGE = "Your account is activated and ready to use."
+ACTIVATE_EMAIL = (
+    "<p>You’re almost done! We sent an activation mail to <b>{email}</b>. Please follow the "
+    "instructions in the mail to activate your account.</p><p>If it doesn’t arrive, check your spam "
+    "folder.</p>"
+)
+
+
+def sign_up_json(user: User) -> dict[str, Any]:
+    """UsersController#create's success: {success, active, message, user_id}."""
+    message = ACTIVE_MESSAGE if user.active else ACTIVATE_EMAIL.format(email=user.email)
+    return {"success": True, "active": user.active, "message": message, "user_id": user.id}
+
+
+def sign_up_refused_json(message: str, errors: dict[str, list[str]] | None,
+                         values: dict[str, str] | None) -> dict[str, Any]:
+    """UsersController#create's failure: the message, with errors and values when validation failed."""
+    if errors is None:
+        return {"success": False, "message": message}
+    return {"success": False, "message": message, "errors": errors, "values": values,
+            "is_developer": False}

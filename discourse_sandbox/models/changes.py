@@ -1,4 +1,4 @@
-"""Topics after creation: who may see and reply, edits, status changes, deletion, and the seed."""
+"""Changes to topics and posts: PostRevisor, TopicsController#update, TopicStatusUpdater, PostDestroyer."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from discourse_sandbox.core.queries import known_usernames
 from discourse_sandbox.core.records import Post, Topic, User
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
-from discourse_sandbox.posting import PostRejected, add_post, raw_errors, title_errors
+from discourse_sandbox.models.posting import PostRejected, add_post, raw_errors, title_errors
 from discourse_sandbox.taxonomy import ensure_tags
 
 STATUSES = ("closed", "archived", "visible", "pinned", "pinned_globally")

@@ -1,18 +1,17 @@
-"""DiscourseConnect (Discourse as identity provider): the signed payload primitive and the secrets."""
+"""DiscourseConnect (Discourse as identity provider): the signed payload, the secrets, the provider."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from discourse_sandbox.core.records import User
 from discourse_sandbox.core.state import State
-
-if TYPE_CHECKING:
-    pass
+from discourse_sandbox.models.site import Site
 
 MIN_SECRET_LENGTH = 10
 # SessionController#sso_provider's plain-text answers (I18n discourse_connect.*)
@@ -106,3 +105,44 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+@dataclass(frozen=True)
+class SsoAnswer:
+    """Where SessionController#sso_provider sends the browser; kind: logout, failed, login, signed_in."""
+
+    kind: str
+    location: str
+
+
+class Sso:
+    """SessionController#sso_provider over the site's users and provider secrets."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    def provide(self, sso: str, sig: str, api_user: User | None, cookie_username: str | None) -> SsoAnswer:
+        """Verify the consumer's request, then answer for the API user or the browser's login cookie."""
+        with self.site.state.transaction() as state:
+            payload, secret = verify_request(state, sso, sig)
+            user = api_user if api_user is not None else _cookie_user(state, cookie_username)
+            return_url = payload["return_sso_url"]
+            if payload.get("logout") == "true":
+                # the consumer asks Discourse to end the session too, then go back unsigned
+                return SsoAnswer("logout", return_url)
+            if user is None:
+                if payload.get("prompt") == "none":
+                    fields = {"nonce": payload.get("nonce", ""), "return_sso_url": return_url,
+                              "failed": "true"}
+                    return SsoAnswer("failed", redirect_url(return_url, secret, fields))
+                return SsoAnswer("login", "/login")
+            fields = provider_fields(state, user, payload)
+        return SsoAnswer("signed_in", redirect_url(return_url, secret, fields))
+
+
+def _cookie_user(state: State, username: str | None) -> User | None:
+    """The sandbox login cookie's user, if it may act (active, not suspended)."""
+    user = state.user_by_username(username) if username else None
+    if user is None or not user.active or user.suspended_till is not None:
+        return None
+    return user

@@ -1,17 +1,17 @@
-"""Form templates: Discourse's YAML validation, their JSON, and how the composer writes a submission."""
+"""Form templates: FormTemplate's validations (FormTemplateYamlValidator) and their admin and public API."""
 
 from __future__ import annotations
 
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlparse
 
 import yaml
 
+from discourse_sandbox.core.errors import fail, found
+from discourse_sandbox.core.records import FormTemplate
 from discourse_sandbox.core.state import State
-
-if TYPE_CHECKING:
-    pass
+from discourse_sandbox.models.site import Site
 
 # FormTemplateYamlValidator's constants.
 RESERVED_KEYWORDS = ("title", "body", "category", "category_id", "tags")
@@ -163,3 +163,55 @@ def form_template_errors(
     return errors
 
 
+class FormTemplates:
+    """Admin::FormTemplatesController and FormTemplatesController over the site's templates."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    def all(self) -> list[FormTemplate]:
+        """Every template, by id."""
+        with self.site.state.transaction() as state:
+            return sorted(state.form_templates.values(), key=lambda t: t.id)
+
+    def get(self, template_id: int) -> FormTemplate:
+        """One template, or 404."""
+        with self.site.state.transaction() as state:
+            return found(state.form_templates.get(template_id))
+
+    def create(self, name: str, template: str) -> FormTemplate:
+        """FormTemplate.create!: 422 record_invalid with the model's messages."""
+        with self.site.state.transaction() as state:
+            errors = form_template_errors(state, name, template)
+            if errors:
+                fail(422, errors, "record_invalid")
+            created = FormTemplate(id=state.next_id("form_templates"), name=name, template=template)
+            state.form_templates[created.id] = created
+            return created
+
+    def preview(self, name: str, template: str, template_id: int | None) -> FormTemplate:
+        """Validate without saving; the unsaved template has the id of the one it would replace, or 0."""
+        with self.site.state.transaction() as state:
+            existing = found(state.form_templates.get(template_id)) if template_id is not None else None
+            errors = form_template_errors(state, name, template, existing.id if existing else None)
+            if errors:
+                fail(422, errors, "record_invalid")
+            return FormTemplate(id=existing.id if existing else 0, name=name, template=template)
+
+    def update(self, template_id: int, name: Any, template: Any) -> FormTemplate:
+        """update! with both name and template, so a missing one is a blank error."""
+        with self.site.state.transaction() as state:
+            record = found(state.form_templates.get(template_id))
+            errors = form_template_errors(state, name, template, record.id)
+            if errors:
+                fail(422, errors, "record_invalid")
+            record.name, record.template = str(name), str(template)
+            return record
+
+    def destroy(self, template_id: int) -> None:
+        """The template leaves the categories using it (category_form_templates)."""
+        with self.site.state.transaction() as state:
+            record = found(state.form_templates.get(template_id))
+            del state.form_templates[record.id]
+            for category in state.categories.values():
+                category.form_template_ids = [i for i in category.form_template_ids if i != record.id]

@@ -1,4 +1,4 @@
-"""Permission guards the routes share, answering as Discourse's Guardian and route constraints do."""
+"""What routes share about the request: its backend, its user, and the login and role constraints."""
 
 # Discourse refuses in two ways and both are kept: a Guardian check inside a controller (403 with an
 # error body) and a routing constraint (AdminConstraint, StaffConstraint), for which the route does
@@ -6,14 +6,11 @@
 
 from __future__ import annotations
 
-from typing import TypeVar
-
 from flask import g
 
 from discourse_sandbox.core.errors import fail, invalid_access, not_found
 from discourse_sandbox.core.records import User
-
-T = TypeVar("T")
+from discourse_sandbox.models.backend import Backend
 
 
 def current_user() -> User | None:
@@ -54,8 +51,12 @@ def require_admin() -> User:
     return user
 
 
-def found(record: T | None) -> T:
-    """The record looked up, or Discourse's 404 when there is none."""
-    if record is None:
-        not_found()
-    return record
+def current_backend() -> Backend:
+    """The backend of the sandbox serving this request."""
+    backend: Backend = g.backend
+    return backend
+
+
+def is_api() -> bool:
+    """Whether the request came with an API key (g.api), as opposed to a browser or no credentials."""
+    return bool(g.get("api"))

@@ -1,15 +1,14 @@
-"""User fields: building them from admin params, who sees which, storing values, and their seed."""
+"""User fields: building them from admin params, storing users' values, and their admin API."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from discourse_sandbox.core.errors import fail, not_found
 from discourse_sandbox.core.params import as_bool
 from discourse_sandbox.core.records import User, UserField
 from discourse_sandbox.core.state import State
-
-if TYPE_CHECKING:
-    pass
+from discourse_sandbox.models.site import Site
 
 FIELD_TYPES = ("text", "confirm", "dropdown", "multiselect")
 REQUIREMENTS = ("optional", "for_all_users", "on_signup", "for_existing_users")
@@ -109,3 +108,41 @@ def _stored(value: Any) -> Any:
     return str(value)[:MAX_FIELD_LENGTH]
 
 
+class UserFields:
+    """Admin::UserFieldsController over the site's user fields."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+
+    def all(self) -> list[UserField]:
+        """Every field, by position then id."""
+        with self.site.state.transaction() as state:
+            return sorted(state.user_fields.values(), key=lambda f: (f.position, f.id))
+
+    def create(self, data: dict[str, Any]) -> UserField:
+        """A new field from user_field[...]; 422 with the model's messages (no error_type)."""
+        with self.site.state.transaction() as state:
+            field, errors = build_user_field(state, data)
+            if field is None:
+                fail(422, errors)
+            state.user_fields[field.id] = field
+            return field
+
+    def update(self, field_id: int, data: dict[str, Any]) -> UserField:
+        """Change the given attributes; 404 for an unknown field, 422 when invalid."""
+        with self.site.state.transaction() as state:
+            current = state.user_fields.get(field_id)
+            if current is None:
+                not_found()
+            field, errors = build_user_field(state, data, current)
+            if field is None:
+                fail(422, errors)
+            state.user_fields[field.id] = field
+            return field
+
+    def destroy(self, field_id: int) -> None:
+        """Delete the field and every user's value for it (an unknown id is not an error)."""
+        with self.site.state.transaction() as state:
+            if state.user_fields.pop(field_id, None) is not None:
+                for user in state.users.values():
+                    user.user_fields.pop(field_id, None)
