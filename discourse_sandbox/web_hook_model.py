@@ -62,7 +62,7 @@ def assign(state: State, hook: WebHook, raw: dict[str, Any], allowed_hosts: Coll
             raise UnknownRecord("groups")
         hook.group_ids = sorted(set(ids))
     if "tag_names" in raw:
-        from discourse_sandbox.taxonomy import clean_tag_name
+        from discourse_sandbox.models.tag_names import clean_tag_name
 
         names = [clean_tag_name(n) for n in as_list(raw["tag_names"])]
         hook.tag_names = sorted({n for n in names if n})

@@ -49,7 +49,7 @@ class AdminUsers:
     def __init__(self, site: Site) -> None:
         self.site = site
 
-    def list(self, flag: str, query: UserQuery, now: datetime) -> list[User]:
+    def index(self, flag: str, query: UserQuery, now: datetime) -> list[User]:
         """AdminUserIndexQuery: the users of a list (active, staff, suspended, newuser, ...), 100 a page."""
         with self.site.state.transaction() as state:
             users = _sorted(state, flag, query, _filtered(state, flag, query, now))

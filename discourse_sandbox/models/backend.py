@@ -13,11 +13,16 @@ from datetime import datetime
 from discourse_sandbox.core.events import Deliveries
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
+from discourse_sandbox.models.admin_groups import AdminGroups
 from discourse_sandbox.models.admin_users import AdminUsers
+from discourse_sandbox.models.categories import Categories
 from discourse_sandbox.models.directory import Directory
 from discourse_sandbox.models.form_templates import FormTemplates
+from discourse_sandbox.models.groups import Groups
 from discourse_sandbox.models.site import Site
 from discourse_sandbox.models.sso import Sso
+from discourse_sandbox.models.tag_groups import TagGroups
+from discourse_sandbox.models.tags import Tags
 from discourse_sandbox.models.user_fields import UserFields
 from discourse_sandbox.models.users import Users
 
@@ -33,6 +38,11 @@ class Backend:
         self.admin_users = AdminUsers(site)
         self.sso = Sso(site)
         self.directory = Directory(site)
+        self.groups = Groups(site)
+        self.admin_groups = AdminGroups(site)
+        self.tags = Tags(site)
+        self.tag_groups = TagGroups(site)
+        self.categories = Categories(site)
 
     def now(self) -> datetime:
         """The site's time (sandbox time), for serializers that show ages and dates."""

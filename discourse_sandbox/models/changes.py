@@ -13,7 +13,7 @@ from discourse_sandbox.core.records import Post, Topic, User
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
 from discourse_sandbox.models.posting import PostRejected, add_post, raw_errors, title_errors
-from discourse_sandbox.taxonomy import ensure_tags
+from discourse_sandbox.models.tag_names import ensure_tags
 
 STATUSES = ("closed", "archived", "visible", "pinned", "pinned_globally")
 

@@ -14,7 +14,7 @@ from discourse_sandbox.core.queries import known_usernames
 from discourse_sandbox.core.records import Post, Topic, User
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
-from discourse_sandbox.taxonomy import ensure_tags
+from discourse_sandbox.models.tag_names import ensure_tags
 
 TOPIC_NOT_FOUND = (
     "Something has gone wrong. Perhaps this topic was closed or deleted while you were looking at it?"

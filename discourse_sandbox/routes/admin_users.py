@@ -35,7 +35,7 @@ def list_users(flag: str = "active") -> Response:
     backend = current_backend()
     now = backend.now()
     with backend.transaction() as state:
-        users = backend.admin_users.list(flag, query, now)
+        users = backend.admin_users.index(flag, query, now)
         return json_reply([admin_list_json(state, u, now, emails) for u in users])
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from discourse_sandbox.groups import create_group
+from discourse_sandbox.models.group_rules import create_group
 from discourse_sandbox.models.user_fields import build_user_field
 from discourse_sandbox.seed.checks import reject_unknown_keys, seed_entries
 from discourse_sandbox.seed.target import SeedTarget

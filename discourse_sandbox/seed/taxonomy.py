@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from discourse_sandbox.categories import create_category
 from discourse_sandbox.core.guardian import FULL
 from discourse_sandbox.core.records import FormTemplate
 from discourse_sandbox.core.state import State
+from discourse_sandbox.models.category_rules import create_category
 from discourse_sandbox.models.form_templates import form_template_errors
+from discourse_sandbox.models.tag_groups import create_tag_group
 from discourse_sandbox.seed.checks import reject_unknown_keys, seed_entries
 from discourse_sandbox.seed.target import SeedTarget
-from discourse_sandbox.tag_groups import create_tag_group
 
 
 def seed_form_templates(target: SeedTarget, entries: list[dict[str, Any]]) -> None:

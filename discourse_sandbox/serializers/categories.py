@@ -120,3 +120,20 @@ def webhook_category_json(state: State, category: Category, now: datetime) -> di
     for key in ("can_edit", "notification_level", "available_groups"):
         body.pop(key, None)
     return body
+
+
+def category_list_json(state: State, categories: list[Category], user: User | None, now: datetime,
+                       include_subcategories: bool) -> dict[str, Any]:
+    """GET /categories: the category_list, each with its subcategory_list when asked."""
+    bodies = []
+    for category in categories:
+        body = basic_category_json(state, category, user, now)
+        if include_subcategories:
+            body["subcategory_list"] = [basic_category_json(state, state.categories[i], user, now)
+                                        for i in body["subcategory_ids"]]
+        bodies.append(body)
+    return {"category_list": {
+        "can_create_category": can_edit_category(user),
+        "can_create_topic": user is not None,
+        "categories": bodies,
+    }}

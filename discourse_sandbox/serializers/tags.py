@@ -73,3 +73,20 @@ def tag_group_json(state: State, group: TagGroup) -> dict[str, Any]:
     return {"id": group.id, "name": group.name, "tags": objects(group.tag_names),
             "parent_tag": objects(group.parent_tag_name), "one_per_topic": group.one_per_topic,
             "permissions": dict(group.permissions) or {"everyone": FULL}}
+
+
+def tag_group_search_json(state: State, group: TagGroup) -> dict[str, Any]:
+    """One result of /tag_groups/filter/search: the name and the tags {id, name} in the group's order."""
+    return {"name": group.name,
+            "tags": [{"id": state.tags[n].id, "name": n} for n in group.tag_names if n in state.tags]}
+
+
+def tag_index_json(state: State, tags: list[Tag], categories: list[tuple[int, list[Tag]]],
+                   user: User | None) -> dict[str, Any]:
+    """GET /tags: tag_counts_json of the tags, and per category those it allows (when any is left)."""
+    extras = []
+    for category_id, own in categories:
+        counts = tag_counts_json(state, own, user)
+        if counts:
+            extras.append({"id": category_id, "tags": counts})
+    return {"tags": tag_counts_json(state, tags, user), "extras": {"categories": extras}}

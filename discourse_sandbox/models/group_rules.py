@@ -1,17 +1,14 @@
-"""Groups: visibility, membership, serializers and the `groups` seed section."""
+"""Group rules: name and alias level validations, creating a custom group, editable attributes."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from discourse_sandbox.core.queries import find_users_by_names
 from discourse_sandbox.core.records import FIRST_CUSTOM_GROUP_ID, Group
 from discourse_sandbox.core.state import State
-
-if TYPE_CHECKING:
-    pass
 
 GROUP_NAME_RE = re.compile(r"^[\w.-]+$")
 # Group::ALIAS_LEVELS (nobody, only admins, mods and admins, members mods and admins, owners mods
@@ -19,9 +16,6 @@ GROUP_NAME_RE = re.compile(r"^[\w.-]+$")
 ALIAS_LEVELS = (0, 1, 2, 3, 4, 99)
 EDITABLE_KEYS = ("full_name", "bio_raw", "visibility_level", "members_visibility_level",
                  "public_admission", "public_exit", "mentionable_level", "messageable_level")
-
-
-# --- membership ------------------------------------------------------------------------------
 
 
 def group_errors(state: State, name: str, exclude_id: int | None = None) -> list[str]:
@@ -90,11 +84,3 @@ def _names(value: Any) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     return [str(value)]
-
-
-# --- serializers -----------------------------------------------------------------------------
-
-
-# --- seed ------------------------------------------------------------------------------------
-
-

@@ -1,4 +1,4 @@
-"""Categories: Discourse's validations on create/update, and the category JSON of its serializers."""
+"""Category rules: Category's validations and slugs, creating one with its About topic."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import unicodedata
 from datetime import datetime
 from typing import Any
 
-from discourse_sandbox.core.guardian import (
-    FULL,
-)
-from discourse_sandbox.core.records import Category, User
+from discourse_sandbox.core.guardian import FULL
+from discourse_sandbox.core.records import SYSTEM_USER_ID, Category, User
 from discourse_sandbox.core.state import State
+from discourse_sandbox.models.posting import add_post, new_topic
 
 # Searchable::PRIORITIES values (normal 0, ignore 1, very_low 2, low 3, high 4, very_high 5).
 SEARCH_PRIORITIES = range(0, 6)
@@ -132,7 +131,7 @@ def create_category(
     if "position" not in changes:
         draft.position = max((c.position for c in state.categories.values()), default=0) + 1
     state.categories[draft.id] = draft
-    _create_definition(state, draft, creator or state.users.get(-1), now)
+    _create_definition(state, draft, creator or state.users.get(SYSTEM_USER_ID), now)
     return draft, []
 
 
@@ -151,8 +150,6 @@ POST_TEMPLATE = (
 
 def _create_definition(state: State, category: Category, user: User | None, now: datetime) -> None:
     """Category#create_category_definition: a pinned "About the X category" topic, no validations."""
-    from discourse_sandbox.models.posting import add_post, new_topic
-
     if user is None:
         return
     topic = new_topic(state, user, f"About the {category.name} category", now, category.id)
@@ -161,8 +158,3 @@ def _create_definition(state: State, category: Category, user: User | None, now:
     category.topic_id = topic.id
     if category.description:
         category.description = post.cooked  # update_column(:description, post.cooked)
-
-
-# --- JSON ------------------------------------------------------------------------------------
-
-
