@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -99,17 +100,12 @@ def _assign(target: dict[str, Any], name: str, value: Any) -> None:
         _assign(node, key + tail, value)
 
 
-def tag_list(value: Any) -> list[str]:
-    """`tags` as names: ids are looked up among the sandbox's tags (an unknown id names nothing)."""
+def tag_list(value: Any, names_with_id: Callable[[int], list[str]]) -> list[str]:
+    """`tags` as names: ids are looked up with `names_with_id` (an unknown id names nothing)."""
     names: list[str] = []
     for ref in tag_refs(value):
-        names += [ref] if isinstance(ref, str) else _tag_name_by_id(ref)
+        names += [ref] if isinstance(ref, str) else names_with_id(ref)
     return names
-
-
-def _tag_name_by_id(tag_id: int) -> list[str]:
-    with g.sandbox.state.transaction() as state:
-        return [t.name for t in state.tags.values() if t.id == tag_id]
 
 
 def rate_limited(wait_seconds: int) -> Response:

@@ -19,12 +19,17 @@ from discourse_sandbox.models.categories import Categories
 from discourse_sandbox.models.directory import Directory
 from discourse_sandbox.models.form_templates import FormTemplates
 from discourse_sandbox.models.groups import Groups
+from discourse_sandbox.models.lists import Lists
+from discourse_sandbox.models.posts import Posts
+from discourse_sandbox.models.search import Search
 from discourse_sandbox.models.site import Site
 from discourse_sandbox.models.sso import Sso
 from discourse_sandbox.models.tag_groups import TagGroups
 from discourse_sandbox.models.tags import Tags
+from discourse_sandbox.models.topics import Topics
 from discourse_sandbox.models.user_fields import UserFields
 from discourse_sandbox.models.users import Users
+from discourse_sandbox.models.web_hooks import WebHooks
 
 
 class Backend:
@@ -43,6 +48,11 @@ class Backend:
         self.tags = Tags(site)
         self.tag_groups = TagGroups(site)
         self.categories = Categories(site)
+        self.web_hooks = WebHooks(site, deliveries)
+        self.topics = Topics(site)
+        self.posts = Posts(site)
+        self.search = Search(site)
+        self.lists = Lists(site)
 
     def now(self) -> datetime:
         """The site's time (sandbox time), for serializers that show ages and dates."""

@@ -132,3 +132,12 @@ def mark_for_deletion(state: State, post: Post, now: datetime, events: EventSink
         topic.closed = True  # update_column: no status event, no small action
     # the real trash comes delete_removed_posts_after hours later (a job the sandbox does not run)
     events.emit(PostEvent("post_edited", post))
+
+
+def destroy_by_author(state: State, settings: SandboxSettings, post: Post, now: datetime,
+                      events: EventSink) -> None:
+    """PostDestroyer for an author: marked for deletion unless delete_removed_posts_after < 1."""
+    if settings.delete_removed_posts_after < 1:
+        delete_post(state, post, now, events)
+    else:
+        mark_for_deletion(state, post, now, events)

@@ -8,8 +8,8 @@ from discourse_sandbox.core.event_types import CONTENT_TYPES, EVENT_TYPES
 from discourse_sandbox.core.records import WebHook
 from discourse_sandbox.core.ssrf import allowed_internal_hosts
 from discourse_sandbox.core.state import State
+from discourse_sandbox.models.web_hooks import UnknownRecord, assign, create_tags
 from discourse_sandbox.seed.target import SeedTarget
-from discourse_sandbox.web_hook_model import UnknownRecord, assign, create_tags
 
 SEED_KEYS = frozenset({"payload_url", "secret", "events", "wildcard", "active", "content_type",
                        "verify_certificate", "categories", "tags", "groups"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from discourse_sandbox.core.clock import iso, optional_iso
@@ -109,3 +110,10 @@ def _replied_user(state: State, post: Post) -> User | None:
 def post_payload(state: State, post: Post) -> dict[str, Any]:
     """WebHookPostSerializer: the post with raw and cooked plus topic facts, no tags."""
     return post_json(state, post, state.users.get(SYSTEM_USER_ID), "webhook")
+
+
+def pending_post_json(number: int, raw: str, created_at: datetime, pending_count: int) -> dict[str, Any]:
+    """NewPostResult for an enqueued post: {action, pending_post, success, pending_count}."""
+    return {"action": "enqueued",
+            "pending_post": {"id": number, "raw": raw, "created_at": iso(created_at)},
+            "success": True, "pending_count": pending_count}

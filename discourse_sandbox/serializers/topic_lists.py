@@ -6,8 +6,9 @@ from typing import Any
 
 from discourse_sandbox.core.clock import iso
 from discourse_sandbox.core.cooking import excerpt, fancy_title, first_image
+from discourse_sandbox.core.guardian import listable
 from discourse_sandbox.core.queries import live_posts
-from discourse_sandbox.core.records import Topic, User
+from discourse_sandbox.core.records import Tag, Topic, User
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
 from discourse_sandbox.serializers.avatars import basic_user
@@ -100,3 +101,9 @@ def topic_list_json(state: State, settings: SandboxSettings, topics: list[Topic]
     topic_list["topics"] = items
     return {"users": [basic_user(state.users[uid]) for uid in user_ids if uid in state.users],
             "primary_groups": [], "topic_list": topic_list}
+
+
+def tag_list_extra_json(state: State, tag: Tag) -> dict[str, Any]:
+    """A tag's topic list carries the tag: {"tags": [{id, name, topic_count, staff}]}."""
+    count = sum(1 for t in state.topics.values() if tag.name in t.tags and listable(t, None))
+    return {"tags": [{"id": tag.id, "name": tag.name, "topic_count": count, "staff": False}]}

@@ -93,3 +93,8 @@ def event_json(state: State, event: WebHookEvent) -> dict[str, Any]:
         "created_at": optional_iso(event.created_at),
         "redelivering": event.redelivering,
     }
+
+
+def rooted_web_hook_json(state: State, hook: WebHook) -> dict[str, Any]:
+    """render_serialized(root: "web_hook"): the hook, its embedded categories sideloaded at the root."""
+    return {"web_hook": web_hook_json(hook), "categories": sideloaded_categories(state, [hook])}
