@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, g, request
 
+from discourse_sandbox.control import routes as control_routes
+from discourse_sandbox.control.target import Controlled
 from discourse_sandbox.core.errors import DiscourseError
 from discourse_sandbox.core.http import error_reply, json_error, rate_limited
 from discourse_sandbox.routes import register_all
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request as WerkzeugRequest
-
-    from discourse_sandbox.sandbox import Sandbox
 
 
 class _JsonSuffix:
@@ -30,7 +30,7 @@ class _JsonSuffix:
         return self.wsgi_app(environ, start_response)
 
 
-def create_app(sandbox: Sandbox) -> Flask:
+def create_app(sandbox: Controlled) -> Flask:
     """Assemble the sandbox app around one Sandbox (state, settings, clock, emitter)."""
     app = Flask("discourse_sandbox")
     app.config["SANDBOX"] = sandbox
@@ -76,6 +76,7 @@ def create_app(sandbox: Sandbox) -> Flask:
     def _too_large(_error: Exception) -> Response:
         return json_error("Request entity too large", 413)
 
+    app.register_blueprint(control_routes.bp)
     register_all(app)
     return app
 
@@ -85,7 +86,7 @@ def _html_allowed(req: WerkzeugRequest) -> bool:
     return req.path.startswith(("/raw/", "/session/sso_provider", "/t/external_id/"))
 
 
-def _authenticate(sandbox: Sandbox) -> Response | None:
+def _authenticate(sandbox: Controlled) -> Response | None:
     """Api-Key + Api-Username (or Api-User-Id); a bad pair is 403, a key costs the admin bucket."""
     g.user, g.api = None, False
     key = request.headers.get("Api-Key")

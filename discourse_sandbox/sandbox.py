@@ -10,7 +10,7 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from discourse_sandbox.app import create_app
-from discourse_sandbox.control import apply_settings
+from discourse_sandbox.control.settings import apply_settings
 from discourse_sandbox.core.clock import Clock
 from discourse_sandbox.core.faults import FaultInjector
 from discourse_sandbox.core.ratelimit import RateLimiter

@@ -6,12 +6,10 @@ import html
 import re
 import unicodedata
 
-try:  # markdown-it-py gives CommonMark like Discourse's markdown-it; optional for the sandbox
-    from markdown_it import MarkdownIt
+from markdown_it import MarkdownIt
 
-    _MD: MarkdownIt | None = MarkdownIt("commonmark", {"breaks": True, "linkify": False}).enable("table")
-except ImportError:  # pragma: no cover - exercised only where markdown-it-py is missing
-    _MD = None
+# CommonMark as Discourse's markdown-it renders it (markdown-it-py is one of codev's dependencies).
+_MD = MarkdownIt("commonmark", {"breaks": True, "linkify": False}).enable("table")
 
 _MENTION = re.compile(r"(?<![\w@/])@([\w][\w.-]*[\w]|[\w])")
 _TAGS = re.compile(r"<[^>]+>")
@@ -21,12 +19,7 @@ _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
 def cook(raw: str, known_usernames: set[str] | None = None) -> str:
     """Raw Markdown to the HTML Discourse stores as `cooked`; @mentions of known users become links."""
-    if _MD is not None:
-        cooked = _MD.render(raw).strip()
-    else:
-        paragraphs = [p for p in re.split(r"\n\s*\n", raw.strip()) if p.strip()]
-        cooked = "\n".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
-    return _link_mentions(cooked, known_usernames)
+    return _link_mentions(_MD.render(raw).strip(), known_usernames)
 
 
 def _link_mentions(cooked: str, known: set[str] | None) -> str:

@@ -8,7 +8,6 @@ from discourse_sandbox.routes import (
     admin_groups,
     admin_users,
     categories,
-    control,
     directory,
     form_templates,
     groups,
@@ -24,9 +23,9 @@ from discourse_sandbox.routes import (
     web_hooks,
 )
 
-# In registration order: where two rules weigh the same, the first registered answers.
+# In registration order (after the control API's): where two rules weigh the same, the first
+# registered answers.
 BLUEPRINTS: tuple[Blueprint, ...] = (
-    control.bp,
     users.bp,
     directory.bp,
     admin_users.bp,

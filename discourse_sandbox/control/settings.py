@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import json
-from collections import Counter
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from discourse_sandbox.core.clock import optional_iso
-from discourse_sandbox.core.records import WebHookEvent
+from discourse_sandbox.control.target import Controlled
 from discourse_sandbox.core.settings import Faults, SandboxSettings
 
-if TYPE_CHECKING:
-    from discourse_sandbox.sandbox import Sandbox
 
-
-def apply_settings(sandbox: Sandbox, changes: dict[str, Any]) -> None:
+def apply_settings(sandbox: Controlled, changes: dict[str, Any]) -> None:
     """Set SandboxSettings fields (and `faults.*`); unknown names or bad types raise ValueError.
 
     All or nothing: on a ValueError every switch is back to what it was.
@@ -31,7 +25,7 @@ def apply_settings(sandbox: Sandbox, changes: dict[str, Any]) -> None:
         raise
 
 
-def _restore(sandbox: Sandbox, before: SandboxSettings, faults_touched: bool) -> None:
+def _restore(sandbox: Controlled, before: SandboxSettings, faults_touched: bool) -> None:
     settings = sandbox.settings
     for f in dataclasses.fields(SandboxSettings):
         if f.name != "faults":
@@ -46,7 +40,7 @@ def _restore(sandbox: Sandbox, before: SandboxSettings, faults_touched: bool) ->
     sandbox.admin_limiter.limit = settings.max_admin_api_reqs_per_minute
 
 
-def _apply(sandbox: Sandbox, changes: dict[str, Any]) -> None:
+def _apply(sandbox: Controlled, changes: dict[str, Any]) -> None:
     settings = sandbox.settings
     names = {f.name: f for f in dataclasses.fields(SandboxSettings)}
     for key, value in changes.items():
@@ -67,7 +61,7 @@ def _apply(sandbox: Sandbox, changes: dict[str, Any]) -> None:
         raise ValueError("form_headings: expected label or id")
 
 
-def _apply_faults(sandbox: Sandbox, value: Any) -> None:
+def _apply_faults(sandbox: Controlled, value: Any) -> None:
     if not isinstance(value, dict):
         raise ValueError("faults: expected a mapping")
     faults = sandbox.settings.faults
@@ -94,53 +88,3 @@ def _same_type(key: str, current: Any, value: Any) -> Any:
     if isinstance(current, str) and isinstance(value, str):
         return value
     raise ValueError(f"{key}: expected a {type(current).__name__}, found {value!r}")
-
-
-# --- what /_sandbox shows -----------------------------------------------------------------------
-
-def settings_json(sandbox: Sandbox) -> dict[str, Any]:
-    """Every switch with its current value."""
-    return dataclasses.asdict(sandbox.settings)
-
-
-def delivery_json(event: WebHookEvent) -> dict[str, Any]:
-    """One recorded webhook attempt, with its payload parsed."""
-    try:
-        payload: Any = json.loads(event.payload)
-    except ValueError:
-        payload = event.payload
-    return {
-        "id": event.id,
-        "web_hook_id": event.web_hook_id,
-        "event": event.headers.get("X-Discourse-Event"),
-        "event_type": event.headers.get("X-Discourse-Event-Type"),
-        "status": event.status,
-        "duration": event.duration,
-        "created_at": optional_iso(event.created_at),
-        "payload": payload,
-    }
-
-
-def recent_deliveries(sandbox: Sandbox, limit: int = 100) -> list[dict[str, Any]]:
-    """The newest recorded webhook attempts first."""
-    with sandbox.state.transaction() as state:
-        events = sorted(state.web_hook_events.values(), key=lambda e: e.id, reverse=True)
-        return [delivery_json(e) for e in events[:limit]]
-
-
-def stats(sandbox: Sandbox) -> dict[str, Any]:
-    """Counts for dashboards and tests: records, faults injected, deliveries by status."""
-    with sandbox.state.transaction() as state:
-        by_status = Counter(str(e.status) for e in state.web_hook_events.values())
-        counts = {
-            "users": sum(1 for u in state.users.values() if u.id > 0),
-            "topics": sum(1 for t in state.topics.values() if t.deleted_at is None),
-            "posts": sum(1 for p in state.posts.values() if p.deleted_at is None),
-            "web_hooks": len(state.web_hooks),
-        }
-    return {
-        **counts,
-        "faults_injected": dict(sandbox.faults.injected),
-        "deliveries": {"total": sum(by_status.values()), "by_status": dict(sorted(by_status.items()))},
-        "webhooks_pending": sandbox.emitter.pending_count(),
-    }

@@ -1,4 +1,4 @@
-"""Routes: the sandbox's own control API under /_sandbox (no auth). NOT part of Discourse.
+"""The control API's routes under /_sandbox (no auth). NOT part of Discourse.
 
 GET  /_sandbox/health                      liveness, base URL and sandbox time
 GET  /_sandbox/settings                    every switch (SandboxSettings, faults included)
@@ -17,7 +17,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, g, request
 
-from discourse_sandbox import control
+from discourse_sandbox.control import views
+from discourse_sandbox.control.target import Controlled
 from discourse_sandbox.core.clock import iso
 from discourse_sandbox.core.http import json_error, json_reply
 from discourse_sandbox.seed import SeedError, load_seed_data
@@ -27,13 +28,13 @@ bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 
 @bp.get("/health")
 def health() -> Response:
-    sandbox = g.sandbox
+    sandbox = _sandbox()
     return json_reply({"status": "ok", "base_url": sandbox.base_url, "now": iso(sandbox.clock.now())})
 
 
 @bp.get("/settings")
 def show_settings() -> Response:
-    return json_reply(control.settings_json(g.sandbox))
+    return json_reply(views.settings_json(_sandbox()))
 
 
 @bp.post("/settings")
@@ -41,10 +42,10 @@ def change_settings() -> Response:
     """Apply a JSON object of changes through apply_settings."""
     changes = _body()
     try:
-        g.sandbox.apply(changes)
+        _sandbox().apply(changes)
     except ValueError as exc:
         return json_error(str(exc), 400)
-    return json_reply(control.settings_json(g.sandbox))
+    return json_reply(views.settings_json(_sandbox()))
 
 
 @bp.post("/clock/advance")
@@ -52,7 +53,7 @@ def advance_clock() -> Response:
     seconds = _seconds(_body().get("seconds"))
     if seconds is None:
         return json_error("seconds: expected a number of seconds, 0 or more", 400)
-    clock = g.sandbox.clock
+    clock = _sandbox().clock
     clock.advance(seconds)
     return json_reply({"seconds": clock.seconds(), "now": iso(clock.now())})
 
@@ -62,7 +63,7 @@ def flush_webhooks() -> Response:
     timeout = _seconds(_body().get("timeout", 10))
     if timeout is None:
         return json_error("timeout: expected a number of seconds, 0 or more", 400)
-    return json_reply({"flushed": g.sandbox.emitter.flush(timeout)})
+    return json_reply({"flushed": _sandbox().emitter.flush(timeout)})
 
 
 @bp.get("/deliveries")
@@ -70,28 +71,33 @@ def deliveries() -> Response:
     limit = request.args.get("limit", "100")
     if not limit.isdigit():
         return json_error("limit: expected a whole number", 400)
-    return json_reply({"deliveries": control.recent_deliveries(g.sandbox, int(limit))})
+    return json_reply({"deliveries": views.recent_deliveries(_sandbox(), int(limit))})
 
 
 @bp.get("/stats")
 def stats() -> Response:
-    return json_reply(control.stats(g.sandbox))
+    return json_reply(views.stats(_sandbox()))
 
 
 @bp.post("/directory/refresh")
 def refresh_directory() -> Response:
     """Rebuild the users directory as Jobs::DirectoryRefreshOlder does once a day."""
-    return json_reply({"users": g.sandbox.backend.directory.refresh()})
+    return json_reply({"users": _sandbox().backend.directory.refresh()})
 
 
 @bp.post("/seed")
 def seed() -> Response:
     """Load a seed sent as JSON (same sections as the YAML seed); 400 with the seed error."""
     try:
-        load_seed_data(g.sandbox, _body(), "POST /_sandbox/seed")
+        load_seed_data(_sandbox(), _body(), "POST /_sandbox/seed")
     except SeedError as exc:
         return json_error(str(exc), 400)
     return json_reply({"success": "OK"})
+
+
+def _sandbox() -> Controlled:
+    sandbox: Controlled = g.sandbox
+    return sandbox
 
 
 def _body() -> dict[str, Any]:
