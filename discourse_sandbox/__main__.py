@@ -15,6 +15,7 @@ from discourse_sandbox.seed import SeedError
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line's options."""
     parser = argparse.ArgumentParser(prog="discourse_sandbox",
                                      description="A stateful Discourse emulator for codev.")
     parser.add_argument("--host", default="127.0.0.1")

@@ -28,12 +28,14 @@ bp = Blueprint("control", __name__, url_prefix="/_sandbox")
 
 @bp.get("/health")
 def health() -> Response:
+    """Liveness, the base URL and the sandbox time."""
     sandbox = _sandbox()
     return json_reply({"status": "ok", "base_url": sandbox.base_url, "now": iso(sandbox.clock.now())})
 
 
 @bp.get("/settings")
 def show_settings() -> Response:
+    """Every switch with its current value."""
     return json_reply(views.settings_json(_sandbox()))
 
 
@@ -50,6 +52,7 @@ def change_settings() -> Response:
 
 @bp.post("/clock/advance")
 def advance_clock() -> Response:
+    """Jump sandbox time forward by `seconds`."""
     seconds = _seconds(_body().get("seconds"))
     if seconds is None:
         return json_error("seconds: expected a number of seconds, 0 or more", 400)
@@ -60,6 +63,7 @@ def advance_clock() -> Response:
 
 @bp.post("/webhooks/flush")
 def flush_webhooks() -> Response:
+    """Wait (at most `timeout` seconds) until no delivery is queued or in flight."""
     timeout = _seconds(_body().get("timeout", 10))
     if timeout is None:
         return json_error("timeout: expected a number of seconds, 0 or more", 400)
@@ -68,6 +72,7 @@ def flush_webhooks() -> Response:
 
 @bp.get("/deliveries")
 def deliveries() -> Response:
+    """The newest recorded webhook attempts, `limit` of them."""
     limit = request.args.get("limit", "100")
     if not limit.isdigit():
         return json_error("limit: expected a whole number", 400)
@@ -76,6 +81,7 @@ def deliveries() -> Response:
 
 @bp.get("/stats")
 def stats() -> Response:
+    """Counts of records, faults injected and deliveries by status."""
     return json_reply(views.stats(_sandbox()))
 
 

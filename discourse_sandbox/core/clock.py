@@ -41,6 +41,7 @@ class Clock:
 
     @property
     def scale(self) -> float:
+        """Sandbox seconds per real second."""
         return self._scale
 
     def sleep(self, sandbox_seconds: float) -> None:

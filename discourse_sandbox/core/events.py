@@ -96,12 +96,15 @@ class _NoEvents:
     """A sink that announces nothing (seeding)."""
 
     def prepare(self, event: Event) -> Prepared:
+        """An empty payload: nothing is serialized."""
         return Prepared(event.name, {}, {})
 
     def emit(self, event: Event) -> None:
+        """Announce nothing."""
         del event
 
     def emit_prepared(self, prepared: Prepared) -> None:
+        """Announce nothing."""
         del prepared
 
 
@@ -116,12 +119,15 @@ class Held:
         self.prepared: list[Prepared] = []
 
     def prepare(self, event: Event) -> Prepared:
+        """Serialize through the sink behind."""
         return self.sink.prepare(event)
 
     def emit(self, event: Event) -> None:
+        """Serialize now, keep until `release`."""
         self.prepared.append(self.sink.prepare(event))
 
     def emit_prepared(self, prepared: Prepared) -> None:
+        """Keep until `release`."""
         self.prepared.append(prepared)
 
     def release(self) -> None:

@@ -50,5 +50,6 @@ class RateLimiter:
             return None
 
     def reset(self) -> None:
+        """Forget every hit."""
         with self._lock:
             self._hits.clear()

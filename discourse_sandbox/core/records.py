@@ -18,6 +18,8 @@ FIRST_CUSTOM_GROUP_ID = 41
 
 @dataclass
 class User:
+    """A row of users (with its user_options, custom fields and DiscourseConnect record folded in)."""
+
     id: int
     username: str
     name: str
@@ -49,11 +51,14 @@ class User:
 
     @property
     def staff(self) -> bool:
+        """Admin or moderator."""
         return self.admin or self.moderator
 
 
 @dataclass
 class UserField:
+    """A row of user_fields, with its options."""
+
     id: int
     name: str
     field_type: str  # text | confirm | dropdown | multiselect
@@ -69,6 +74,8 @@ class UserField:
 
 @dataclass
 class Group:
+    """A row of groups, with its members and owners (group_users)."""
+
     id: int
     name: str
     full_name: str = ""
@@ -87,6 +94,8 @@ class Group:
 
 @dataclass
 class Category:
+    """A row of categories, with its group permissions, form templates and allowed tags."""
+
     id: int
     name: str
     slug: str
@@ -116,6 +125,8 @@ class Category:
 
 @dataclass
 class Tag:
+    """A row of tags."""
+
     id: int
     name: str
     description: str = ""
@@ -123,6 +134,8 @@ class Tag:
 
 @dataclass
 class TagGroup:
+    """A row of tag_groups, with its tags, parent tag and permissions."""
+
     id: int
     name: str
     tag_names: list[str] = field(default_factory=list)
@@ -133,6 +146,8 @@ class TagGroup:
 
 @dataclass
 class Topic:
+    """A row of topics, with its tags and (for messages) allowed users and groups."""
+
     id: int
     title: str
     slug: str
@@ -159,6 +174,8 @@ class Topic:
 
 @dataclass
 class Post:
+    """A row of posts."""
+
     id: int
     topic_id: int
     post_number: int
@@ -180,6 +197,8 @@ class Post:
 
 @dataclass
 class FormTemplate:
+    """A row of form_templates."""
+
     id: int
     name: str
     template: str  # YAML text, as Discourse stores it
@@ -187,6 +206,8 @@ class FormTemplate:
 
 @dataclass
 class WebHook:
+    """A row of web_hooks, with its event types and category, tag and group filters."""
+
     id: int
     payload_url: str
     secret: str = ""
@@ -205,6 +226,8 @@ class WebHook:
 
 @dataclass
 class WebHookEvent:
+    """A row of web_hook_events: one delivery attempt and its answer."""
+
     id: int
     web_hook_id: int
     headers: dict[str, str]
@@ -219,6 +242,8 @@ class WebHookEvent:
 
 @dataclass
 class ApiKey:
+    """A row of api_keys."""
+
     key: str
     user_id: int | None  # None: "All users" key, acts as whoever Api-Username names
     description: str = ""

@@ -107,10 +107,12 @@ class State:
         return next((u for u in self.users.values() if u.username.lower() == lowered), None)
 
     def group_by_name(self, name: str) -> Group | None:
+        """Case-insensitive, as Discourse finds groups by name."""
         lowered = name.lower()
         return next((g for g in self.groups.values() if g.name.lower() == lowered), None)
 
     def category_by_slug(self, slug: str) -> Category | None:
+        """The category with this slug, if any."""
         return next((c for c in self.categories.values() if c.slug == slug), None)
 
     def group_ids_of(self, user_id: int) -> list[int]:
@@ -127,6 +129,7 @@ class State:
         return sorted(set(ids))
 
     def posts_of_topic(self, topic_id: int, include_deleted: bool = False) -> list[Post]:
+        """A topic's posts by post number; deleted ones only when asked."""
         return sorted(
             (p for p in self.posts.values()
              if p.topic_id == topic_id and (include_deleted or p.deleted_at is None)),

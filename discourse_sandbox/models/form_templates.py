@@ -102,6 +102,7 @@ class _UnsafeHtml(HTMLParser):
         self.unsafe = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Only <a> with href (http, https, mailto or relative) and target."""
         if tag != "a":
             self.unsafe = True
             return
@@ -111,19 +112,24 @@ class _UnsafeHtml(HTMLParser):
                 self.unsafe = True
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """As a start tag."""
         self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag: str) -> None:
+        """Only </a>."""
         if tag != "a":
             self.unsafe = True
 
     def handle_comment(self, data: str) -> None:
+        """Comments are stripped."""
         self.unsafe = True
 
     def handle_decl(self, decl: str) -> None:
+        """Declarations are stripped."""
         self.unsafe = True
 
     def handle_pi(self, data: str) -> None:
+        """Processing instructions are stripped."""
         self.unsafe = True
 
 

@@ -52,6 +52,7 @@ def create() -> Response:
 
 @bp.get("/admin/api/web_hooks/<int:hook_id>")
 def show(hook_id: int) -> Response:
+    """One hook, its categories sideloaded."""
     backend = current_backend()
     with backend.transaction() as state:
         hook = backend.web_hooks.get(hook_id)
@@ -98,6 +99,7 @@ def list_events(hook_id: int) -> Response:
 
 @bp.get("/admin/api/web_hooks/<int:hook_id>/events/bulk")
 def bulk_events(hook_id: int) -> Response:
+    """The hook's events listed in `ids[]`."""
     ids = as_list(params().get("ids"))
     if not ids:
         invalid_parameters("ids")
@@ -128,6 +130,7 @@ def redeliver_failed_events(hook_id: int) -> Response:
 
 @bp.post("/admin/api/web_hooks/<int:hook_id>/ping")
 def ping(hook_id: int) -> Response:
+    """Queue {"ping":"OK"} to the hook."""
     current_backend().web_hooks.ping(hook_id)
     return json_reply({"success": "OK"})
 

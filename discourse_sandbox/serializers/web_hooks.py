@@ -20,6 +20,7 @@ from discourse_sandbox.core.state import State
 
 
 def event_type_json(type_id: int) -> dict[str, Any]:
+    """WebHookEventTypeSerializer: id, name, group."""
     name = EVENT_NAMES[type_id]
     return {"id": type_id, "name": name, "group": EVENT_TYPES[name][1]}
 
@@ -73,6 +74,7 @@ def basic_category_json(category: Category) -> dict[str, Any]:
 
 
 def sideloaded_categories(state: State, hooks: list[WebHook]) -> list[dict[str, Any]]:
+    """The categories the hooks filter on, by id."""
     ids = sorted({cid for hook in hooks for cid in hook.category_ids})
     return [basic_category_json(state.categories[i]) for i in ids if i in state.categories]
 
