@@ -9,8 +9,7 @@ from discourse_sandbox.core.events import GroupEvent
 from discourse_sandbox.core.params import as_int
 from discourse_sandbox.core.queries import find_users_by_names
 from discourse_sandbox.core.records import Group, User
-from discourse_sandbox.models.group_rules import create_group
-from discourse_sandbox.models.groups import AUTOMATIC_REFUSED, managed_group
+from discourse_sandbox.models.group_rules import AUTOMATIC_REFUSED, create_group, managed_group
 from discourse_sandbox.models.site import Site
 
 

@@ -39,20 +39,20 @@ class Backend:
         self.site = site
         self.form_templates = FormTemplates(site)
         self.user_fields = UserFields(site)
-        self.users = Users(site)
+        self.users = Users(site, self.user_fields)
         self.admin_users = AdminUsers(site)
         self.sso = Sso(site)
         self.directory = Directory(site)
         self.groups = Groups(site)
         self.admin_groups = AdminGroups(site)
-        self.tags = Tags(site)
         self.tag_groups = TagGroups(site)
+        self.tags = Tags(site, self.tag_groups)
         self.categories = Categories(site)
         self.web_hooks = WebHooks(site, deliveries)
         self.topics = Topics(site)
         self.posts = Posts(site)
         self.search = Search(site)
-        self.lists = Lists(site)
+        self.lists = Lists(site, self.search)
 
     def now(self) -> datetime:
         """The site's time (sandbox time), for serializers that show ages and dates."""

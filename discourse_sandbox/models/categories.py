@@ -11,8 +11,8 @@ from discourse_sandbox.core.guardian import can_delete_category, can_edit_catego
 from discourse_sandbox.core.records import Category, User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.models.category_rules import apply_category_changes, create_category
+from discourse_sandbox.models.group_rules import resolve_permissions
 from discourse_sandbox.models.site import Site
-from discourse_sandbox.models.tag_groups import resolve_permissions
 
 
 @dataclass

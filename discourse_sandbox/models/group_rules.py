@@ -1,13 +1,15 @@
-"""Group rules: name and alias level validations, creating a custom group, editable attributes."""
+"""Group rules: validations, creating a custom group, who manages one, and group permissions by name or id."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, NoReturn
 
+from discourse_sandbox.core.errors import fail, found, invalid_access
+from discourse_sandbox.core.guardian import can_manage_group
 from discourse_sandbox.core.queries import find_users_by_names
-from discourse_sandbox.core.records import FIRST_CUSTOM_GROUP_ID, Group
+from discourse_sandbox.core.records import FIRST_CUSTOM_GROUP_ID, Group, User
 from discourse_sandbox.core.state import State
 
 GROUP_NAME_RE = re.compile(r"^[\w.-]+$")
@@ -84,3 +86,34 @@ def _names(value: Any) -> list[str]:
     if isinstance(value, list):
         return [str(v) for v in value]
     return [str(value)]
+
+
+AUTOMATIC_REFUSED = "You cannot modify an automatic group"
+
+
+def bad_param(detail: str) -> NoReturn:
+    """Discourse::InvalidParameters (not a missing param): 400 with the invalid_params text."""
+    fail(400, f"You supplied invalid parameters to the request: {detail}", "invalid_parameters")
+
+
+def managed_group(state: State, group_id: int, viewer: User | None) -> Group:
+    """The group, if the acting user may manage it: 404 when missing, 403 invalid_access otherwise."""
+    group = found(state.groups.get(group_id))
+    if not can_manage_group(group, viewer):
+        invalid_access()
+    return group
+
+
+def resolve_permissions(state: State, permissions: dict[str, Any]) -> tuple[dict[str, int], list[str]]:
+    """Group.group_id_from_param for each key (a name or an id): {group name: level}, or errors."""
+    resolved: dict[str, int] = {}
+    for key, level in permissions.items():
+        text = str(key)
+        group = state.groups.get(int(text)) if text.isdigit() else state.group_by_name(text)
+        if group is None:
+            return {}, ["unknown group"]
+        try:
+            resolved[group.name] = int(level)
+        except (TypeError, ValueError):
+            return {}, ["unknown group"]
+    return resolved, []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 from discourse_sandbox.core.errors import fail, found, invalid_access, not_found, record_invalid
 from discourse_sandbox.core.events import GroupEvent
@@ -13,11 +13,16 @@ from discourse_sandbox.core.params import as_int
 from discourse_sandbox.core.queries import find_users_by_names, member_ids
 from discourse_sandbox.core.records import Group, User
 from discourse_sandbox.core.state import State
-from discourse_sandbox.models.group_rules import group_errors, level_errors, update_group
+from discourse_sandbox.models.group_rules import (
+    bad_param,
+    group_errors,
+    level_errors,
+    managed_group,
+    update_group,
+)
 from discourse_sandbox.models.site import Site
 
 GROUPS_PAGE = 36  # GroupsController::PAGE_SIZE
-AUTOMATIC_REFUSED = "You cannot modify an automatic group"
 AUTOMATIC_EDITABLE = ("bio_raw", "mentionable_level", "messageable_level")
 TYPE_FILTERS: dict[str, Callable[[State, Group, User | None], bool]] = {
     "my": lambda s, grp, u: u is not None and u.id in member_ids(s, grp),
@@ -27,19 +32,6 @@ TYPE_FILTERS: dict[str, Callable[[State, Group, User | None], bool]] = {
     "automatic": lambda s, grp, u: grp.automatic,
     "non_automatic": lambda s, grp, u: not grp.automatic,
 }
-
-
-def bad_param(detail: str) -> NoReturn:
-    """Discourse::InvalidParameters (not a missing param): 400 with the invalid_params text."""
-    fail(400, f"You supplied invalid parameters to the request: {detail}", "invalid_parameters")
-
-
-def managed_group(state: State, group_id: int, viewer: User | None) -> Group:
-    """The group, if the acting user may manage it: 404 when missing, 403 invalid_access otherwise."""
-    group = found(state.groups.get(group_id))
-    if not can_manage_group(group, viewer):
-        invalid_access()
-    return group
 
 
 def _listed(state: State, group: Group, viewer: User | None) -> bool:

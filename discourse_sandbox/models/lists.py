@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from discourse_sandbox.core.errors import invalid_access, not_found
 from discourse_sandbox.core.guardian import can_see_category, can_see_topic, is_participant, listable
@@ -12,7 +12,6 @@ from discourse_sandbox.core.params import as_bool, as_int
 from discourse_sandbox.core.queries import live_posts
 from discourse_sandbox.core.records import Category, Tag, Topic, User
 from discourse_sandbox.core.state import State
-from discourse_sandbox.models.search import filter_topics
 from discourse_sandbox.models.site import Site
 
 DEFAULT_PER_PAGE = 30
@@ -79,11 +78,20 @@ def _page(state: State, topics: list[Topic], read: QueryReader, pinned_first: bo
     return TopicPage(chunk, per_page, page, len(ordered) > (page + 1) * per_page, tag)
 
 
+class TopicFilter(Protocol):
+    """What the lists area asks of the search area: the /filter grammar."""
+
+    def filter(self, topics: list[Topic], q: str) -> tuple[list[Topic], str | None]:
+        """The topics matching `q`, and the order it asks for."""
+        ...
+
+
 class Lists:
     """The topic lists over the site's topics, as a viewer sees them."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, search: TopicFilter) -> None:
         self.site = site
+        self.search = search
 
     def latest(self, viewer: User | None, query: QueryReader) -> TopicPage:
         """Every listable topic, most recently bumped first."""
@@ -120,7 +128,7 @@ class Lists:
     def filter(self, viewer: User | None, q: str, query: QueryReader) -> TopicPage:
         """TopicsFilter with tag:, tags:, category:, status: and order:."""
         with self.site.state.transaction() as state:
-            topics, order = filter_topics(state, _listed(state, viewer), q)
+            topics, order = self.search.filter(_listed(state, viewer), q)
             return _page(state, topics, query, order=order)
 
     def messages(self, viewer: User | None, username: str, sent: bool, query: QueryReader) -> TopicPage:

@@ -177,6 +177,11 @@ class Search:
             chunk = matched[(page - 1) * PER_PAGE:page * PER_PAGE]
             return SearchResult(chunk, query.terms, len(matched))
 
+    def filter(self, topics: list[Topic], q: str) -> tuple[list[Topic], str | None]:
+        """GET /filter's TopicsFilter over `topics`: those matching, and the order asked for."""
+        with self.site.state.transaction() as state:
+            return filter_topics(state, topics, q)
+
     def _throttle(self, viewer: User | None) -> None:
         if viewer is None or viewer.staff:
             return

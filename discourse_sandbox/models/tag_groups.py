@@ -9,23 +9,9 @@ from discourse_sandbox.core.events import TagEvent
 from discourse_sandbox.core.guardian import FULL, tag_group_visible
 from discourse_sandbox.core.records import TagGroup, User
 from discourse_sandbox.core.state import State
+from discourse_sandbox.models.group_rules import resolve_permissions
 from discourse_sandbox.models.site import Site
 from discourse_sandbox.models.tag_names import find_or_create_tag
-
-
-def resolve_permissions(state: State, permissions: dict[str, Any]) -> tuple[dict[str, int], list[str]]:
-    """Group.group_id_from_param for each key (a name or an id): {group name: level}, or errors."""
-    resolved: dict[str, int] = {}
-    for key, level in permissions.items():
-        text = str(key)
-        group = state.groups.get(int(text)) if text.isdigit() else state.group_by_name(text)
-        if group is None:
-            return {}, ["unknown group"]
-        try:
-            resolved[group.name] = int(level)
-        except (TypeError, ValueError):
-            return {}, ["unknown group"]
-    return resolved, []
 
 
 def apply_tag_group(
@@ -132,6 +118,15 @@ class TagGroups:
                 groups = [gr for gr in groups if gr.name.lower() in names]
             groups.sort(key=lambda gr: gr.name)
             return groups[:limit]
+
+    def named(self, name: str) -> TagGroup | None:
+        """The tag group of this name (case-insensitive), created when missing (None if invalid)."""
+        with self.site.state.transaction() as state:
+            group = next((gr for gr in state.tag_groups.values() if gr.name.lower() == name.lower()), None)
+            if group is None:
+                max_length = self.site.settings.max_tag_length
+                group, _errors, _created = create_tag_group(state, {"name": name}, max_length)
+            return group
 
     def _announce(self, state: State, created: list[str]) -> None:
         for name in created:

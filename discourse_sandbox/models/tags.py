@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from discourse_sandbox.core.errors import fail, invalid_access, not_found
 from discourse_sandbox.core.events import TagEvent
 from discourse_sandbox.core.guardian import can_see_category, hidden_tag_names
 from discourse_sandbox.core.queries import tag_topic_counts
-from discourse_sandbox.core.records import Category, Tag, User
+from discourse_sandbox.core.records import Category, Tag, TagGroup, User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.models.site import Site
-from discourse_sandbox.models.tag_groups import create_tag_group
 from discourse_sandbox.models.tag_names import clean_tag_name, delete_tag, find_or_create_tag, rename_tag
 
 LIST_LIMIT = 51  # TagsController::LIST_LIMIT
@@ -61,11 +60,20 @@ def _tag(state: State, name: str) -> Tag:
     return tag
 
 
+class TagGroupNamer(Protocol):
+    """What the tags area asks of the tag groups area: a group by name, created when missing."""
+
+    def named(self, name: str) -> TagGroup | None:
+        """The tag group of this name, created when missing (None if it cannot be)."""
+        ...
+
+
 class Tags:
     """TagsController over the site's tags (its routes are a 404 while tagging is off)."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, tag_groups: TagGroupNamer) -> None:
         self.site = site
+        self.tag_groups = tag_groups
 
     def names_with_id(self, tag_id: int) -> list[str]:
         """The name of the tag with this id, as a list (empty when there is none)."""
@@ -162,10 +170,7 @@ class Tags:
                 tag = find_or_create_tag(state, row[0], max_length)
                 if tag is None or len(row) < 2 or not row[1]:
                     continue
-                group = next((gr for gr in state.tag_groups.values()
-                              if gr.name.lower() == row[1].lower()), None)
-                if group is None:
-                    group, _errors, _created = create_tag_group(state, {"name": row[1]}, max_length)
+                group = self.tag_groups.named(row[1])
                 if group is not None and tag.name not in group.tag_names:
                     group.tag_names = [*group.tag_names, tag.name]
             for name in sorted(set(state.tags) - before):

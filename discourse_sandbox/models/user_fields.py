@@ -140,6 +140,12 @@ class UserFields:
             state.user_fields[field.id] = field
             return field
 
+    def store_values(self, user: User, raw: Any, acting: User | None, clean: bool = True) -> str | None:
+        """Store `user_fields[<id>]` params as `acting` may; the error when a required one is left empty."""
+        with self.site.state.transaction() as state:
+            _changed, error = apply_field_values(state, user, raw, acting, clean)
+            return error
+
     def destroy(self, field_id: int) -> None:
         """Delete the field and every user's value for it (an unknown id is not an error)."""
         with self.site.state.transaction() as state:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from discourse_sandbox.core.errors import fail, found, invalid_access
 from discourse_sandbox.core.events import UserEvent
@@ -13,7 +13,6 @@ from discourse_sandbox.core.params import as_int
 from discourse_sandbox.core.records import SYSTEM_USER_ID, User
 from discourse_sandbox.core.state import State
 from discourse_sandbox.models.site import Site
-from discourse_sandbox.models.user_fields import apply_field_values
 
 USERNAME_RE = re.compile(r"^[\w.-]+$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -62,11 +61,20 @@ class SignUpRefused:
     values: dict[str, str] | None = None
 
 
+class FieldValues(Protocol):
+    """What the users area asks of the user fields area."""
+
+    def store_values(self, user: User, raw: Any, acting: User | None, clean: bool = True) -> str | None:
+        """Store a user's `user_fields[<id>]` params; the error when a required one is empty."""
+        ...
+
+
 class Users:
     """UsersController and the API-key authentication every request goes through."""
 
-    def __init__(self, site: Site) -> None:
+    def __init__(self, site: Site, fields: FieldValues) -> None:
         self.site = site
+        self.fields = fields
 
     def authenticate(self, key: str, username: str | None, user_id: str | None) -> User:
         """Api-Key + Api-Username (or Api-User-Id); 403 when the pair is bad or the user may not act."""
@@ -105,7 +113,7 @@ class Users:
                 setattr(user, key, value)
             if featured_topic_id not in (None, ""):
                 user.featured_topic_id = as_int(featured_topic_id, "featured_topic_id")
-            _changed, error = apply_field_values(state, user, user_fields, viewer)
+            error = self.fields.store_values(user, user_fields, viewer)
             if error:
                 fail(422, error)
             user.updated_at = self.site.clock.now()
@@ -128,7 +136,7 @@ class Users:
             user.active = req.active if admin_api else False
             user.approved = req.approved if admin_api else True
             # create stores the values as given (no option filtering), cut at the maximum length
-            apply_field_values(state, user, req.user_fields, state.users.get(SYSTEM_USER_ID), clean=False)
+            self.fields.store_values(user, req.user_fields, state.users.get(SYSTEM_USER_ID), clean=False)
             state.users[user.id] = user
             self.site.events.emit(UserEvent("user_created", user))
             return user

@@ -9,7 +9,8 @@ from flask import Blueprint, Response
 from discourse_sandbox.core.errors import not_found
 from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_int, as_list
-from discourse_sandbox.models.groups import TYPE_FILTERS, bad_param
+from discourse_sandbox.models.group_rules import bad_param
+from discourse_sandbox.models.groups import TYPE_FILTERS
 from discourse_sandbox.routes.guards import current_backend, current_user
 from discourse_sandbox.serializers.groups import basic_group_json, group_show_json, member_json
 

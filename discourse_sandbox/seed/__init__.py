@@ -1,4 +1,4 @@
-"""Load a YAML seed into a target.
+"""Load a YAML seed into a sandbox: one importer a section, in the order of SECTIONS.
 
 Format (every section optional; names refer to earlier sections):
 

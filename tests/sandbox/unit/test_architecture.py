@@ -120,6 +120,20 @@ def test_an_area_imports_only_the_layers_below_it(graph: grimp.ImportGraph, area
     assert sorted(imported) == []
 
 
+def test_areas_reach_each_other_through_the_backend(graph: grimp.ImportGraph) -> None:
+    # The areas are what models/backend.py composes; they may share the rule modules (posting,
+    # changes, group_rules, ...) but never import one another: a sibling comes through the backend.
+    areas = {m for m in graph.find_modules_directly_imported_by(f"{PACKAGE}.models.backend")
+             if _area(m) == "models"} - {f"{PACKAGE}.models.site"}
+    crossing = {
+        f"{area} -> {target}"
+        for area in areas for target in graph.find_modules_directly_imported_by(area) if target in areas
+    }
+
+    assert len(areas) > 10
+    assert sorted(crossing) == []
+
+
 def _is_type_checking(node: ast.stmt) -> bool:
     test = node.test if isinstance(node, ast.If) else None
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
