@@ -39,9 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from discourse_sandbox import Sandbox  # noqa: E402
-from discourse_sandbox.clock import Clock  # noqa: E402
-from discourse_sandbox.settings import SandboxSettings  # noqa: E402
-from discourse_sandbox.state import ApiKey  # noqa: E402
+from discourse_sandbox.core.clock import Clock  # noqa: E402
+from discourse_sandbox.core.records import ApiKey  # noqa: E402
+from discourse_sandbox.core.settings import SandboxSettings  # noqa: E402
 from sync_service.adapters.db.engine import make_engine  # noqa: E402
 from sync_service.adapters.db.migrate import upgrade  # noqa: E402
 from sync_service.adapters.db.unit_of_work import uow_factory  # noqa: E402

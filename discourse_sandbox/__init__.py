@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
+from discourse_sandbox.core.settings import Faults, SandboxSettings
 from discourse_sandbox.sandbox import Sandbox
-from discourse_sandbox.settings import Faults, SandboxSettings
 
 __all__ = ["Faults", "Sandbox", "SandboxSettings"]

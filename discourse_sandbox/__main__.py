@@ -9,15 +9,18 @@ import sys
 import threading
 from collections.abc import Sequence
 
-from discourse_sandbox.settings import SandboxSettings
+from discourse_sandbox.core.settings import SandboxSettings
+from discourse_sandbox.sandbox import Sandbox
+from discourse_sandbox.seed import SeedError
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    """The command line's options."""
     parser = argparse.ArgumentParser(prog="discourse_sandbox",
                                      description="A stateful Discourse emulator for codev.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=4200)
-    parser.add_argument("--seed", help="YAML seed file (see discourse_sandbox/seed.py)")
+    parser.add_argument("--seed", help="YAML seed file (format: discourse_sandbox/seed/__init__.py)")
     parser.add_argument("--rate-limit", type=int, default=None,
                         help="admin API requests per minute (0: off; default 60)")
     parser.add_argument("--time-scale", type=float, default=None,
@@ -30,9 +33,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Start the sandbox and serve until interrupted."""
-    from discourse_sandbox.sandbox import Sandbox
-    from discourse_sandbox.seed import SeedError
-
     args = parse_args(argv)
     sandbox = Sandbox(SandboxSettings())
     try:

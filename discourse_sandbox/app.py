@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, Response, g, request
 
-from discourse_sandbox.http import json_error, json_reply
-from discourse_sandbox.ratelimit import time_left as describe_wait
+from discourse_sandbox.control import routes as control_routes
+from discourse_sandbox.control.target import Controlled
+from discourse_sandbox.core.errors import DiscourseError
+from discourse_sandbox.core.http import error_reply, json_error, rate_limited
+from discourse_sandbox.routes import register_all
 
 if TYPE_CHECKING:
     from werkzeug.wrappers import Request as WerkzeugRequest
-
-    from discourse_sandbox.sandbox import Sandbox
-
-BAD_CREDENTIALS = (
-    "You are not permitted to view the requested resource. The API username or key is invalid."
-)
 
 
 class _JsonSuffix:
@@ -34,10 +30,8 @@ class _JsonSuffix:
         return self.wsgi_app(environ, start_response)
 
 
-def create_app(sandbox: Sandbox) -> Flask:
+def create_app(sandbox: Controlled) -> Flask:
     """Assemble the sandbox app around one Sandbox (state, settings, clock, emitter)."""
-    from discourse_sandbox.routes import register_all
-
     app = Flask("discourse_sandbox")
     app.config["SANDBOX"] = sandbox
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -47,6 +41,7 @@ def create_app(sandbox: Sandbox) -> Flask:
     @app.before_request
     def _before() -> Response | None:
         g.sandbox = sandbox
+        g.backend = sandbox.backend
         if request.path.startswith("/_sandbox"):
             g.user, g.api = None, False
             return None
@@ -73,10 +68,15 @@ def create_app(sandbox: Sandbox) -> Flask:
     def _not_allowed(_error: Exception) -> Response:
         return json_error("The requested URL or resource could not be found.", 404, "not_found")
 
+    @app.errorhandler(DiscourseError)
+    def _refused(error: DiscourseError) -> Response:
+        return error_reply(error)
+
     @app.errorhandler(413)
     def _too_large(_error: Exception) -> Response:
         return json_error("Request entity too large", 413)
 
+    app.register_blueprint(control_routes.bp)
     register_all(app)
     return app
 
@@ -86,56 +86,19 @@ def _html_allowed(req: WerkzeugRequest) -> bool:
     return req.path.startswith(("/raw/", "/session/sso_provider", "/t/external_id/"))
 
 
-def _authenticate(sandbox: Sandbox) -> Response | None:
+def _authenticate(sandbox: Controlled) -> Response | None:
     """Api-Key + Api-Username (or Api-User-Id); a bad pair is 403, a key costs the admin bucket."""
     g.user, g.api = None, False
     key = request.headers.get("Api-Key")
     if not key:
         return None
-    state = sandbox.state
-    with state.transaction():
-        api_key = state.api_keys.get(key)
-        username = request.headers.get("Api-Username")
-        user_id = request.headers.get("Api-User-Id")
-        user = None
-        if api_key is not None and not api_key.revoked:
-            if api_key.user_id is not None:
-                # a user-bound key is its user; only a different Api-Username voids it
-                user = state.users.get(api_key.user_id)
-                if user is not None and username and user.username.lower() != username.lower():
-                    user = None
-            elif username:
-                user = state.user_by_username(username)
-            elif user_id and user_id.lstrip("-").isdigit():
-                user = state.users.get(int(user_id))
-        if user is None:
-            return json_error(BAD_CREDENTIALS, 403, "invalid_access")
-        if not user.active or user.suspended_till is not None:
-            return json_error("You are not permitted to view the requested resource.", 403,
-                              "invalid_access")
+    try:
+        user = sandbox.backend.users.authenticate(key, request.headers.get("Api-Username"),
+                                                 request.headers.get("Api-User-Id"))
+    except DiscourseError as refusal:
+        return error_reply(refusal)
     wait = sandbox.admin_limiter.hit("admin_api_min")
     if wait is not None:
         return rate_limited(wait)
     g.user, g.api = user, True
     return None
-
-
-def rate_limited(wait_seconds: int) -> Response:
-    """Discourse's 429 for the admin API bucket."""
-    time_left = describe_wait(wait_seconds)
-    return json_reply(
-        {
-            "errors": [f"You’ve performed this action too many times. Please wait {time_left} "
-                       "before trying again."],
-            "error_type": "rate_limit",
-            "extras": {"wait_seconds": wait_seconds, "time_left": time_left},
-        },
-        429,
-        {"Retry-After": str(wait_seconds),
-         "Discourse-Rate-Limit-Error-Code": "admin_api_key_rate_limit"},
-    )
-
-
-def dumps(body: Any) -> str:
-    """The exact JSON text Discourse-style replies and webhook bodies use."""
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":"))

@@ -9,12 +9,18 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from discourse_sandbox.clock import Clock
-from discourse_sandbox.faults import FaultInjector
-from discourse_sandbox.ratelimit import RateLimiter
-from discourse_sandbox.settings import SandboxSettings
-from discourse_sandbox.state import State
-from discourse_sandbox.webhooks import Emitter
+from discourse_sandbox.app import create_app
+from discourse_sandbox.control.settings import apply_settings
+from discourse_sandbox.core.clock import Clock
+from discourse_sandbox.core.faults import FaultInjector
+from discourse_sandbox.core.ratelimit import RateLimiter
+from discourse_sandbox.core.settings import SandboxSettings
+from discourse_sandbox.core.state import State
+from discourse_sandbox.models.backend import Backend
+from discourse_sandbox.models.site import Site
+from discourse_sandbox.seed import load_seed
+from discourse_sandbox.webhooks.emitter import Emitter
+from discourse_sandbox.webhooks.publisher import Publisher
 
 
 class Sandbox:
@@ -27,24 +33,20 @@ class Sandbox:
         self.state.bootstrap(self.clock.now())
         self.admin_limiter = RateLimiter(self.clock, self.settings.max_admin_api_reqs_per_minute)
         self.faults = FaultInjector(self.settings.faults)
-        self.emitter = Emitter(self)
+        self.emitter = Emitter(self.state, self.settings, self.clock, self.faults, lambda: self.base_url)
+        self.events = Publisher(self.state, self.settings, self.clock, self.emitter)
+        self.backend = Backend(Site(self.state, self.settings, self.clock, self.events), self.emitter)
         self.base_url = "http://127.0.0.1"
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
-        from discourse_sandbox.app import create_app
-
         self.app = create_app(self)
 
     def load_seed(self, path: str | Path) -> None:
-        """Fill the state from a YAML seed file (see discourse_sandbox/seed.py)."""
-        from discourse_sandbox.seed import load_seed
-
+        """Fill the state from a YAML seed file (format: discourse_sandbox/seed/__init__.py)."""
         load_seed(self, Path(path))
 
     def apply(self, changes: dict[str, Any]) -> None:
         """Change switches at run time (the /_sandbox/settings endpoint uses this)."""
-        from discourse_sandbox.control import apply_settings
-
         apply_settings(self, changes)
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:

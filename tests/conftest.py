@@ -10,7 +10,7 @@ import pytest
 import requests
 
 from discourse_sandbox import Sandbox, SandboxSettings
-from discourse_sandbox.state import ApiKey
+from discourse_sandbox.core.records import ApiKey
 
 ADMIN_API_KEY = "sandbox-admin-api-key-for-tests"
 POSTGRES_URL_VARIABLE = "CODEV_TEST_POSTGRES_URL"

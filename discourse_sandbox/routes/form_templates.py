@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, request
 
-from discourse_sandbox.forms import form_template_errors, form_template_json
-from discourse_sandbox.guards import found, require_admin
-from discourse_sandbox.http import (
-    as_int,
-    fail,
-    invalid_access,
-    invalid_parameters,
-    json_reply,
-    params,
-)
-from discourse_sandbox.state import FormTemplate
+from discourse_sandbox.core.errors import invalid_access, invalid_parameters
+from discourse_sandbox.core.http import json_reply, params
+from discourse_sandbox.core.params import as_int
+from discourse_sandbox.routes.guards import current_backend, current_user, require_admin
+from discourse_sandbox.serializers.form_templates import form_template_json
 
 bp = Blueprint("form_templates", __name__)
 
@@ -24,8 +18,9 @@ ADMIN = "/admin/customize/form-templates"
 @bp.before_request
 def _ensure_form_templates_enabled() -> None:
     """Site setting experimental_form_templates (on unless SandboxSettings says otherwise): 403."""
-    if not g.sandbox.settings.experimental_form_templates and (
-        (g.user is not None and g.user.admin) or not request.path.startswith("/admin/")
+    user = current_user()
+    if not current_backend().settings.experimental_form_templates and (
+        (user is not None and user.admin) or not request.path.startswith("/admin/")
     ):
         invalid_access()
 
@@ -42,11 +37,9 @@ def _required(name: str) -> str:
 def admin_index() -> Response:
     """GET /admin/customize/form-templates: every template, by id."""
     require_admin()
-    state = g.sandbox.state
-    with state.transaction():
-        templates = [form_template_json(t) for t in sorted(state.form_templates.values(),
-                                                           key=lambda t: t.id)]
-    return json_reply({"form_templates": templates})
+    backend = current_backend()
+    with backend.transaction():
+        return json_reply({"form_templates": [form_template_json(t) for t in backend.form_templates.all()]})
 
 
 @bp.post(ADMIN)
@@ -54,15 +47,10 @@ def admin_create() -> Response:
     """POST with top-level name and template; FormTemplate.create! → 422 record_invalid."""
     require_admin()
     name, template = _required("name"), _required("template")
-    state = g.sandbox.state
-    with state.transaction():
-        errors = form_template_errors(state, name, template)
-        if errors:
-            fail(422, errors, "record_invalid")
-        created = FormTemplate(id=state.next_id("form_templates"), name=name, template=template)
-        state.form_templates[created.id] = created
-        body = {"form_template": form_template_json(created)}
-    return json_reply(body)
+    backend = current_backend()
+    with backend.transaction():
+        created = backend.form_templates.create(name, template)
+        return json_reply({"form_template": form_template_json(created)})
 
 
 @bp.get(f"{ADMIN}/preview")
@@ -71,26 +59,20 @@ def admin_preview() -> Response:
     require_admin()
     name, template = _required("name"), _required("template")
     raw_id = params().get("id")
-    state = g.sandbox.state
-    with state.transaction():
-        existing = found(state.form_templates.get(as_int(raw_id, "id"))) if raw_id not in (None, "") else None
-        errors = form_template_errors(state, name, template, existing.id if existing else None)
-        if errors:
-            fail(422, errors, "record_invalid")
-        preview = FormTemplate(id=existing.id if existing else 0, name=name, template=template)
-        body = {"form_template": {**form_template_json(preview),
-                                  "id": existing.id if existing else None}}
-    return json_reply(body)
+    template_id = as_int(raw_id, "id") if raw_id not in (None, "") else None
+    backend = current_backend()
+    with backend.transaction():
+        preview = backend.form_templates.preview(name, template, template_id)
+        return json_reply({"form_template": {**form_template_json(preview), "id": preview.id or None}})
 
 
 @bp.get(f"{ADMIN}/<int:template_id>")
 def admin_show(template_id: int) -> Response:
     """GET /admin/customize/form-templates/{id}."""
     require_admin()
-    state = g.sandbox.state
-    with state.transaction():
-        body = {"form_template": form_template_json(found(state.form_templates.get(template_id)))}
-    return json_reply(body)
+    backend = current_backend()
+    with backend.transaction():
+        return json_reply({"form_template": form_template_json(backend.form_templates.get(template_id))})
 
 
 @bp.put(f"{ADMIN}/<int:template_id>")
@@ -98,45 +80,31 @@ def admin_update(template_id: int) -> Response:
     """PUT with name and template (update! with both, so a missing one is a blank error)."""
     require_admin()
     data = params()
-    state = g.sandbox.state
-    with state.transaction():
-        template = found(state.form_templates.get(template_id))
-        name, text = data.get("name"), data.get("template")
-        errors = form_template_errors(state, name, text, template.id)
-        if errors:
-            fail(422, errors, "record_invalid")
-        template.name, template.template = str(name), str(text)
-        body = {"form_template": form_template_json(template)}
-    return json_reply(body)
+    backend = current_backend()
+    with backend.transaction():
+        updated = backend.form_templates.update(template_id, data.get("name"), data.get("template"))
+        return json_reply({"form_template": form_template_json(updated)})
 
 
 @bp.delete(f"{ADMIN}/<int:template_id>")
 def admin_destroy(template_id: int) -> Response:
     """DELETE: the template leaves the categories using it (category_form_templates)."""
     require_admin()
-    state = g.sandbox.state
-    with state.transaction():
-        template = found(state.form_templates.get(template_id))
-        del state.form_templates[template.id]
-        for category in state.categories.values():
-            category.form_template_ids = [i for i in category.form_template_ids if i != template.id]
+    current_backend().form_templates.destroy(template_id)
     return json_reply({"success": "OK"})
 
 
 @bp.get("/form-templates")
 def public_index() -> Response:
     """GET /form-templates: every template (the composer loads them)."""
-    state = g.sandbox.state
-    with state.transaction():
-        templates = [form_template_json(t) for t in sorted(state.form_templates.values(),
-                                                           key=lambda t: t.id)]
-    return json_reply({"form_templates": templates})
+    backend = current_backend()
+    with backend.transaction():
+        return json_reply({"form_templates": [form_template_json(t) for t in backend.form_templates.all()]})
 
 
 @bp.get("/form-templates/<int:template_id>")
 def public_show(template_id: int) -> Response:
     """GET /form-templates/{id}."""
-    state = g.sandbox.state
-    with state.transaction():
-        body = {"form_template": form_template_json(found(state.form_templates.get(template_id)))}
-    return json_reply(body)
+    backend = current_backend()
+    with backend.transaction():
+        return json_reply({"form_template": form_template_json(backend.form_templates.get(template_id))})

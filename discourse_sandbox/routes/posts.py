@@ -4,45 +4,23 @@ from __future__ import annotations
 
 import hashlib
 import json
-import weakref
-from datetime import timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, request
 
-from discourse_sandbox.content_limits import check_content, count_post, enqueued, rate_limited
-from discourse_sandbox.guards import require_login
-from discourse_sandbox.http import (
-    as_bool,
-    as_int,
-    fail,
-    invalid_access,
-    invalid_parameters,
-    json_error,
-    json_reply,
-    not_found,
-    params,
-    tag_list,
-)
-from discourse_sandbox.posting import NewPost, PostRejected, create_post, parse_time, raw_errors
-from discourse_sandbox.topic_json import post_json
-from discourse_sandbox.topics import (
-    can_see_topic,
-    delete_post,
-    edit_post,
-    emit_all,
-    mark_for_deletion,
-    update_topic,
-)
-
-if TYPE_CHECKING:
-    from discourse_sandbox.sandbox import Sandbox
-    from discourse_sandbox.state import Post
+from discourse_sandbox.core.errors import fail, invalid_parameters
+from discourse_sandbox.core.http import json_error, json_reply, params, tag_list
+from discourse_sandbox.core.params import as_bool, as_int
+from discourse_sandbox.core.records import User
+from discourse_sandbox.models.backend import Backend
+from discourse_sandbox.models.content_limits import PendingPost, Throttled
+from discourse_sandbox.models.posting import NewPost, PostRejected, parse_time
+from discourse_sandbox.models.posts import Revision
+from discourse_sandbox.routes.guards import current_backend, current_user, is_api, require_login
+from discourse_sandbox.serializers.posts import pending_post_json, post_json
 
 bp = Blueprint("posts", __name__)
 
-# Per sandbox: memo key -> (sandbox seconds when stored, status, body), like DistributedMemoizer.
-_MEMO: weakref.WeakKeyDictionary[Any, dict[str, tuple[float, int, Any]]] = weakref.WeakKeyDictionary()
 # PostsController#create_params: what it permits, hence what signature_for(manager_params) hashes.
 _PERMITTED = (
     "raw", "topic_id", "archetype", "category", "target_recipients", "reply_to_post_number",
@@ -53,37 +31,42 @@ _PERMITTED = (
 )
 
 
-def rejected(exc: PostRejected) -> Response:
+def rejected_body(exc: PostRejected) -> dict[str, Any]:
     """The body Discourse gives for each kind of refusal."""
     if exc.kind == "create_post":
-        return json_reply({"action": "create_post", "errors": exc.errors}, exc.status)
-    if exc.kind == "plain":
-        return json_error(exc.errors, exc.status)
-    return json_error(exc.errors, exc.status, exc.kind)
+        return {"action": "create_post", "errors": exc.errors}
+    body: dict[str, Any] = {"errors": exc.errors}
+    if exc.kind != "plain":
+        body["error_type"] = exc.kind
+    return body
+
+
+def rejected(exc: PostRejected) -> Response:
+    """A refused create or update as Discourse answers it."""
+    if exc.kind == "create_post":
+        return json_reply(rejected_body(exc), exc.status)
+    return json_error(exc.errors, exc.status, None if exc.kind == "plain" else exc.kind)
 
 
 @bp.post("/posts")
 def create() -> Response:
     """POST /posts: new topic, reply or private message; identical API requests are memoised."""
-    require_login()
-    sandbox: Sandbox = g.sandbox
+    user = require_login()
+    backend = current_backend()
     data = params()
-    memo = _MEMO.setdefault(sandbox, {})
-    key = _signature(data, g.user.id)  # computed before anything is validated, as Discourse does
-    now_s = sandbox.clock.seconds()
-    hit = memo.get(key)
-    if g.api and hit is not None and now_s - hit[0] < sandbox.settings.memoize_seconds:
-        return json_reply(hit[2], hit[1])
-    status, body = _create(sandbox, data)
-    if g.api and status != 429:
-        window = sandbox.settings.memoize_seconds
-        for stale in [k for k, (at, _s, _b) in memo.items() if now_s - at >= window]:
-            del memo[stale]
-        memo[key] = (now_s, status, body)
+    key = _signature(data, user.id)  # computed before anything is validated, as Discourse does
+    now_s = backend.site.clock.seconds()
+    window = backend.settings.memoize_seconds
+    hit = backend.posts.memo.recall(key, now_s, window) if is_api() else None
+    if hit is not None:
+        return json_reply(hit[1], hit[0])
+    status, body = _create(backend, user, data)
+    if is_api() and status != 429:
+        backend.posts.memo.remember(key, now_s, backend.settings.memoize_seconds, status, body)
     return json_reply(body, status)
 
 
-def _create(sandbox: Sandbox, data: dict[str, Any]) -> tuple[int, Any]:
+def _create(backend: Backend, user: User, data: dict[str, Any]) -> tuple[int, Any]:
     custom = data.get("topic_custom_fields") or data.get("meta_data")
     if isinstance(custom, dict) and custom:
         fail(400, "The following keys in :topic_custom_fields are not permitted: "
@@ -91,27 +74,21 @@ def _create(sandbox: Sandbox, data: dict[str, Any]) -> tuple[int, Any]:
     raw = data.get("raw")
     if raw in (None, ""):
         invalid_parameters("raw")
-    tags = tag_list(data.get("tags"))
-    if len(tags) > sandbox.settings.max_tags_per_topic:
-        return 422, {"errors": [_too_many_tags(sandbox.settings.max_tags_per_topic)]}
+    tags = tag_list(data.get("tags"), backend.tags.names_with_id)
+    if len(tags) > backend.settings.max_tags_per_topic:
+        return 422, {"errors": [_too_many_tags(backend.settings.max_tags_per_topic)]}
     req = _new_post(data, str(raw), tags)
-    limited = rate_limited(sandbox, g.user, req)
-    if limited is not None:  # RateLimiter raises inside the memoised block: nothing is memoised
-        return limited.status_code, limited.get_json()
-    pending = enqueued(sandbox, g.user, req)
-    if pending is not None:
-        return 200, pending
-    with sandbox.state.transaction() as state:
+    with backend.transaction() as state:
         try:
-            check_content(sandbox, state, g.user, req)
-            post, emissions = create_post(state, sandbox.settings, g.user, req, sandbox.clock.now())
+            result = backend.posts.create(user, req)
         except PostRejected as exc:
-            response = rejected(exc)
-            return exc.status, response.get_json()
-        body = post_json(state, post, g.user, "create")
-        count_post(sandbox, g.user, req)
-    emit_all(sandbox, emissions)
-    return 200, body
+            return exc.status, rejected_body(exc)
+        if isinstance(result, Throttled):  # RateLimiter raises inside the memoised block: not memoised
+            return 429, {"errors": [result.message], "error_type": "rate_limit",
+                         "extras": {"wait_seconds": result.wait_seconds, "time_left": result.time_left}}
+        if isinstance(result, PendingPost):
+            return 200, pending_post_json(result.id, result.raw, result.created_at, result.pending_count)
+        return 200, post_json(state, result, user, "create")
 
 
 def _new_post(data: dict[str, Any], raw: str, tags: list[str]) -> NewPost:
@@ -128,7 +105,7 @@ def _new_post(data: dict[str, Any], raw: str, tags: list[str]) -> NewPost:
         archetype=str(data.get("archetype") or "regular"), recipients=names,
         reply_to_post_number=as_int(reply_to, "reply_to_post_number")
         if reply_to not in (None, "") else None,
-        tags=tags, created_at=parse_time(data.get("created_at")) if g.api else None,
+        tags=tags, created_at=parse_time(data.get("created_at")) if is_api() else None,
         external_id=str(data["external_id"]) if data.get("external_id") not in (None, "") else None,
         visible=visible,
     )
@@ -145,132 +122,57 @@ def _signature(data: dict[str, Any], user_id: int) -> str:
     return hashlib.sha1(json.dumps([items, facts], sort_keys=True, default=str).encode()).hexdigest()
 
 
-def find_post(state: Any, post_id: int) -> Post:
-    """The post, visible to the current user, or 404/403 as Discourse answers."""
-    post = state.posts.get(post_id)
-    staff = bool(g.user and g.user.staff)
-    if post is None or (post.deleted_at is not None and not staff):
-        not_found()
-    topic = state.topics.get(post.topic_id)
-    if topic is None or (topic.deleted_at is not None and not staff):
-        not_found()
-    if not can_see_topic(state, topic, g.user):
-        invalid_access()
-    return post  # type: ignore[no-any-return]
-
-
 @bp.get("/posts/<int:post_id>")
 def show(post_id: int) -> Response:
     """GET /posts/{id}: the post with raw."""
-    with g.sandbox.state.transaction() as state:
-        return json_reply(post_json(state, find_post(state, post_id), g.user, "get"))
+    viewer = current_user()
+    backend = current_backend()
+    with backend.transaction() as state:
+        return json_reply(post_json(state, backend.posts.get(post_id, viewer), viewer, "get"))
 
 
 @bp.get("/posts/<int:post_id>/replies")
 def replies(post_id: int) -> Response:
     """GET /posts/{id}/replies: the posts answering this one."""
-    with g.sandbox.state.transaction() as state:
-        post = find_post(state, post_id)
-        answers = [p for p in state.posts_of_topic(post.topic_id)
-                   if p.reply_to_post_number == post.post_number]
-        return json_reply([post_json(state, p, g.user, "replies") for p in answers])
+    viewer = current_user()
+    backend = current_backend()
+    with backend.transaction() as state:
+        answers = backend.posts.replies(post_id, viewer)
+        return json_reply([post_json(state, p, viewer, "replies") for p in answers])
 
 
 @bp.put("/posts/<int:post_id>")
 def update(post_id: int) -> Response:
     """PUT /posts/{id}: post[raw], post[edit_reason]; 409 when post[original_text] is stale."""
-    require_login()
-    sandbox: Sandbox = g.sandbox
+    user = require_login()
     data = params()
     found = data.get("post")
     nested: dict[str, Any] = found if isinstance(found, dict) else {}
     raw = nested.get("raw")  # params.require(:post): a top-level raw is not read
     if raw in (None, ""):
         invalid_parameters("post")
-    with sandbox.state.transaction() as state:
-        post = find_post(state, post_id)
-        if not (g.user.staff or g.user.id == post.user_id):
-            invalid_access()
-        if not g.user.staff and _edit_window_over(sandbox, post):
-            fail(422, "That post was created too long ago. It can no longer be edited or deleted.")
-        original = nested.get("original_text")
-        if original is not None and original != post.raw:
-            fail(409, "That post was edited by another user and your changes can no longer be saved.")
+    revision = Revision(str(raw), data.get("title"), nested.get("category_id"), nested.get("edit_reason"),
+                        nested.get("original_text"))
+    backend = current_backend()
+    with backend.transaction() as state:
         try:
-            emissions = _revise(sandbox, state, post, str(raw), data, nested)
+            post = backend.posts.revise(post_id, user, revision)
         except PostRejected as exc:
             return rejected(exc)
-        body = {"post": post_json(state, post, g.user, "update")}
-    emit_all(sandbox, emissions)
-    return json_reply(body)
-
-
-def _edit_window_over(sandbox: Sandbox, post: Post) -> bool:
-    """Post#edit_time_limit_expired?: post_edit_time_limit (TL0-1) or tl2_post_edit_time_limit, minutes."""
-    settings, author = sandbox.settings, g.user
-    minutes = settings.tl2_post_edit_time_limit if author.trust_level >= 2 else settings.post_edit_time_limit
-    return minutes > 0 and sandbox.clock.now() - post.created_at > timedelta(minutes=minutes)
-
-
-def _revise(sandbox: Sandbox, state: Any, post: Post, raw: str, data: dict[str, Any],
-            nested: dict[str, Any]) -> list[Any]:
-    """PostRevisor: raw, plus title/category for a first post; a topic change emits topic_edited only."""
-    topic = state.topics[post.topic_id]
-    errors = raw_errors(sandbox.settings, raw, post.post_number == 1,
-                        topic.archetype == "private_message")
-    if errors:
-        raise PostRejected(errors, kind="plain")
-    changes: dict[str, Any] = {}
-    if post.post_number == 1:
-        if data.get("title") not in (None, ""):
-            changes["title"] = data["title"]
-        if nested.get("category_id") not in (None, ""):
-            changes["category_id"] = nested["category_id"]
-    now = sandbox.clock.now()
-    topic_events = update_topic(state, sandbox.settings, topic, g.user,
-                                changes, now, bump_first_post=False) if changes else []
-    post_events = edit_post(state, sandbox.settings, post, raw, nested.get("edit_reason"), now)
-    if topic_events and not post_events:
-        post.version += 1
-        post.updated_at = now
-    return topic_events or post_events
+        return json_reply({"post": post_json(state, post, user, "update")})
 
 
 @bp.delete("/posts/<int:post_id>")
 def destroy(post_id: int) -> Response:
     """DELETE /posts/{id}: trash the post (the whole topic for a first post)."""
-    require_login()
-    sandbox: Sandbox = g.sandbox
-    with sandbox.state.transaction() as state:
-        post = find_post(state, post_id)
-        if g.user.staff:
-            emissions = delete_post(state, sandbox.settings, post, sandbox.clock.now())
-        elif g.user.id == post.user_id and post.post_number > 1 and not post.user_deleted:
-            emissions = delete_own(sandbox, state, post)
-        else:
-            invalid_access()
-    emit_all(sandbox, emissions)
+    user = require_login()
+    current_backend().posts.destroy(post_id, user)
     return Response(status=200)
-
-
-def delete_own(sandbox: Sandbox, state: Any, post: Post) -> list[Any]:
-    """PostDestroyer for an author: marked for deletion unless delete_removed_posts_after < 1."""
-    if sandbox.settings.delete_removed_posts_after < 1:
-        return delete_post(state, sandbox.settings, post, sandbox.clock.now())
-    return mark_for_deletion(state, post, sandbox.clock.now())
 
 
 @bp.get("/raw/<int:topic_id>")
 @bp.get("/raw/<int:topic_id>/<int:post_number>")
 def raw(topic_id: int, post_number: int = 1) -> Response:
     """GET /raw/{topic_id}/{post_number}: the Markdown as text/plain."""
-    with g.sandbox.state.transaction() as state:
-        topic = state.topics.get(topic_id)
-        if topic is None or (topic.deleted_at is not None and not (g.user and g.user.staff)):
-            not_found()
-        if not can_see_topic(state, topic, g.user):
-            invalid_access()
-        post = next((p for p in state.posts_of_topic(topic_id) if p.post_number == post_number), None)
-        if post is None:
-            not_found()
-        return Response(post.raw, 200, content_type="text/plain; charset=utf-8")
+    text = current_backend().posts.raw(topic_id, post_number, current_user())
+    return Response(text, 200, content_type="text/plain; charset=utf-8")

@@ -2,57 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from flask import Blueprint, Response, g, redirect, request
+from flask import Blueprint, Response, redirect, request
 
-from discourse_sandbox.guards import require_login
-from discourse_sandbox.http import (
-    as_list,
-    fail,
-    invalid_access,
-    json_error,
-    json_reply,
-    not_found,
-    params,
-    tag_list,
-)
-from discourse_sandbox.posting import PostRejected
-from discourse_sandbox.routes.posts import delete_own, rejected
-from discourse_sandbox.topic_json import basic_topic, topic_view_json, visible_posts
-from discourse_sandbox.topics import (
-    STATUSES,
-    can_see_topic,
-    delete_topic,
-    emit_all,
-    set_status,
-    update_topic,
-)
-
-if TYPE_CHECKING:
-    from discourse_sandbox.sandbox import Sandbox
-    from discourse_sandbox.state import State, Topic
+from discourse_sandbox.core.errors import fail
+from discourse_sandbox.core.http import json_error, json_reply, params, tag_list
+from discourse_sandbox.core.params import as_list
+from discourse_sandbox.models.changes import STATUSES
+from discourse_sandbox.models.posting import PostRejected
+from discourse_sandbox.routes.guards import current_backend, current_user, require_login
+from discourse_sandbox.routes.posts import rejected
+from discourse_sandbox.serializers.topics import basic_topic, topic_view_json
 
 bp = Blueprint("topics", __name__)
 
 
-def find_topic(state: State, topic_id: int) -> Topic:
-    """The topic, or Discourse's 404 (missing, or deleted for non-staff) / 403 (not allowed)."""
-    topic = state.topics.get(topic_id)
-    if topic is None or (topic.deleted_at is not None and not (g.user and g.user.staff)):
-        not_found()
-    if not can_see_topic(state, topic, g.user):
-        invalid_access()
-    return topic
-
-
 def _show(topic_id: int) -> Response:
-    sandbox: Sandbox = g.sandbox
-    with sandbox.state.transaction() as state:
-        topic = find_topic(state, topic_id)
-        return json_reply(topic_view_json(state, sandbox.settings, topic, g.user,
-                                          include_raw=_include_raw()))
+    viewer = current_user()
+    backend = current_backend()
+    with backend.transaction() as state:
+        topic = backend.topics.get(topic_id, viewer)
+        return json_reply(topic_view_json(state, backend.settings, topic, viewer, include_raw=_include_raw()))
 
 
 @bp.get("/t/<int:topic_id>")
@@ -72,12 +43,12 @@ def show_by_slug(first: str, second: int, _post_number: int | None = None) -> Re
 @bp.get("/t/<int:topic_id>/posts")
 def posts(topic_id: int) -> Response:
     """GET /t/{id}/posts?post_ids[]=: some posts of the stream."""
-    sandbox: Sandbox = g.sandbox
+    viewer = current_user()
     wanted = {int(v) for v in as_list(params().get("post_ids")) if v.isdigit()}
-    with sandbox.state.transaction() as state:
-        topic = find_topic(state, topic_id)
-        shown = [p for p in visible_posts(state, topic, g.user) if not wanted or p.id in wanted]
-        view = topic_view_json(state, sandbox.settings, topic, g.user, shown, _include_raw())
+    backend = current_backend()
+    with backend.transaction() as state:
+        topic, shown = backend.topics.posts(topic_id, viewer, wanted)
+        view = topic_view_json(state, backend.settings, topic, viewer, shown, _include_raw())
         return json_reply({"post_stream": {"posts": view["post_stream"]["posts"]}, "id": topic.id})
 
 
@@ -89,22 +60,16 @@ def _include_raw() -> bool:
 @bp.get("/t/external_id/<external_id>")
 def by_external_id(external_id: str) -> Response:
     """GET /t/external_id/{id}: 301 to the topic's URL (.json kept when asked)."""
-    with g.sandbox.state.transaction() as state:
-        lowered = external_id.lower()
-        topic = next((t for t in state.topics.values() if (t.external_id or "").lower() == lowered),
-                     None)
-        if topic is None:
-            not_found()
-        topic = find_topic(state, topic.id)
-        suffix = ".json" if request.environ.get("sandbox.json_suffix") else ""
-        return redirect(f"/t/{topic.slug}/{topic.id}{suffix}", 301)  # type: ignore[return-value]
+    topic = current_backend().topics.by_external_id(external_id, current_user())
+    suffix = ".json" if request.environ.get("sandbox.json_suffix") else ""
+    return redirect(f"/t/{topic.slug}/{topic.id}{suffix}", 301)  # type: ignore[return-value]
 
 
 @bp.put("/t/<first>/<int:topic_id>")
 def update(first: str, topic_id: int) -> Response:
     """PUT /t/-/{id} or /t/{slug}/{id}: title, category_id, tags (nested under topic or top level)."""
-    require_login()
-    sandbox: Sandbox = g.sandbox
+    user = require_login()
+    backend = current_backend()
     data = params()
     changes: dict[str, Any] = {}
     found = data.get("topic")
@@ -115,45 +80,32 @@ def update(first: str, topic_id: int) -> Response:
         elif key in nested:
             changes[key] = nested[key]
     if "tags" in data or "tags" in nested:
-        changes["tags"] = tag_list(data.get("tags", nested.get("tags")))
-    with sandbox.state.transaction() as state:
-        topic = find_topic(state, topic_id)
-        if not (g.user.staff or g.user.id == topic.user_id):
-            invalid_access()
+        changes["tags"] = tag_list(data.get("tags", nested.get("tags")), backend.tags.names_with_id)
+    with backend.transaction() as state:
         try:
-            emissions = update_topic(state, sandbox.settings, topic, g.user, changes,
-                                     sandbox.clock.now())
+            topic = backend.topics.update(topic_id, user, changes)
         except PostRejected as exc:
             return rejected(exc)
-        body = {"basic_topic": basic_topic(state, topic)}
-    emit_all(sandbox, emissions)
-    return json_reply(body)
+        return json_reply({"basic_topic": basic_topic(state, topic)})
 
 
 @bp.put("/t/<int:topic_id>/tags")
 def update_tags(topic_id: int) -> Response:
     """PUT /t/{id}/tags: replace the topic's tags."""
-    require_login()
-    sandbox: Sandbox = g.sandbox
-    tags = tag_list(params().get("tags"))
-    if len(tags) > sandbox.settings.max_tags_per_topic:
-        return json_error(f"You can't apply more than {sandbox.settings.max_tags_per_topic} tags "
+    user = require_login()
+    backend = current_backend()
+    tags = tag_list(params().get("tags"), backend.tags.names_with_id)
+    if len(tags) > backend.settings.max_tags_per_topic:
+        return json_error(f"You can't apply more than {backend.settings.max_tags_per_topic} tags "
                           "to a topic.", 422)
-    with sandbox.state.transaction() as state:
-        topic = find_topic(state, topic_id)
-        if not (g.user.staff or g.user.id == topic.user_id):
-            invalid_access()
-        emissions = update_topic(state, sandbox.settings, topic, g.user, {"tags": tags},
-                                 sandbox.clock.now())
-    emit_all(sandbox, emissions)
+    backend.topics.update(topic_id, user, {"tags": tags})
     return json_reply({"success": "OK"})
 
 
 @bp.put("/t/<int:topic_id>/status")
 def update_status(topic_id: int) -> Response:
     """PUT /t/{id}/status: status=closed|archived|visible|pinned, enabled=true|false (staff)."""
-    require_login()
-    sandbox: Sandbox = g.sandbox
+    user = require_login()
     data = params()
     status = str(data.get("status") or "")
     if not status:
@@ -163,38 +115,14 @@ def update_status(topic_id: int) -> Response:
         fail(400, "param is missing or the value is empty: enabled", "invalid_parameters")
     if status not in STATUSES:
         fail(400, "You supplied invalid parameters to the request: status", "invalid_parameters")
-    with sandbox.state.transaction() as state:
-        topic = find_topic(state, topic_id)
-        if not g.user.staff:
-            invalid_access()
-        # TopicsController#status: `params[:enabled] == "true"`, so a JSON true opens the topic
-        emissions = set_status(state, sandbox.settings, topic, g.user, status, enabled == "true",
-                               sandbox.clock.now())
-    emit_all(sandbox, emissions)
+    # TopicsController#status: `params[:enabled] == "true"`, so a JSON true opens the topic
+    current_backend().topics.set_status(topic_id, user, status, enabled == "true")
     return json_reply({"success": "OK", "topic_status_update": None})
-
-
-def _maydelete_own(state: State, topic: Topic, now: datetime) -> bool:
-    """Guardian#can_delete_topic? for its author: one post, less than 24 hours old, not yet deleted."""
-    posts = state.posts_of_topic(topic.id)
-    return (g.user.id == topic.user_id and len(posts) <= 1 and bool(posts)
-            and not posts[0].user_deleted and topic.created_at > now - timedelta(hours=24))
 
 
 @bp.delete("/t/<int:topic_id>")
 def destroy(topic_id: int) -> Response:
     """DELETE /t/{id}: trash the topic through its first post (staff or the owner)."""
-    require_login()
-    sandbox: Sandbox = g.sandbox
-    with sandbox.state.transaction() as state:
-        topic = find_topic(state, topic_id)
-        now = sandbox.clock.now()
-        if g.user.staff:
-            emissions = delete_topic(state, sandbox.settings, topic, now)
-        elif _maydelete_own(state, topic, now):
-            first = state.posts_of_topic(topic.id)[0]
-            emissions = delete_own(sandbox, state, first)
-        else:
-            invalid_access()
-    emit_all(sandbox, emissions)
+    user = require_login()
+    current_backend().topics.destroy(topic_id, user)
     return Response(status=200)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, request
 
-from discourse_sandbox.guards import require_admin
-from discourse_sandbox.http import fail, invalid_parameters, json_reply, not_found, params
-from discourse_sandbox.user_fields import build_user_field
-from discourse_sandbox.user_json import user_field_json
+from discourse_sandbox.core.errors import invalid_parameters, not_found
+from discourse_sandbox.core.http import json_reply, params
+from discourse_sandbox.routes.guards import current_backend, require_admin
+from discourse_sandbox.serializers.user_fields import user_field_json
 
 bp = Blueprint("user_fields", __name__)
 
@@ -19,7 +19,7 @@ PREFIXES = ("/admin/config/user_fields", "/admin/customize/user_fields")
 def _require_admin_here() -> None:
     """AdminConstraint, and a route that exists only under this version's prefix (setting)."""
     require_admin()
-    if not request.path.startswith(f"/admin/{g.sandbox.settings.user_fields_admin_prefix}/"):
+    if not request.path.startswith(f"/admin/{current_backend().settings.user_fields_admin_prefix}/"):
         not_found()
 
 
@@ -32,43 +32,31 @@ def _field_params() -> dict[str, Any]:
 
 def _index() -> Response:
     _require_admin_here()
-    with g.sandbox.state.transaction() as state:
-        fields = sorted(state.user_fields.values(), key=lambda f: (f.position, f.id))
-        return json_reply({"user_fields": [user_field_json(f) for f in fields]})
+    backend = current_backend()
+    with backend.transaction():
+        return json_reply({"user_fields": [user_field_json(f) for f in backend.user_fields.all()]})
 
 
 def _create() -> Response:
     _require_admin_here()
     data = _field_params()
-    with g.sandbox.state.transaction() as state:
-        field, errors = build_user_field(state, data)
-        if field is None:
-            fail(422, errors)  # render_json_error(field): no error_type
-        state.user_fields[field.id] = field
-        return json_reply({"user_field": user_field_json(field)})
+    backend = current_backend()
+    with backend.transaction():
+        return json_reply({"user_field": user_field_json(backend.user_fields.create(data))})
 
 
 def _update(field_id: int) -> Response:
     _require_admin_here()
     data = _field_params()
-    with g.sandbox.state.transaction() as state:
-        current = state.user_fields.get(field_id)
-        if current is None:
-            not_found()
-        field, errors = build_user_field(state, data, current)
-        if field is None:
-            fail(422, errors)  # render_json_error(field): no error_type
-        state.user_fields[field.id] = field
-        return json_reply({"user_field": user_field_json(field)})
+    backend = current_backend()
+    with backend.transaction():
+        return json_reply({"user_field": user_field_json(backend.user_fields.update(field_id, data))})
 
 
 def _destroy(field_id: int) -> Response:
     _require_admin_here()
-    with g.sandbox.state.transaction() as state:
-        if state.user_fields.pop(field_id, None) is not None:
-            for user in state.users.values():  # the custom fields go with it
-                user.user_fields.pop(field_id, None)
-        return json_reply({"success": "OK"})
+    current_backend().user_fields.destroy(field_id)
+    return json_reply({"success": "OK"})
 
 
 for _prefix in PREFIXES:

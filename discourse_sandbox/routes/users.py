@@ -4,35 +4,25 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, g
+from flask import Blueprint, Response
 
-from discourse_sandbox.guards import current_user, found
-from discourse_sandbox.http import (
-    as_bool,
-    as_int,
-    fail,
-    invalid_access,
-    invalid_parameters,
-    json_reply,
-    params,
+from discourse_sandbox.core.errors import invalid_parameters
+from discourse_sandbox.core.http import json_reply, params
+from discourse_sandbox.core.params import as_bool
+from discourse_sandbox.models.users import SignUp, SignUpRefused
+from discourse_sandbox.routes.guards import current_backend, current_user, is_api
+from discourse_sandbox.serializers.users import (
+    ACTIVATE_EMAIL,
+    sign_up_json,
+    sign_up_refused_json,
+    user_json,
 )
-from discourse_sandbox.state import State, User
-from discourse_sandbox.user_fields import apply_field_values
-from discourse_sandbox.user_json import user_json, webhook_user_json
-from discourse_sandbox.users import EMAIL_RE, can_edit_user, username_errors
 
 bp = Blueprint("users", __name__)
 
 # Honeypot values of GET /session/hp; sign-ups without them are "suspicious" unless by an admin key.
 HONEYPOT_VALUE = "sandbox-honeypot-value"
 CHALLENGE = "sandbox-challenge-0123456789"
-ACTIVE_MESSAGE = "Your account is activated and ready to use."
-ACTIVATE_EMAIL = (
-    "<p>You’re almost done! We sent an activation mail to <b>{email}</b>. Please follow the "
-    "instructions in the mail to activate your account.</p><p>If it doesn’t arrive, check your spam "
-    "folder.</p>"
-)
-MISSING_FIELD = "You have not completed all the required user fields"
 PROFILE_KEYS = ("name", "bio_raw", "location", "website", "locale")
 
 
@@ -42,8 +32,9 @@ PROFILE_KEYS = ("name", "bio_raw", "location", "website", "locale")
 @bp.get("/users/<username>")
 def show_user(username: str) -> Response:
     """UsersController#show: {"user_badges": [], "user": {...}}."""
-    with g.sandbox.state.transaction() as state:
-        user = found(state.user_by_username(username))
+    backend = current_backend()
+    with backend.transaction() as state:
+        user = backend.users.get(username)
         return json_reply({"user_badges": [], "user": user_json(state, user, current_user())})
 
 
@@ -53,25 +44,12 @@ def update_user(username: str) -> Response:
     """UsersController#update: profile attributes and user_fields[<id>]."""
     args = params()
     viewer = current_user()
-    sandbox = g.sandbox
-    with sandbox.state.transaction() as state:
-        user = found(state.user_by_username(username))
-        if not can_edit_user(viewer, user):
-            invalid_access()
-        for key in PROFILE_KEYS:
-            if key in args and args[key] is not None:
-                setattr(user, key, str(args[key]))
-        if args.get("featured_topic_id") not in (None, ""):
-            user.featured_topic_id = as_int(args["featured_topic_id"], "featured_topic_id")
-        _changed, error = apply_field_values(state, user, args.get("user_fields"), viewer)
-        if error:
-            fail(422, error)
-        user.updated_at = sandbox.clock.now()
-        payload = webhook_user_json(state, user)
-        group_ids = state.group_ids_of(user.id)
-        body = {"success": "OK", "user": user_json(state, user, viewer)}
-    sandbox.emitter.emit("user_updated", payload, group_ids=group_ids)
-    return json_reply(body)
+    profile = {key: str(args[key]) for key in PROFILE_KEYS if key in args and args[key] is not None}
+    backend = current_backend()
+    with backend.transaction() as state:
+        user = backend.users.update_profile(username, viewer, profile, args.get("featured_topic_id"),
+                                            args.get("user_fields"))
+        return json_reply({"success": "OK", "user": user_json(state, user, viewer)})
 
 
 # --- sign-up ---------------------------------------------------------------------------------
@@ -90,62 +68,24 @@ def create_user() -> Response:
         if not str(args.get(key) or "").strip():
             invalid_parameters(key)
     viewer = current_user()
-    admin_api = bool(g.api and viewer is not None and viewer.admin)
+    admin_api = bool(is_api() and viewer is not None and viewer.admin)
     email = str(args["email"]).strip().lower()
     if not admin_api and (args.get("password_confirmation") != HONEYPOT_VALUE
                           or args.get("challenge") != CHALLENGE[::-1]):
         # respond_to_suspicious_request: pretend it worked, create nothing
         return json_reply({"success": True, "active": False,
                            "message": ACTIVATE_EMAIL.format(email=email)})
-    sandbox = g.sandbox
-    with sandbox.state.transaction() as state:
-        result = _create(state, args, email, admin_api, sandbox.clock.now())
-        if not isinstance(result, User):
-            return json_reply(result)
-        user = result
-        payload = webhook_user_json(state, user)
-        group_ids = state.group_ids_of(user.id)
-    sandbox.emitter.emit("user_created", payload, group_ids=group_ids)
-    message = ACTIVE_MESSAGE if user.active else ACTIVATE_EMAIL.format(email=user.email)
-    return json_reply({"success": True, "active": user.active, "message": message,
-                       "user_id": user.id})
+    result = current_backend().users.sign_up(_sign_up(args, email), admin_api)
+    if isinstance(result, SignUpRefused):
+        return json_reply(sign_up_refused_json(result.message, result.errors, result.values))
+    return json_reply(sign_up_json(result))
 
 
-def _create(state: State, args: dict[str, Any], email: str, admin_api: bool, now: Any) -> Any:
-    username = str(args["username"]).strip()
-    name = str(args.get("name") or "").strip()
-    password = str(args.get("password") or "")
-    staged = next((u for u in state.users.values() if u.staged and u.email.lower() == email), None)
-    errors: dict[str, list[str]] = {}
-    full: list[str] = []
-    for message in username_errors(state, username, staged.id if staged else None):
-        errors.setdefault("username", []).append(message.removeprefix("Username "))
-        full.append(message)
-    if not EMAIL_RE.match(email):
-        errors.setdefault("email", []).append("is invalid")
-        full.append("Primary email is invalid")
-    elif any(u.email.lower() == email and not u.staged for u in state.users.values()):
-        errors.setdefault("email", []).append("has already been taken")
-        full.append("Primary email has already been taken")
-    if password and len(password) < 10:
-        errors.setdefault("password", []).append("is too short (minimum is 10 characters)")
-        full.append("Password is too short (minimum is 10 characters)")
-    if errors:
-        return {"success": False, "message": "\n".join(full), "errors": errors,
-                "values": {"name": name, "username": username, "email": email},
-                "is_developer": False}
+def _sign_up(args: dict[str, Any], email: str) -> SignUp:
     given = args.get("user_fields")
-    raw_fields: dict[str, Any] = given if isinstance(given, dict) else {}
-    for field in state.user_fields.values():
-        if field.requirement != "optional" and raw_fields.get(str(field.id)) in (None, "", []):
-            return {"success": False, "message": MISSING_FIELD}
-    user = staged or User(id=state.next_id("users"), username=username, name=name, email=email,
-                          created_at=now, updated_at=now, trust_level=0)
-    user.username, user.name, user.email, user.password = username, name, email, password
-    user.staged = False
-    user.active = as_bool(args.get("active")) if admin_api else False
-    user.approved = as_bool(args.get("approved"), True) if admin_api else True
-    # create stores the values as given (no option filtering), cut at the maximum length
-    apply_field_values(state, user, raw_fields, state.users.get(-1), clean=False)
-    state.users[user.id] = user
-    return user
+    return SignUp(
+        username=str(args["username"]).strip(), email=email,
+        name=str(args.get("name") or "").strip(), password=str(args.get("password") or ""),
+        user_fields=given if isinstance(given, dict) else {},
+        active=as_bool(args.get("active")), approved=as_bool(args.get("approved"), True),
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from discourse_sandbox import Sandbox
+from discourse_sandbox.core.records import Post
 from discourse_sandbox.seed import load_seed_data
-from discourse_sandbox.state import Post
 from tests.conftest import SandboxClient
 from tests.sandbox.contract.openapi import assert_conforms
 

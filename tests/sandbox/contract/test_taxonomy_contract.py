@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from discourse_sandbox import Sandbox
-from discourse_sandbox.state import Topic
+from discourse_sandbox.core.records import Topic
 from tests.conftest import SandboxClient
 from tests.sandbox.contract.openapi import assert_conforms
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from discourse_sandbox import Sandbox
+from discourse_sandbox.core.records import Topic
 from discourse_sandbox.seed import load_seed_data
-from discourse_sandbox.state import Topic
 from tests.conftest import SandboxClient
 from tests.sandbox.contract.openapi import assert_conforms
 

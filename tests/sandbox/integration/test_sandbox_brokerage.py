@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from discourse_sandbox import Sandbox
-from discourse_sandbox.users import seed_users
+from discourse_sandbox.seed.users import seed_users
 from tests.conftest import SandboxClient
 from tests.sandbox.integration.test_sandbox_webhooks import Receiver, add_hook
 from tests.service.integration.test_gateway_threads import forum, reply, review_topic, topic_titled

@@ -7,7 +7,7 @@ from typing import Any
 import requests
 
 from discourse_sandbox import Sandbox
-from discourse_sandbox.state import Post, Topic, User
+from discourse_sandbox.core.records import Post, Topic, User
 
 
 def url(sandbox: Sandbox, path: str) -> str:

@@ -170,7 +170,7 @@ def test_new_users_reply_cap_in_one_topic(api: Any, sandbox: Sandbox) -> None:
 
 
 def test_admin_rate_limit_says_a_few_seconds_or_singular_minutes() -> None:
-    from discourse_sandbox.ratelimit import time_left
+    from discourse_sandbox.core.ratelimit import time_left
 
     assert [time_left(s) for s in (2, 45, 60, 150, 3600)] == [
         "a few seconds", "45 seconds", "1 minute", "2 minutes", "1 hour"]

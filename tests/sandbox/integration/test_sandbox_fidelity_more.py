@@ -152,7 +152,7 @@ def test_system_user_has_discourse_logo_everywhere(api: Any) -> None:
 
 
 def test_sign_up_without_a_required_field(api: Any, sandbox: Sandbox) -> None:
-    from discourse_sandbox.state import UserField
+    from discourse_sandbox.core.records import UserField
 
     with sandbox.state.transaction() as state:
         state.user_fields[1] = UserField(id=1, name="Région", field_type="text", requirement="on_signup")

@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from discourse_sandbox import Sandbox
-from discourse_sandbox.state import Category, Group, User
+from discourse_sandbox.core.records import Category, Group, User
 
 TITLE = "Réseau d'eau potable pour le douar Tafraout"
 RAW = "Nous cherchons un expert en hydraulique rurale pour le réseau du douar."

@@ -8,8 +8,8 @@ import pytest
 import requests
 
 from discourse_sandbox import Sandbox
+from discourse_sandbox.models.sso import decode_payload, sign, signed_query
 from discourse_sandbox.seed import SeedError, load_seed_data
-from discourse_sandbox.sso import decode_payload, sign, signed_query
 from tests.conftest import SandboxClient
 
 SECRET = "a-long-enough-sso-secret"

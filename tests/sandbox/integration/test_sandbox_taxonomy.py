@@ -12,8 +12,8 @@ import pytest
 from pydiscourse.exceptions import DiscourseClientError
 
 from discourse_sandbox import Sandbox
+from discourse_sandbox.core.records import FIRST_CUSTOM_GROUP_ID, Group, Topic, User, WebHook
 from discourse_sandbox.seed import SeedError, load_seed_data
-from discourse_sandbox.state import FIRST_CUSTOM_GROUP_ID, Group, Topic, User, WebHook
 from tests.conftest import SandboxClient
 
 NEED_FORM = "- type: input\n  id: sector\n  attributes:\n    label: Secteur\n"

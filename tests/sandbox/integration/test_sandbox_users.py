@@ -8,8 +8,8 @@ import pytest
 from pydiscourse.exceptions import DiscourseClientError
 
 from discourse_sandbox import Sandbox
+from discourse_sandbox.core.records import Post
 from discourse_sandbox.seed import SeedError, load_seed_data
-from discourse_sandbox.state import Post
 from tests.conftest import SandboxClient
 
 SEED: dict[str, Any] = {

@@ -15,8 +15,8 @@ from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from discourse_sandbox import Sandbox, SandboxSettings
-from discourse_sandbox.state import Category, Group, User
-from discourse_sandbox.webhooks import seed_web_hooks
+from discourse_sandbox.core.records import Category, Group, User
+from discourse_sandbox.seed.web_hooks import seed_web_hooks
 from tests.conftest import SandboxClient, start_sandbox
 
 SECRET = "codev-webhook-secret-2026"

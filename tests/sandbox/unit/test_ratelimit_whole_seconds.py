@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from discourse_sandbox.clock import Clock
-from discourse_sandbox.ratelimit import RateLimiter
+from discourse_sandbox.core.clock import Clock
+from discourse_sandbox.core.ratelimit import RateLimiter
 
 
 def test_a_hit_late_in_a_second_is_stamped_with_that_second() -> None:

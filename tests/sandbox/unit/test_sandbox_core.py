@@ -9,9 +9,10 @@ import pytest
 import requests
 
 from discourse_sandbox import Sandbox, SandboxSettings
-from discourse_sandbox.clock import Clock, iso
-from discourse_sandbox.http import as_bool, as_list, params
-from discourse_sandbox.ratelimit import RateLimiter
+from discourse_sandbox.core.clock import Clock, iso
+from discourse_sandbox.core.http import params
+from discourse_sandbox.core.params import as_bool, as_list
+from discourse_sandbox.core.ratelimit import RateLimiter
 from tests.conftest import ADMIN_API_KEY, SandboxClient, start_sandbox
 
 JSON = "application/json; charset=utf-8"
@@ -287,7 +288,7 @@ def test_same_fault_seed_gives_the_same_answers(sandbox: Sandbox) -> None:
 def test_form_params_nest_as_rack_does() -> None:
     from flask import Flask
 
-    from discourse_sandbox.http import params
+    from discourse_sandbox.core.http import params
 
     body = ("tags[][name]=eau&tags[][id]=1&tags[][name]=sig&user_fields[3][]=a&user_fields[3][]=b"
             "&web_hook[active]=true&web_hook[web_hook_event_type_ids][]=101&title=x&title=y")

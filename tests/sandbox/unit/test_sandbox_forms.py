@@ -6,9 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 
-from discourse_sandbox.forms import render_form_submission, validate_template_yaml
-from discourse_sandbox.state import State, TagGroup, Topic, User
-from discourse_sandbox.taxonomy import clean_tag_name, ensure_tags, serialize_topic_tags
+from discourse_sandbox.core.records import TagGroup, Topic, User
+from discourse_sandbox.core.state import State
+from discourse_sandbox.models.form_templates import validate_template_yaml
+from discourse_sandbox.models.forms import render_form_submission
+from discourse_sandbox.models.tag_names import clean_tag_name, ensure_tags
+from discourse_sandbox.serializers.tags import serialize_topic_tags
 
 NEED_FORM = """
 - type: dropdown

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from discourse_sandbox.signing import SIGNATURE_HEADER, signature
+from discourse_sandbox.core.signing import SIGNATURE_HEADER, signature
 
 # Computed once with: printf '%s' BODY | openssl dgst -sha256 -hmac SECRET
 BODY = '{"post":{"id":42,"raw":"Eau potable à Tiznit"}}'

@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from discourse_sandbox import Sandbox, SandboxSettings
-from discourse_sandbox.clock import Clock
-from discourse_sandbox.settings import Faults
-from discourse_sandbox.users import seed_users
+from discourse_sandbox.core.clock import Clock
+from discourse_sandbox.core.settings import Faults
+from discourse_sandbox.seed.users import seed_users
 from sync_service.adapters.db.engine import make_engine
 from sync_service.adapters.db.migrate import upgrade
 from sync_service.adapters.db.unit_of_work import uow_factory

@@ -28,7 +28,7 @@ import yaml
 from sqlalchemy import create_engine, func, select
 
 from discourse_sandbox import Sandbox, SandboxSettings
-from discourse_sandbox.state import State
+from discourse_sandbox.core.state import State
 from sync_service.adapters.db.engine import make_engine
 from sync_service.adapters.db.migrate import upgrade
 from sync_service.adapters.db.tables import InboxDelivery

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from discourse_sandbox import Sandbox
-from discourse_sandbox.clock import Clock
-from discourse_sandbox.settings import Faults, SandboxSettings
+from discourse_sandbox.core.clock import Clock
+from discourse_sandbox.core.settings import Faults, SandboxSettings
 from sync_service.adapters.db import outbox as db_outbox
 from sync_service.adapters.db.engine import make_engine
 from sync_service.adapters.db.migrate import upgrade

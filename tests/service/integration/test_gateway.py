@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from discourse_sandbox import Sandbox, SandboxSettings
-from discourse_sandbox.state import ApiKey
+from discourse_sandbox.core.records import ApiKey
 from sync_service.adapters.discourse.client import ForumProtocolError, HttpPolicy, Transport
 from sync_service.adapters.discourse.gateway import DiscourseGateway, ForumAccessError
 from sync_service.config import ForumSettings, Settings

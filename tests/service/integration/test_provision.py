@@ -11,7 +11,7 @@ import requests
 from click.testing import CliRunner, Result
 
 from discourse_sandbox import Sandbox, SandboxSettings
-from discourse_sandbox.users import seed_users
+from discourse_sandbox.seed.users import seed_users
 from sync_service.adapters.discourse.admin import DiscourseAdmin
 from sync_service.adapters.discourse.client import HttpPolicy, Transport
 from sync_service.config import Settings, load_settings

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from discourse_sandbox.forms import render_form_submission, template_fields
+from discourse_sandbox.models.forms import render_form_submission, template_fields
 from sync_service.adapters.discourse.forms import heading_key, read_form
 from sync_service.config import ForumSettings
 from tests import paths

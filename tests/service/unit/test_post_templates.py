@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from discourse_sandbox.cooking import cook, plain_text
+from discourse_sandbox.core.cooking import cook, plain_text
 from sync_service.domain import posts
 from sync_service.domain.i18n import Translator
 from sync_service.domain.posts import Answer, CandidateView, NeedView
