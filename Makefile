@@ -19,6 +19,7 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy sync_service
 	$(BIN)/mypy --strict tests/service/unit/fakes  # the fakes implement the ports
+	$(BIN)/lint-imports --no-cache --no-logo  # layers point inward, no circle (pyproject: importlinter)
 	$(BIN)/pytest
 
 install: $(STAMP)

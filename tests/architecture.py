@@ -1,33 +1,39 @@
-"""The import graph of a package, read by grimp: circles between modules, and imports written inside
-functions (each one a way to hide a circle or a slow start)."""
+"""The import graph of a package, read by grimp: circles between modules, and imports written anywhere
+but at the top of a module (each one a way to hide a circle or a slow start)."""
 
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 from pathlib import Path
 
 import grimp
 
-from tests import paths
+from tests.paths import ROOT
 
 
 def cycles(package: str) -> list[list[str]]:
-    """Every group of modules of `package` that import each other in a circle (Tarjan's strongly
-    connected components over direct imports, TYPE_CHECKING imports included)."""
+    """Every group of modules of `package` that import each other in a circle (TYPE_CHECKING imports
+    count: grimp keeps them)."""
     graph = grimp.build_graph(package, cache_dir=None)
-    edges = {m: graph.find_modules_directly_imported_by(m) & graph.modules for m in graph.modules}
+    edges = {m: set(graph.find_modules_directly_imported_by(m)) for m in graph.modules}
+    return [c for c in strongly_connected(edges) if len(c) > 1]
+
+
+def strongly_connected(edges: dict[str, set[str]]) -> list[list[str]]:
+    """Tarjan's algorithm, iterative: the strongly connected components of the import graph."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     stack: list[str] = []
     on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(module: str) -> None:
-        # iterative Tarjan: a deep package must not hit the recursion limit
-        work = [(module, iter(sorted(edges[module])))]
-        index[module] = low[module] = len(index)
-        stack.append(module)
-        on_stack.add(module)
+    components: list[list[str]] = []
+    for root in sorted(edges):
+        if root in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(edges[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
         while work:
             node, children = work[-1]
             child = next(children, None)
@@ -36,44 +42,44 @@ def cycles(package: str) -> list[list[str]]:
                     index[child] = low[child] = len(index)
                     stack.append(child)
                     on_stack.add(child)
-                    work.append((child, iter(sorted(edges[child]))))
+                    work.append((child, iter(sorted(edges.get(child, ())))))
                 elif child in on_stack:
                     low[node] = min(low[node], index[child])
                 continue
             work.pop()
             if work:
-                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                parent = work[-1][0]
+                low[parent] = min(low[parent], low[node])
             if low[node] == index[node]:
-                group = []
+                component = []
                 while True:
                     member = stack.pop()
                     on_stack.discard(member)
-                    group.append(member)
+                    component.append(member)
                     if member == node:
                         break
-                if len(group) > 1:
-                    found.append(sorted(group))
-
-    for module in sorted(edges):
-        if module not in index:
-            visit(module)
-    return found
+                components.append(sorted(component))
+    return components
 
 
-def imports_in_functions(package: str) -> list[str]:
-    """`file:line import ...` for every import statement inside a function or class body."""
-    found = []
-    for path in sorted((paths.ROOT / package).rglob("*.py")):
-        if path.parent.is_symlink() or any(p.is_symlink() for p in path.parents if p != paths.ROOT):
-            continue  # the packaged config and migrations are links out of the package
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                for inner in ast.walk(node):
-                    if isinstance(inner, ast.Import | ast.ImportFrom):
-                        found.append(f"{_relative(path)}:{inner.lineno} {ast.unparse(inner)}")
-    return found
+def is_type_checking(node: ast.stmt) -> bool:
+    test = node.test if isinstance(node, ast.If) else None
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
 
 
-def _relative(path: Path) -> str:
-    return str(path.relative_to(paths.ROOT))
+def misplaced_imports(path: Path, base: Path) -> list[str]:
+    """Imports anywhere but the module's top level or a top-level `if TYPE_CHECKING:` block."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    allowed = {id(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)}
+    for block in (n for n in tree.body if isinstance(n, ast.If) and is_type_checking(n)):
+        allowed |= {id(n) for n in block.body if isinstance(n, ast.Import | ast.ImportFrom)}
+    return [f"{path.relative_to(base)}:{node.lineno}" for node in ast.walk(tree)
+            if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in allowed]
+
+
+def sources(package: str) -> list[Path]:
+    """The package's own modules (not the files its links to config/ and migrations/ lead to)."""
+    root = ROOT / package
+    links = [d for d in root.iterdir() if d.is_symlink()]
+    return sorted(p for p in root.rglob("*.py") if not any(link in p.parents for link in links))

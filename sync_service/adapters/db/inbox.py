@@ -6,6 +6,7 @@ InboxWriter is the intake's writer: it commits, several deliveries at once (grou
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import queue
@@ -23,11 +24,6 @@ from sqlalchemy.exc import DBAPIError
 
 from sync_service.adapters.db.engine import sqlite_file
 from sync_service.adapters.db.tables import InboxDelivery, RejectedDelivery
-
-try:
-    import fcntl
-except ImportError:  # not on Windows: SQLite's busy handler alone makes writers take turns there
-    fcntl = None  # type: ignore[assignment]
 
 log = logging.getLogger(__name__)
 
@@ -262,7 +258,7 @@ class InboxWriter:
 def _sqlite_lock_path(engine: Engine) -> str | None:
     """A file beside a SQLite database, for the writers of several processes to take turns."""
     database = sqlite_file(engine)
-    if database is None or fcntl is None:
+    if database is None:
         return None
     return f"{database}.intake-lock"
 
@@ -274,7 +270,7 @@ def _exclusive(path: str | None) -> Iterator[None]:
     SQLite's own busy handler sleeps up to 100 ms between tries; a process waiting on this lock
     wakes as soon as the other one is done instead.
     """
-    if path is None or fcntl is None:
+    if path is None:
         yield
         return
     with open(path, "a") as handle:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
 from pathlib import Path
 
 import grimp
 import pytest
 
+from tests.architecture import misplaced_imports, strongly_connected
 from tests.paths import ROOT
 
 PACKAGE = "discourse_sandbox"
@@ -36,48 +36,6 @@ def _direct_imports(graph: grimp.ImportGraph) -> dict[str, set[str]]:
     return {module: set(graph.find_modules_directly_imported_by(module)) for module in graph.modules}
 
 
-def _strongly_connected(edges: dict[str, set[str]]) -> list[list[str]]:
-    """Tarjan's algorithm, iterative: the strongly connected components of the import graph."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    components: list[list[str]] = []
-    for root in sorted(edges):
-        if root in index:
-            continue
-        work: list[tuple[str, Iterator[str]]] = [(root, iter(sorted(edges[root])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, children = work[-1]
-            child = next(children, None)
-            if child is not None:
-                if child not in index:
-                    index[child] = low[child] = len(index)
-                    stack.append(child)
-                    on_stack.add(child)
-                    work.append((child, iter(sorted(edges.get(child, ())))))
-                elif child in on_stack:
-                    low[node] = min(low[node], index[child])
-                continue
-            work.pop()
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                component = []
-                while True:
-                    member = stack.pop()
-                    on_stack.discard(member)
-                    component.append(member)
-                    if member == node:
-                        break
-                components.append(sorted(component))
-    return components
-
-
 def _area(module: str) -> str:
     """discourse_sandbox.models.posts -> models."""
     parts = module.split(".")
@@ -87,12 +45,12 @@ def _area(module: str) -> str:
 def test_the_cycle_finder_finds_a_cycle() -> None:
     edges = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
 
-    assert sorted(c for c in _strongly_connected(edges) if len(c) > 1) == [["a", "b", "c"]]
+    assert sorted(c for c in strongly_connected(edges) if len(c) > 1) == [["a", "b", "c"]]
 
 
 def test_no_module_imports_itself_back_through_others(graph: grimp.ImportGraph) -> None:
     # TYPE_CHECKING imports count: grimp.build_graph keeps them unless told otherwise.
-    cycles = [c for c in _strongly_connected(_direct_imports(graph)) if len(c) > 1]
+    cycles = [c for c in strongly_connected(_direct_imports(graph)) if len(c) > 1]
 
     assert cycles == []
 
@@ -134,24 +92,8 @@ def test_areas_reach_each_other_through_the_backend(graph: grimp.ImportGraph) ->
     assert sorted(crossing) == []
 
 
-def _is_type_checking(node: ast.stmt) -> bool:
-    test = node.test if isinstance(node, ast.If) else None
-    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
-
-
-def _misplaced_imports(path: Path, base: Path) -> list[str]:
-    """Imports anywhere but the module's top level or a top-level `if TYPE_CHECKING:` block."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
-    allowed = {id(n) for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)}
-    for block in (n for n in tree.body if isinstance(n, ast.If) and _is_type_checking(n)):
-        allowed |= {id(n) for n in block.body if isinstance(n, ast.Import | ast.ImportFrom)}
-    return [f"{path.relative_to(base)}:{node.lineno}" for node in ast.walk(tree)
-            if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in allowed]
-
-
 def test_imports_sit_at_the_top_of_modules() -> None:
-    misplaced = [where for path in SOURCES for where in _misplaced_imports(path, ROOT)]
+    misplaced = [where for path in SOURCES for where in misplaced_imports(path, ROOT)]
 
     assert SOURCES
     assert misplaced == []
@@ -180,4 +122,4 @@ def test_the_misplaced_import_check_sees_imports_in_functions_and_classes(tmp_pa
                       "def f() -> None:\n    import json\n\n\nclass C:\n    from os import path\n",
                       encoding="utf-8")
 
-    assert _misplaced_imports(module, tmp_path) == ["probe.py:8", "probe.py:12"]
+    assert misplaced_imports(module, tmp_path) == ["probe.py:8", "probe.py:12"]

@@ -80,7 +80,7 @@ def body_of(name: str) -> bytes:
 
 def deliver(client: FlaskClient, name: str, *, body: bytes | None = None, event: str | None = None,
             secret: str = SECRET, event_id: str = "1", **headers: str) -> Any:
-    """POST a recorded body as Discourse does (headers of discourse_sandbox/webhook_delivery.py)."""
+    """POST a recorded body as Discourse does (headers of discourse_sandbox/webhooks/delivery.py)."""
     raw = body if body is not None else body_of(name)
     event_type = next(iter(json.loads(body_of(name))))
     sent = {"Content-Type": "application/json", "X-Discourse-Instance": "http://127.0.0.1:4200",

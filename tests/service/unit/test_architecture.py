@@ -3,7 +3,8 @@ modules except where loading on demand is the point (each one says why)."""
 
 from __future__ import annotations
 
-from tests.architecture import cycles, imports_in_functions
+from tests.architecture import cycles, misplaced_imports, sources
+from tests.paths import ROOT
 
 # Imports kept inside a function on purpose: heavy to load, and needed by few commands.
 ON_DEMAND = {
@@ -18,6 +19,7 @@ def test_no_module_of_the_service_imports_itself_back_through_others() -> None:
 
 
 def test_imports_sit_at_the_top_of_modules_except_the_ones_loaded_on_demand() -> None:
-    inside = [line for line in imports_in_functions("sync_service") if line.split(":")[0] not in ON_DEMAND]
+    inside = [where for path in sources("sync_service") for where in misplaced_imports(path, ROOT)
+              if where.split(":")[0] not in ON_DEMAND]
 
     assert inside == []
