@@ -17,6 +17,7 @@ from sync_service.config.settings import Settings
 from sync_service.domain.matching.taxonomy import Taxonomy
 from sync_service.domain.needs import Commune
 from sync_service.domain.provisioning import (
+    OLD_EVENT_NAMES,
     WEB_HOOK_EVENT_TYPES,
     CategorySpec,
     FormTemplateSpec,
@@ -281,7 +282,7 @@ def _webhook(r: Reader, value: object, settings: Settings, webhook_url: str | No
     if require_secret and not settings.webhook_secrets:
         raise ConfigError("environment", "CODEV_WEBHOOK_SECRETS", "nothing",
                           "at least one secret: the webhook is signed with the first")
-    events = r.texts(entry.get("events"), "webhook.events")
+    events = tuple(OLD_EVENT_NAMES.get(e, e) for e in r.texts(entry.get("events"), "webhook.events"))
     for event in events:
         if event not in WEB_HOOK_EVENT_TYPES:
             raise r.fail("webhook.events", event, f"one of {', '.join(WEB_HOOK_EVENT_TYPES)}")

@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Generic, Literal, TypeVar
 
-# Discourse's web hook event types (app/models/web_hook_event_type.rb): name -> id.
+# Discourse's web hook event types as its database names them (db/fixtures/007_web_hook_event_types.rb;
+# the X-Discourse-Event header and the admin API use these names): name -> id.
 WEB_HOOK_EVENT_TYPES: dict[str, int] = {
     "topic_created": 101, "topic_revised": 102, "topic_edited": 103, "topic_destroyed": 104,
     "topic_recovered": 105, "post_created": 201, "post_edited": 202, "post_destroyed": 203,
@@ -21,13 +22,15 @@ WEB_HOOK_EVENT_TYPES: dict[str, int] = {
     "group_destroyed": 403, "category_created": 501, "category_updated": 502, "category_destroyed": 503,
     "tag_created": 601, "tag_updated": 602, "tag_destroyed": 603,
     "reviewable_created": 901, "reviewable_updated": 902, "notification_created": 1001,
-    "solved_accepted_solution": 1101, "solved_unaccepted_solution": 1102, "assign_assigned": 1201,
-    "assign_unassigned": 1202, "user_badge_granted": 1301, "user_badge_revoked": 1302,
-    "group_user_added": 1401, "group_user_removed": 1402, "like_created": 1501,
-    "user_promoted_created": 1601, "voting_topic_upvote": 1701, "voting_topic_unvote": 1702,
+    "accepted_solution": 1101, "unaccepted_solution": 1102, "assigned": 1201, "unassigned": 1202,
+    "user_badge_granted": 1301, "user_badge_revoked": 1302,
+    "user_added_to_group": 1401, "user_removed_from_group": 1402, "post_liked": 1501,
+    "user_promoted": 1601, "topic_upvote": 1701, "topic_unvote": 1702,
     "chat_message_created": 1801, "chat_message_edited": 1802, "chat_message_trashed": 1803,
     "chat_message_restored": 1804,
 }
+# The names of WebHookEventType::TYPES where the database's differ (older sandboxes, older notes).
+OLD_EVENT_NAMES = {"group_user_added": "user_added_to_group", "group_user_removed": "user_removed_from_group"}
 
 Kind = Literal["group", "user_field", "tag_group", "form_template", "category", "webhook"]
 # Creation order: a category names groups (permissions) and form templates.

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -28,6 +29,10 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# A forum id (user, topic, post): Discourse's ids are 64-bit. SQLite's INTEGER already is.
+ForumId = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -95,7 +100,7 @@ class ExpertRecord(Base):
 
     __tablename__ = "experts"
 
-    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False)
     username: Mapped[str] = mapped_column(String(60), index=True)
     display_name: Mapped[str | None] = mapped_column(String(255))
     bio: Mapped[str | None] = mapped_column(Text)
@@ -119,9 +124,9 @@ class NeedRecord(Base):
 
     __tablename__ = "needs"
 
-    topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    topic_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False)
     title: Mapped[str] = mapped_column(Text)
-    author_user_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    author_user_id: Mapped[int | None] = mapped_column(ForumId, index=True)
     author_username: Mapped[str | None] = mapped_column(String(60))
     commune_group: Mapped[str | None] = mapped_column(String(100))
     commune_code: Mapped[str | None] = mapped_column(String(16))
@@ -156,8 +161,8 @@ class IntroductionRecord(Base):
 
     __tablename__ = "introductions"
 
-    need_topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    expert_user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    need_topic_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False)
+    expert_user_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False)
     expert_username: Mapped[str] = mapped_column(String(60))
     # pending | accepted | declined | expired | withdrawn (domain.brokerage)
     status: Mapped[str] = mapped_column(String(16), index=True)
@@ -177,7 +182,7 @@ class ReviewThreadRecord(Base):
 
     __tablename__ = "review_threads"
 
-    need_topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    need_topic_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False)
     revision: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64))
     # [[user_id, username], ...] in the order the thread last showed them
@@ -194,8 +199,8 @@ class DigestEntry(Base):
 
     __tablename__ = "digest_entries"
 
-    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, index=True)
-    need_topic_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False, index=True)
+    need_topic_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False)
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
@@ -228,12 +233,12 @@ class OutboxIntent(Base):
     lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     leased_by: Mapped[str | None] = mapped_column(String(64))
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    topic_id: Mapped[int | None] = mapped_column(Integer, index=True)
-    post_id: Mapped[int | None] = mapped_column(Integer)
+    topic_id: Mapped[int | None] = mapped_column(ForumId, index=True)
+    post_id: Mapped[int | None] = mapped_column(ForumId)
     last_error: Mapped[str | None] = mapped_column(Text)
     # the forum user the write is about (an introduction's expert, a digest's reader): forgetting them
     # removes it
-    person_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    person_id: Mapped[int | None] = mapped_column(ForumId, index=True)
 
 
 class WorkerHeartbeat(Base):

@@ -34,6 +34,7 @@ from sync_service.domain.provisioning import (
 )
 from sync_service.services.ports.forum import ForumRefused, ForumUnavailable
 
+EVENT_NAMES = {event_id: name for name, event_id in WEB_HOOK_EVENT_TYPES.items()}
 JSON_CONTENT_TYPE = 1  # web_hook[content_type]: 1 application/json
 USER_FIELD_PREFIXES = ("/admin/config/user_fields", "/admin/customize/user_fields")  # new, then old
 FORM_TEMPLATES = "/admin/customize/form-templates"
@@ -142,7 +143,9 @@ class DiscourseAdmin:
             rows = self._get("/admin/api/web_hooks.json", "webhooks",
                              {"offset": page * WEB_HOOKS_PAGE}).get("web_hooks") or []
             for h in rows:
-                events = tuple(e["name"] for e in h.get("web_hook_event_types") or [])
+                # by id: the name an older Discourse (or a sandbox) shows may differ from ours
+                events = tuple(EVENT_NAMES.get(e.get("id"), e.get("name") or "")
+                               for e in h.get("web_hook_event_types") or [])
                 yield Existing(int(h["id"]), WebhookSpec(h["payload_url"], h.get("secret") or "", events,
                                                          bool(h.get("active"))))
             if len(rows) < WEB_HOOKS_PAGE:

@@ -131,15 +131,15 @@ class Transport:
         finally:
             self.pacer.release()
 
-    def send_waiting_out_429(self, method: str, path: str,
-                             body: dict[str, Any] | None = None) -> tuple[int, dict[str, str], bytes]:
+    def send_waiting_out_429(self, method: str, path: str, body: dict[str, Any] | None = None,
+                             params: dict[str, Any] | None = None) -> tuple[int, dict[str, str], bytes]:
         """send_once, repeated only after a 429: waits what Discourse says, within the budget.
 
         Any other answer (and any exception) reaches the caller, who knows what it means for a write.
         """
         waited = 0.0
         while True:
-            status, headers, raw = self.send_once(method, path, body=body)
+            status, headers, raw = self.send_once(method, path, params=params, body=body)
             if status != 429:
                 return status, headers, raw
             wait = _rate_limit_wait(headers, raw)

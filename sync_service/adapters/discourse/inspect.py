@@ -17,6 +17,7 @@ from sync_service.adapters.discourse.admin import WEB_HOOKS_PAGE, DiscourseAdmin
 from sync_service.adapters.discourse.client import Transport, path_segment
 from sync_service.adapters.discourse.sso import decode, sign, signed_request
 from sync_service.domain.provisioning import WEB_HOOK_EVENT_TYPES, ForumState, ForumStructure
+from sync_service.services.ports.forum import ForumUnavailable
 from sync_service.services.ports.health import (
     ApiUser,
     ConnectProbe,
@@ -71,9 +72,11 @@ class DiscourseInspector:
                 ) -> tuple[int | None, Any, str]:
         """(status, decoded JSON or None, why there was no answer)."""
         try:
-            status, headers, raw = self.transport.send_once(method, path, params=params)
+            status, headers, raw = self.transport.send_waiting_out_429(method, path, params=params)
         except requests.RequestException as exc:
             return None, None, describe_failure(exc)
+        except ForumUnavailable as exc:  # rate limited past the budget
+            return None, None, str(exc)
         body = None
         if "json" in headers.get("content-type", ""):
             try:
@@ -233,9 +236,17 @@ class DiscourseInspector:
         return ConnectProbe("unexpected", f"HTTP {answer.status_code} {location[:80]}".strip())
 
 
+def _event_name(event: Any) -> str:
+    """An event type by its id when there is one: the name an older forum shows may differ from ours."""
+    if isinstance(event, dict):
+        number = event.get("id")
+        return EVENT_NAMES.get(number, str(event.get("name"))) if isinstance(number, int) else \
+            str(event.get("name"))
+    return EVENT_NAMES.get(int(event), str(event))
+
+
 def _webhook(row: dict[str, Any]) -> Webhook:
-    events = tuple(str(e.get("name")) if isinstance(e, dict) else EVENT_NAMES.get(int(e), str(e))
-                   for e in row.get("web_hook_event_types") or [])
+    events = tuple(_event_name(e) for e in row.get("web_hook_event_types") or [])
     filters = tuple(name for key, name in (("category_ids", "categories"), ("group_ids", "groups"),
                                            ("tag_names", "tags")) if row.get(key))
     return Webhook(int(row["id"]), str(row.get("payload_url") or ""), bool(row.get("active")),

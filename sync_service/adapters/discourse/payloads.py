@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sync_service.domain.provisioning import OLD_EVENT_NAMES
 from sync_service.services.ports.storage import EntityRef
 
 MAX_DEPTH = 32  # Discourse's payloads nest 4 or 5 levels deep
@@ -206,10 +207,8 @@ EVENTS: dict[str, tuple[str, Reader]] = {
     **{f"user_{verb}": ("user", _user)
        for verb in ("created", "approved", "updated", "destroyed", "confirmed_email", "suspended",
                     "unsuspended")},
-    # The event type's seed name is group_user_added; the event sent is user_added_to_group.
-    **{name: ("group_user", _group_user)
-       for name in ("user_added_to_group", "user_removed_from_group", "group_user_added",
-                    "group_user_removed")},
+    # Discourse sends user_added_to_group / user_removed_from_group; older notes named them otherwise.
+    **{name: ("group_user", _group_user) for pair in OLD_EVENT_NAMES.items() for name in pair},
 }
 
 # Events Discourse sends that say nothing about a need or an expert: stored as `ignored`.

@@ -15,9 +15,12 @@ from sync_service.adapters.discourse.topics import tag_names
 from sync_service.services.ports.forum import ThreadPost, ThreadSnapshot
 
 CHUNK = 20  # posts a topic view carries and post_ids a page asks for (TopicView.chunk_size)
-# Posts someone wrote: regular (1) and staff whispers (4); not moderator actions (2) nor the small
-# actions Discourse adds when a topic is closed, tagged... (3). A missing post_type is a regular one.
-WRITTEN_POST_TYPES = (None, 1, 4)
+# The posts people answer with: regular ones (1; a missing post_type is a regular one). Not moderator
+# actions (2), nor the small actions Discourse adds when a topic is closed or pinned (3), nor whispers
+# (4): with create_post_for_category_and_tag_changes on, every tag change adds a whisper "Added
+# #approuver-2" (lib/post_revisor.rb), which must never read as a command. A post with an action_code
+# is Discourse's own, whatever its type.
+WRITTEN_POST_TYPES = (None, 1)
 MAX_PAGES = 500  # a guard: 10,000 posts read back before `after` is met
 
 # GET path with query parameters -> the JSON object, or None when the topic is gone or hidden.
@@ -59,7 +62,7 @@ def snapshot_from_json(view: Mapping[str, Any], posts: Iterable[Mapping[str, Any
     by_number: dict[int, ThreadPost] = {}
     for post in posts:
         number = _number(post)
-        if number <= after_post_number or post.get("deleted_at") or \
+        if number <= after_post_number or post.get("deleted_at") or post.get("action_code") or \
                 post.get("post_type") not in WRITTEN_POST_TYPES:
             continue
         user_id = post.get("user_id")

@@ -110,7 +110,8 @@ class DiscourseWriter:
     def _topic_by_external_id(self, key: str) -> Posted | None:
         path = f"/t/external_id/{external_id(key)}.json"
         try:
-            status, headers, _body = self.transport.send_once("GET", path)
+            # a 429 is waited out as Discourse says: it says nothing of whether the post exists
+            status, headers, _body = self.transport.send_waiting_out_429("GET", path)
         except requests.RequestException as exc:
             raise UnclearOutcome(f"{type(exc).__name__} on GET {path}") from exc
         if status == 404:
