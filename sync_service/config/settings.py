@@ -76,6 +76,8 @@ class WorkerSettings:
     backoff_seconds: float = 5.0
     lease_seconds: float = 300.0  # one refetch may wait on the forum's rate limit
     reconcile_interval_minutes: int = 60
+    # finished inbox rows (done, ignored) and refused deliveries are kept this long, then deleted
+    inbox_retention_days: float = field(default=30.0, metadata={"min": 1})
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from sync_service.services.ports.storage import Claim, EntityRef, UnitOfWork
 log = logging.getLogger("codev.worker")
 
 MAX_BACKOFF_SECONDS = 3600.0   # a failing row is retried at least once an hour
+PRUNE_EVERY = timedelta(hours=1)  # finished inbox rows older than the retention go this often
 MAX_PAUSE_SECONDS = 300.0      # a forum outage is probed at least every five minutes
 IDLE_SECONDS = 1.0             # how long run_forever sleeps when nothing is due
 
@@ -170,6 +171,7 @@ class Worker:
         wait = sleep or self.stop.wait
         interval = timedelta(minutes=self.settings.reconcile_interval_minutes)
         next_reconcile = self.clock() + interval
+        next_prune = self.clock()
         failures = 0
         while not self.stop.is_set():
             try:
@@ -188,11 +190,28 @@ class Worker:
             if reconcile is not None and interval and self.clock() >= next_reconcile:
                 self._sweep(reconcile, batch)
                 next_reconcile = self.clock() + interval
+            if self.clock() >= next_prune:
+                self.prune()
+                next_prune = self.clock() + PRUNE_EVERY
             if result.pause > 0:
                 wait(result.pause)
             elif result.claimed == 0:
                 wait(idle_seconds)
         log.info("worker %s stopped", self.worker_id)
+
+    def prune(self) -> int:
+        """Delete the finished inbox rows older than worker.inbox_retention_days; how many."""
+        before = self.clock() - timedelta(days=self.settings.inbox_retention_days)
+        try:
+            with self.uow_factory() as uow:
+                pruned = uow.inbox.prune(before)
+                uow.commit()
+        except Exception as exc:  # the next hour tries again; the queue is unaffected
+            log.warning("inbox pruning failed: %s", type(exc).__name__)
+            return 0
+        if pruned:
+            log.info("inbox: %d finished rows older than %s deleted", pruned, f"{before:%Y-%m-%d}")
+        return pruned
 
     def _sweep(self, reconcile: Sweep, batch: int) -> None:
         """Reconcile, taking inbox batches between entities so webhooks wait no longer than one."""

@@ -36,14 +36,14 @@ WRITERS_PER_PROCESS = 1
 
 @cache
 def _insert_ignoring_duplicates(dialect: str) -> Insert:
-    """INSERT ... ON CONFLICT (event, body_sha256) DO NOTHING RETURNING the key of each row inserted."""
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING the key of each row inserted: a row whose body is
+    already waiting (or already ignored) is a duplicate (the partial unique indexes of tables.py)."""
     table = InboxDelivery.__table__
-    key = ["event", "body_sha256"]
     stmt: postgresql.Insert | sqlite.Insert
     if dialect == "postgresql":
-        stmt = postgresql.insert(InboxDelivery).on_conflict_do_nothing(index_elements=key)
+        stmt = postgresql.insert(InboxDelivery).on_conflict_do_nothing()
     elif dialect == "sqlite":
-        stmt = sqlite.insert(InboxDelivery).on_conflict_do_nothing(index_elements=key)
+        stmt = sqlite.insert(InboxDelivery).on_conflict_do_nothing()
     else:
         raise ValueError(f"unsupported database dialect {dialect!r}: use SQLite or PostgreSQL")
     # RETURNING, not rowcount, tells an insert from a skipped duplicate, one by one in a batch too
@@ -100,11 +100,12 @@ def _pg_unnest_insert(table_name: str) -> str:
     columns = ", ".join(_PG_ARRAY_TYPES)
     arrays = ", ".join(f"%({name})s::{kind}[]" for name, kind in _PG_ARRAY_TYPES.items())
     return (f"INSERT INTO {table_name} ({columns}) SELECT * FROM unnest({arrays}) "
-            "ON CONFLICT (event, body_sha256) DO NOTHING RETURNING event, body_sha256")
+            "ON CONFLICT DO NOTHING RETURNING event, body_sha256")
 
 
 def insert_deliveries(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> list[bool]:
-    """Insert rows, skipping any (event, body_sha256) already stored; for each row, whether it is new."""
+    """Insert rows, skipping duplicates (a body already waiting, or already ignored); for each row,
+    whether it is new."""
     if not rows:
         return []
     if conn.dialect.name == "postgresql":

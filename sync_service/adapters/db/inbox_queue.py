@@ -15,11 +15,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from sync_service.adapters.db.columns import aware, kept_error, rowcount
-from sync_service.adapters.db.tables import InboxDelivery
+from sync_service.adapters.db.tables import InboxDelivery, RejectedDelivery
 from sync_service.services.ports.storage import Claim, InboxRow
 
 
@@ -152,6 +152,17 @@ class SqlInbox:
                 update(d).where(d.entity_kind == "person", d.entity_key == username)
                 .values(entity_key=str(user_id)), execution_options={"synchronize_session": False})
         return rowcount(result)
+
+    def prune(self, before: datetime) -> int:
+        """Delete done and ignored rows processed before `before`, and refusals received before it."""
+        d, r = InboxDelivery, RejectedDelivery
+        finished = self.session.execute(
+            delete(d).where(d.status.in_(("done", "ignored")), d.processed_at < before),
+            execution_options={"synchronize_session": False})
+        refused = self.session.execute(delete(r).where(r.received_at < before),
+                                       execution_options={"synchronize_session": False})
+        return rowcount(finished) + rowcount(refused)
+
 
 def _held(claim: Claim) -> tuple[Any, ...]:
     """The row is still ours: running, leased by this worker, at this attempt (no takeover since)."""

@@ -16,7 +16,6 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
-    UniqueConstraint,
     false,
     text,
 )
@@ -45,15 +44,22 @@ class InboxDelivery(Base):
     """One accepted webhook delivery, reduced to what processing needs (dj-stripe's inbox).
 
     The body is not kept: user payloads carry e-mail addresses, which codev never stores. What is
-    kept is the entity the event is about (to refetch it) and the body's hash (to drop duplicates:
-    Discourse signs the body, not the event name, so the pair is the key).
+    kept is the entity the event is about (to refetch it) and the body's hash. A body identical to
+    one still waiting is a duplicate (the waiting row's refetch will see whatever it describes), under
+    any event name: the name is not signed. Once that row is done, the same body again is a real
+    change back (tags A -> B -> A give identical bodies) and makes a new row. An ignored body stays a
+    duplicate for good: it asks for no work, and made-up event names cost one row.
     """
 
     __tablename__ = "inbox_delivery"
     __table_args__ = (
-        UniqueConstraint("event", "body_sha256"),
+        Index("uq_inbox_delivery_waiting_body", "body_sha256", unique=True,
+              postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        Index("uq_inbox_delivery_ignored_body", "body_sha256", unique=True,
+              postgresql_where=text("status = 'ignored'"), sqlite_where=text("status = 'ignored'")),
         Index("ix_inbox_delivery_claim", "status", "available_at"),
         Index("ix_inbox_delivery_entity", "entity_kind", "entity_key"),
+        Index("ix_inbox_delivery_processed_at", "processed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

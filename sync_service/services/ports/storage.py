@@ -222,6 +222,11 @@ class InboxRepository(Protocol):
         """Blank the hints (and finished rows' keys) of deliveries about that person; how many rows."""
         ...
 
+    def prune(self, before: datetime) -> int:
+        """Delete finished rows (done, ignored) processed before that time, and the refused deliveries
+        received before it; how many rows. Waiting, running and parked rows stay."""
+        ...
+
 
 class IntroductionRepository(Protocol):
     """Introductions by (need, expert)."""

@@ -53,8 +53,9 @@ def test_needs_and_experts_with_ids_above_2_to_the_31_are_stored_by_worker_and_s
     engine = make_engine(database_url)
     with engine.begin() as conn:
         insert_deliveries(conn, [delivery_row(
-            event="topic_created", event_type="topic", discourse_event_id="1", body_sha256=uuid.uuid4().hex * 2,
-            entity_kind="need", entity_key=str(topic_id), hint={}, received_at=datetime.now(UTC))])
+            event="topic_created", event_type="topic", discourse_event_id="1",
+            body_sha256=uuid.uuid4().hex * 2, entity_kind="need", entity_key=str(topic_id), hint={},
+            received_at=datetime.now(UTC))])
     engine.dispose()
 
     worker, _loop = codev.worker("wide")

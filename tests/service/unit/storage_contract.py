@@ -354,3 +354,21 @@ def test_contract_forgetting_a_person_keys_their_deliveries_by_id(make: Make, de
 
     with make() as uow:
         assert sorted(c.entity_key or "" for c in uow.inbox.claim("w1", at(1), 10, 60)) == ["42", "43"]
+
+
+def test_contract_pruning_deletes_only_finished_rows_older_than_the_retention(make: Make,
+                                                                               deliver: Deliver) -> None:
+    for key in ("1", "2", "3", "4"):
+        deliver("person", key, at(0))
+    with make() as uow:
+        done, parked, _running = uow.inbox.claim("w1", at(0), 3, 600)
+        uow.inbox.complete(done, at(1), "done", [])
+        uow.inbox.park(parked, at(1), "broken")
+        uow.commit()
+
+    with make() as uow:
+        assert uow.inbox.prune(at(1)) == 0  # processed at 1: not before 1
+        assert uow.inbox.prune(at(2)) == 1  # the done row; parked, running and waiting rows stay
+        uow.commit()
+    with make() as uow:
+        assert [c.entity_key for c in uow.inbox.claim("w2", at(700), 10, 60)] == ["3", "4"]

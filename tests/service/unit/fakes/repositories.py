@@ -167,6 +167,15 @@ class FakeInbox(OnStore):
         row.last_error = kept_error(error)
         return True
 
+    def prune(self, before: datetime) -> int:
+        def old(r: InboxRecord) -> bool:
+            return r.status in ("done", "ignored") and r.processed_at is not None and r.processed_at < before
+
+        kept = [r for r in self.data.inbox if not old(r)]
+        pruned = len(self.data.inbox) - len(kept)
+        self.data.inbox[:] = kept
+        return pruned
+
     def forget_person(self, user_id: int, username: str | None) -> int:
         keys = {str(user_id), *([username] if username else [])}
         about = [r for r in self.data.inbox if r.entity_kind == "person" and r.entity_key in keys]
