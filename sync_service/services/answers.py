@@ -37,7 +37,7 @@ def read_thread(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: Bro
     review = uow.reviews.by_topic(topic_id)
     intro = uow.introductions.by_pm_topic(topic_id) if review is None else None
     # Nothing is written yet: end the transaction, so that SQLite's write lock is not held while the
-    # thread is read over HTTP; the use case locks and reads its rows again before it decides.
+    # thread is read over HTTP; the use case locks the need, then reads the thread and its rows again.
     uow.rollback()
     if review is not None:
         return read_review(uow, forum, ranker, rules, review, topic_id, now)
@@ -49,7 +49,9 @@ def read_thread(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: Bro
 def read_review(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: BrokerageRules,
                 review: ReviewThread, topic_id: int, now: datetime) -> str:
     """Apply the community managers' commands posted in a review topic since it was last read."""
-    # the forum first (no database lock held during HTTP), then the rows, locked and read again
+    # The need's lock before the thread is read, held until the unit ends: two workers reading one
+    # topic apply what they read in the order they read it (a tag seen removed stays removed).
+    uow.lock_entity("need", review.need_topic_id)
     snapshot = forum.thread(topic_id, review.last_post_number)
     if snapshot is None:
         return "ignored"
@@ -61,7 +63,6 @@ def read_review(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: Bro
                      command.verb, post.username)
             command = None
         commands.append((post, command))
-    uow.lock_entity("need", review.need_topic_id)
     current = uow.reviews.get(review.need_topic_id, lock=True)
     if current is None or uow.needs.get(review.need_topic_id, lock=True) is None:
         return "ignored"
@@ -167,8 +168,8 @@ def _say(uow: UnitOfWork, rules: BrokerageRules, need: NeedDetails, topic_id: in
 def read_introduction(uow: UnitOfWork, forum: ThreadReader, rules: BrokerageRules,
                       intro: Introduction, topic_id: int, now: datetime) -> str:
     """The expert's yes or no in the introduction PM; the need's status follows."""
-    snapshot = forum.thread(topic_id, intro.last_post_number)  # before any lock: no HTTP under it
-    uow.lock_entity("need", intro.need_topic_id)
+    uow.lock_entity("need", intro.need_topic_id)  # before the read, as for a review topic
+    snapshot = forum.thread(topic_id, intro.last_post_number)
     current = uow.introductions.get(intro.need_topic_id, intro.expert_user_id, lock=True)
     if current is None or snapshot is None:
         return "ignored"

@@ -4,26 +4,22 @@ Webhooks get lost (Discourse retries little, never on a timeout) and anonymisati
 sweep is what makes the database equal to the forum in the end. Every entity is applied through
 `apply_ref` in its own unit of work: a crash midway loses nothing, the next sweep goes on.
 
-What is skipped without --full: people come with their snapshot from the forum's listing, so they are
-not fetched a second time (apply_ref sees that nothing changed and writes nothing). Needs are listed by
-id only, so every need is refetched on every run. With --full, every person is refetched one by one.
+What is skipped without --full: people come with their snapshot from the forum's listing; one whose
+snapshot equals what codev holds (or who is no expert and not held) is not fetched again. Whatever the
+listing would change is refetched under the person's lock instead: a listing is read outside the lock,
+and only a fetch made under it may write. Needs are listed by id only, so every need is refetched on
+every run. With --full, every person is refetched one by one.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sync_service.services import sync
-from sync_service.services.ports.forum import (
-    AccessDenied,
-    ForumGateway,
-    ForumUnavailable,
-    NeedSnapshot,
-    PersonSnapshot,
-)
+from sync_service.services.ports.forum import AccessDenied, ForumGateway, ForumUnavailable, PersonSnapshot
 from sync_service.services.ports.storage import EntityRef, UnitOfWork
 from sync_service.services.sync import SyncRules
 
@@ -35,6 +31,8 @@ Apply = Callable[[UnitOfWork, ForumGateway, SyncRules, EntityRef, datetime], str
 KnownKeys = Callable[[UnitOfWork], tuple[list[int], list[int]]]
 OUTCOMES = ("created", "updated", "purged", "unchanged", "failed", "ignored")
 Progress = Callable[[str, str], object]  # (entity kind, outcome) after each entity
+# The outcome a listed person's snapshot settles without a refetch ("unchanged", "ignored"), or None.
+Listed = Callable[[UnitOfWork, SyncRules, PersonSnapshot], str | None]
 
 
 @dataclass
@@ -65,32 +63,6 @@ class _Stopped(Exception):
     """The sweep must end now (stop asked, or too many forum failures in a row)."""
 
 
-class _Primed:
-    """The forum, except that one person is answered from the snapshot the listing just gave."""
-
-    def __init__(self, forum: ForumGateway, snapshot: PersonSnapshot) -> None:
-        self._forum, self._snapshot = forum, snapshot
-
-    def person(self, username: str) -> PersonSnapshot | None:
-        if username == self._snapshot.username:
-            return self._snapshot
-        return self._forum.person(username)
-
-    def person_by_id(self, user_id: int) -> PersonSnapshot | None:
-        if user_id == self._snapshot.user_id:
-            return self._snapshot
-        return self._forum.person_by_id(user_id)
-
-    def need(self, topic_id: int) -> NeedSnapshot | None:
-        return self._forum.need(topic_id)
-
-    def people(self) -> Iterator[PersonSnapshot]:
-        return self._forum.people()
-
-    def need_topic_ids(self) -> Iterator[int]:
-        return self._forum.need_topic_ids()
-
-
 @dataclass
 class _Sweep:
     uow_factory: Callable[[], UnitOfWork]
@@ -101,19 +73,18 @@ class _Sweep:
     progress: Progress | None
     stop: Callable[[], bool] | None
     counts: Counts
+    listed: Listed
     outages: int = 0
 
-    def one(self, kind: str, key: int, primed: tuple[ForumGateway, datetime] | None = None) -> None:
-        """Apply one entity in its own unit; `primed`: a forum that already holds it, and when it
-        was fetched (apply_ref orders fetches of one entity by their start)."""
+    def one(self, kind: str, key: int) -> None:
+        """Apply one entity in its own unit: a refetch under the entity's lock (sync.apply_ref)."""
         if self.stop is not None and self.stop():
             raise _Stopped("stop asked")
         ref = EntityRef(kind=kind, key=str(key), event="reconcile")
-        forum, started = primed if primed is not None else (self.forum, self.clock())
         try:
             uow = self.uow_factory()
             with uow:
-                outcome = self.apply(uow, forum, self.rules, ref, started)
+                outcome = self.apply(uow, self.forum, self.rules, ref, self.clock())
                 uow.commit()
             self.outages = 0
         except AccessDenied as exc:  # the credentials or the forum's set-up: retrying will not help
@@ -128,22 +99,38 @@ class _Sweep:
         except Exception as exc:  # one bad entity must not end the sweep; it is counted and logged
             outcome = "failed"
             log.warning("reconcile %s failed: %s", kind, type(exc).__name__)
+        self.tell(kind, outcome)
+
+    def tell(self, kind: str, outcome: str) -> None:
+        """Count one entity's outcome and say it to whoever follows the sweep."""
         self.counts.add(outcome)
         if self.progress is not None:
             self.progress(kind, outcome)
+
+    def settled_by_listing(self, snapshot: PersonSnapshot) -> bool:
+        """Whether the listing's snapshot shows nothing to write (then it is counted); a listing is read
+        outside the person's lock, so whatever it would change is refetched under the lock instead."""
+        uow = self.uow_factory()
+        with uow:
+            outcome = self.listed(uow, self.rules, snapshot)
+            uow.rollback()
+        if outcome is None:
+            return False
+        self.tell("person", outcome)
+        return True
 
 
 def reconcile(uow_factory: Callable[[], UnitOfWork], forum: ForumGateway, rules: SyncRules, full: bool,
               now: datetime, progress: Progress | None = None, *, stop: Callable[[], bool] | None = None,
               clock: Callable[[], datetime] | None = None, apply: Apply | None = None,
-              known: KnownKeys | None = None) -> Counts:
+              known: KnownKeys | None = None, listed: Listed | None = None) -> Counts:
     """Apply every person and need topic of the forum, then purge what codev holds and the forum lost.
 
-    `clock` (else `now` for every entity) dates each refetch: give it for a sweep that lasts, or a
-    person anonymised after `now` but fetched later looks older than what is stored, and stays."""
+    `clock` (else `now` for every entity) dates each refetch (fetched_at says when, it decides nothing)."""
     apply_one: Apply = apply or sync.apply_ref
     stored_keys: KnownKeys = known or sync.known_keys
-    sweep = _Sweep(uow_factory, forum, rules, clock or (lambda: now), apply_one, progress, stop, Counts())
+    sweep = _Sweep(uow_factory, forum, rules, clock or (lambda: now), apply_one, progress, stop, Counts(),
+                   listed or sync.listed_outcome)
     try:
         seen_people = _people(sweep, full)
         seen_needs = _needs(sweep)
@@ -168,13 +155,12 @@ def _people(sweep: _Sweep, full: bool) -> set[int]:
     listing = iter(sweep.forum.people())
     try:
         while True:
-            started = sweep.clock()  # the listing fetches each person as it yields them
             snapshot = next(listing, None)
             if snapshot is None:
                 break
             seen.add(snapshot.user_id)
-            primed = None if full else (_Primed(sweep.forum, snapshot), started)
-            sweep.one("person", snapshot.user_id, primed)
+            if full or not sweep.settled_by_listing(snapshot):
+                sweep.one("person", snapshot.user_id)
     except AccessDenied as exc:
         sweep.counts.add("failed")
         raise _Stopped(str(exc)) from exc

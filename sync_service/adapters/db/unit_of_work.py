@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Connection, Engine, event, text
 from sqlalchemy.orm import Session
@@ -14,6 +14,8 @@ from sync_service.adapters.db.brokerage import (
     SqlIntroductionRepository,
     SqlReviewRepository,
 )
+from sync_service.adapters.db.engine import sqlite_file
+from sync_service.adapters.db.entity_locks import EntityLocks
 from sync_service.adapters.db.inbox_queue import SqlInbox
 from sync_service.adapters.db.outbox import SqlOutbox
 from sync_service.adapters.db.repositories import (
@@ -42,6 +44,9 @@ class SqlUnitOfWork:
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._connection: Connection | None = None
         self._saved_isolation: Any = None
+        database = sqlite_file(engine)
+        self._entity_locks = EntityLocks(database) if database is not None else None
+        self._held: dict[int, IO[bytes]] = {}  # SQLite: entity lock stripes held until the transaction ends
 
     def __enter__(self) -> SqlUnitOfWork:
         connection = self.engine.connect()
@@ -71,6 +76,7 @@ class SqlUnitOfWork:
             self.session.rollback()
             self.session.close()
         finally:
+            self._release_entities()
             if connection is not None:
                 if self.is_sqlite and not connection.invalidated:
                     if connection.in_transaction():
@@ -82,21 +88,41 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         """Make every change of this unit durable; the next statement opens a new transaction."""
-        self.session.commit()
+        try:
+            self.session.commit()
+        finally:
+            self._release_entities()
 
     def rollback(self) -> None:
         """Drop every change of this unit."""
-        self.session.rollback()
+        try:
+            self.session.rollback()
+        finally:
+            self._release_entities()
 
     def lock_entity(self, kind: str, key: int) -> None:
-        """Serialise work on one entity until the transaction ends (PostgreSQL advisory lock)."""
-        if self.is_sqlite:
-            return  # BEGIN IMMEDIATE already holds the database's only write lock
+        """Serialise work on one entity until the transaction ends: a PostgreSQL advisory transaction
+        lock; on SQLite a stripe lock (entity_locks.py) taken before the transaction begins, since
+        waiting for it while holding SQLite's write lock could wait for ever."""
+        if self._entity_locks is not None:
+            if self.session.in_transaction():
+                raise RuntimeError(f"lock {kind} {key} before the unit's first statement (SQLite)")
+            stripe = self._entity_locks.stripe(kind, key)
+            if stripe not in self._held:
+                self._held[stripe] = self._entity_locks.acquire(stripe)
+            return
         digest = hashlib.sha256(f"codev:{kind}:{key}".encode()).digest()
         self.session.execute(
             text("SELECT pg_advisory_xact_lock(:key)"),
             {"key": int.from_bytes(digest[:8], "big", signed=True)},
         )
+
+
+    def _release_entities(self) -> None:
+        held, self._held = self._held, {}
+        if self._entity_locks is not None:
+            for stripe, handle in held.items():
+                self._entity_locks.release(stripe, handle)
 
 
 def uow_factory(engine: Engine) -> Callable[[], SqlUnitOfWork]:

@@ -5,7 +5,6 @@ Each step runs in a unit of work of its own and commits, as the worker does."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -188,24 +187,29 @@ def introduced(expert: int = LAHCEN) -> tuple[World, FakeThread]:
     return world, world.pm(expert)
 
 
-class RacingForum:
-    """A ThreadReader through which another worker does its whole read while this one waits on HTTP."""
+class LockCheckingForum:
+    """A ThreadReader that checks, at every read of a thread, that the reading unit of work already
+    holds the need's lock: a second worker then waits for the first's commit before it reads, and
+    sees the posts the first one read as read (two workers never apply one command twice)."""
 
-    def __init__(self, forum: FakeForum, other_worker: Callable[[], object]) -> None:
-        self.forum, self.other_worker = forum, other_worker
+    def __init__(self, forum: FakeForum, uow: FakeUnitOfWork, need_topic_id: int) -> None:
+        self.forum, self.uow, self.need = forum, uow, need_topic_id
+        self.reads = 0
 
     def thread(self, topic_id: int, after_post_number: int) -> ThreadSnapshot | None:
-        snapshot = self.forum.thread(topic_id, after_post_number)
-        self.other_worker()
-        return snapshot
+        assert ("need", self.need) in self.uow.locked, "the thread was read before the need's lock"
+        self.reads += 1
+        return self.forum.thread(topic_id, after_post_number)
 
     def groups_of(self, username: str) -> tuple[str, ...] | None:
         return self.forum.groups_of(username)
 
 
-def read_racing(world: World, topic_id: int) -> str:
-    racing = RacingForum(world.forum, lambda: world.read(topic_id))
+def read_under_lock(world: World, topic_id: int, need_topic_id: int = NEED) -> str:
+    """read_thread through a LockCheckingForum, committed."""
     with world.uow() as uow:
-        outcome = answers.read_thread(uow, racing, world.ranker, world.rules, topic_id, T0)
+        forum = LockCheckingForum(world.forum, uow, need_topic_id)
+        outcome = answers.read_thread(uow, forum, world.ranker, world.rules, topic_id, T0)
         uow.commit()
+    assert forum.reads == 1
     return outcome

@@ -16,7 +16,7 @@ from tests.service.unit.brokerage_world import (
     YOUSSEF,
     day,
     introduced,
-    read_racing,
+    read_under_lock,
     reviewing,
 )
 
@@ -234,11 +234,12 @@ def test_an_approval_tag_is_answered_once_while_the_ranking_changes() -> None:
 
 # --- threads gone, and two workers at once ---------------------------------------------------------
 
-def test_two_workers_reading_one_review_topic_apply_each_command_once() -> None:
+def test_a_review_topic_is_read_under_its_needs_lock_so_two_workers_apply_a_command_once() -> None:
     world, topic = reviewing()
     world.forum.post(topic.topic_id, MANAGER, "approuver 1, merci")
 
-    assert read_racing(world, topic.topic_id) == "read"  # the other worker approved meanwhile
+    assert read_under_lock(world, topic.topic_id) == "approved"
+    assert read_under_lock(world, topic.topic_id) == "read"  # the second worker, after the first
     assert world.keys("private_message") == ["intro:7:42"]
 
 

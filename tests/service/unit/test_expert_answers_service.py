@@ -4,7 +4,7 @@ follows, only the expert's own words count, an answer after expiry is thanked on
 from __future__ import annotations
 
 from sync_service.domain.brokerage import ACCEPTED, DECLINED, EXPIRED, PENDING
-from tests.service.unit.brokerage_world import AUTHOR, LAHCEN, MANAGER, day, introduced, read_racing
+from tests.service.unit.brokerage_world import AUTHOR, LAHCEN, MANAGER, day, introduced, read_under_lock
 
 
 def test_the_expert_accepts_and_the_need_is_in_progress() -> None:
@@ -66,9 +66,10 @@ def test_each_pm_post_is_read_once() -> None:
     assert world.keys("reply") == ["intro:7:42:answer"]
 
 
-def test_two_workers_reading_one_pm_apply_the_answer_once() -> None:
+def test_an_introduction_is_read_under_its_needs_lock_so_two_workers_apply_the_answer_once() -> None:
     world, pm = introduced(LAHCEN)
     world.forum.post(pm.topic_id, "lahcen.oubaha", "oui")
 
-    assert read_racing(world, pm.topic_id) == "read"
+    assert read_under_lock(world, pm.topic_id) == ACCEPTED
+    assert read_under_lock(world, pm.topic_id) == "read"
     assert world.intro(LAHCEN).status == ACCEPTED and world.keys("reply") == ["intro:7:42:answer"]

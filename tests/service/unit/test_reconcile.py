@@ -110,6 +110,13 @@ class FakeStore:
     def known(self, uow: Any) -> tuple[list[int], list[int]]:
         return list(self.experts), list(self.needs)
 
+    def listed(self, uow: Any, rules: Any, snapshot: PersonSnapshot) -> str | None:
+        """sync.listed_outcome's rule: what the listing settles without a refetch."""
+        held = self.experts.get(snapshot.user_id)
+        if held is None and not _matchable(snapshot):
+            return "ignored"
+        return "unchanged" if held == snapshot else None
+
 
 def _matchable(person: PersonSnapshot | None) -> bool:
     return person is not None and not person.anonymized and "experts" in person.groups
@@ -117,7 +124,7 @@ def _matchable(person: PersonSnapshot | None) -> bool:
 
 def _sweep(store: FakeStore, forum: FakeForum, full: bool = False, **kwargs: Any) -> Counts:
     return reconcile(store.uow, forum, object(), full, NOW,  # type: ignore[arg-type]
-                     apply=store.apply, known=store.known, **kwargs)
+                     apply=store.apply, known=store.known, listed=store.listed, **kwargs)
 
 
 def test_first_sweep_creates_experts_and_needs_and_ignores_other_users() -> None:
@@ -129,7 +136,7 @@ def test_first_sweep_creates_experts_and_needs_and_ignores_other_users() -> None
 
     assert (counts.created, counts.ignored, counts.purged, counts.failed) == (3, 1, 0, 0)
     assert sorted(store.experts) == [1, 2] and list(store.needs) == [40]
-    assert counts.complete and store.commits == 4
+    assert counts.complete and store.commits == 3  # the member who is no expert costs no write
 
 
 def test_second_sweep_counts_unchanged_and_updated() -> None:
@@ -167,15 +174,32 @@ def test_an_anonymised_user_missing_from_the_listing_is_refetched_and_purged() -
     assert counts.purged == 1 and 7 not in store.experts
 
 
-def test_listed_people_are_not_fetched_again_unless_full() -> None:
-    forum = FakeForum(persons={1: _person(1), 2: _person(2)})
+def test_listed_people_codev_already_holds_as_listed_are_not_fetched_again_unless_full() -> None:
+    forum = FakeForum(persons={1: _person(1), 2: _person(2), 3: _person(3, groups=())})
+    store = FakeStore()
 
-    _sweep(FakeStore(), forum)
+    _sweep(store, forum)  # the two experts are new: refetched under their lock, then written
+    first = forum.fetches
+    forum.fetches = 0
+    _sweep(store, forum)  # nothing changed: the listing settles it
     quick = forum.fetches
     forum.fetches = 0
-    _sweep(FakeStore(), forum, full=True)
+    _sweep(store, forum, full=True)
 
-    assert quick == 0 and forum.fetches == 2
+    assert (first, quick, forum.fetches) == (2, 0, 3)
+
+
+def test_a_change_seen_in_the_listing_is_refetched_under_the_lock_before_it_is_written() -> None:
+    forum = FakeForum(persons={1: _person(1)})
+    store = FakeStore()
+    _sweep(store, forum)
+    forum.persons[1] = _person(1, skills="hydrogéologie")
+    forum.fetches = 0
+
+    counts = _sweep(store, forum)
+
+    assert counts.updated == 1 and forum.fetches == 1
+    assert store.experts[1].profile == {"skills": ("hydrogéologie",)}
 
 
 def test_an_unfinished_listing_purges_nothing() -> None:

@@ -181,16 +181,33 @@ def test_a_late_stale_event_after_deletion_does_not_resurrect(forum: FakeForum, 
     assert uow.experts.get(42) is None
 
 
-def test_a_fetch_that_started_before_the_purge_does_not_resurrect(
-    forum: FakeForum, uow: FakeUnitOfWork
-) -> None:
-    # Worker A fetched the consenting expert at 1; worker B saw the deletion at 2 and committed first.
-    forum.delete_person(42)
-    apply_ref(uow, forum, RULES, person_ref(event="user_destroyed"), at(2))
-    forum.put_person(EXPERT)  # what A's older fetch saw
+class LockCheckingForum(FakeForum):
+    """The forum, checking that every fetch of a person or a need happens under that entity's lock."""
 
-    assert apply_ref(uow, forum, RULES, person_ref(), at(1)) == "ignored"
-    assert uow.experts.get(42) is None
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        super().__init__()
+        self.uow = uow
+
+    def person_by_id(self, user_id: int) -> PersonSnapshot | None:
+        assert ("person", user_id) in self.uow.locked, "a person fetched outside their lock"
+        return super().person_by_id(user_id)
+
+    def need(self, topic_id: int) -> NeedSnapshot | None:
+        assert ("need", topic_id) in self.uow.locked, "a need fetched outside its lock"
+        return super().need(topic_id)
+
+
+def test_every_refetch_that_may_write_happens_under_the_entitys_lock(uow: FakeUnitOfWork) -> None:
+    # Freshness is the lock's order: a fetch made under it is the newest when it writes, whatever
+    # the clocks say (wall-clock stamps of two fetches 0.3 ms apart came back in the wrong order).
+    forum = LockCheckingForum(uow)
+    forum.put_person(EXPERT)
+    forum.put_topic(NEED)
+
+    assert apply_ref(uow, forum, RULES, person_ref(), at(1)) == "created"
+    uow.commit()
+    assert apply_ref(uow, forum, RULES, person_ref("lahcen.oubaha"), at(2)) == "unchanged"
+    assert apply_ref(uow, forum, RULES, need_ref(), at(3)) == "created"
 
 
 def test_an_expert_who_gives_consent_again_comes_back(forum: FakeForum, uow: FakeUnitOfWork) -> None:
@@ -212,14 +229,17 @@ def test_a_relabelled_destroy_of_a_living_expert_purges_nothing(
     assert uow.experts.get(42) is not None
 
 
-def test_an_older_fetch_does_not_overwrite_a_newer_one(forum: FakeForum, uow: FakeUnitOfWork) -> None:
-    forum.change_person(42, bio="Version nouvelle.")
+def test_a_fetch_stamped_earlier_still_writes_what_it_read_under_the_lock(
+    forum: FakeForum, uow: FakeUnitOfWork
+) -> None:
+    # a worker whose clock is behind (another machine) must not drop a change it fetched last
+    forum.change_person(42, bio="Première version.")
     apply_ref(uow, forum, RULES, person_ref(), at(5))
-    forum.change_person(42, bio="Version ancienne.")  # what a fetch started at 3 saw
+    forum.change_person(42, bio="Deuxième version.")
 
-    assert apply_ref(uow, forum, RULES, person_ref(), at(3)) == "unchanged"
+    assert apply_ref(uow, forum, RULES, person_ref(), at(3)) == "updated"
     stored = uow.experts.get(42)
-    assert stored is not None and stored.profile.bio == "Version nouvelle."
+    assert stored is not None and stored.profile.bio == "Deuxième version."
 
 
 def test_a_person_named_by_username_is_found(forum: FakeForum, uow: FakeUnitOfWork) -> None:
@@ -228,6 +248,7 @@ def test_a_person_named_by_username_is_found(forum: FakeForum, uow: FakeUnitOfWo
 
 def test_a_deleted_person_named_by_a_stored_username_is_purged(forum: FakeForum, uow: FakeUnitOfWork) -> None:
     apply_ref(uow, forum, RULES, person_ref(), at(1))
+    uow.commit()  # each refetch in a unit of its own, as the worker does: a username ends the read first
     forum.delete_person(42)
 
     assert apply_ref(uow, forum, RULES, person_ref("lahcen.oubaha", "user_destroyed"), at(2)) == "purged"
@@ -236,6 +257,7 @@ def test_a_deleted_person_named_by_a_stored_username_is_purged(forum: FakeForum,
 
 def test_a_renamed_expert_named_by_the_old_username_is_updated(forum: FakeForum, uow: FakeUnitOfWork) -> None:
     apply_ref(uow, forum, RULES, person_ref(), at(1))
+    uow.commit()
     forum.change_person(42, username="lahcen.o")
 
     assert apply_ref(uow, forum, RULES, person_ref("lahcen.oubaha"), at(2)) == "updated"
@@ -310,14 +332,18 @@ def test_an_edited_need_is_updated(forum: FakeForum, uow: FakeUnitOfWork) -> Non
     assert stored is not None and stored.details.mode == "remote"
 
 
-def test_an_older_post_version_does_not_overwrite_a_newer_one(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+def test_an_edit_undone_in_the_grace_period_is_applied_though_the_version_goes_down(
+    forum: FakeForum, uow: FakeUnitOfWork
+) -> None:
+    # PostRevisor#update_revision: the same editor undoing an edit within editing_grace_period
+    # destroys the revision and does `@post.version -= 1` (lib/post_revisor.rb)
     forum.change_topic(7, form={**NEED.form, "mode": ("À distance",)}, post_version=3, updated_at=at(3))
     apply_ref(uow, forum, RULES, need_ref(), at(4))
-    forum.put_topic(NEED)  # an older revision, as a lagging replica or a stale fetch would show
+    forum.change_topic(7, form=NEED.form, post_version=2, updated_at=at(5))
 
-    assert apply_ref(uow, forum, RULES, need_ref(), at(5)) == "unchanged"
+    assert apply_ref(uow, forum, RULES, need_ref(), at(5)) == "updated"
     stored = uow.needs.get(7)
-    assert stored is not None and stored.details.mode == "remote"
+    assert stored is not None and stored.details.mode == "on_site" and stored.details.post_version == 2
 
 
 def test_closing_the_topic_closes_the_need(forum: FakeForum, uow: FakeUnitOfWork) -> None:
