@@ -207,7 +207,7 @@ class Codev:
     def applying(self, loop: BrokerageLoop) -> ApplyRef:
         """What an inbox row does, by the kind of entity it names (a table, not a chain of ifs)."""
         def refetch(uow: UnitOfWork, ref: EntityRef, now: datetime) -> str:
-            return sync.apply_ref(uow, self.gateway, self.sync_rules, ref, now)
+            return sync.apply_ref(uow, self.gateway, self.sync_rules, ref, now, clock=self.clocks.now)
 
         def thread(uow: UnitOfWork, ref: EntityRef, now: datetime) -> str:
             key = ref.key.strip()

@@ -13,6 +13,7 @@ every run. With --full, every person is refetched one by one.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -127,7 +128,7 @@ def reconcile(uow_factory: Callable[[], UnitOfWork], forum: ForumGateway, rules:
     """Apply every person and need topic of the forum, then purge what codev holds and the forum lost.
 
     `clock` (else `now` for every entity) dates each refetch (fetched_at says when, it decides nothing)."""
-    apply_one: Apply = apply or sync.apply_ref
+    apply_one: Apply = apply or functools.partial(sync.apply_ref, clock=clock)
     stored_keys: KnownKeys = known or sync.known_keys
     sweep = _Sweep(uow_factory, forum, rules, clock or (lambda: now), apply_one, progress, stop, Counts(),
                    listed or sync.listed_outcome)

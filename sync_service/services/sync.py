@@ -20,7 +20,7 @@ Rules that keep the database equal to the forum whatever the order of events:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,17 +45,20 @@ class SyncRules:
 
 
 def apply_ref(
-    uow: UnitOfWork, forum: ForumGateway, rules: SyncRules, ref: EntityRef, now: datetime
+    uow: UnitOfWork, forum: ForumGateway, rules: SyncRules, ref: EntityRef, now: datetime,
+    clock: Callable[[], datetime] | None = None,
 ) -> str:
     """Refetch the entity and bring the database in line; returns "created" | "updated" |
     "unchanged" | "purged" | "ignored". Raises ForumUnavailable to be retried later. Never commits.
 
-    `now` is when the refetch starts (the worker's clock); it orders fetches of the same entity."""
+    The row's fetched_at is `clock()` read once the entity's lock is held (else `now`): read before,
+    a unit that waited for the lock would stamp its newer fetch with an older time."""
     key = ref.key.strip()
+    held = clock or (lambda: now)
     if ref.kind == "person" and key:
-        return _apply_person(uow, forum, rules, key, now)
+        return _apply_person(uow, forum, rules, key, held)
     if ref.kind == "need" and key.isdigit():
-        return _apply_need(uow, forum, rules, int(key), now)
+        return _apply_need(uow, forum, rules, int(key), held)
     return "ignored"
 
 
@@ -65,7 +68,7 @@ def known_keys(uow: UnitOfWork) -> tuple[list[int], list[int]]:
 
 
 def _apply_person(
-    uow: UnitOfWork, forum: ForumGateway, rules: SyncRules, key: str, now: datetime
+    uow: UnitOfWork, forum: ForumGateway, rules: SyncRules, key: str, clock: Callable[[], datetime]
 ) -> str:
     if key.isdigit():
         user_id = int(key)
@@ -82,6 +85,7 @@ def _apply_person(
         else:
             return "ignored"
     uow.lock_entity("person", user_id)
+    now = clock()
     snapshot = forum.person_by_id(user_id)
     stored = uow.experts.get(user_id, lock=True)
     profile = profile_of(snapshot, rules.people)
@@ -107,9 +111,10 @@ def _apply_person(
 
 
 def _apply_need(
-    uow: UnitOfWork, forum: ForumGateway, rules: SyncRules, topic_id: int, now: datetime
+    uow: UnitOfWork, forum: ForumGateway, rules: SyncRules, topic_id: int, clock: Callable[[], datetime]
 ) -> str:
     uow.lock_entity("need", topic_id)
+    now = clock()
     snapshot = forum.need(topic_id)
     stored = uow.needs.get(topic_id, lock=True)
     details = need_of(snapshot, rules.needs, stored.details.status if stored is not None else None)

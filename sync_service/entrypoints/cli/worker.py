@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import faulthandler
 import signal
+import sys
 import time
 from collections.abc import Callable
 
@@ -89,7 +91,9 @@ def _drain(runner: Worker, batch: int, loop: BrokerageLoop, heartbeat: Heartbeat
 
 
 def _stop_on_signals(stop: Callable[[], None]) -> None:
-    """First SIGTERM or SIGINT: finish the current row and stop; a second SIGINT interrupts."""
+    """First SIGTERM or SIGINT: finish the current row and stop; a second SIGINT interrupts. SIGUSR1
+    prints every thread's stack to stderr, the running worker untouched (what is it waiting for?)."""
+    faulthandler.register(signal.SIGUSR1, file=sys.stderr, all_threads=True)
     def handler(_signum: int, _frame: object) -> None:
         stop()  # no logging here: a handler may interrupt the main thread inside a log call
         signal.signal(signal.SIGINT, signal.default_int_handler)

@@ -102,11 +102,14 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_for(condition: Callable[[], bool], timeout: float, what: str, every: float = 0.1) -> float:
-    """Poll until `condition()`; the seconds it took. Fails with `what` after `timeout`."""
+def wait_for(condition: Callable[[], bool], timeout: float, what: str | Callable[[], str],
+             every: float = 0.1) -> float:
+    """Poll until `condition()`; the seconds it took. Fails after `timeout` with `what` (a callable is
+    asked then, so the message tells the state at the failure, not at the start)."""
     start = time.monotonic()
     while not condition():
-        assert time.monotonic() - start < timeout, f"not within {timeout:.0f} s: {what}"
+        if time.monotonic() - start >= timeout:
+            raise AssertionError(f"not within {timeout:.0f} s: {what() if callable(what) else what}")
         time.sleep(every)
     return time.monotonic() - start
 
@@ -193,6 +196,14 @@ class Codev:
                 except subprocess.TimeoutExpired:
                     process.kill()
         self.workers.clear()
+
+    def stacks(self, lines: int = 60) -> str:
+        """Each running worker's threads as they stand (SIGUSR1, see `codev worker`) and its log's end."""
+        for process in self.workers.values():
+            if process.poll() is None:
+                process.send_signal(signal.SIGUSR1)
+        time.sleep(1)
+        return "\n".join(f"--- {name}\n{self.log_tail(name, lines)}" for name in self.workers)
 
     def log_tail(self, name: str, lines: int = 30) -> str:
         assert self.logs is not None

@@ -246,7 +246,8 @@ def test_workers_killed_at_random_moments_lose_nothing_and_never_undo_a_newer_wr
         assert sandbox.emitter.flush(timeout=60)
         killer.join(timeout=10)
         assert not killer.is_alive() and killer.error is None, killer.error
-        drained = wait_for(app.inbox_settled, 120, f"the workers drain the inbox ({app.inbox_counts()})")
+        drained = wait_for(app.inbox_settled, 120,
+                           lambda: f"the workers drain the inbox ({app.inbox_counts()})\n{app.stacks()}")
         duration = time.monotonic() - started
         app.stop_workers()
         want, got = oracle(sandbox, sync_rules()), held(database_url)

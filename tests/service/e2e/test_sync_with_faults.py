@@ -139,7 +139,8 @@ def test_the_database_equals_the_forum_after_faulty_webhooks_and_one_reconciliat
 
         story = _story(api, sandbox)
         assert sandbox.emitter.flush(timeout=60)
-        drained = wait_for(app.inbox_settled, 240, f"the worker drains the inbox ({app.inbox_counts()})")
+        drained = wait_for(app.inbox_settled, 240,
+                           lambda: f"the worker drains the inbox ({app.inbox_counts()})\n{app.stacks()}")
         app.stop_workers()
         after_worker = held(database_url)
         synced = app.run("sync", "--rate", "0")

@@ -210,6 +210,20 @@ def test_every_refetch_that_may_write_happens_under_the_entitys_lock(uow: FakeUn
     assert apply_ref(uow, forum, RULES, need_ref(), at(3)) == "created"
 
 
+def test_the_fetch_is_stamped_once_the_lock_is_held(forum: FakeForum, uow: FakeUnitOfWork) -> None:
+    # A unit that waited for the lock fetches after the one that held it: stamped before the wait,
+    # its newer row would carry an older fetched_at than the row it replaces.
+    def clock() -> datetime:
+        assert uow.locked, "the stamp was read before the entity's lock"
+        return at(9)
+
+    assert apply_ref(uow, forum, RULES, person_ref(), at(1), clock=clock) == "created"
+    assert apply_ref(uow, forum, RULES, need_ref(), at(1), clock=clock) == "created"
+    person, need = uow.experts.get(42), uow.needs.get(7)
+    assert person is not None and person.fetched_at == at(9)
+    assert need is not None and need.fetched_at == at(9)
+
+
 def test_an_expert_who_gives_consent_again_comes_back(forum: FakeForum, uow: FakeUnitOfWork) -> None:
     apply_ref(uow, forum, RULES, person_ref(), at(1))
     forum.put_person(without_consent(EXPERT))
