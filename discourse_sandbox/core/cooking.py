@@ -6,12 +6,9 @@ import html
 import re
 import unicodedata
 
-from markdown_it import MarkdownIt
+from discourse_sandbox.core.markdown import engine
 
-# CommonMark as Discourse's markdown-it renders it (markdown-it-py is one of codev's dependencies).
-_MD = MarkdownIt("commonmark", {"breaks": True, "linkify": False}).enable("table")
-
-_MENTION = re.compile(r"(?<![\w@/])@([\w][\w.-]*[\w]|[\w])")
+_MD = engine()
 _TAGS = re.compile(r"<[^>]+>")
 _IMG = re.compile(r'<img[^>]*\ssrc="([^"]+)"')
 _SLUG_DROP = re.compile(r"[^a-z0-9]+")
@@ -19,24 +16,8 @@ _SLUG_DROP = re.compile(r"[^a-z0-9]+")
 
 def cook(raw: str, known_usernames: set[str] | None = None) -> str:
     """Raw Markdown to the HTML Discourse stores as `cooked`; @mentions of known users become links."""
-    return _link_mentions(_MD.render(raw).strip(), known_usernames)
-
-
-def _link_mentions(cooked: str, known: set[str] | None) -> str:
-    # Mentions are linked only in text, never inside tags or code, as Discourse's mentions rule.
-    parts = re.split(r"(<code>.*?</code>|<pre>.*?</pre>|<[^>]+>)", cooked, flags=re.S)
-    for i, part in enumerate(parts):
-        if not part or part.startswith("<"):
-            continue
-        parts[i] = _MENTION.sub(lambda m: _mention(m, known), part)
-    return "".join(parts)
-
-
-def _mention(match: re.Match[str], known: set[str] | None) -> str:
-    name = match.group(1)
-    if known is not None and name.lower() not in known:
-        return f'<span class="mention">@{name}</span>'
-    return f'<a class="mention" href="/u/{name.lower()}">@{name}</a>'
+    cooked: str = _MD.render(raw, {"known_usernames": known_usernames})
+    return cooked.strip()
 
 
 def slugify(title: str) -> str:

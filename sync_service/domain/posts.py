@@ -2,8 +2,9 @@
 
 Renderers are pure: plain data and a locale in, Markdown out. Sentences come from the catalogues
 (config/locales); user text only ever enters through safe_text.quote, codev's own labels through
-safe_text.plain, links through safe_text.topic_link/user_link. Each post ends with an invisible
-idempotency marker the outbox searches for in the post's raw text.
+safe_text.plain, links through safe_text.topic_link/user_link, the replies people are offered through
+safe_text.code. Each post ends with an invisible idempotency marker the outbox searches for in the
+post's raw text.
 """
 
 from __future__ import annotations
@@ -40,23 +41,29 @@ class NeedView:
 
 @dataclass(frozen=True)
 class CandidateView:
-    """A ranked expert in a review thread, with the command (and optional tag) that approves them."""
+    """A ranked expert in a review thread, with the reply (and optional tag) that approves them."""
 
     username: str
     name: str | None
     score: float
     reasons: tuple[str, ...]
-    approve_command: str
+    approve_reply: str
     approve_tag: str | None = None
 
 
 @dataclass(frozen=True)
 class Answer:
-    """How an expert answers an introduction: the reply commands and the date to answer by."""
+    """How an expert answers an introduction: the replies offered and the date to answer by."""
 
-    accept_command: str
-    decline_command: str
+    accept_reply: str
+    decline_reply: str
     answer_by: date | None = None
+
+
+def offered_reply(t: Translator, verb: str, locale: str, who: str | int | None = None) -> str:
+    """The reply a post offers for a verb, written out so that Discourse's minimum lengths accept it;
+    its first words are the verb's command. `who` is the username or rank it names."""
+    return t.translate(f"replies.{verb}", locale, who=who if who is not None else "")
 
 
 def marker(intent_key: str) -> str:
@@ -104,7 +111,11 @@ def review_thread(
     for rank, candidate in enumerate(candidates, start=1):
         lines += _candidate(t, rank, candidate, locale)
     if candidates:
-        lines += [t.translate("review.commands_help", locale), ""]
+        someone = t.translate("replies.someone", locale)
+        lines += [t.translate("review.commands_help", locale,
+                              discard=safe_text.code(offered_reply(t, "discard", locale, someone)),
+                              served=safe_text.code(offered_reply(t, "served", locale)),
+                              funded=safe_text.code(offered_reply(t, "funded", locale))), ""]
     lines.append(t.translate("review.footer", locale))
     return _finish(lines, locale, intent_key)
 
@@ -185,13 +196,12 @@ def _present(text: str | None) -> bool:
 
 
 def need_reference(t: Translator, need: NeedView, locale: str) -> str:
-    """The need's title, quoted, with a link to its topic."""
+    """The need's title as a link to its topic."""
     return _need_ref(t, need, locale)
 
 
 def _need_ref(t: Translator, need: NeedView, locale: str) -> str:
-    link = safe_text.topic_link(t.translate("common.see_topic", locale), need.topic_id)
-    return f"{safe_text.quote(need.title, TITLE_LIMIT)} ({link})"
+    return safe_text.topic_link(safe_text.quote(need.title, TITLE_LIMIT), need.topic_id)
 
 
 def _commune(t: Translator, need: NeedView, locale: str) -> str:
@@ -228,9 +238,9 @@ def _candidate(t: Translator, rank: int, candidate: CandidateView, locale: str) 
     lines = [heading, ""]
     if candidate.reasons:
         lines += [f"- {safe_text.plain(r)}" for r in candidate.reasons] + [""]
-    lines += [t.translate("review.approve", locale, command=safe_text.quote(candidate.approve_command, 80))]
+    lines += [t.translate("review.approve", locale, command=safe_text.code(candidate.approve_reply, 120))]
     if _present(candidate.approve_tag):
-        tag = safe_text.quote(candidate.approve_tag, 80)
+        tag = safe_text.code(candidate.approve_tag or "", 80)
         lines += ["", t.translate("review.approve_tag", locale, tag=tag)]
     return [*lines, ""]
 
@@ -240,8 +250,8 @@ def _how_to_answer(t: Translator, answer: Answer, locale: str) -> list[str]:
         t.translate(
             "intro.how",
             locale,
-            accept=safe_text.quote(answer.accept_command, 80),
-            decline=safe_text.quote(answer.decline_command, 80),
+            accept=safe_text.code(answer.accept_reply, 120),
+            decline=safe_text.code(answer.decline_reply, 120),
         ),
         "",
     ]

@@ -1,12 +1,13 @@
 """Text that users wrote, made inert before codev quotes it in a Discourse post.
 
-The proof rests on one CommonMark rule: the content of a code span is literal. Discourse's mentions,
-hashtags, emoji, linkify, onebox, BBCode and HTML rules only look at text tokens (or at the start of a
-line), and a code span is consumed whole by the backtick rule at its opening fence. So `quote` puts
-user text in a code span whose fence is longer than any backtick run inside (runs are first squeezed
-to one backtick, so the fence is at most two long and never opens a fenced code block even at a line
-start), flattens every line break (a code span cannot then end a block or start a new one), strips
-control and bidi-override characters, and caps the length. Links codev builds itself come only from
+Quoted text reads as normal text. Discourse cooks with markdown-it, where a backslash before any ASCII
+punctuation makes that character literal and a token of its own: markup, HTML, entities and BBCode
+cannot open, and linkify (which runs before escaped characters are joined back into the text) cannot
+see a URL, a domain or an e-mail address across an escaped dot, colon, slash or at sign. Discourse's
+own rules that read the joined text afterwards (@mentions, #hashtags) need a letter right after the
+sign: an invisible word joiner (U+2060) sits there. Line breaks are flattened (quoted text cannot
+end a block or start one), control and bidi-override characters removed, the length capped.
+Commands people are asked to type are shown as code spans; links codev builds come only from
 integers and validated usernames.
 """
 
@@ -24,8 +25,11 @@ _KEPT_FORMAT = {"\u200c", "\u200d", "\u200e", "\u200f", "\u061c"}
 _BACKTICKS = re.compile(r"`+")
 _SPACES = re.compile(r"\s+")
 _USERNAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,59}")
-# Characters that start Markdown, HTML or Discourse syntax; others stay unescaped for readable raw text.
-_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]()<>#+\-.!|~&@])")
+# Every ASCII punctuation character may be backslash-escaped in CommonMark.
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+WORD_JOINER = "\u2060"
+# Discourse's mentions and hashtags start at these signs and need a letter right after.
+_SIGILS = frozenset("@#")
 
 
 def clean(text: str | None, limit: int = DEFAULT_LIMIT) -> str:
@@ -46,7 +50,12 @@ def clean(text: str | None, limit: int = DEFAULT_LIMIT) -> str:
 
 
 def quote(text: str | None, limit: int = DEFAULT_LIMIT) -> str:
-    """User text as an inline code span that Discourse cannot turn into a mention, link, tag or markup."""
+    """User text as normal text that Discourse cannot turn into a mention, hashtag, link, markup or HTML."""
+    return inert(clean(text, limit)) or EMPTY
+
+
+def code(text: str, limit: int = DEFAULT_LIMIT) -> str:
+    """Words to type (a command, a tag) as an inline code span, literal whatever they contain."""
     body = _BACKTICKS.sub("`", clean(text, limit)) or EMPTY
     fence = "``" if "`" in body else "`"
     # One space each side: CommonMark strips exactly one, so a leading or trailing backtick stays inside.
@@ -59,8 +68,18 @@ def title(text: str | None, limit: int = 200) -> str:
 
 
 def plain(text: str, limit: int = 500) -> str:
-    """Text from codev's own config (labels, reasons) with Markdown punctuation escaped; not for user text."""
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", clean(text, limit))
+    """Text from codev's own config (labels, reasons) made as inert as user text."""
+    return inert(clean(text, limit))
+
+
+def inert(line: str) -> str:
+    """One clean line with its ASCII punctuation escaped and a word joiner after each @ and #."""
+    out = []
+    for char in line:
+        out.append("\\" + char if char in _ASCII_PUNCTUATION else char)
+        if char in _SIGILS:
+            out.append(WORD_JOINER)
+    return "".join(out)
 
 
 def is_username(name: str | None) -> bool:
@@ -81,10 +100,10 @@ def topic_link(label: str, topic_id: int, post_number: int | None = None) -> str
 
 
 def user_link(username: str) -> str:
-    """A link to a profile whose text is the username in a code span (no mention); quoted text if invalid."""
+    """A link to a profile whose text is the username (no mention); quoted text if the name is invalid."""
     if not is_username(username):
         return quote(username, 60)
-    return f"[{quote(username, 60)}](/u/{username})"
+    return f"[{inert(username)}](/u/{username})"
 
 
 def _cap(text: str, limit: int) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sync_service.domain import brokerage as rules_
-from sync_service.domain import safe_text
+from sync_service.domain import posts, safe_text
 from sync_service.domain.brokerage import Command, Introduction, ReviewThread, ShownCandidate
 from sync_service.domain.needs import NeedDetails
 from sync_service.services.brokerage import (
@@ -119,7 +119,10 @@ def _apply(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDet
         return status
     if command.rank is not None and not review.published:
         # the ranking changed and the forum still shows the previous one: a rank would name another
-        _say(uow, rules, need, topic_id, said, "review.rank_changed", now)
+        locale = need_locale(need)
+        example = posts.offered_reply(rules.translator, rules_.APPROVE, locale,
+                                      rules.translator.translate("replies.someone", locale))
+        _say(uow, rules, need, topic_id, said, "review.rank_changed", now, example=safe_text.code(example))
         return "ranking changed"
     target = _target(uow, command, review.shown)
     if target is None:
@@ -202,7 +205,7 @@ def _acknowledge(uow: UnitOfWork, rules: BrokerageRules, need: NeedDetails, intr
     locale = need_locale(need)
     key = "answer.accepted" if intro.status == rules_.ACCEPTED else "answer.declined"
     raw = rules.translator.translate(key, locale, expert=safe_text.user_link(intro.expert_username),
-                                     need=safe_text.quote(need_view(need).title, 120))
+                                     need=posts.need_reference(rules.translator, need_view(need), locale))
     pm = rules_.intent_keys(intro.need_topic_id, intro.expert_user_id)["pm"]
     enqueue(uow, Intent(f"{pm}:answer", "reply", {"topic_id": topic_id, "raw": raw},
                         person_id=intro.expert_user_id), now)

@@ -102,8 +102,8 @@ def _review(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDe
         # without its staff-only category a review topic would land in a public one: wait for provision
         return "no review category"
     t = rules.translator
-    approve = shown_word(t, rules_.APPROVE, locale)
-    views = [posts.CandidateView(c.username, c.name, c.score, c.reasons, f"{approve} {c.username}",
+    views = [posts.CandidateView(c.username, c.name, c.score, c.reasons,
+                                 posts.offered_reply(t, rules_.APPROVE, locale, c.username),
                                  rules_.approve_tag(rules.approve_tag_prefix, rank))
              for rank, c in enumerate(candidates, 1)]
     key = rules_.review_key(need.topic_id)
@@ -150,16 +150,11 @@ def open_introduction(uow: UnitOfWork, rules: BrokerageRules, need: NeedDetails,
     return intro
 
 
-def shown_word(t: Translator, verb: str, locale: str) -> str:
-    """The command word posts show for a verb: the first of its catalogue's alternatives."""
-    return t.translate(f"commands.{verb}", locale).split("|")[0].strip()
-
-
 def answer_for(rules: BrokerageRules, locale: str, intro: Introduction) -> posts.Answer:
     """How the expert answers an introduction: the words to reply with and the date to answer by."""
     t = rules.translator
-    return posts.Answer(shown_word(t, rules_.ACCEPT, locale), shown_word(t, rules_.DECLINE, locale),
-                        intro.expire_at.date())
+    return posts.Answer(posts.offered_reply(t, rules_.ACCEPT, locale),
+                        posts.offered_reply(t, rules_.DECLINE, locale), intro.expire_at.date())
 
 
 def withdraw(uow: UnitOfWork, rules: BrokerageRules, need: NeedDetails, intro: Introduction,

@@ -99,7 +99,7 @@ def test_an_unknown_candidate_is_answered_in_the_topic() -> None:
     replies = world.intents("reply")
     assert [(r.key, r.payload["reply_to_post_number"]) for r in replies] == [("review:7:p2", 2),
                                                                              ("review:7:p3", 3)]
-    assert "nobody.here" in replies[1].payload["raw"] and "Je ne trouve pas" in replies[1].payload["raw"]
+    assert "nobody\\.here" in replies[1].payload["raw"] and "Je ne trouve pas" in replies[1].payload["raw"]
     assert world.uow().introductions.of_need(NEED) == []
 
 

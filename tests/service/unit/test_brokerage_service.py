@@ -178,7 +178,8 @@ def test_an_introduction_opens_one_pm_to_the_expert_the_author_and_the_managers(
     [pm] = world.intents()
     assert (pm.key, pm.kind, pm.person_id) == ("intro:7:42", "private_message", LAHCEN)
     assert pm.payload["target_recipients"] == ["lahcen.oubaha", AUTHOR, "animateurs"]
-    assert "Forages et hydrogéologie" in pm.payload["raw"] and "j'accepte" in pm.payload["raw"]
+    assert "Forages et hydrogéologie" in pm.payload["raw"]
+    assert "` J'accepte cette mise en relation `" in pm.payload["raw"]
     assert again == first == world.intro(LAHCEN)
     assert (first.approved_by, first.remind_at, first.expire_at) == ("nadia", day(7), day(14))
 

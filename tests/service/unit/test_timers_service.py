@@ -54,7 +54,7 @@ def test_the_reminder_goes_when_due_then_expiry_after_the_second_delay() -> None
     reminder, expiry = world.intents("reply")
     assert (reminder.key, reminder.depends_on, reminder.person_id) == ("intro:7:42:reminder", "intro:7:42",
                                                                        LAHCEN)
-    assert "j'accepte" in reminder.payload["raw"]
+    assert "J'accepte cette mise en relation" in reminder.payload["raw"]
     assert (expiry.key, expiry.depends_on) == ("intro:7:42:expiry", "intro:7:42")
     intro = world.intro(LAHCEN)
     assert (intro.status, intro.reminded_at, intro.closed_at) == (EXPIRED, day(7), day(14))
