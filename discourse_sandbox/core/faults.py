@@ -52,7 +52,7 @@ class FaultInjector:
         if self._roll(f.api_slow_rate, "slow"):
             time.sleep(f.slow_seconds)
         if self._roll(f.api_429_rate, "429"):
-            return rate_limited(5)
+            return rate_limited(f.api_429_wait_seconds)
         if self._roll(f.api_5xx_rate, "5xx"):
             return _server_error(self._pick_status())
         return None

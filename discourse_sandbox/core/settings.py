@@ -12,6 +12,7 @@ class Faults:
 
     seed: int = 0
     api_429_rate: float = 0.0          # answer 429 as if the admin bucket were empty
+    api_429_wait_seconds: int = 5      # the Retry-After of those 429s (Discourse says at least 1)
     api_5xx_rate: float = 0.0          # answer 500/502/503 before doing anything
     api_fail_after_write_rate: float = 0.0  # do the write, then answer 500 (ambiguous outcome)
     api_slow_rate: float = 0.0         # sleep slow_seconds before answering

@@ -61,6 +61,7 @@ class Introduction:
     closed_at: datetime | None = None   # answered, expired or withdrawn
     last_post_number: int = 1           # posts of the PM already read
     pm_topic_id: int | None = None      # the PM's topic once the outbox sent it (read-only, joined)
+    pm_sent_at: datetime | None = None  # when the outbox knew the PM on the forum (read-only, joined)
 
 
 @dataclass(frozen=True)
@@ -120,8 +121,14 @@ def due_step(intro: Introduction, now: datetime) -> str | None:
     if intro.status != PENDING:
         return None
     if intro.reminded_at is None:
-        # never expire without a reminder first, even when the worker was down past the expiry date
-        return "remind" if now >= intro.remind_at else None
+        if intro.pm_sent_at is None:
+            # the message is not on the forum yet: nobody can have read it, its clock has not started;
+            # one that never gets there ends at its expiry date, so that the need moves on
+            return "expire" if now >= intro.expire_at else None
+        # the first delay runs from the message on the forum, not from the approval; never expire
+        # without a reminder first, even when the worker was down past the expiry date
+        late = max(intro.pm_sent_at - intro.opened_at, timedelta(0))
+        return "remind" if now >= intro.remind_at + late else None
     return "expire" if now >= intro.expire_at else None
 
 

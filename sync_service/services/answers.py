@@ -24,11 +24,13 @@ from sync_service.services.brokerage import (
 from sync_service.services.outbox import enqueue
 from sync_service.services.ports.forum import ThreadPost, ThreadReader
 from sync_service.services.ports.matching import Ranker
-from sync_service.services.ports.storage import Intent, UnitOfWork
+from sync_service.services.ports.storage import Deferred, Intent, UnitOfWork
 
 log = logging.getLogger("codev.brokerage")
 # Outcomes of a review command that change a need or its introductions.
 DECISIONS = ("approved", "discarded", rules_.SERVED, rules_.FUNDED)
+# Seconds before a reply kept for an unsettled outbox is read again (a database read, no forum call).
+UNSETTLED_WAIT = 2.0
 
 
 def read_thread(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: BrokerageRules,
@@ -36,6 +38,10 @@ def read_thread(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: Bro
     """A reply (or an edit) in a topic codev opened: apply the commands it holds. Never commits."""
     review = uow.reviews.by_topic(topic_id)
     intro = uow.introductions.by_pm_topic(topic_id) if review is None else None
+    if review is None and intro is None and uow.outbox.unsettled_topics():
+        # the forum may hold a topic codev opened and does not know yet (its write answered 500, or
+        # the sender died after it): a reply there is kept until the outbox settles, never dropped
+        raise Deferred(f"topic {topic_id}: a topic codev opened may not be known yet", UNSETTLED_WAIT)
     # Nothing is written yet: end the transaction, so that SQLite's write lock is not held while the
     # thread is read over HTTP; the use case locks the need, then reads the thread and its rows again.
     uow.rollback()

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from sync_service.config.settings import WorkerSettings
 from sync_service.services.ports.forum import ForumUnavailable
-from sync_service.services.ports.storage import Claim, EntityRef, UnitOfWork
+from sync_service.services.ports.storage import Claim, Deferred, EntityRef, UnitOfWork
 
 log = logging.getLogger("codev.worker")
 
@@ -107,6 +107,10 @@ class Worker:
                     log.warning("inbox row %s: lease lost before completion; effect dropped", claim.id)
                     return
                 uow.commit()
+        except Deferred as exc:
+            self._retry(claim, result, f"deferred: {exc}", exc.retry_after, count_attempt=False)
+            log.info("inbox row %s (%s, %s): deferred, %s", claim.id, claim.event, claim.entity_kind, exc)
+            return
         except ForumUnavailable as exc:
             self.outages += 1
             result.pause = self._pause(exc.retry_after)

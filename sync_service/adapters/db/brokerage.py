@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -31,15 +31,24 @@ _INTRO_FIELDS = ("expert_username", "status", "reviewed", "opened_at", "remind_a
 _MOMENTS = ("opened_at", "remind_at", "expire_at", "reminded_at", "answered_at", "closed_at")
 
 
-def _sent(session: Session, keys: Iterable[str]) -> dict[str, tuple[int | None, int | None]]:
-    """intent key -> (topic_id, post_id) of the rows among these keys that were sent."""
+class _Sent(NamedTuple):
+    topic_id: int | None
+    post_id: int | None
+    sent_at: datetime | None
+
+
+_NOT_SENT = _Sent(None, None, None)
+
+
+def _sent(session: Session, keys: Iterable[str]) -> dict[str, _Sent]:
+    """intent key -> where and when the forum holds it, for the rows among these keys that were sent."""
     wanted = list(set(keys))
     if not wanted:
         return {}
     o = OutboxIntent
-    rows = session.execute(select(o.intent_key, o.topic_id, o.post_id)
+    rows = session.execute(select(o.intent_key, o.topic_id, o.post_id, o.sent_at)
                            .where(o.intent_key.in_(wanted), o.status == "sent"))
-    return {r.intent_key: (r.topic_id, r.post_id) for r in rows}
+    return {r.intent_key: _Sent(r.topic_id, r.post_id, aware(r.sent_at)) for r in rows}
 
 
 def _sent_keys_in_topic(session: Session, topic_id: int, prefix: str) -> list[str]:
@@ -140,7 +149,7 @@ class SqlIntroductionRepository:
         keys = {(r.need_topic_id, r.expert_user_id): intent_keys(r.need_topic_id, r.expert_user_id)["pm"]
                 for r in rows}
         sent = _sent(self.session, keys.values())
-        return [_introduction(r, sent.get(keys[(r.need_topic_id, r.expert_user_id)], (None, None))[0])
+        return [_introduction(r, sent.get(keys[(r.need_topic_id, r.expert_user_id)], _NOT_SENT))
                 for r in rows]
 
 
@@ -149,13 +158,13 @@ def _copy(intro: Introduction, row: IntroductionRecord) -> None:
         setattr(row, name, getattr(intro, name))
 
 
-def _introduction(row: IntroductionRecord, pm_topic_id: int | None) -> Introduction:
+def _introduction(row: IntroductionRecord, pm: _Sent) -> Introduction:
     values = {name: getattr(row, name) for name in _INTRO_FIELDS}
     for name in _MOMENTS:
         values[name] = aware(values[name])
     values["reviewed"] = bool(values["reviewed"])
     return Introduction(need_topic_id=row.need_topic_id, expert_user_id=row.expert_user_id,
-                        pm_topic_id=pm_topic_id, **values)
+                        pm_topic_id=pm.topic_id, pm_sent_at=pm.sent_at, **values)
 
 
 class SqlReviewRepository:
@@ -175,7 +184,7 @@ class SqlReviewRepository:
             return None
         key, latest = review_key(need_topic_id), review_key(need_topic_id, row.revision)
         sent = _sent(self.session, [key, latest])
-        topic_id, post_id = sent.get(key, (None, None))
+        topic_id, post_id, _ = sent.get(key, _NOT_SENT)
         return _thread(row, topic_id, post_id, published=latest in sent)
 
     def save(self, thread: ReviewThread) -> None:

@@ -20,6 +20,8 @@ from sync_service.services.ports.storage import Intent, OutboxRow
 
 # What forgetting a person deletes outright: rows not on the forum (yet, or ever).
 UNSENT = ("pending", "sending", "parked", "failed", "superseded")
+# The writes whose success makes a topic codev must know as its own (its replies are commands).
+OPENS_TOPIC = ("create_topic", "private_message")
 
 
 def _due(row: Any, now: datetime) -> Any:
@@ -112,6 +114,12 @@ class SqlOutbox:
         """Put back a claimed row that was not tried (no attempt counted, nothing sent by this claim)."""
         return self._finish(row, status="pending", attempts=row.attempts - 1, leased_by=None,
                             maybe_sent=row.maybe_sent)
+
+    def unsettled_topics(self) -> int:
+        """Writes that open a topic, tried, outcome not yet known (ports.storage.OutboxRepository)."""
+        o = OutboxIntent
+        return int(self.session.scalar(select(func.count()).select_from(o).where(
+            o.kind.in_(OPENS_TOPIC), o.status.in_(("pending", "sending")), o.maybe_sent.is_(True))) or 0)
 
     def forget_person(self, user_id: int) -> int:
         """Delete the person's writes not on the forum; blank the payload of those sent. How many rows."""

@@ -100,6 +100,15 @@ class OutboxRow:
     last_error: str | None = None
 
 
+class Deferred(Exception):
+    """The row cannot be read rightly yet (e.g. a reply in a topic codev may have opened without
+    knowing it yet): keep it, try again after `retry_after` seconds, not counted as a failed attempt."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
 # --- repositories --------------------------------------------------------------------------------
 
 
@@ -337,6 +346,11 @@ class OutboxRepository(Protocol):
 
     def release(self, row: OutboxRow) -> bool:
         """Put back a claimed row that was not tried."""
+        ...
+
+    def unsettled_topics(self) -> int:
+        """Topics codev may have opened on the forum without knowing it yet: writes that open one
+        (a review topic, an introduction PM), tried, neither known sent nor given up."""
         ...
 
     def forget_person(self, user_id: int) -> int:

@@ -239,6 +239,40 @@ def test_the_story_through_429_storms_500s_and_killed_workers_posts_nothing_twic
     assert world.held.outbox().keys() <= {"sent"}
 
 
+def test_an_answer_posted_before_codev_knows_its_pm_is_read_once_the_outbox_settles(world: World) -> None:
+    # The forum takes the PM and answers 500; the expert answers at once, in a topic codev does not
+    # know yet. The reply is kept until the sender finds the PM by its external id, then read: the
+    # introduction is accepted long before the next sweep (an hour away on this clock).
+    world.start_worker()
+    _experts(world)
+    world.settle()
+    water = world.post_need("Raccordement de trois douars au réseau d'eau potable", *WATER)
+    world.settle()
+    review = _review_topic(world, water)
+
+    world.faults(api_fail_after_write_rate=1.0)
+    world.reply(MANAGER, review, f"approuver {KARIMA}, merci pour la suggestion")
+    for _ in range(20):  # worker rounds until the forum holds the PM codev does not know it sent
+        assert world.sandbox.emitter.flush(timeout=30)
+        result = world.worker.run_once(20)  # type: ignore[union-attr]
+        report = world.loop.after_batch(result.outcomes)
+        while report.claimed:
+            report = world.loop.send()
+        if world.forum.private_messages_of(KARIMA):
+            break
+    world.faults(api_fail_after_write_rate=0.0)
+    [pm] = world.forum.private_messages_of(KARIMA)
+    assert world.held.introductions(water)[KARIMA].pm_topic_id is None  # not yet known as codev's
+
+    world.reply(KARIMA, pm, "J'accepte cette mise en relation")
+    world.settle()
+
+    intro = world.held.introductions(water)[KARIMA]
+    assert (intro.pm_topic_id, intro.status) == (pm, ACCEPTED)
+    assert world.held.need_status(water) == IN_PROGRESS
+    assert world.forum.marker_counts()[intent_keys(water, intro.expert_user_id)["pm"]] == 1
+
+
 @pytest.mark.parametrize("world", [{"lifecycle": dataclasses.replace(LIFECYCLE, direct_introductions=True)}],
                          indirect=True, ids=["direct"])
 def test_direct_setting_introduces_without_review_and_moves_on_after_expiry(world: World) -> None:

@@ -10,7 +10,10 @@ and an entity may not change more often than the story changed it.
 
 from __future__ import annotations
 
+import os
 import random
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -35,8 +38,16 @@ from tests.service.e2e.harness import (
     wait_for,
 )
 
-EDITS = 2000           # profile updates and need edits, each one webhook at least
-KILLS = 22             # SIGKILLs of a worker (the story goes on until they are done)
+# `make proof` sets CODEV_PROOF_CRASH=1: the full size, API faults and a CPU hog (docs/reliability.md)
+FULL = os.environ.get("CODEV_PROOF_CRASH") == "1"
+EDITS = 10_000 if FULL else 2000   # profile updates and need edits, each one webhook at least
+KILLS = 50 if FULL else 22         # SIGKILLs of a worker (the story goes on until they are done)
+POSTGRES_WORKERS = 3 if FULL else 2
+STORY_SECONDS = 1500 if FULL else 240
+# 10 % of the API calls fail in the full proof: 429 (Retry-After 1 s), 5xx before the route, 500 after
+# the write was done
+API_FAULTS = {"seed": 20261207, "api_429_rate": 0.03, "api_429_wait_seconds": 1, "api_5xx_rate": 0.04,
+              "api_fail_after_write_rate": 0.03} if FULL else {}
 EXPERTS = 20
 NEEDS = 10
 SEED = 3               # the story's and the killer's random choices
@@ -190,7 +201,7 @@ def test_workers_killed_at_random_moments_lose_nothing_and_never_undo_a_newer_wr
     database_url: str, tmp_path: Path
 ) -> None:
     on_sqlite = database_url.startswith("sqlite")
-    names = ["w1"] if on_sqlite else ["w1", "w2"]
+    names = ["w1"] if on_sqlite else [f"w{i + 1}" for i in range(POSTGRES_WORKERS)]
     rng = random.Random(SEED)
     sandbox = community(tmp_path, EXPERTS)
     app = codev(sandbox, database_url, tmp_path, lease_seconds=3, backoff_seconds=0.2)
@@ -198,6 +209,7 @@ def test_workers_killed_at_random_moments_lose_nothing_and_never_undo_a_newer_wr
     killer = Killer(app, names, KILLS, random.Random(SEED + 1))
     syncer = Syncer(app)
     edits: Counter[tuple[str, int]] = Counter()
+    hog: subprocess.Popen[bytes] | None = None
     try:
         api = StoryClient(sandbox.base_url)
         register_webhook(api, app.serve())
@@ -220,6 +232,9 @@ def test_workers_killed_at_random_moments_lose_nothing_and_never_undo_a_newer_wr
         assert sandbox.emitter.flush(timeout=30)
         for name in names:
             app.start_worker(name)
+        if API_FAULTS:
+            sandbox.apply({"faults": API_FAULTS})
+            hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])  # the machine is busy
 
         started = time.monotonic()
         killer.start()
@@ -227,7 +242,7 @@ def test_workers_killed_at_random_moments_lose_nothing_and_never_undo_a_newer_wr
         hours = dict.fromkeys(experts, 100)
         revisions = dict.fromkeys((t for t, _, _ in needs), 0)
         while sum(edits.values()) < EDITS or not killer.done.is_set():
-            assert time.monotonic() - started < 240, f"{killer.kills} kills in 240 s"
+            assert time.monotonic() - started < STORY_SECONDS, f"{killer.kills} kills in {STORY_SECONDS} s"
             if rng.random() < 0.7:
                 user_id = rng.choice(experts)
                 hours[user_id] += 1
@@ -246,16 +261,20 @@ def test_workers_killed_at_random_moments_lose_nothing_and_never_undo_a_newer_wr
         assert sandbox.emitter.flush(timeout=60)
         killer.join(timeout=10)
         assert not killer.is_alive() and killer.error is None, killer.error
-        drained = wait_for(app.inbox_settled, 120,
+        drained = wait_for(app.inbox_settled, 600 if FULL else 120,
                            lambda: f"the workers drain the inbox ({app.inbox_counts()})\n{app.stacks()}")
         duration = time.monotonic() - started
         app.stop_workers()
         want, got = oracle(sandbox, sync_rules()), held(database_url)
         with sandbox.state.transaction() as state:
             events = len(state.web_hook_events)
+        injected = dict(sandbox.faults.injected)
     finally:
         killer.minimum = 0
         syncer.stop.set()
+        if hog is not None:
+            hog.kill()
+            hog.wait()
         app.close()
         sandbox.stop()
 
@@ -268,10 +287,13 @@ def test_workers_killed_at_random_moments_lose_nothing_and_never_undo_a_newer_wr
                f"restart), {len(syncer.runs)} concurrent `codev sync` runs, story {story_seconds:.1f} s, "
                f"drained "
                f"{drained:.1f} s after the last edit, {duration:.1f} s in all; "
-               f"{len(updates)} row updates of which {sum(changes.values())} changed a version")
+               f"{len(updates)} row updates of which {sum(changes.values())} changed a version; "
+               f"API faults injected {injected if API_FAULTS else 'none'}")
     print(f"\n[crash {database_url.split(':')[0]}] {figures}")
 
     assert events >= EDITS and killer.kills >= KILLS >= 20 and killer.mid_work >= KILLS // 2, figures
+    if API_FAULTS:
+        assert all(injected[kind] > 0 for kind in ("429", "5xx", "after_write")), figures
     assert want.differences(got) == [], figures
     failed_syncs = [r for r in syncer.runs if not (r.startswith("0 ") and "'failed:', '0'" in r)]
     assert syncer.runs and failed_syncs == [], failed_syncs[:3]

@@ -23,7 +23,7 @@ from sync_service.adapters.db.tables import InboxDelivery, RejectedDelivery
 from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
 from sync_service.config import WorkerSettings
 from sync_service.services.ports.forum import ForumUnavailable
-from sync_service.services.ports.storage import EntityRef
+from sync_service.services.ports.storage import Deferred, EntityRef
 from sync_service.services.worker import BatchResult, Worker
 
 T0 = datetime(2026, 11, 29, 8, 0, tzinfo=UTC)
@@ -193,6 +193,21 @@ def test_forum_outage_puts_rows_back_uncounted_and_pauses_for_retry_after(engine
     assert (rows[1].status, rows[1].attempts) == ("pending", 0)
     assert (aware(rows[1].available_at) - T0).total_seconds() >= 45
     assert all(rows[i].status == "pending" and rows[i].attempts == 0 for i in (2, 3))
+
+
+def test_a_deferred_row_waits_uncounted_and_the_batch_goes_on(engine: Engine) -> None:
+    for key in ("1", "2"):
+        _deliver(engine, "person", key)
+    effects = Effects(failures={"1": Deferred("a topic codev opened may not be known yet", retry_after=2)})
+
+    result = _worker(engine, effects, Clock()).run_once()
+
+    rows = _rows(engine)
+    assert [c.key for c in effects.calls] == ["1", "2"] and result.pause == 0  # no outage: go on
+    assert (rows[1].status, rows[1].attempts) == ("pending", 0)
+    assert (aware(rows[1].available_at) - T0).total_seconds() == pytest.approx(2)
+    assert rows[1].last_error is not None and "deferred" in rows[1].last_error
+    assert rows[2].status == "done"
 
 
 def test_a_killed_workers_rows_are_taken_over_when_its_lease_expires(engine: Engine) -> None:

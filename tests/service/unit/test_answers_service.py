@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from sync_service.domain.brokerage import DISCARDED, PENDING, WITHDRAWN
+from sync_service.domain.brokerage import ACCEPTED, DISCARDED, PENDING, WITHDRAWN
+from sync_service.services.ports.forum import UnclearOutcome
+from sync_service.services.ports.storage import Deferred
 from tests.service.unit.brokerage_world import (
     FATIMA,
     HASSAN,
@@ -30,6 +32,24 @@ def test_a_reply_in_a_topic_codev_did_not_open_is_ignored() -> None:
     assert world.read(other.topic_id) == "ignored"
     assert [name for name, _ in world.forum.calls if name == "thread"] == []  # not even read
     assert world.uow().introductions.of_need(NEED) == []
+
+
+def test_a_reply_in_a_topic_codev_may_have_opened_unknowingly_waits_for_the_outbox() -> None:
+    # The forum took the PM and answered 500: until the sender finds its marker, a reply in a topic
+    # codev does not know may be in that PM; it is kept (Deferred), never finished as ignored.
+    world, topic = reviewing()
+    world.forum.post(topic.topic_id, MANAGER, "approuver lahcen.oubaha, merci")
+    assert world.read(topic.topic_id) == "approved"
+    world.writer.fail_next(UnclearOutcome("HTTP 500 after the write"), written=True, key_prefix="intro:")
+    world.send()
+    pm = next(t for t in world.forum.threads.values() if t.key == "intro:7:42")
+    world.forum.post(pm.topic_id, "lahcen.oubaha", "J'accepte cette mise en relation")
+
+    with pytest.raises(Deferred):
+        world.read(pm.topic_id)
+    world.send(day(1))  # the sender finds the PM by its external id
+    assert world.read(pm.topic_id, day(1)) != "ignored"
+    assert world.intro(LAHCEN).status == ACCEPTED
 
 
 def test_a_review_topic_is_read_and_an_introduction_pm_too() -> None:

@@ -24,6 +24,7 @@ WORDS = b.command_words({verb: [p for loc in ("fr", "ar", "en")
 def intro(status: str = b.PENDING, expert: int = 7, **changes: object) -> Introduction:
     opened = b.open_introduction(41, expert, f"expert{expert}", T0, DELAYS, reviewed=True,
                                  approved_by="nadia")
+    changes.setdefault("pm_sent_at", T0)  # the PM on the forum at once, unless a test says otherwise
     return dataclasses.replace(opened, status=status, **changes)  # type: ignore[arg-type]
 
 
@@ -46,6 +47,20 @@ def test_an_introduction_is_reminded_after_the_first_delay_and_expires_after_the
     reminded = dataclasses.replace(fresh, reminded_at=T0 + timedelta(days=7))
     assert b.due_step(reminded, T0 + timedelta(days=10)) is None  # one reminder, not one per pass
     assert b.due_step(reminded, T0 + timedelta(days=14)) == "expire"
+
+
+def test_the_first_delay_runs_from_the_message_on_the_forum_not_from_the_approval() -> None:
+    late = intro(pm_sent_at=T0 + timedelta(days=2))  # the forum was down two days after the approval
+
+    assert b.due_step(late, T0 + timedelta(days=8)) is None
+    assert b.due_step(late, T0 + timedelta(days=9)) == "remind"
+
+
+def test_a_message_not_yet_on_the_forum_is_not_reminded_and_ends_at_its_expiry_date() -> None:
+    unsent = intro(pm_sent_at=None)
+
+    assert b.due_step(unsent, T0 + timedelta(days=13)) is None
+    assert b.due_step(unsent, T0 + timedelta(days=14)) == "expire"
 
 
 def test_an_introduction_is_never_expired_before_its_reminder_even_after_an_outage() -> None:

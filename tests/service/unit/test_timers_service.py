@@ -25,12 +25,14 @@ from tests.service.unit.fakes import FakeUnitOfWork
 
 
 def introduced() -> World:
-    """Lahcen introduced to the need at T0 (direct setting): reminder after 7 days, expiry 7 later."""
+    """Lahcen introduced to the need at T0 (direct setting), the PM on the forum at once: reminder after
+    7 days, expiry 7 later."""
     world = World().with_rules(direct=True)
     world.add_need()
     world.add_expert(LAHCEN)
     world.rank(NEED, LAHCEN)
     world.refresh()
+    world.send(T0)
     assert world.need().status == MATCHED
     return world
 
@@ -59,6 +61,19 @@ def test_the_reminder_goes_when_due_then_expiry_after_the_second_delay() -> None
     intro = world.intro(LAHCEN)
     assert (intro.status, intro.reminded_at, intro.closed_at) == (EXPIRED, day(7), day(14))
     assert world.need().status == "open"  # free for the next candidate
+
+
+def test_the_reminder_clock_starts_when_the_pm_is_on_the_forum() -> None:
+    world = World().with_rules(direct=True)
+    world.add_need()
+    world.add_expert(LAHCEN)
+    world.rank(NEED, LAHCEN)
+    world.refresh()  # approved at T0; the forum takes the PM only two days later
+
+    assert world.tick(day(8)) == {}
+    world.send(day(2))
+    assert world.tick(day(8.9)) == {}
+    assert world.tick(day(9)) == {"reminded": 1}
 
 
 def test_a_late_reminder_still_leaves_the_expert_the_whole_second_delay() -> None:
@@ -99,6 +114,7 @@ def test_expiry_leaves_the_need_matched_while_another_introduction_waits() -> No
     world.add_expert(FATIMA)
     world.rank(NEED, LAHCEN, FATIMA)
     world.refresh(at=day(6))  # Fatima introduced six days later
+    world.send(day(6))
 
     assert world.tick(day(7)) == {"reminded": 1}
     assert world.tick(day(14)) == {"expired": 1, "reminded": 1}

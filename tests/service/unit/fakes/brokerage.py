@@ -45,12 +45,12 @@ class FakeIntroductions(OnStore):
         pair = (intro.need_topic_id, intro.expert_user_id)
         if pair in self.data.introductions:
             return False
-        self.data.introductions[pair] = replace(intro, pm_topic_id=None)
+        self.data.introductions[pair] = replace(intro, pm_topic_id=None, pm_sent_at=None)
         return True
 
     def save(self, intro: Introduction) -> None:
         pair = (intro.need_topic_id, intro.expert_user_id)
-        self.data.introductions[pair] = replace(intro, pm_topic_id=None)
+        self.data.introductions[pair] = replace(intro, pm_topic_id=None, pm_sent_at=None)
 
     def pending(self) -> list[Introduction]:
         rows = [i for i in self.data.introductions.values() if i.status == PENDING]
@@ -85,7 +85,9 @@ class FakeIntroductions(OnStore):
 
     def _joined(self, row: Introduction) -> Introduction:
         sent = self.data.sent(intent_keys(row.need_topic_id, row.expert_user_id)["pm"])
-        return replace(row, pm_topic_id=sent.topic_id if sent is not None else None)
+        if sent is None:
+            return replace(row, pm_topic_id=None, pm_sent_at=None)
+        return replace(row, pm_topic_id=sent.topic_id, pm_sent_at=sent.sent_at)
 
 
 class FakeReviews(OnStore):

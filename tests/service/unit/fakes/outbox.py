@@ -65,6 +65,10 @@ class FakeOutbox(OnStore):
         return self._finish(row, status="pending", attempts=row.attempts - 1, leased_by=None,
                             maybe_sent=row.maybe_sent)
 
+    def unsettled_topics(self) -> int:
+        return sum(1 for r in self.data.outbox if r.kind in ("create_topic", "private_message")
+                   and r.status in ("pending", "sending") and r.maybe_sent)
+
     def forget_person(self, user_id: int) -> int:
         deleted = {r.id for r in self.data.outbox if r.person_id == user_id and r.status in UNSENT}
         self.data.outbox[:] = [r for r in self.data.outbox if r.id not in deleted]
