@@ -41,6 +41,8 @@ PATH = "/webhooks/discourse"
 SIGNATURE_ENVIRON = "HTTP_" + SIGNATURE_HEADER.upper().replace("-", "_")
 STORE_TIMEOUT = 15.0  # seconds; Discourse gives up after 20
 ACCEPTED_TYPES = frozenset({"application/json", "application/x-www-form-urlencoded"})
+# A refused body up to this many times the cap is read to its end, so the connection stays usable.
+DRAIN_FACTOR = 4
 
 
 class Refused(Exception):
@@ -167,6 +169,7 @@ def handle(intake: Intake, environ: WSGIEnvironment) -> tuple[int, dict[str, str
 def _read_body(environ: WSGIEnvironment, content_length: int | None, max_bytes: int) -> bytes:
     """The raw body, at most max_bytes, also when Content-Length is absent (chunked) or wrong."""
     if content_length is not None and content_length > max_bytes:
+        _drain(environ, content_length, max_bytes)
         raise Refused(413, "body_too_large")
     try:
         # werkzeug's guarded stream, as Flask's request.stream: never past Content-Length or the cap
@@ -179,6 +182,21 @@ def _read_body(environ: WSGIEnvironment, content_length: int | None, max_bytes: 
     except ClientDisconnected:
         raise Refused(400, "body_incomplete") from None
     return body
+
+
+def _drain(environ: WSGIEnvironment, content_length: int, max_bytes: int) -> None:
+    """Read and drop a refused body that is not much larger than the cap: gunicorn keeps the
+    connection alive after the 413 (it ignores an application's `Connection: close`), and a body left
+    unread there made the client's next request on it fail without an answer. A larger body is left
+    unread: its sender is no Discourse."""
+    if content_length > DRAIN_FACTOR * max_bytes:
+        return
+    stream, left = environ["wsgi.input"], content_length
+    try:
+        while left > 0 and (chunk := stream.read(min(left, 64 * 1024))):
+            left -= len(chunk)
+    except OSError:
+        pass  # the sender went away: nothing left to keep in step
 
 
 def _refuse(intake: Intake, refused: Refused, event: str | None, body: bytes, content_length: int | None,
