@@ -40,7 +40,7 @@ from tests.service.e2e.harness import (
 
 # `make proof` sets CODEV_PROOF_CRASH=1: the full size, API faults and a CPU hog (docs/reliability.md)
 FULL = os.environ.get("CODEV_PROOF_CRASH") == "1"
-EDITS = 10_000 if FULL else 2000   # profile updates and need edits, each one webhook at least
+EDITS = 10_000 if FULL else 1500   # profile updates and need edits, each one webhook at least
 KILLS = 50 if FULL else 22         # SIGKILLs of a worker (the story goes on until they are done)
 POSTGRES_WORKERS = 3 if FULL else 2
 STORY_SECONDS = 1500 if FULL else 240
