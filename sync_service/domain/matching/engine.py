@@ -12,6 +12,7 @@ from sync_service.domain.i18n import Translator
 from sync_service.domain.matching import components as comp
 from sync_service.domain.matching.expert_arrays import ExpertArrays
 from sync_service.domain.matching.features import Features, expert_features, need_features
+from sync_service.domain.matching.fuzzy import NearWords
 from sync_service.domain.matching.reasons import reasons
 from sync_service.domain.matching.records import Expert, Need, RecordId
 from sync_service.domain.matching.scan import ReducedScan
@@ -45,7 +46,7 @@ class MatchingEngine:
         self, taxonomy: Taxonomy, settings: MatchingSettings, embedder: Embedder | None = None
     ) -> None:
         self.taxonomy, self.settings, self.embedder = taxonomy, settings, embedder
-        self.recognizer = Recognizer(taxonomy)
+        self.recognizer = Recognizer(taxonomy, settings.recognition.fuzzy_min_similarity)
         registry: dict[str, dict[str, int]] = {"language": {}, "kind": {}, "province": {}}
         dim = embedder.dim if embedder is not None else None
         self.experts = SideStore(registry, dim)
@@ -56,6 +57,8 @@ class MatchingEngine:
         self._related, self._linked = self.arrays.related, self.arrays.linked
         self._linked_from = self.arrays.linked_from
         self._scan = ReducedScan(settings.semantic.scan_dims)
+        lex = settings.lexical
+        self.near_words = NearWords(lex.fuzzy_min_similarity, lex.fuzzy_min_length)
         self.pool_misses = 0  # rankings where the pool could not prove its top k (counted for the bench)
 
     # -- changes ---------------------------------------------------------------------------------------
@@ -64,6 +67,7 @@ class MatchingEngine:
         batch = list(experts)
         feats = [expert_features(e, self.recognizer, self.settings.recognition) for e in batch]
         vectors = self._embed([f.text for f in feats])
+        self.near_words.add(t for f in feats for t in f.terms)
         rows = []
         for i, (expert, f) in enumerate(zip(batch, feats, strict=True)):
             self.arrays.forget(expert.id, f)
@@ -76,6 +80,7 @@ class MatchingEngine:
         batch = list(needs)
         feats = [need_features(n, self.recognizer, self.settings.recognition) for n in batch]
         vectors = self._embed([f.text for f in feats])
+        self.near_words.add(t for f in feats for t in f.terms)
         for i, (need, f) in enumerate(zip(batch, feats, strict=True)):
             self.needs.upsert(need.id, f, None if vectors is None else vectors[i], need_side=True)
             self.need_records[need.id] = need
@@ -234,9 +239,11 @@ class MatchingEngine:
             np.maximum(sectors, weight * self.arrays.sector(sector), out=sectors)
         bm25 = np.zeros(n, np.float32)
         for term in set(need.terms):
-            rows, tf = e.terms.get(term)
-            if len(rows):
-                bm25[rows] += self.arrays.idf(term) * self.arrays.tf_part(tf, e.length[rows])
+            # The word itself, then the profile words spelt nearly like it ("irigation"), at part credit.
+            for word, credit in ((term, 1.0), *self._near(term)):
+                rows, tf = e.terms.get(word)
+                if len(rows):
+                    bm25[rows] += credit * self.arrays.idf(word) * self.arrays.tf_part(tf, e.length[rows])
         if cosine is None and self.embedder is not None:
             cosine = np.einsum("ij,j->i", e.vectors[:n], self.needs.vectors[need_row])  # see scan.py
         values: dict[str, Any] = {
@@ -294,9 +301,11 @@ class MatchingEngine:
             counts[term] = counts.get(term, 0) + 1
         length = np.float32(len(expert.terms))
         for term, tf in counts.items():
-            rows, _ = nb.terms.get(term)
-            if len(rows):
-                bm25[rows] += self.arrays.idf(term) * float(self.arrays.tf_part(np.float32(tf), length))
+            part = self.arrays.idf(term) * float(self.arrays.tf_part(np.float32(tf), length))
+            for word, credit in ((term, 1.0), *self._near(term)):
+                rows, _ = nb.terms.get(word)
+                if len(rows):
+                    bm25[rows] += credit * part
         sw, xw, smax = nb.skill_weight[:m], nb.sector_weight[:m], nb.skill_max[:m]
         values: dict[str, Any] = {
             "skills": _blend(skill_sum / np.maximum(sw, 1e-9), skill_max / np.maximum(smax, 1e-9)),
@@ -353,6 +362,11 @@ class MatchingEngine:
         language_violation = on_site & present["language"] & (values["language"] <= 0.0)
         violation = mode_violation | language_violation
         return comp.combine(values, present, violation, excluded, e.load[esel], s, size)
+
+    def _near(self, term: str) -> list[tuple[str, float]]:
+        """Words spelt nearly like the term, each with the credit it earns (fuzzy_credit x similarity)."""
+        credit = self.settings.lexical.fuzzy_credit
+        return [(word, credit * sim) for word, sim in self.near_words.near(term)] if credit else []
 
     def _semantic(self, cosine: Any) -> Any:
         sem = self.settings.semantic

@@ -36,6 +36,7 @@ class Recognition:
     related_skill_credit: float
     linked_sector_credit: float
     trap_profile_share: float  # bio concepts of a profile whose own skills are all outside the plan
+    fuzzy_min_similarity: float = field(metadata=SHARE)  # a misspelt word stands for a taxonomy word
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,9 @@ class Lexical:
     k1: float
     b: float
     half_saturation: float
+    fuzzy_credit: float  # a near spelling of a need's word counts this share of the word itself
+    fuzzy_min_similarity: float = field(metadata=SHARE)  # 1 - edit distance / length from which words are near
+    fuzzy_min_length: int = field(metadata=AT_LEAST_ONE)  # shorter words must be spelt exactly
 
 
 @dataclass(frozen=True)
