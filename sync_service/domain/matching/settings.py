@@ -47,7 +47,7 @@ class Lexical:
     b: float
     half_saturation: float
     fuzzy_credit: float  # a near spelling of a need's word counts this share of the word itself
-    fuzzy_min_similarity: float = field(metadata=SHARE)  # 1 - edit distance / length from which words are near
+    fuzzy_min_similarity: float = field(metadata=SHARE)  # 1 - edit distance / length: words are near from it
     fuzzy_min_length: int = field(metadata=AT_LEAST_ONE)  # shorter words must be spelt exactly
 
 
