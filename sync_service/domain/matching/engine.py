@@ -192,11 +192,11 @@ class MatchingEngine:
         if e.count <= pool_size or n < 2:
             return None
         topical = np.zeros(n, np.float32)
-        topical_weight = 0.0
+        topical_weight: Any = np.zeros(n, np.float32)
         for name in ("skills", "sectors", "bm25", "embedding"):
-            weight = float(getattr(w, name))
-            if bool(present[name]) and weight:
-                topical += np.float32(weight) * values[name]
+            weight = np.float32(getattr(w, name)) * np.asarray(present[name], np.float32)
+            if np.any(weight):
+                topical += weight * values[name]
                 topical_weight += weight
         nb = self.needs
         # Kind and the practical fit add at most their weights; they are left out of the pool's order.
@@ -207,16 +207,17 @@ class MatchingEngine:
             + w.availability
             + w.affinity * (nb.province[row] >= 0)
         )
-        topical[~e.active[:n]] = -np.inf
-        part = np.argpartition(-topical, pool_size)
-        pool, left_out = np.sort(part[:pool_size]), float(topical[part[pool_size]])
+        # The best score a row could reach (its weights may differ: see _known_profiles).
+        bound = (topical + extra) / np.maximum(topical_weight + extra, 1e-9)
+        bound[~e.active[:n]] = -np.inf
+        part = np.argpartition(-bound, pool_size)
+        pool, best_left_out = np.sort(part[:pool_size]), float(bound[part[pool_size]])
         pool_values = {name: _take(v, pool, n) for name, v in values.items()}
         pool_present = {name: _take(v, pool, n) for name, v in present.items()}
         if query is not None:  # the first pass used approximate cosines: exact ones for the pool
             pool_values["embedding"] = self._semantic(e.vectors[pool] @ query)
         scored = self._finish(pool_values, pool_present, nb, slice(row, row + 1), e, pool, len(pool))
         found = self._candidates(scored, e, k, pool)
-        best_left_out = (left_out + extra) / max(topical_weight + extra, 1e-9)
         if len(found) < k or found[-1].violation or found[-1].score < best_left_out + 1e-4:
             self.pool_misses += 1
             return None
@@ -255,9 +256,10 @@ class MatchingEngine:
             "bm25": bm25 / (bm25 + s.lexical.half_saturation),
             "embedding": self._semantic(cosine) if cosine is not None else 0.0,
         }
+        known = self._known_profiles(e.skill_weight[:n], e.sector_weight[:n])
         present: dict[str, Any] = {
-            "skills": bool(need.skills),
-            "sectors": bool(need.sectors),
+            "skills": known if need.skills else False,
+            "sectors": known if need.sectors else False,
             "bm25": bool(need.terms),
             "embedding": self.embedder is not None and bool(need.text),
         }
@@ -315,9 +317,10 @@ class MatchingEngine:
             if self.embedder
             else 0.0,
         }
+        known = self._known_profiles(np.float32(len(expert.skills)), np.float32(len(expert.sectors)))
         present: dict[str, Any] = {
-            "skills": sw > 0,
-            "sectors": xw > 0,
+            "skills": (sw > 0) * known,
+            "sectors": (xw > 0) * known,
             "bm25": nb.length[:m] > 0,
             "embedding": self.embedder is not None,
         }
@@ -362,6 +365,13 @@ class MatchingEngine:
         language_violation = on_site & present["language"] & (values["language"] <= 0.0)
         violation = mode_violation | language_violation
         return comp.combine(values, present, violation, excluded, e.load[esel], s, size)
+
+    def _known_profiles(self, skill_weight: Any, sector_weight: Any) -> Any:
+        """Share of the skills and sectors weights for each profile: 1 when the taxonomy recognised a skill
+        or a sector in it, less when it recognised nothing (a profile in Dutch, or in words the taxonomy
+        lacks, is then judged more on its words and meaning than on concepts it cannot show)."""
+        share = np.float32(self.settings.recognition.unrecognised_profile_share)
+        return np.where((skill_weight > 0) | (sector_weight > 0), np.float32(1.0), share)
 
     def _near(self, term: str) -> list[tuple[str, float]]:
         """Words spelt nearly like the term, each with the credit it earns (fuzzy_credit x similarity)."""

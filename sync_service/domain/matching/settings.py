@@ -37,6 +37,8 @@ class Recognition:
     linked_sector_credit: float
     trap_profile_share: float  # bio concepts of a profile whose own skills are all outside the plan
     fuzzy_min_similarity: float = field(metadata=SHARE)  # a misspelt word stands for a taxonomy word
+    # the skills and sectors weights count this share for a profile where no skill nor sector was recognised
+    unrecognised_profile_share: float = field(metadata=SHARE)
 
 
 @dataclass(frozen=True)
