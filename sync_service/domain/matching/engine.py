@@ -13,6 +13,7 @@ from sync_service.domain.matching import components as comp
 from sync_service.domain.matching.expert_arrays import ExpertArrays
 from sync_service.domain.matching.features import Features, expert_features, need_features
 from sync_service.domain.matching.fuzzy import NearWords
+from sync_service.domain.matching.meaning import ConceptsByMeaning
 from sync_service.domain.matching.reasons import reasons
 from sync_service.domain.matching.records import Expert, Need, RecordId
 from sync_service.domain.matching.scan import ReducedScan
@@ -57,6 +58,7 @@ class MatchingEngine:
         self._related, self._linked = self.arrays.related, self.arrays.linked
         self._linked_from = self.arrays.linked_from
         self._scan = ReducedScan(settings.semantic.scan_dims)
+        self.meaning = ConceptsByMeaning(self.recognizer, settings.semantic, settings.recognition)
         lex = settings.lexical
         self.near_words = NearWords(lex.fuzzy_min_similarity, lex.fuzzy_min_length)
         self.pool_misses = 0  # rankings where the pool could not prove its top k (counted for the bench)
@@ -67,6 +69,7 @@ class MatchingEngine:
         batch = list(experts)
         feats = [expert_features(e, self.recognizer, self.settings.recognition) for e in batch]
         vectors = self._embed([f.text for f in feats])
+        feats = self.meaning.add(feats, vectors, self.embedder)
         self.near_words.add(t for f in feats for t in f.terms)
         rows = []
         for i, (expert, f) in enumerate(zip(batch, feats, strict=True)):
@@ -80,6 +83,7 @@ class MatchingEngine:
         batch = list(needs)
         feats = [need_features(n, self.recognizer, self.settings.recognition) for n in batch]
         vectors = self._embed([f.text for f in feats])
+        feats = self.meaning.add(feats, vectors, self.embedder)
         self.near_words.add(t for f in feats for t in f.terms)
         for i, (need, f) in enumerate(zip(batch, feats, strict=True)):
             self.needs.upsert(need.id, f, None if vectors is None else vectors[i], need_side=True)

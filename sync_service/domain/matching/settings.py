@@ -63,6 +63,10 @@ class Semantic:
     scan_above: int = field(metadata=AT_LEAST_ONE)
     scan_dims: int = field(metadata=AT_LEAST_ONE)
     rescore: int = field(metadata=AT_LEAST_ONE)  # the pool of rows given the full score (engine._rank_pooled)
+    # a text holds a skill whose labels are close in meaning: weight x cosine mapped from [floor, ceiling]
+    concept_weight: float = field(metadata=SHARE)
+    concept_floor: float
+    concept_ceiling: float
 
 
 @dataclass(frozen=True)
