@@ -22,16 +22,22 @@ class ConceptsByMeaning:
         self.recognizer, self.semantic, self.recognition = recognizer, semantic, recognition
         self._ids: list[str] = []
         self._vectors: Any = None
+        self._starts: Any = None
 
-    def _labels(self, embedder: Any) -> tuple[list[str], Any]:
+    def _labels(self, embedder: Any) -> tuple[list[str], Any, Any]:
+        """Skill ids, their label vectors (rows grouped by skill) and where each skill's rows start."""
         if self._vectors is None:
-            texts = []
+            texts: list[str] = []
+            starts: list[int] = []
             for skill in self.recognizer.taxonomy.skills.values():
-                for label in dict.fromkeys(skill.labels.values()):
+                labels = list(dict.fromkeys(skill.labels.values()))
+                if labels:
                     self._ids.append(skill.id)
-                    texts.append(label)
+                    starts.append(len(texts))
+                    texts.extend(labels)
+            self._starts = np.asarray(starts, np.int64)
             self._vectors = embedder.encode(texts) if texts else np.zeros((0, embedder.dim), np.float32)
-        return self._ids, self._vectors
+        return self._ids, self._vectors, self._starts
 
     def add(self, feats: Sequence[Features], vectors: Any, embedder: Any) -> list[Features]:
         """The features with the skills their texts mean (weight concept_weight x mapped cosine) merged in;
@@ -39,8 +45,10 @@ class ConceptsByMeaning:
         s = self.semantic
         if not s.concept_weight or vectors is None or not len(feats):
             return list(feats)
-        ids, labels = self._labels(embedder)
-        cosines = np.asarray(vectors @ labels.T)
+        ids, labels, starts = self._labels(embedder)
+        if not ids:
+            return list(feats)
+        cosines = np.maximum.reduceat(np.asarray(vectors @ labels.T), starts, axis=1)  # best label per skill
         mapped = np.clip((cosines - s.concept_floor) / (s.concept_ceiling - s.concept_floor), 0.0, 1.0)
         out = []
         skills_table = self.recognizer.taxonomy.skills
@@ -48,10 +56,7 @@ class ConceptsByMeaning:
             # As for bio words: a water-polo coach's text is near water, and counts little for it.
             off_plan = bool(f.skills) and all(skills_table[k].sectors == ("none",) for k in f.skills)
             weight = s.concept_weight * (self.recognition.trap_profile_share if off_plan else 1.0)
-            meant: dict[str, float] = {}
-            for skill_id, value in zip(ids, row, strict=True):
-                if value > 0 and f.text:
-                    meant[skill_id] = max(meant.get(skill_id, 0.0), float(weight * value))
+            meant = {ids[i]: float(weight * row[i]) for i in np.flatnonzero(row)} if f.text else {}
             new = {k: w for k, w in meant.items() if w > f.skills.get(k, 0.0)}
             if not new:
                 out.append(f)
