@@ -92,10 +92,11 @@ def combine(
         pres: Any = present[name]
         val = values[name]
         if np.size(pres) == 1:
-            pres = bool(np.ravel(pres)[0])
+            pres = float(np.ravel(pres)[0])
         if np.ndim(pres) == 0:  # the same for every row: one scalar test instead of array work
             if not bool(pres) or w == 0:
                 continue
+            w *= float(pres)
             part = np.multiply(val, w, dtype=np.float32)
             total += w
             acc += part
@@ -103,7 +104,8 @@ def combine(
                 topical_total += w
                 topical_acc += part
             continue
-        weight = np.where(pres, np.float32(w), np.float32(0))
+        # Presence is a share of the weight: 1 or 0 mostly, less where a component is only partly known.
+        weight = np.float32(w) * np.asarray(pres, np.float32)
         part = weight * val
         total += weight
         acc += part
@@ -132,7 +134,13 @@ def breakdown(scored: Scored, row: int, settings: MatchingSettings) -> dict[str,
     """Each present component's share of the score of one row (the shares add up to the base score)."""
     total = float(scored.total_weight[row]) or 1.0
     parts = {
-        name: round(float(getattr(settings.weights, name)) * _at(scored.values[name], row) / total, 4)
+        name: round(
+            float(getattr(settings.weights, name))
+            * _at(scored.present[name], row)
+            * _at(scored.values[name], row)
+            / total,
+            4,
+        )
         for name in COMPONENTS
         if _at(scored.present[name], row)
     }

@@ -12,6 +12,8 @@ from sync_service.domain.i18n import Translator
 from sync_service.domain.matching import components as comp
 from sync_service.domain.matching.expert_arrays import ExpertArrays
 from sync_service.domain.matching.features import Features, expert_features, need_features
+from sync_service.domain.matching.fuzzy import NearWords
+from sync_service.domain.matching.meaning import ConceptsByMeaning
 from sync_service.domain.matching.reasons import reasons
 from sync_service.domain.matching.records import Expert, Need, RecordId
 from sync_service.domain.matching.scan import ReducedScan
@@ -45,7 +47,7 @@ class MatchingEngine:
         self, taxonomy: Taxonomy, settings: MatchingSettings, embedder: Embedder | None = None
     ) -> None:
         self.taxonomy, self.settings, self.embedder = taxonomy, settings, embedder
-        self.recognizer = Recognizer(taxonomy)
+        self.recognizer = Recognizer(taxonomy, settings.recognition.fuzzy_min_similarity)
         registry: dict[str, dict[str, int]] = {"language": {}, "kind": {}, "province": {}}
         dim = embedder.dim if embedder is not None else None
         self.experts = SideStore(registry, dim)
@@ -56,6 +58,9 @@ class MatchingEngine:
         self._related, self._linked = self.arrays.related, self.arrays.linked
         self._linked_from = self.arrays.linked_from
         self._scan = ReducedScan(settings.semantic.scan_dims)
+        self.meaning = ConceptsByMeaning(self.recognizer, settings.semantic, settings.recognition)
+        lex = settings.lexical
+        self.near_words = NearWords(lex.fuzzy_min_similarity, lex.fuzzy_min_length)
         self.pool_misses = 0  # rankings where the pool could not prove its top k (counted for the bench)
 
     # -- changes ---------------------------------------------------------------------------------------
@@ -64,6 +69,8 @@ class MatchingEngine:
         batch = list(experts)
         feats = [expert_features(e, self.recognizer, self.settings.recognition) for e in batch]
         vectors = self._embed([f.text for f in feats])
+        feats = self.meaning.add(feats, vectors, self.embedder)
+        self.near_words.add(t for f in feats for t in f.terms)
         rows = []
         for i, (expert, f) in enumerate(zip(batch, feats, strict=True)):
             self.arrays.forget(expert.id, f)
@@ -76,6 +83,8 @@ class MatchingEngine:
         batch = list(needs)
         feats = [need_features(n, self.recognizer, self.settings.recognition) for n in batch]
         vectors = self._embed([f.text for f in feats])
+        feats = self.meaning.add(feats, vectors, self.embedder)
+        self.near_words.add(t for f in feats for t in f.terms)
         for i, (need, f) in enumerate(zip(batch, feats, strict=True)):
             self.needs.upsert(need.id, f, None if vectors is None else vectors[i], need_side=True)
             self.need_records[need.id] = need
@@ -187,11 +196,11 @@ class MatchingEngine:
         if e.count <= pool_size or n < 2:
             return None
         topical = np.zeros(n, np.float32)
-        topical_weight = 0.0
+        topical_weight: Any = np.zeros(n, np.float32)
         for name in ("skills", "sectors", "bm25", "embedding"):
-            weight = float(getattr(w, name))
-            if bool(present[name]) and weight:
-                topical += np.float32(weight) * values[name]
+            weight = np.float32(getattr(w, name)) * np.asarray(present[name], np.float32)
+            if np.any(weight):
+                topical += weight * values[name]
                 topical_weight += weight
         nb = self.needs
         # Kind and the practical fit add at most their weights; they are left out of the pool's order.
@@ -202,16 +211,17 @@ class MatchingEngine:
             + w.availability
             + w.affinity * (nb.province[row] >= 0)
         )
-        topical[~e.active[:n]] = -np.inf
-        part = np.argpartition(-topical, pool_size)
-        pool, left_out = np.sort(part[:pool_size]), float(topical[part[pool_size]])
+        # The best score a row could reach (its weights may differ: see _known_profiles).
+        bound = (topical + extra) / np.maximum(topical_weight + extra, 1e-9)
+        bound[~e.active[:n]] = -np.inf
+        part = np.argpartition(-bound, pool_size)
+        pool, best_left_out = np.sort(part[:pool_size]), float(bound[part[pool_size]])
         pool_values = {name: _take(v, pool, n) for name, v in values.items()}
         pool_present = {name: _take(v, pool, n) for name, v in present.items()}
         if query is not None:  # the first pass used approximate cosines: exact ones for the pool
             pool_values["embedding"] = self._semantic(e.vectors[pool] @ query)
         scored = self._finish(pool_values, pool_present, nb, slice(row, row + 1), e, pool, len(pool))
         found = self._candidates(scored, e, k, pool)
-        best_left_out = (left_out + extra) / max(topical_weight + extra, 1e-9)
         if len(found) < k or found[-1].violation or found[-1].score < best_left_out + 1e-4:
             self.pool_misses += 1
             return None
@@ -234,9 +244,11 @@ class MatchingEngine:
             np.maximum(sectors, weight * self.arrays.sector(sector), out=sectors)
         bm25 = np.zeros(n, np.float32)
         for term in set(need.terms):
-            rows, tf = e.terms.get(term)
-            if len(rows):
-                bm25[rows] += self.arrays.idf(term) * self.arrays.tf_part(tf, e.length[rows])
+            # The word itself, then the profile words spelt nearly like it ("irigation"), at part credit.
+            for word, credit in ((term, 1.0), *self._near(term)):
+                rows, tf = e.terms.get(word)
+                if len(rows):
+                    bm25[rows] += credit * self.arrays.idf(word) * self.arrays.tf_part(tf, e.length[rows])
         if cosine is None and self.embedder is not None:
             cosine = np.einsum("ij,j->i", e.vectors[:n], self.needs.vectors[need_row])  # see scan.py
         values: dict[str, Any] = {
@@ -248,9 +260,10 @@ class MatchingEngine:
             "bm25": bm25 / (bm25 + s.lexical.half_saturation),
             "embedding": self._semantic(cosine) if cosine is not None else 0.0,
         }
+        known = self._known_profiles(e.skill_weight[:n], e.sector_weight[:n])
         present: dict[str, Any] = {
-            "skills": bool(need.skills),
-            "sectors": bool(need.sectors),
+            "skills": known if need.skills else False,
+            "sectors": known if need.sectors else False,
             "bm25": bool(need.terms),
             "embedding": self.embedder is not None and bool(need.text),
         }
@@ -294,9 +307,11 @@ class MatchingEngine:
             counts[term] = counts.get(term, 0) + 1
         length = np.float32(len(expert.terms))
         for term, tf in counts.items():
-            rows, _ = nb.terms.get(term)
-            if len(rows):
-                bm25[rows] += self.arrays.idf(term) * float(self.arrays.tf_part(np.float32(tf), length))
+            part = self.arrays.idf(term) * float(self.arrays.tf_part(np.float32(tf), length))
+            for word, credit in ((term, 1.0), *self._near(term)):
+                rows, _ = nb.terms.get(word)
+                if len(rows):
+                    bm25[rows] += credit * part
         sw, xw, smax = nb.skill_weight[:m], nb.sector_weight[:m], nb.skill_max[:m]
         values: dict[str, Any] = {
             "skills": _blend(skill_sum / np.maximum(sw, 1e-9), skill_max / np.maximum(smax, 1e-9)),
@@ -306,9 +321,10 @@ class MatchingEngine:
             if self.embedder
             else 0.0,
         }
+        known = self._known_profiles(np.float32(len(expert.skills)), np.float32(len(expert.sectors)))
         present: dict[str, Any] = {
-            "skills": sw > 0,
-            "sectors": xw > 0,
+            "skills": (sw > 0) * known,
+            "sectors": (xw > 0) * known,
             "bm25": nb.length[:m] > 0,
             "embedding": self.embedder is not None,
         }
@@ -353,6 +369,18 @@ class MatchingEngine:
         language_violation = on_site & present["language"] & (values["language"] <= 0.0)
         violation = mode_violation | language_violation
         return comp.combine(values, present, violation, excluded, e.load[esel], s, size)
+
+    def _known_profiles(self, skill_weight: Any, sector_weight: Any) -> Any:
+        """Share of the skills and sectors weights for each profile: 1 when the taxonomy recognised a skill
+        or a sector in it, less when it recognised nothing (a profile in Dutch, or in words the taxonomy
+        lacks, is then judged more on its words and meaning than on concepts it cannot show)."""
+        share = np.float32(self.settings.recognition.unrecognised_profile_share)
+        return np.where((skill_weight > 0) | (sector_weight > 0), np.float32(1.0), share)
+
+    def _near(self, term: str) -> list[tuple[str, float]]:
+        """Words spelt nearly like the term, each with the credit it earns (fuzzy_credit x similarity)."""
+        credit = self.settings.lexical.fuzzy_credit
+        return [(word, credit * sim) for word, sim in self.near_words.near(term)] if credit else []
 
     def _semantic(self, cosine: Any) -> Any:
         sem = self.settings.semantic

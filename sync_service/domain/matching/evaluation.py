@@ -159,3 +159,39 @@ def misses(rankings: Mapping[str, Sequence[str]], grades: Grades, k: int) -> lis
             f"{need}: nDCG {ndcg(ranked, row, k):.2f}  top {shown}" + (f"  left out {left}" if left else "")
         )
     return lines
+
+
+def read_slices(data: object) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """need id -> slice names, and need id -> trap expert ids (the "_traps" entry), ids as text."""
+    if not isinstance(data, dict):
+        raise ValueError("slices: expected an object of need id -> [slice, ...]")
+    traps = data.get("_traps", {})
+    if not isinstance(traps, dict):
+        raise ValueError("slices['_traps']: expected an object of need id -> [expert id, ...]")
+    slices = {str(n): [str(s) for s in names] for n, names in data.items() if n != "_traps"}
+    return slices, {str(n): [str(e) for e in ids] for n, ids in traps.items()}
+
+
+def by_slice(
+    rankings: Mapping[str, Sequence[str]], grades: Grades, slices: Mapping[str, Sequence[str]], k: int
+) -> dict[str, tuple[int, dict[str, float]]]:
+    """Each slice's number of graded needs and mean metrics (needs of several slices count in each)."""
+    names = sorted({s for row in slices.values() for s in row})
+    out = {}
+    for name in names:
+        subset = {n: grades[n] for n, row in slices.items() if name in row and n in grades}
+        graded = [n for n in subset if any(g >= RELEVANT for g in subset[n].values())]
+        if graded:
+            out[name] = (len(graded), summarise(rankings, subset, k))
+    return out
+
+
+def trap_hits(rankings: Mapping[str, Sequence[str]], traps: Mapping[str, Sequence[str]], k: int) -> int:
+    """How many trap experts appear in the first k of the needs they are traps for."""
+    return sum(len(set(rankings.get(n, [])[:k]) & set(ids)) for n, ids in traps.items())
+
+
+def idle_hits(rankings: Mapping[str, Sequence[str]], experts: Sequence[Expert], k: int) -> int:
+    """How many experts with 0 hours a month appear in a first k (a hard rule: never suggested)."""
+    idle = {str(e.id) for e in experts if e.availability_hours_per_month == 0}
+    return sum(len(set(r[:k]) & idle) for r in rankings.values())

@@ -47,6 +47,7 @@ class Features:
     province: str | None = None
     load: int = 0
     province_name: str | None = None
+    inferred: frozenset[str] = frozenset()  # skills recognised by meaning only (meaning.py), not by words
 
 
 def _merge(*parts: Mapping[str, float]) -> dict[str, float]:
@@ -70,7 +71,8 @@ def _languages(codes: Iterable[str], recognizer: Recognizer) -> frozenset[str]:
     return frozenset(out)
 
 
-def _with_implied_sectors(found: Found, recognizer: Recognizer, rec: Recognition) -> dict[str, float]:
+def with_implied_sectors(found: Found, recognizer: Recognizer, rec: Recognition) -> dict[str, float]:
+    """The sectors found, and those the skills found imply (home sector fully, others at a share)."""
     implied: dict[str, float] = {}
     for skill_id, weight in found.skills.items():
         # The first sector of a skill is its home; the others are where it also serves.
@@ -114,7 +116,7 @@ def expert_features(expert: Expert, recognizer: Recognizer, rec: Recognition) ->
     text = " ".join([*expert.skills, *expert.sectors, expert.bio or ""])
     return Features(
         skills=found.skills,
-        sectors=_with_implied_sectors(found, recognizer, rec),
+        sectors=with_implied_sectors(found, recognizer, rec),
         kinds=frozenset(kinds),
         # "Je parle couramment le tachelhit" in a bio is as good as the code in the list.
         languages=_languages(expert.languages, recognizer) | frozenset(bio.languages),
@@ -157,7 +159,7 @@ def need_features(need: Need, recognizer: Recognizer, rec: Recognition) -> Featu
     text = " ".join([need.title or "", need.body or "", *need.skills, need.sector or ""])
     return Features(
         skills=found.skills,
-        sectors=_with_implied_sectors(found, recognizer, rec),
+        sectors=with_implied_sectors(found, recognizer, rec),
         kinds=frozenset(kinds - {"other"}),
         languages=_languages(need.languages, recognizer),
         modes=frozenset([need.mode]) if need.mode else frozenset(),

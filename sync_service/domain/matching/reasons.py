@@ -40,11 +40,14 @@ def reasons(
     """Short sentences saying why this expert fits this need (and what does not fit)."""
     voice = _Voice(translator, taxonomy, locale)
     out: list[str] = []
-    shared = sorted(set(need.skills) & set(expert.skills), key=lambda s: -need.skills[s])
+    both = sorted(set(need.skills) & set(expert.skills), key=lambda s: -need.skills[s])
+    # A skill either side only seems to mean (recognised by meaning, not words) is named as a related one.
+    shared = [s for s in both if s not in need.inferred and s not in expert.inferred]
     if shared:
         out.append(voice.say("skills", items=voice.labels("skill", shared)))
     else:
-        related = _related(need, expert, taxonomy)[:max_related]
+        meant = sorted((s for s in both if s not in shared), key=lambda s: -need.skills[s] * expert.skills[s])
+        related = (meant + [s for s in _related(need, expert, taxonomy) if s not in meant])[:max_related]
         if related:
             out.append(voice.say("related_skills", items=voice.labels("skill", related)))
     # Only the need's main sectors: one a skill merely touches is not worth a reason.

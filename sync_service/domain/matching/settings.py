@@ -36,6 +36,9 @@ class Recognition:
     related_skill_credit: float
     linked_sector_credit: float
     trap_profile_share: float  # bio concepts of a profile whose own skills are all outside the plan
+    fuzzy_min_similarity: float = field(metadata=SHARE)  # a misspelt word stands for a taxonomy word
+    # the skills and sectors weights count this share for a profile where no skill nor sector was recognised
+    unrecognised_profile_share: float = field(metadata=SHARE)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,9 @@ class Lexical:
     k1: float
     b: float
     half_saturation: float
+    fuzzy_credit: float  # a near spelling of a need's word counts this share of the word itself
+    fuzzy_min_similarity: float = field(metadata=SHARE)  # 1 - edit distance / length: words are near from it
+    fuzzy_min_length: int = field(metadata=AT_LEAST_ONE)  # shorter words must be spelt exactly
 
 
 @dataclass(frozen=True)
@@ -57,6 +63,10 @@ class Semantic:
     scan_above: int = field(metadata=AT_LEAST_ONE)
     scan_dims: int = field(metadata=AT_LEAST_ONE)
     rescore: int = field(metadata=AT_LEAST_ONE)  # the pool of rows given the full score (engine._rank_pooled)
+    # a text holds a skill whose labels are close in meaning: weight x cosine mapped from [floor, ceiling]
+    concept_weight: float = field(metadata=SHARE)
+    concept_floor: float
+    concept_ceiling: float
 
 
 @dataclass(frozen=True)

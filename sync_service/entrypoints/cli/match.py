@@ -13,7 +13,16 @@ from sync_service.adapters.embedding import default_embedder
 from sync_service.domain.i18n import Translator
 from sync_service.domain.matching.batch import match_all
 from sync_service.domain.matching.engine import Embedder
-from sync_service.domain.matching.evaluation import engine_rankings, evaluate_all, misses, read_grades
+from sync_service.domain.matching.evaluation import (
+    by_slice,
+    engine_rankings,
+    evaluate_all,
+    idle_hits,
+    misses,
+    read_grades,
+    read_slices,
+    trap_hits,
+)
 from sync_service.domain.matching.parse import InvalidRecord, parse_all
 from sync_service.entrypoints.cli.context import Context, pass_context
 from sync_service.entrypoints.cli.errors import EXIT_CONFIG, fail
@@ -152,8 +161,30 @@ def evaluate(ctx: Context, data_dir: str, k: int, show_misses: bool) -> None:
     click.echo(f"{'method':<22} {'nDCG@' + str(k):>8} {'recall@' + str(k):>9} {'P@1':>6}")
     for name, m in rows.items():
         click.echo(f"{name:<22} {m['ndcg']:>8.3f} {m['recall']:>9.3f} {m['p1']:>6.3f}")
+    slices_file = folder / "slices.json"
+    if not show_misses and not slices_file.is_file():
+        return
+    ranked = engine_rankings(experts, needs, taxonomy, settings, _embedder(True), k)
+    if slices_file.is_file():
+        _echo_slices(ranked, grades, slices_file, experts, k)
     if show_misses:
         click.echo("\nengine misses (expert[grade]):")
-        ranked = engine_rankings(experts, needs, taxonomy, settings, _embedder(True), k)
         for line in misses(ranked, grades, k):
             click.echo("  " + line)
+
+
+def _echo_slices(
+    ranked: dict[str, list[str]], grades: dict[str, dict[str, int]], path: Path, experts: list[Any], k: int
+) -> None:
+    """The engine's metrics per slice of slices.json, trap experts and 0-hour experts in the first k."""
+    try:
+        slices, traps = read_slices(json.loads(path.read_text(encoding="utf-8")))
+    except ValueError as exc:
+        raise fail(f"{path}: {exc}", EXIT_CONFIG) from exc
+    click.echo(f"\ncodev engine by slice ({path.name})")
+    click.echo(f"{'slice':<22} {'needs':>5} {'nDCG@' + str(k):>8} {'recall@' + str(k):>9} {'P@1':>6}")
+    for name, (count, m) in by_slice(ranked, grades, slices, k).items():
+        click.echo(f"{name:<22} {count:>5} {m['ndcg']:>8.3f} {m['recall']:>9.3f} {m['p1']:>6.3f}")
+    listed = sum(map(len, traps.values()))
+    click.echo(f"trap experts in a top {k}: {trap_hits(ranked, traps, k)} (of {listed} listed)")
+    click.echo(f"experts with 0 hours in a top {k}: {idle_hits(ranked, experts, k)}")

@@ -64,7 +64,7 @@ def test_a_missing_config_directory_is_named(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("name", "old", "new", "key"), [
     ("taxonomy.yaml", "sectors:", "secteurs:", "secteurs"),
-    ("matching.yaml", "  skills: 0.30", "  skills: lots", "weights.skills"),
+    ("matching.yaml", "  skills: 0.20", "  skills: lots", "weights.skills"),
     ("matching.yaml", "top: 5\n", "", "top"),
     ("forum.yaml", "tag: tiznit}", "tag: Tiznit Province}", "provinces[4].tag"),
     ("locales/fr.yaml", "review:", "review: [", "line"),

@@ -302,3 +302,54 @@ def test_a_language_named_in_the_bio_counts_as_spoken(taxonomy, settings):
     eng.upsert_needs([TAP_WATER])
     (only,) = eng.rank_need("n1", 5)
     assert not only.violation and only.breakdown["language"] > 0
+
+
+def test_a_profile_the_taxonomy_cannot_read_is_judged_more_on_words_and_meaning(taxonomy, settings):
+    import dataclasses
+
+    share = dataclasses.replace(settings.recognition, unrecognised_profile_share=0.5)
+    lenient = dataclasses.replace(settings.constraints, min_relevance=0.0, min_score=0.0)
+    engine = MatchingEngine(taxonomy, dataclasses.replace(settings, recognition=share, constraints=lenient))
+    dutch = Expert("nl", bio="Ik ontwerp drinkwaterleidingen voor dorpen", availability_hours_per_month=5)
+    engine.upsert_experts([HYDRAULIC, dutch])
+    engine.upsert_needs([TAP_WATER])
+    (scored,) = [c for c in engine.rank_need("n1", 5) if c.id == "nl"]
+    whole = dataclasses.replace(settings.recognition, unrecognised_profile_share=1.0)
+    full = MatchingEngine(taxonomy, dataclasses.replace(settings, recognition=whole, constraints=lenient))
+    full.upsert_experts([HYDRAULIC, dutch])
+    full.upsert_needs([TAP_WATER])
+    (unshared,) = [c for c in full.rank_need("n1", 5) if c.id == "nl"]
+    # Nothing recognised: the skills and sectors it cannot show weigh less, so its other parts weigh more.
+    assert scored.breakdown["mode"] > unshared.breakdown["mode"]
+    assert scored.score > unshared.score
+    (back,) = [c for c in engine.rank_expert("nl", 5) if c.id == "n1"]
+    assert back.score == scored.score
+
+
+def test_pooled_ranking_stays_exact_when_unrecognised_profiles_weigh_less(taxonomy, settings):
+    import dataclasses
+    import random
+
+    rng = random.Random(3)
+    skills = [s for s in taxonomy.skills.values() if s.terms]
+    experts = [
+        Expert(
+            f"e{i}",
+            skills=tuple(rng.choice(s.terms) for s in rng.sample(skills, 2)) if i % 4 else (),
+            bio="" if i % 4 else rng.choice(["Ik ontwerp waterleidingen", "Trabajo en cooperativas"]),
+            availability_hours_per_month=rng.choice([3, 10, None]),
+        )
+        for i in range(400)
+    ]
+    needs = [Need(f"n{j}", title=rng.choice(rng.choice(skills).terms)) for j in range(10)]
+    share = dataclasses.replace(settings.recognition, unrecognised_profile_share=0.3)
+    lenient = dataclasses.replace(settings.constraints, min_relevance=0.0)
+    base = dataclasses.replace(settings, recognition=share, constraints=lenient)
+    small_pool = dataclasses.replace(base, semantic=dataclasses.replace(settings.semantic, rescore=40))
+    engines = [MatchingEngine(taxonomy, s) for s in (base, small_pool)]
+    for eng in engines:
+        eng.upsert_experts(experts)
+        eng.upsert_needs(needs)
+    every_row, pooled = (eng.rank_needs([n.id for n in needs], 5) for eng in engines)
+    for need in needs:
+        assert [c.score for c in pooled[need.id]] == [c.score for c in every_row[need.id]]

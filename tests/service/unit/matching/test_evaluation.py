@@ -56,3 +56,16 @@ def test_misses_list_what_came_in_and_the_relevant_experts_left_out():
     grades = {"n1": {"a": 3, "b": 2, "c": 0}, "n2": {"a": 3}}
     lines = misses({"n1": ["c", "a"], "n2": ["a"]}, grades, 5)
     assert lines == ["n1: nDCG 0.50  top c[0] a[3]  left out b[2]"]
+
+
+def test_metrics_by_slice_count_a_need_in_each_of_its_slices_and_traps_in_the_top_k():
+    from sync_service.domain.matching.evaluation import by_slice, read_slices, trap_hits
+
+    grades = {"n1": {"a": 3, "b": 0}, "n2": {"b": 2, "a": 0}}
+    slices, traps = read_slices({"n1": ["typos", "arabic"], "n2": ["typos"], "_traps": {"n2": ["a"]}})
+    rankings = {"n1": ["a", "b"], "n2": ["a", "b"]}
+    result = by_slice(rankings, grades, slices, k=5)
+    assert result["arabic"] == (1, {"ndcg": 1.0, "recall": 1.0, "p1": 1.0})
+    assert result["typos"][0] == 2 and result["typos"][1]["p1"] == 0.5
+    assert trap_hits(rankings, traps, k=5) == 1
+    assert trap_hits(rankings, traps, k=0) == 0
