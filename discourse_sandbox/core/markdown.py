@@ -59,7 +59,9 @@ def engine() -> MarkdownIt:
     md = MarkdownIt("js-default", {"html": True, "breaks": True, "linkify": True, "typographer": True})
     assert md.linkify is not None  # linkify-it-py is installed with the sandbox
     md.linkify.tlds(LINKIFY_TLDS.split("|"))
-    md.inline.ruler.before("link", "bbcode_inline", _bbcode_inline)
+    # pushed after every core inline rule, link included, as bbcode-inline.js does (`md.inline.ruler.push`):
+    # "[i](/t/3)" is a link, "[i]" alone a tag
+    md.inline.ruler.push("bbcode_inline", _bbcode_inline)
     md.core.ruler.push("emoji", _emoji)
     md.core.ruler.push("text_post_process", _text_post_process)
     md.add_render_rule("bbcode", _render_bbcode)

@@ -45,7 +45,7 @@ class CandidateView:
 
     username: str
     name: str | None
-    score: float
+    band: str  # strong, good or possible (domain.matching.settings.Bands)
     reasons: tuple[str, ...]
     approve_reply: str
     approve_tag: str | None = None
@@ -106,6 +106,8 @@ def review_thread(
                   for name, state in introductions] + [""]
     if candidates:
         lines += [t.translate("review.candidates_heading", locale, count=len(candidates)), ""]
+        if all(c.band != "strong" for c in candidates):
+            lines += [t.translate("review.no_strong", locale), ""]
     elif status in (None, "open", "matched"):  # a need served or in progress looks for nobody
         lines += [t.translate("review.none", locale), ""]
     for rank, candidate in enumerate(candidates, start=1):
@@ -225,7 +227,6 @@ def _need_details(t: Translator, need: NeedView, locale: str) -> list[str]:
 
 
 def _candidate(t: Translator, rank: int, candidate: CandidateView, locale: str) -> list[str]:
-    score = round(max(0.0, min(candidate.score, 1.0)) * 100)
     key = "review.candidate_named" if _present(candidate.name) else "review.candidate"
     heading = t.translate(
         key,
@@ -233,7 +234,7 @@ def _candidate(t: Translator, rank: int, candidate: CandidateView, locale: str) 
         rank=rank,
         user=safe_text.user_link(candidate.username),
         name=safe_text.quote(candidate.name, 60),
-        score=score,
+        band=t.translate(f"review.band.{candidate.band}", locale),
     )
     lines = [heading, ""]
     if candidate.reasons:

@@ -17,6 +17,7 @@ from sync_service.domain import brokerage as rules_
 from sync_service.domain import posts
 from sync_service.domain.brokerage import Delays, Introduction, ReviewThread, ShownCandidate
 from sync_service.domain.i18n import Translator, guess_locale
+from sync_service.domain.matching.settings import Bands
 from sync_service.domain.needs import NeedDetails
 from sync_service.services.outbox import enqueue
 from sync_service.services.ports.matching import Ranked, Ranker
@@ -40,6 +41,7 @@ class BrokerageRules:
     digest_size: int = 5
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     approve_tag_prefix: str = "approuver-"  # "": tags do not approve
+    bands: Bands = field(default_factory=lambda: Bands(strong=0.55, good=0.40))
 
 
 def command_words(translator: Translator) -> dict[str, tuple[str, ...]]:
@@ -102,7 +104,7 @@ def _review(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDe
         # without its staff-only category a review topic would land in a public one: wait for provision
         return "no review category"
     t = rules.translator
-    views = [posts.CandidateView(c.username, c.name, c.score, c.reasons,
+    views = [posts.CandidateView(c.username, c.name, rules.bands.of(c.score), c.reasons,
                                  posts.offered_reply(t, rules_.APPROVE, locale, c.username),
                                  rules_.approve_tag(rules.approve_tag_prefix, rank))
              for rank, c in enumerate(candidates, 1)]

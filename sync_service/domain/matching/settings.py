@@ -81,6 +81,20 @@ class Constraints:
 
 
 @dataclass(frozen=True)
+class Bands:
+    """The words a score is shown with: strong from `strong`, good from `good`, possible below."""
+
+    strong: float = field(metadata=SHARE)
+    good: float = field(metadata=SHARE)
+
+    def of(self, score: float) -> str:
+        """"strong", "good" or "possible"."""
+        if score >= self.strong:
+            return "strong"
+        return "good" if score >= self.good else "possible"
+
+
+@dataclass(frozen=True)
 class Assignment:
     """The global plan."""
 
@@ -98,6 +112,7 @@ class MatchingSettings:
     lexical: Lexical
     semantic: Semantic
     constraints: Constraints
+    bands: Bands
     assignment: Assignment
     default_locale: str
     top: int = field(metadata=AT_LEAST_ONE)

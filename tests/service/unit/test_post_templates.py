@@ -29,9 +29,9 @@ NEED = NeedView(
     author_username="president_ait_baha",
 )
 CANDIDATES = (
-    CandidateView("hassan.k", "Hassan K.", 0.87, ("compétences : hydrogéologie", "parle amazighe"),
+    CandidateView("hassan.k", "Hassan K.", "strong", ("compétences : hydrogéologie", "parle amazighe"),
                   "codev approuver hassan.k", "approuve-hassan"),
-    CandidateView("leila_m", None, 0.61, ("à distance",), "codev approuver leila_m"),
+    CandidateView("leila_m", None, "good", ("à distance",), "codev approuver leila_m"),
 )
 ANSWER = Answer("codev accepte", "codev refuse", date(2026, 12, 6))
 Render = Callable[[str], str]
@@ -105,12 +105,23 @@ def test_review_thread_lists_candidates_with_reasons_and_approval(locale: str) -
 
     assert raw.index("hassan.k") < raw.index("leila_m")
     assert "[hassan\\.k](/u/hassan.k)" in raw and "hassan.k Hassan K." in seen(raw)
-    assert "87 %" in raw and "61 %" in raw
+    # words a community manager reads at a glance, not a bare percentage
+    strong, good = (T.translate(f"review.band.{b}", locale) for b in ("strong", "good"))
+    assert strong in seen(raw) and good in seen(raw) and "%" not in seen(raw)
+    assert "review.no_strong" not in raw and T.translate("review.no_strong", locale)[1:20] not in raw
     assert "compétences : hydrogéologie" in seen(raw) and "- compétences" in raw
     assert "` codev approuver hassan.k `" in raw and "` codev approuver leila_m `" in raw
     assert raw.count(T.translate("review.approve", locale, command="")) == 2
     assert "` approuve-hassan `" in raw
     assert "[Forage d\\'un puits à Aït Baha](/t/42)" in raw
+
+
+def test_a_list_without_a_strong_candidate_says_so() -> None:
+    weak = [CandidateView("leila_m", None, "possible", ("à distance",), "codev approuver leila_m")]
+    raw = posts.review_thread(T, NEED, weak, "fr", "review:42:v2")
+
+    assert "correspondance possible, à vérifier" in seen(raw)
+    assert "Aucun candidat ne correspond pleinement pour l" in seen(raw)
 
 
 def test_review_thread_without_candidates_says_so() -> None:
@@ -216,7 +227,7 @@ def _structure(raw: str) -> list[tuple[str, str, int]]:
 
 def _render_all(text: str, name: str | None, command: str, locale: str) -> list[str]:
     need = NeedView(9, text, text, "Tafraout", "Tiznit", "fatima")
-    candidate = CandidateView("ahmed", name, 0.5, ("parle arabe",), command, command)
+    candidate = CandidateView("ahmed", name, "possible", ("parle arabe",), command, command)
     answer = Answer(command, command, date(2026, 1, 31))
     return [
         posts.review_thread(T, need, [candidate], locale, "k:1"),
