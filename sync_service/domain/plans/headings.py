@@ -11,12 +11,13 @@ from sync_service.domain.matching.text import fold_latin, is_arabic, normalize_a
 # The fields a plan row may give, in the order a heading is tried against them: the first that matches
 # wins, so "Part de la commune" is the commune's share before it is a cost, and "N° projet" a number.
 FIELD_KEYWORDS: dict[str, tuple[str, ...]] = {
-    "commune_share": ("part de la commune", "part commune", "contribution de la commune", "contribution commune",
-                      "apport de la commune", "apport commune", "participation de la commune",
+    "commune_share": ("part de la commune", "part commune", "contribution de la commune",
+                      "contribution commune", "apport de la commune", "apport commune", "participation de la commune",
                       "participation commune", "commune share", "مساهمه جماعه", "حصه جماعه"),
-    "number": ("n", "no", "n°", "num", "numero", "ref", "reference", "code", "id", "ordre", "رقم", "ر ت", "ع ر"),
-    "cost": ("cout", "couts", "montant", "budget", "estimation", "enveloppe", "cost", "amount", "كلفه", "تكلفه",
-             "مبلغ", "ميزانيه"),
+    "number": ("n", "no", "n°", "num", "numero", "ref", "reference", "code", "id", "ordre", "رقم", "ر ت",
+               "ع ر"),
+    "cost": ("cout", "couts", "montant", "budget", "estimation", "enveloppe", "cost", "amount", "كلفه",
+             "تكلفه", "مبلغ", "ميزانيه"),
     "partners": ("partenaires", "partenaire", "partenariat", "financement", "financements", "bailleurs",
                  "bailleur", "partners", "funding", "شركاء", "شريك", "تمويل"),
     "year": ("annee", "annees", "echeance", "echeancier", "periode", "calendrier", "date", "programmation",
@@ -29,8 +30,8 @@ FIELD_KEYWORDS: dict[str, tuple[str, ...]] = {
                     "اهداف", "هدف"),
     "notes": ("observations", "observation", "remarques", "remarque", "commentaire", "commentaires", "notes",
               "ملاحظات", "ملاحظه"),
-    "location": ("localisation", "lieu", "douar", "douars", "site", "emplacement", "zone", "fraction", "location",
-                 "مكان", "موقع", "دوار", "دواوير", "منطقه"),
+    "location": ("localisation", "lieu", "douar", "douars", "site", "emplacement", "zone", "fraction",
+                 "location", "مكان", "موقع", "دوار", "دواوير", "منطقه"),
     "sector": ("axe", "axes", "secteur", "domaine", "thematique", "programme", "volet", "sector", "axis",
                "محور", "قطاع", "مجال", "برنامج"),
     "title": ("intitule", "projet", "projets", "action", "actions", "operation", "designation", "libelle",
@@ -109,7 +110,8 @@ class Override:
     unit: int | None = None
 
 
-def map_columns(headings: Sequence[str], overrides: Mapping[str, Override] | None = None) -> tuple[Column, ...]:
+def map_columns(headings: Sequence[str],
+                overrides: Mapping[str, Override] | None = None) -> tuple[Column, ...]:
     """The columns of a heading row: overrides first (by heading, without case or accents), then guesses;
     a field already taken by an earlier column is not given twice."""
     wanted = {normalize_heading(h): o for h, o in (overrides or {}).items()}

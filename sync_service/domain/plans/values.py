@@ -73,9 +73,8 @@ def parse_amount(value: Cell, unit: int = 1) -> int | None:
         if value < 0:
             raise InvalidValue(value, "amount")
         return round(value * unit)
-    if is_unknown(value):
+    if is_unknown(value) or not isinstance(value, str):
         return None
-    assert value is not None
     text = f" {_SPACES.sub(' ', value.casefold())} "
     for word, worth in _CELL_UNITS:
         key = normalize_heading(word)
@@ -86,7 +85,10 @@ def parse_amount(value: Cell, unit: int = 1) -> int | None:
     digits = _SPACES.sub("", text).strip(" .")
     if not _NUMBER.fullmatch(digits):
         raise InvalidValue(value, "amount")
-    return round(_number(digits, unit) * unit)
+    try:
+        return round(_number(digits, unit) * unit)
+    except InvalidValue:
+        raise InvalidValue(value, "amount") from None
 
 
 def _number(digits: str, unit: int) -> float:
@@ -120,9 +122,8 @@ def parse_years(value: Cell) -> tuple[int, int] | None:
         if float(value).is_integer() and MIN_YEAR <= value <= MAX_YEAR:
             return int(value), int(value)
         raise InvalidValue(value, "year")
-    if is_unknown(value):
+    if is_unknown(value) or not isinstance(value, str):
         return None
-    assert value is not None
     years = [int(y) for y in _YEAR.findall(value)]
     short = _SHORT_RANGE.search(value)
     if short is not None:
