@@ -12,8 +12,9 @@ from sync_service.domain.matching.text import fold_latin, is_arabic, normalize_a
 # wins, so "Part de la commune" is the commune's share before it is a cost, and "N° projet" a number.
 FIELD_KEYWORDS: dict[str, tuple[str, ...]] = {
     "commune_share": ("part de la commune", "part commune", "contribution de la commune",
-                      "contribution commune", "apport de la commune", "apport commune", "participation de la commune",
-                      "participation commune", "commune share", "مساهمه جماعه", "حصه جماعه"),
+                      "contribution commune", "apport de la commune", "apport commune",
+                      "participation de la commune", "participation commune", "commune share",
+                      "مساهمه جماعه", "حصه جماعه"),
     "number": ("n", "no", "n°", "num", "numero", "ref", "reference", "code", "id", "ordre", "رقم", "ر ت",
                "ع ر"),
     "cost": ("cout", "couts", "montant", "budget", "estimation", "enveloppe", "cost", "amount", "كلفه",
