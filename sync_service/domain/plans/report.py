@@ -13,6 +13,7 @@ from sync_service.domain.plans.rows import STATUSES, PlanReading, Proposal
 
 TITLE_WIDTH = 48
 LABEL_WIDTH = 22
+INDENT = " " * 18
 
 
 def reason_text(proposal: Proposal, translator: Translator, locale: str) -> str | None:
@@ -70,8 +71,10 @@ def dry_run_table(reading: PlanReading, taxonomy: Taxonomy, translator: Translat
             "cost": _amount(p.cost_mad, _separator(locale)),
             "year": _years(p.years),
         }
-        lines.append(" " * 18 + " · ".join(t("label", label=t(f"columns.{k}"), value=v) for k, v in detail.items()))
-        lines.append(" " * 18 + t("label", label=t("columns.skills"), value=translator.join(skills, locale) or "—"))
+        detail["skills"] = translator.join(skills, locale) or "—"
+        labelled = [t("label", label=t(f"columns.{k}"), value=v) for k, v in detail.items()]
+        lines.append(INDENT + " · ".join(labelled[:4]))
+        lines.append(INDENT + labelled[4])
     counts = {s: sum(1 for p in reading.proposals if p.status == s) for s in STATUSES}
     lines.append("")
     lines.append(t("summary", rows=len(reading.proposals), **counts))
