@@ -194,4 +194,16 @@ class _RowReader:
 
 
 def _invalid(exc: InvalidValue, row: int, column: Column | None) -> PlanError:
-    return PlanError(exc.expected, row, column.heading if column else None, found=text_of(exc.found))
+    letter = column_letter(column.index) if column else "?"
+    return PlanError(exc.expected, row, column.heading if column else None, found=text_of(exc.found),
+                     letter=letter)
+
+
+def column_letter(index: int) -> str:
+    """The spreadsheet's name of a column: 0 -> A, 25 -> Z, 26 -> AA."""
+    name = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        name = chr(ord("A") + rest) + name
+    return name
