@@ -12,7 +12,7 @@ from sync_service.domain.plans.concepts import Scored
 from sync_service.domain.plans.rows import STATUSES, PlanReading, Proposal
 
 TITLE_WIDTH = 48
-LABEL_WIDTH = 22
+LABEL_WIDTH = 28
 INDENT = " " * 18
 
 
@@ -77,7 +77,8 @@ def dry_run_table(reading: PlanReading, taxonomy: Taxonomy, translator: Translat
         lines.append(INDENT + labelled[4])
     counts = {s: sum(1 for p in reading.proposals if p.status == s) for s in STATUSES}
     lines.append("")
-    lines.append(t("summary", rows=len(reading.proposals), **counts))
+    counted = {k: t(f"counts.{k}", count=n) for k, n in counts.items()}
+    lines.append(t("summary", rows=t("counts.rows", count=len(reading.proposals)), **counted))
     lines.append(t("dry_run_note"))
     return "\n".join(lines)
 

@@ -119,7 +119,9 @@ def _trimmed(rows: Sequence[Row]) -> Sequence[Row]:
 
 
 class _RowReader:
-    """Reads rows in order: a section line or a sector written once sets the sector of the rows below."""
+    """Reads rows in order: a section line ("Axe 2 : Routes") gives its sector to the rows below it that
+    have none of their own. (An empty sector cell is not filled from the row above: in a CSV it may mean
+    "same as above" or "unknown"; a sector cell merged down its rows in an XLSX is filled when read.)"""
 
     def __init__(self, columns: tuple[Column, ...], organisation: str, recognizer: Recognizer,
                  recognition: Recognition, previous: Mapping[str, str]) -> None:
@@ -127,7 +129,6 @@ class _RowReader:
         self.organisation, self.recognizer, self.recognition = organisation, recognizer, recognition
         self.previous = previous
         self.section: str | None = None
-        self.sector_above: str | None = None
         self.seen: dict[str, int] = {}
 
     def read(self, number: int, cells: Sequence[Cell]) -> Proposal:
@@ -139,7 +140,7 @@ class _RowReader:
             return Proposal(number, "skipped", "total")
         section = section_title(cells, title_col.index)
         if section is not None:
-            self.section, self.sector_above = section, None
+            self.section = section
             return Proposal(number, "skipped", "section", {"section": section})
         get = self._getter(cells)
         if is_done(get("progress")):
@@ -159,9 +160,7 @@ class _RowReader:
         cost = self._amount(number, "cost", get)
         share = self._amount(number, "commune_share", get)
         years = self._years(number, get)
-        sector_text = text_of(get("sector")) or self.sector_above or self.section
-        if text_of(get("sector")):
-            self.sector_above = text_of(get("sector"))
+        sector_text = text_of(get("sector")) or self.section
         body = " ".join(t for t in (text_of(get("description")), text_of(get("notes"))) if t)
         concepts = recognize(self.recognizer, self.recognition, title, sector_text, body)
         n = text_of(get("number")) or None
