@@ -38,7 +38,9 @@ FIELD_KEYWORDS: dict[str, tuple[str, ...]] = {
     "title": ("intitule", "projet", "projets", "action", "actions", "operation", "designation", "libelle",
               "project", "title", "مشروع", "مشاريع", "عنوان", "اسم"),
 }
-FIELDS: tuple[str, ...] = tuple(FIELD_KEYWORDS)
+FIELDS: tuple[str, ...] = ("number", "title", "sector", "location", "description", "cost", "commune_share",
+                           "partners", "year", "priority", "progress", "beneficiaries", "notes")
+assert set(FIELDS) == set(FIELD_KEYWORDS)
 IGNORE = "ignore"
 AMOUNT_FIELDS = frozenset({"cost", "commune_share"})
 # A number heading is only a number when its first word says so ("N° projet"), not "Nom du projet".

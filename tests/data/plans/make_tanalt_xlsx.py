@@ -18,7 +18,8 @@ HEADINGS = ["N°", "Intitulé du projet", "Secteur", "Localisation / Douar", "Co
             "Part de la commune (DH)", "Partenaires", "Année", "Priorité", "État d'avancement"]
 ROWS = [
     ("section", "Axe 1 : Eau potable et assainissement liquide"),
-    (1, "Renforcement de l'alimentation en eau potable des douars Ait Ali et Tagadirt", "Eau potable",
+    (1, "Renforcement de l'alimentation en eau potable des douars Ait Ali et Tagadirt",
+     "Eau potable et assainissement",
      "Ait Ali, Tagadirt", 1_200_000, 240_000, "INDH, ONEE", 2024, 1, "Étude en cours"),
     (2, "Étude de faisabilité d'une station d'épuration pour le centre de Tanalt", None, "Centre Tanalt",
      "850 000,00 DH", "170 000,00 DH", "Conseil provincial", "2025", 2, "Non démarré"),
