@@ -31,6 +31,7 @@ _CELL_UNITS = (("mdh", UNITS["mdh"]), ("m dh", UNITS["mdh"]), ("mmad", UNITS["md
                ("الف درهم", UNITS["kdh"]), ("dhs", 1), ("dh", 1), ("mad", 1), ("dirhams", 1),
                ("dirham", 1), ("درهم", 1), ("دراهم", 1), ("ht", 0), ("ttc", 0))
 _SPACES = re.compile(r"[\s\u00a0\u202f'’]+")
+_FILLERS = re.compile(r"(?<![^\W\d_])(?:de|d|en|environ)(?![^\W\d_])")
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)(?!\d)")
 _SHORT_RANGE = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*[-/–]\s*(\d\d)(?!\d)")
@@ -76,12 +77,14 @@ def parse_amount(value: Cell, unit: int = 1) -> int | None:
     if is_unknown(value) or not isinstance(value, str):
         return None
     text = f" {_SPACES.sub(' ', value.casefold())} "
+    said: int | None = None  # the cell's own unit, the first found ("3 millions de DH" is millions)
     for word, worth in _CELL_UNITS:
         key = normalize_heading(word)
         if key in normalize_heading(text):
-            if worth:
-                unit = worth
+            if worth and said is None:
+                said = unit = worth
             text = re.sub(rf"(?i)(?<![^\W\d_]){re.escape(word)}(?![^\W\d_])", " ", text)
+    text = _FILLERS.sub(" ", text)  # "3 millions de DH"
     digits = _SPACES.sub("", text).strip(" .")
     if not _NUMBER.fullmatch(digits):
         raise InvalidValue(value, "amount")
