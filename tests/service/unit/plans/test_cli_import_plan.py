@@ -181,3 +181,15 @@ def dry_run_error(extra):
                                       "--organisation", "commune-tanalt", "--dry-run", *extra])
     assert result.exit_code == 2
     return result.output
+
+
+def test_the_example_plan_of_the_demo_reads_cleanly():
+    path = paths.ROOT / "config" / "examples" / "plan-afella-ighir.csv"
+    result = CliRunner().invoke(cli, ["import-plan", str(path), "--organisation", "commune-afella-ighir",
+                                      "--dry-run", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    statuses = [n["status"] for n in document["needs"]]
+    assert statuses.count("new") == 8 and statuses.count("skipped") == 5
+    assert all(n["sector"] and n["skills"] and n["cost_mad"] and n["year"]
+               for n in document["needs"] if n["status"] == "new")
