@@ -36,7 +36,9 @@ def import_plan(ctx: Context, plan_file: str, organisation: str, dry_run: bool, 
     def error(key: str, **values: object) -> click.ClickException:
         return fail(translator.translate(f"plan_import.errors.{key}", locale, **values), EXIT_CONFIG)
 
-    groups = [g.name for g in config.forum_structure(require_secret=False).groups]
+    # A plan belongs to a commune or an organisation, never to the experts or the community managers.
+    staff = {config.settings.forum.experts_group, config.settings.forum.community_managers_group}
+    groups = [g.name for g in config.forum_structure(require_secret=False).groups if g.name not in staff]
     if organisation not in groups:
         raise error("organisation", group=organisation, groups=", ".join(groups))
     if not dry_run:

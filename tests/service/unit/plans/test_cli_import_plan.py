@@ -140,7 +140,9 @@ def test_the_table_shows_the_mapping_the_proposals_and_the_counts():
 
 @pytest.mark.parametrize(("args", "expected"), [
     (["--organisation", "commune-nowhere", "--dry-run"],
-     "--organisation commune-nowhere : ce n'est pas un groupe"),
+     "--organisation commune-nowhere : ce n'est pas un groupe de commune"),
+    (["--organisation", "experts", "--dry-run"],
+     "--organisation experts : ce n'est pas un groupe de commune"),
     (["--organisation", "commune-tanalt"], "l'import réel (sans --dry-run) n'est pas encore disponible"),
     (["--organisation", "commune-tanalt", "--dry-run", "--sheet", "Feuil1"],
      "pas de feuille « Feuil1 » (feuilles : PAC 2023-2028, Notes)"),
