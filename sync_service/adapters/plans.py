@@ -46,6 +46,22 @@ def read_rows(path: Path, sheet: str | None = None) -> list[Row]:
     raise PlanFileError("format", extension=suffix or "-")
 
 
+def sheet_order(path: Path, sheet: str | None = None) -> list[str | None]:
+    """The sheets to try, in order: the one asked for; else the active sheet, then the others (a cover
+    page often comes first); None for a CSV."""
+    if path.suffix.lower() not in XLSX_EXTENSIONS or sheet is not None:
+        return [sheet]
+    try:
+        workbook = load_workbook(path, read_only=True)
+    except (OSError, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+        raise PlanFileError("unreadable", why=str(exc) or type(exc).__name__) from exc
+    try:
+        active = (workbook.active or workbook.worksheets[0]).title
+        return [active, *(name for name in workbook.sheetnames if name != active)]
+    finally:
+        workbook.close()
+
+
 def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16")

@@ -195,3 +195,22 @@ def test_the_example_plan_of_the_demo_reads_cleanly():
     assert statuses.count("new") == 8 and statuses.count("skipped") == 5
     assert all(n["sector"] and n["skills"] and n["cost_mad"] and n["year"]
                for n in document["needs"] if n["status"] == "new")
+
+
+def test_without_sheet_the_first_sheet_holding_a_project_table_is_read(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    cover = wb.active
+    cover.title = "Page de garde"
+    cover.append(["Commune de Telouet"])
+    cover.append(["Programme d'Action de la Commune 2023-2028"])
+    projects = wb.create_sheet("Projets")
+    projects.append(["N°", "Intitulé du projet", "Coût (DH)"])
+    projects.append([1, "Restauration de la kasbah de Telouet en architecture de terre", 2_000_000])
+    path = tmp_path / "telouet.xlsx"
+    wb.save(path)
+
+    document = dry_run(path, "commune-telouet")
+
+    assert document["rows"] == 1 and document["needs"][0]["sector"] == "buildings_heritage"
