@@ -214,3 +214,15 @@ def test_without_sheet_the_first_sheet_holding_a_project_table_is_read(tmp_path)
     document = dry_run(path, "commune-telouet")
 
     assert document["rows"] == 1 and document["needs"][0]["sector"] == "buildings_heritage"
+
+
+def test_an_unreadable_year_names_its_row_and_column(tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_text("Projet;Coût;Année\nPuits à Tagadirt;100 000;2025\nÉcole d'Ibdar;200 000;bientôt\n",
+                    encoding="utf-8")
+    args = ["import-plan", str(path), "--organisation", "commune-ibdar", "--dry-run"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        f"codev: {path} : ligne 3, colonne C « Année » : « bientôt » n'est pas une année "
+        "(exemples : 2025, 2024-2026)"]
