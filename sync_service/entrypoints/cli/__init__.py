@@ -15,6 +15,7 @@ from sync_service.entrypoints.cli.db import db
 from sync_service.entrypoints.cli.doctor import doctor_command
 from sync_service.entrypoints.cli.errors import PREFIX, fail, message_of
 from sync_service.entrypoints.cli.export import export
+from sync_service.entrypoints.cli.import_plan import import_plan
 from sync_service.entrypoints.cli.inbox import inbox
 from sync_service.entrypoints.cli.match import evaluate, match
 from sync_service.entrypoints.cli.outbox import outbox
@@ -84,7 +85,7 @@ def cli(ctx: click.Context, config_dir: str | None, config_file: str | None) -> 
 
 
 for command in (db, show_config, serve, worker, inbox, outbox, sync, provision, doctor_command, export,
-                match, evaluate):
+                match, evaluate, import_plan):
     cli.add_command(command)
 
 
