@@ -36,7 +36,7 @@ from sync_service.domain.matching.engine import Embedder
 from sync_service.domain.needs import NeedRules
 from sync_service.domain.people import PeopleRules
 from sync_service.domain.vocabulary import Vocabulary
-from sync_service.services import answers, sync
+from sync_service.services import answers, offers, sync
 from sync_service.services.brokerage import BrokerageRules, command_words
 from sync_service.services.brokerage_loop import BrokerageLoop
 from sync_service.services.outbox import SendPolicy, SendReport
@@ -216,9 +216,14 @@ class Codev:
                 return "ignored"
             return answers.read_thread(uow, loop.forum, loop.ranker, loop.rules, int(key), now)
 
+        def volunteers(uow: UnitOfWork, ref: EntityRef, now: datetime) -> str:
+            key = ref.key.strip()
+            return offers.read_offers(uow, self.gateway, int(key), now) if key.isdigit() else "ignored"
+
         # a topic event may be a tag added to one of codev's review topics: its own threads first
         # (read_thread answers "ignored" for other topics without asking the forum), then sync
-        return routing({"person": refetch, "need": first_of(thread, refetch), "thread": thread})
+        return routing({"person": refetch, "need": first_of(thread, refetch), "thread": thread,
+                        "offers": volunteers})
 
     def worker(self, worker_id: str | None = None,
                stop: threading.Event | None = None) -> tuple[Worker, BrokerageLoop]:

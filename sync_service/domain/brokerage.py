@@ -65,6 +65,16 @@ class Introduction:
 
 
 @dataclass(frozen=True)
+class Volunteer:
+    """A member who pressed "Je peux aider" on a need (the codev plugin) and has not withdrawn."""
+
+    need_topic_id: int
+    user_id: int
+    username: str
+    offered_at: datetime
+
+
+@dataclass(frozen=True)
 class ShownCandidate:
     """A candidate as the review thread last showed them (rank order), for commands naming a rank."""
 

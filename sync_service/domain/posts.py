@@ -49,6 +49,7 @@ class CandidateView:
     reasons: tuple[str, ...]
     approve_reply: str
     approve_tag: str | None = None
+    offered: bool = False  # pressed "Je peux aider" on the need (the codev plugin)
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,11 @@ def review_thread(
     intent_key: str,
     status: str | None = None,
     introductions: Sequence[tuple[str, str]] = (),
+    volunteers: Sequence[CandidateView] = (),
 ) -> str:
     """First post of the review thread: the need, its status and introductions so far, then each
-    candidate with reasons and how to approve. `introductions` are (username, introduction status)."""
+    candidate with reasons and how to approve, then the volunteers the ranking does not show.
+    `introductions` are (username, introduction status)."""
     lines = [t.translate("review.intro", locale, need=_need_ref(t, need, locale)), ""]
     lines += _need_details(t, need, locale)
     if status is not None:
@@ -112,7 +115,11 @@ def review_thread(
         lines += [t.translate("review.none", locale), ""]
     for rank, candidate in enumerate(candidates, start=1):
         lines += _candidate(t, rank, candidate, locale)
-    if candidates:
+    if volunteers:
+        lines += [t.translate("review.volunteers_heading", locale, count=len(volunteers)), ""]
+    for volunteer in volunteers:
+        lines += _volunteer(t, volunteer, locale)
+    if candidates or volunteers:
         someone = t.translate("replies.someone", locale)
         lines += [t.translate("review.commands_help", locale,
                               discard=safe_text.code(offered_reply(t, "discard", locale, someone)),
@@ -237,6 +244,8 @@ def _candidate(t: Translator, rank: int, candidate: CandidateView, locale: str) 
         band=t.translate(f"review.band.{candidate.band}", locale),
     )
     lines = [heading, ""]
+    if candidate.offered:
+        lines += [t.translate("review.offered", locale), ""]
     if candidate.reasons:
         lines += [f"- {safe_text.plain(r)}" for r in candidate.reasons] + [""]
     lines += [t.translate("review.approve", locale, command=safe_text.code(candidate.approve_reply, 120))]
@@ -244,6 +253,16 @@ def _candidate(t: Translator, rank: int, candidate: CandidateView, locale: str) 
         tag = safe_text.code(candidate.approve_tag or "", 80)
         lines += ["", t.translate("review.approve_tag", locale, tag=tag)]
     return [*lines, ""]
+
+
+def _volunteer(t: Translator, volunteer: CandidateView, locale: str) -> list[str]:
+    key = "review.volunteer_named" if _present(volunteer.name) else "review.volunteer"
+    lines = [t.translate(key, locale, user=safe_text.user_link(volunteer.username),
+                         name=safe_text.quote(volunteer.name, 60)), ""]
+    reasons = [f"- {safe_text.plain(r)}" for r in volunteer.reasons]
+    lines += (reasons or [t.translate("review.volunteer_far", locale)]) + [""]
+    return [*lines, t.translate("review.approve", locale,
+                                command=safe_text.code(volunteer.approve_reply, 120)), ""]
 
 
 def _how_to_answer(t: Translator, answer: Answer, locale: str) -> list[str]:

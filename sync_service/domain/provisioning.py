@@ -29,6 +29,9 @@ WEB_HOOK_EVENT_TYPES: dict[str, int] = {
     "chat_message_created": 1801, "chat_message_edited": 1802, "chat_message_trashed": 1803,
     "chat_message_restored": 1804,
 }
+# The codev plugin's own event types (discourse_plugin/lib/codev/offer_events.rb; GET /codev/status.json lists
+# them): "Je peux aider" pressed and withdrawn.
+OFFER_EVENTS: dict[str, int] = {"codev_offer_created": 90101, "codev_offer_withdrawn": 90102}
 # The names of WebHookEventType::TYPES where the database's differ (older sandboxes, older notes).
 OLD_EVENT_NAMES = {"group_user_added": "user_added_to_group", "group_user_removed": "user_removed_from_group"}
 

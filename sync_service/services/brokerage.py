@@ -96,21 +96,26 @@ def _review(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDe
     locale = thread.locale if thread is not None else need_locale(need)
     status = rules_.need_status(need.status, intros)
     candidates: list[Ranked] = []
+    volunteers: list[posts.CandidateView] = []
+    t = rules.translator
     if rules_.takes_candidates(status, intros):
-        candidates = ranker.rank(need.topic_id, rules.review_candidates, rules_.already_asked(intros), locale)
-    if thread is None and not candidates:
-        return "unchanged"  # the thread opens when the need first has candidates
+        asked = rules_.already_asked(intros)
+        candidates = ranker.rank(need.topic_id, rules.review_candidates, asked, locale)
+        volunteers = _volunteers(uow, ranker, rules, need, {c.user_id for c in candidates} | asked, locale)
+    if thread is None and not candidates and not volunteers:
+        return "unchanged"  # the thread opens when the need first has candidates (or a volunteer)
     if thread is None and rules.review_category_id is None:
         # without its staff-only category a review topic would land in a public one: wait for provision
         return "no review category"
-    t = rules.translator
+    offered = {v.user_id for v in uow.offers.of_need(need.topic_id)}
     views = [posts.CandidateView(c.username, c.name, rules.bands.of(c.score), c.reasons,
                                  posts.offered_reply(t, rules_.APPROVE, locale, c.username),
-                                 rules_.approve_tag(rules.approve_tag_prefix, rank))
+                                 rules_.approve_tag(rules.approve_tag_prefix, rank),
+                                 offered=c.user_id in offered)
              for rank, c in enumerate(candidates, 1)]
     key = rules_.review_key(need.topic_id)
     raw = posts.review_thread(t, need_view(need), views, locale, key, status,
-                              [(i.expert_username, i.status) for i in intros])
+                              [(i.expert_username, i.status) for i in intros], volunteers)
     digest = hashlib.sha256(raw.encode()).hexdigest()
     shown = tuple(ShownCandidate(c.user_id, c.username) for c in candidates)
     if thread is not None and thread.content_hash == digest:
@@ -130,6 +135,24 @@ def _review(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDe
         thread = dataclasses.replace(thread, revision=revision)
     uow.reviews.save(dataclasses.replace(thread, content_hash=digest, shown=shown))
     return "review"
+
+
+def _volunteers(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDetails,
+                shown: set[int], locale: str) -> list[posts.CandidateView]:
+    """Members who offered their help and are not among the candidates shown (nor already asked): the
+    consenting experts codev holds, with the reasons the engine gives for them (none when the engine
+    finds them too far from the need, which the post then says)."""
+    views = []
+    for volunteer in uow.offers.of_need(need.topic_id):
+        stored = uow.experts.get(volunteer.user_id)
+        if volunteer.user_id in shown or stored is None or not stored.profile.matchable:
+            continue
+        reasons = ranker.reasons(need.topic_id, volunteer.user_id, locale)
+        views.append(posts.CandidateView(
+            stored.profile.username, stored.profile.display_name, "possible", reasons,
+            posts.offered_reply(rules.translator, rules_.APPROVE, locale, stored.profile.username),
+            offered=True))
+    return views
 
 
 def open_introduction(uow: UnitOfWork, rules: BrokerageRules, need: NeedDetails, user_id: int,

@@ -34,7 +34,8 @@ def forget_person(
     traces = uow.inbox.forget_person(user_id, username)
     authored = uow.needs.forget_author(user_id) if gone else 0
     brokered = (uow.introductions.forget_expert(user_id) + uow.reviews.forget_expert(user_id)
-                + uow.digests.forget_expert(user_id) + uow.outbox.forget_person(user_id))
+                + uow.digests.forget_expert(user_id) + uow.outbox.forget_person(user_id)
+                + uow.offers.forget_expert(user_id))
     if removed or gone:
         uow.tombstones.add(tombstone_key("person", user_id, pepper), now)
     return removed or traces > 0 or authored > 0 or brokered > 0
@@ -47,6 +48,7 @@ def forget_need(
     codev held) gets a tombstone."""
     removed = uow.needs.delete(topic_id)
     uow.introductions.forget_need(topic_id)
+    uow.offers.forget_need(topic_id)
     uow.reviews.delete(topic_id)
     if removed or gone:
         uow.tombstones.add(tombstone_key("need", topic_id, pepper), now)

@@ -14,14 +14,21 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sync_service.adapters.db.columns import aware, rowcount
-from sync_service.adapters.db.tables import DigestEntry, IntroductionRecord, OutboxIntent, ReviewThreadRecord
+from sync_service.adapters.db.columns import aware, rowcount, utc
+from sync_service.adapters.db.tables import (
+    DigestEntry,
+    IntroductionRecord,
+    NeedOfferRecord,
+    OutboxIntent,
+    ReviewThreadRecord,
+)
 from sync_service.domain.brokerage import (
     ACCEPTED,
     PENDING,
     Introduction,
     ReviewThread,
     ShownCandidate,
+    Volunteer,
     intent_keys,
     review_key,
 )
@@ -266,3 +273,39 @@ class SqlDigestRepository:
     def forget_expert(self, user_id: int) -> int:
         """Delete what digests noted of this expert; how many rows."""
         return rowcount(self.session.execute(delete(DigestEntry).where(DigestEntry.user_id == user_id)))
+
+
+class SqlOfferRepository:
+    """Volunteers in the `need_offers` table (implements ports.storage.OfferRepository)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def of_need(self, need_topic_id: int) -> list[Volunteer]:
+        """The need's volunteers, first offer first."""
+        r = NeedOfferRecord
+        rows = self.session.scalars(select(r).where(r.need_topic_id == need_topic_id)
+                                    .order_by(r.offered_at, r.user_id))
+        return [Volunteer(row.need_topic_id, row.user_id, row.username, utc(row.offered_at)) for row in rows]
+
+    def replace(self, need_topic_id: int, volunteers: Sequence[Volunteer]) -> bool:
+        """Hold exactly these volunteers for the need; True if that changed anything."""
+        if set(self.of_need(need_topic_id)) == set(volunteers):
+            return False
+        r = NeedOfferRecord
+        self.session.execute(delete(r).where(r.need_topic_id == need_topic_id))
+        self.session.add_all(NeedOfferRecord(need_topic_id=need_topic_id, user_id=v.user_id,
+                                             username=v.username, offered_at=v.offered_at)
+                             for v in volunteers)
+        self.session.flush()
+        return True
+
+    def forget_expert(self, user_id: int) -> int:
+        """Delete that person's offers; how many rows."""
+        r = NeedOfferRecord
+        return rowcount(self.session.execute(delete(r).where(r.user_id == user_id)))
+
+    def forget_need(self, need_topic_id: int) -> int:
+        """Delete the need's offers; how many rows."""
+        r = NeedOfferRecord
+        return rowcount(self.session.execute(delete(r).where(r.need_topic_id == need_topic_id)))

@@ -183,6 +183,17 @@ class IntroductionRecord(Base):
     last_post_number: Mapped[int] = mapped_column(Integer)
 
 
+class NeedOfferRecord(Base):
+    """A volunteer of a need: an offer the codev plugin holds and that was not withdrawn."""
+
+    __tablename__ = "need_offers"
+
+    need_topic_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False, index=True)
+    username: Mapped[str] = mapped_column(String(60))
+    offered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class ReviewThreadRecord(Base):
     """The state of one need's staff review topic; the topic and post ids come from the outbox."""
 

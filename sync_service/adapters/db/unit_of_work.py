@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sync_service.adapters.db.brokerage import (
     SqlDigestRepository,
     SqlIntroductionRepository,
+    SqlOfferRepository,
     SqlReviewRepository,
 )
 from sync_service.adapters.db.engine import sqlite_file
@@ -67,6 +68,7 @@ class SqlUnitOfWork:
         self.reviews = SqlReviewRepository(self.session)
         self.digests = SqlDigestRepository(self.session)
         self.outbox = SqlOutbox(self.session)
+        self.offers = SqlOfferRepository(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

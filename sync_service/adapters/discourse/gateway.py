@@ -18,7 +18,7 @@ from sync_service.adapters.discourse.client import (
     path_segment,
 )
 from sync_service.adapters.discourse.pacing import Clock
-from sync_service.adapters.discourse.people import group_names, person_from_json
+from sync_service.adapters.discourse.people import group_names, parse_time, person_from_json
 from sync_service.adapters.discourse.threads import read_thread
 from sync_service.adapters.discourse.topics import (
     author_of,
@@ -31,6 +31,7 @@ from sync_service.services.ports.forum import (
     AccessDenied,
     ForumUnavailable,
     NeedSnapshot,
+    OfferSnapshot,
     PersonSnapshot,
     ThreadSnapshot,
 )
@@ -189,6 +190,26 @@ class DiscourseGateway:
         """A review topic or introduction PM now, with its written posts after `after_post_number`."""
         self._site_fields()  # an admin route: proves the key is an admin's before a 404 is believed
         return read_thread(self._topic_part, int(topic_id), int(after_post_number))
+
+    def offers(self, topic_id: int) -> list[OfferSnapshot] | None:
+        """The codev plugin's offers on the need (ports.forum.OfferReader); None without the plugin."""
+        self._site_fields()  # an admin route: proves the key is an admin's before a 404 is believed
+        data = self._topic_part(f"/codev/topics/{int(topic_id)}/offers.json")
+        if data is None:
+            return None
+        rows = data.get("offers")
+        if not isinstance(rows, list):
+            raise ForumProtocolError(f"GET /codev/topics/{int(topic_id)}/offers.json: no offers")
+        offers = []
+        for row in rows:
+            created = parse_time(row.get("created_at")) if isinstance(row, dict) else None
+            if created is None or not isinstance(row.get("user_id"), int) or \
+                    not isinstance(row.get("username"), str):
+                raise ForumProtocolError(f"GET /codev/topics/{int(topic_id)}/offers.json: an offer "
+                                         "without user_id, username or created_at")
+            offers.append(OfferSnapshot(int(row["user_id"]), str(row["username"]), created,
+                                        parse_time(row.get("withdrawn_at"))))
+        return offers
 
     def groups_of(self, username: str) -> tuple[str, ...] | None:
         """The person's group names now (not the authors' cache), or None if there is no such user."""

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sync_service.domain.provisioning import OLD_EVENT_NAMES
+from sync_service.domain.provisioning import OFFER_EVENTS, OLD_EVENT_NAMES
 from sync_service.services.ports.storage import EntityRef
 
 MAX_DEPTH = 32  # Discourse's payloads nest 4 or 5 levels deep
@@ -195,6 +195,14 @@ def _group_user(event: str, member: Mapping[str, Any]) -> tuple[EntityRef | None
     return EntityRef("person", str(user_id), event), hint
 
 
+def _offer(event: str, offer: Mapping[str, Any]) -> tuple[EntityRef | None, dict[str, Any]]:
+    """The plugin's "Je peux aider" pressed or withdrawn: a hint to read the need's offers again."""
+    topic_id = _required_int(offer, "topic_id")
+    hint = {"topic_id": topic_id, "user_id": _required_int(offer, "user_id"),
+            "username": _text(offer, "username", 60, required=True)}
+    return EntityRef("offers", str(topic_id), event), hint
+
+
 _TOPIC_STATUSES = ("closed", "autoclosed", "archived", "visible", "pinned", "pinned_globally")
 
 # Discourse event name -> (the body's key, which must equal X-Discourse-Event-Type; the reader).
@@ -209,6 +217,8 @@ EVENTS: dict[str, tuple[str, Reader]] = {
                     "unsuspended")},
     # Discourse sends user_added_to_group / user_removed_from_group; older notes named them otherwise.
     **{name: ("group_user", _group_user) for pair in OLD_EVENT_NAMES.items() for name in pair},
+    # the codev plugin's events (discourse_plugin, docs/plugin.md): body {"codev_offer": {...}}
+    **{name: ("codev_offer", _offer) for name in OFFER_EVENTS},
 }
 
 # Events Discourse sends that say nothing about a need or an expert: stored as `ignored`.

@@ -72,6 +72,16 @@ class ThreadSnapshot:
 
 
 @dataclass(frozen=True)
+class OfferSnapshot:
+    """One "Je peux aider" on a need, as the codev plugin keeps it (withdrawn ones too)."""
+
+    user_id: int
+    username: str
+    created_at: datetime
+    withdrawn_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Posted:
     """Where the forum put a write."""
 
@@ -151,6 +161,14 @@ class ThreadReader(Protocol):
 
     def groups_of(self, username: str) -> tuple[str, ...] | None:
         """The person's group names now, or None if there is no such user."""
+        ...
+
+
+class OfferReader(Protocol):
+    """Reads the offers the codev plugin keeps for a need (GET /codev/topics/:id/offers.json)."""
+
+    def offers(self, topic_id: int) -> list[OfferSnapshot] | None:
+        """Every offer on the need, withdrawn ones too; None when the plugin is absent or disabled."""
         ...
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sync_service.domain.brokerage import Introduction, ReviewThread
+from sync_service.domain.brokerage import Introduction, ReviewThread, Volunteer
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
 
@@ -358,6 +358,26 @@ class OutboxRepository(Protocol):
         ...
 
 
+class OfferRepository(Protocol):
+    """The volunteers of each need, as the plugin's offers last read say (withdrawn ones dropped)."""
+
+    def of_need(self, need_topic_id: int) -> list[Volunteer]:
+        """The need's volunteers, first offer first."""
+        ...
+
+    def replace(self, need_topic_id: int, volunteers: Sequence[Volunteer]) -> bool:
+        """Hold exactly these volunteers for the need; True if that changed anything."""
+        ...
+
+    def forget_expert(self, user_id: int) -> int:
+        """Delete that person's offers; how many rows."""
+        ...
+
+    def forget_need(self, need_topic_id: int) -> int:
+        """Delete the need's offers; how many rows."""
+        ...
+
+
 # --- the unit of work ----------------------------------------------------------------------------
 
 
@@ -387,6 +407,9 @@ class UnitOfWork(Protocol):
 
     @property
     def outbox(self) -> OutboxRepository: ...
+
+    @property
+    def offers(self) -> OfferRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -19,6 +19,7 @@ from sync_service.domain.brokerage import (
     Introduction,
     ReviewThread,
     ShownCandidate,
+    Volunteer,
     answered,
     intent_keys,
     open_introduction,
@@ -227,6 +228,26 @@ def test_contract_digests_note_what_they_listed_and_when(make: Make) -> None:
 
 
 # --- the outbox ------------------------------------------------------------------------------------
+
+def test_contract_a_needs_volunteers_are_replaced_whole_and_forgotten_with_the_person(make: Make) -> None:
+    lahcen = Volunteer(NEED, LAHCEN, "lahcen.oubaha", at(2))
+    fatima = Volunteer(NEED, FATIMA, "fatima.z", at(1))
+    with make() as uow:
+        assert uow.offers.replace(NEED, [lahcen, fatima]) is True
+        assert uow.offers.replace(OTHER_NEED, [dataclasses.replace(lahcen, need_topic_id=OTHER_NEED)])
+        uow.commit()
+    with make() as uow:
+        assert uow.offers.of_need(NEED) == [fatima, lahcen]  # first offer first
+        assert uow.offers.replace(NEED, [fatima, lahcen]) is False
+        assert uow.offers.replace(NEED, [fatima]) is True  # Lahcen withdrew
+        uow.commit()
+    with make() as uow:
+        assert uow.offers.of_need(NEED) == [fatima]
+        assert uow.offers.forget_expert(LAHCEN) == 1 and uow.offers.forget_need(NEED) == 1
+        uow.commit()
+    with make() as uow:
+        assert uow.offers.of_need(NEED) == [] and uow.offers.of_need(OTHER_NEED) == []
+
 
 def test_contract_an_intent_key_is_added_once(make: Make) -> None:
     with make() as uow:

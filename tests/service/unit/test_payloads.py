@@ -51,6 +51,20 @@ def test_topic_created_asks_for_the_need_by_topic_id() -> None:
     assert delivery.hint["topic_id"] == topic_id and delivery.ignored_because is None
 
 
+@pytest.mark.parametrize("example", ["offer_webhook__created", "offer_webhook__withdrawn"])
+def test_the_plugins_offer_events_ask_for_the_needs_offers(example: str) -> None:
+    # the bodies are the plugin contract's own examples (discourse_plugin/contract/examples)
+    body = (paths.ROOT / "discourse_plugin/contract/examples" / f"{example}.json").read_bytes()
+    offer = json.loads(body)["codev_offer"]
+    event = "codev_offer_created" if offer["offered"] else "codev_offer_withdrawn"
+
+    delivery = read_delivery(event, "codev_offer", "7", body)
+
+    assert delivery.ref == EntityRef("offers", str(offer["topic_id"]), event)
+    assert delivery.hint == {"topic_id": offer["topic_id"], "user_id": offer["user_id"],
+                             "username": offer["username"]}
+
+
 def test_first_post_asks_for_its_topic() -> None:
     delivery = read("post_created__need_form_labels")
 

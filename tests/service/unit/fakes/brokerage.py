@@ -16,6 +16,7 @@ from sync_service.domain.brokerage import (
     PENDING,
     Introduction,
     ReviewThread,
+    Volunteer,
     intent_keys,
     review_key,
 )
@@ -143,4 +144,33 @@ class FakeDigests(OnStore):
         gone = [pair for pair in self.data.digests if pair[0] == user_id]
         for pair in gone:
             del self.data.digests[pair]
+        return len(gone)
+
+
+class FakeOffers(OnStore):
+    """ports.storage.OfferRepository."""
+
+    def of_need(self, need_topic_id: int) -> list[Volunteer]:
+        rows = [v for (need, _), v in self.data.offers.items() if need == need_topic_id]
+        return sorted(rows, key=lambda v: (v.offered_at, v.user_id))
+
+    def replace(self, need_topic_id: int, volunteers: Sequence[Volunteer]) -> bool:
+        if set(self.of_need(need_topic_id)) == set(volunteers):
+            return False
+        for key in [k for k in self.data.offers if k[0] == need_topic_id]:
+            del self.data.offers[key]
+        for volunteer in volunteers:
+            self.data.offers[(need_topic_id, volunteer.user_id)] = volunteer
+        return True
+
+    def forget_expert(self, user_id: int) -> int:
+        gone = [k for k in self.data.offers if k[1] == user_id]
+        for key in gone:
+            del self.data.offers[key]
+        return len(gone)
+
+    def forget_need(self, need_topic_id: int) -> int:
+        gone = [k for k in self.data.offers if k[0] == need_topic_id]
+        for key in gone:
+            del self.data.offers[key]
         return len(gone)

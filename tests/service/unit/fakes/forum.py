@@ -10,6 +10,7 @@ from typing import Any
 from sync_service.services.ports.forum import (
     ForumUnavailable,
     NeedSnapshot,
+    OfferSnapshot,
     PersonSnapshot,
     ThreadPost,
     ThreadSnapshot,
@@ -72,6 +73,8 @@ class FakeForum:
         self.staff: set[str] = set()
         self.down = False
         self.calls: list[tuple[str, object]] = []
+        # the codev plugin's offers by need topic; None: the plugin is not installed
+        self.plugin_offers: dict[int, list[OfferSnapshot]] | None = None
         self._last_topic_id = FIRST_THREAD_ID - 1
         self._last_post_id = FIRST_POST_ID - 1
 
@@ -171,6 +174,13 @@ class FakeForum:
         posts = tuple(ThreadPost(p.post_number, p.user_id, p.username, p.staff, p.raw)
                       for p in thread.posts if p.post_number > after_post_number and not p.deleted)
         return ThreadSnapshot(topic_id, thread.closed, tuple(thread.tags), posts)
+
+    def offers(self, topic_id: int) -> list[OfferSnapshot] | None:
+        """ports.forum.OfferReader: None while `plugin_offers` is None (no plugin on this forum)."""
+        self._call("offers", topic_id)
+        if self.plugin_offers is None:
+            return None
+        return list(self.plugin_offers.get(topic_id, []))
 
     def groups_of(self, username: str) -> tuple[str, ...] | None:
         self._call("groups_of", username)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sync_service.domain.brokerage import Introduction, ReviewThread
+from sync_service.domain.brokerage import Introduction, ReviewThread, Volunteer
 from sync_service.services.ports.storage import StoredExpert, StoredNeed
 
 
@@ -67,6 +67,7 @@ class FakeStore:
     reviews: dict[int, ReviewThread] = field(default_factory=dict)
     digests: dict[tuple[int, int], datetime] = field(default_factory=dict)  # (user, need) -> listed at
     outbox: list[OutboxRecord] = field(default_factory=list)
+    offers: dict[tuple[int, int], Volunteer] = field(default_factory=dict)  # (need, user) -> volunteer
     commits: int = 0  # also the version a unit of work started from
     last_ids: dict[str, int] = field(default_factory=dict)  # table -> last id given (a sequence)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import copy
 
-from tests.service.unit.fakes.brokerage import FakeDigests, FakeIntroductions, FakeReviews
+from tests.service.unit.fakes.brokerage import FakeDigests, FakeIntroductions, FakeOffers, FakeReviews
 from tests.service.unit.fakes.outbox import FakeOutbox
 from tests.service.unit.fakes.records import FakeStore
 from tests.service.unit.fakes.repositories import FakeExperts, FakeInbox, FakeNeeds, FakeTombstones
@@ -40,6 +40,7 @@ class FakeUnitOfWork:
         self.reviews = FakeReviews(self._transaction)
         self.digests = FakeDigests(self._transaction)
         self.outbox = FakeOutbox(self._transaction)
+        self.offers = FakeOffers(self._transaction)
 
     def _transaction(self) -> FakeStore:
         """The store as this unit's transaction sees it, the transaction begun if need be."""
