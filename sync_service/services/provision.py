@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 from sync_service.domain.provisioning import Action, ForumStructure, plan
 from sync_service.services.ports.forum import ForumAdmin, ForumRefused
@@ -24,6 +24,15 @@ class ProvisionResult:
         return not self.planned
 
 
+def with_plugin_events(desired: ForumStructure, events: Mapping[str, int]) -> ForumStructure:
+    """The webhook also subscribed to the codev plugin's events when the forum has the plugin ("Je peux
+    aider" reaches codev by them); without it, as config/forum.yaml says."""
+    if desired.webhook is None or not events:
+        return desired
+    added = tuple(e for e in sorted(events) if e not in desired.webhook.events)
+    return replace(desired, webhook=replace(desired.webhook, events=desired.webhook.events + added))
+
+
 def provision(admin: ForumAdmin, desired: ForumStructure, dry_run: bool = False,
               progress: Callable[[], object] | None = None,
               planned: Callable[[int], object] | None = None) -> ProvisionResult:
@@ -33,6 +42,7 @@ def provision(admin: ForumAdmin, desired: ForumStructure, dry_run: bool = False,
     A refusal stops the run: what was written stays (a new run completes it), the rest waits.
     """
     try:
+        desired = with_plugin_events(desired, admin.plugin_events())
         actions = tuple(plan(desired, admin.read_structure(desired)))
     except ForumRefused as refused:
         return ProvisionResult((), (), dry_run, refused)

@@ -54,6 +54,7 @@ class DiscourseAdmin:
         self.transport = transport
         self._form_template_ids: dict[str, int] = {}
         self._user_fields_prefix = USER_FIELD_PREFIXES[0]
+        self._plugin_events: dict[str, int] = {}
         self.writes = 0
 
     # --- reading -------------------------------------------------------------------------------
@@ -66,6 +67,20 @@ class DiscourseAdmin:
                           tag_groups=tuple(self._tag_groups()), form_templates=tuple(templates),
                           categories=tuple(self._categories({c.slug for c in desired.categories})),
                           webhooks=tuple(self._webhooks()))
+
+    def plugin_events(self) -> dict[str, int]:
+        """GET /codev/status.json: the codev plugin's event types, none when absent or disabled (404)."""
+        try:
+            status = self.transport.get_json("/codev/status.json")
+        except NotFound:
+            self._plugin_events = {}
+            return {}
+        except Forbidden as exc:
+            raise ForumRefused("reading the codev plugin's status", str(exc), ADMIN_KEY_FIX) from exc
+        events = status.get("offer_events") if isinstance(status, dict) else None
+        self._plugin_events = {str(k): int(v) for k, v in (events or {}).items()
+                               if isinstance(v, int) and not isinstance(v, bool)}
+        return dict(self._plugin_events)
 
     def _get(self, path: str, what: str, params: dict[str, Any] | None = None) -> Any:
         try:
@@ -231,11 +246,11 @@ class DiscourseAdmin:
 
     def _webhook_write(self, action: Action) -> tuple[str, dict[str, Any]]:
         spec = _as(action, WebhookSpec)
+        known = {**WEB_HOOK_EVENT_TYPES, **self._plugin_events}
         hook: dict[str, Any] = {
             "secret": spec.secret, "active": spec.active, "content_type": JSON_CONTENT_TYPE,
             # Events this Discourse does not know (a plugin's, kept from the forum) are left out.
-            "web_hook_event_type_ids": [WEB_HOOK_EVENT_TYPES[e] for e in spec.events
-                                        if e in WEB_HOOK_EVENT_TYPES],
+            "web_hook_event_type_ids": [known[e] for e in spec.events if e in known],
         }
         if action.verb == "create":
             hook.update(payload_url=spec.payload_url, wildcard_web_hook=False)

@@ -194,3 +194,8 @@ class ForumAdmin(Protocol):
     def apply(self, action: Action) -> None:
         """Perform one write; ForumRefused or ForumUnavailable."""
         ...
+
+    def plugin_events(self) -> Mapping[str, int]:
+        """The codev plugin's web hook event types (name -> id) when it is installed and enabled, else
+        none; ForumUnavailable."""
+        ...

@@ -166,6 +166,19 @@ def test_a_webhook_elsewhere_is_not_ours_a_new_one_is_created() -> None:
     assert (action.verb, action.kind) == ("create", "webhook")
 
 
+def test_with_the_codev_plugin_the_webhook_is_also_subscribed_to_its_offer_events() -> None:
+    forum = FakeAdmin(state=_present())
+    assert provision(forum, DESIRED).nothing_to_change  # no plugin: the webhook as forum.yaml says
+
+    forum.plugin = {"codev_offer_created": 90101, "codev_offer_withdrawn": 90102}
+    result = provision(forum, DESIRED)
+
+    [action] = result.applied
+    assert action.describe() == (f"update webhook {HOOK.payload_url}: "
+                                 "events +2")
+    assert provision(forum, DESIRED).nothing_to_change  # and it converges
+
+
 def test_a_form_template_with_other_fields_is_replaced_by_codevs() -> None:
     current = replace(_present(), form_templates=(Existing(4, replace(FORM, fields=())),))
 

@@ -151,11 +151,17 @@ class FakeAdmin:
         self.refuse = refuse
         self.down = down
         self.writes: list[Action] = []
+        self.plugin: dict[str, int] = {}  # the codev plugin's event types; empty: no plugin
 
     def read_structure(self, desired: ForumStructure) -> ForumState:
         if self.down:
             raise ForumUnavailable("the fake forum is down")
         return self.state
+
+    def plugin_events(self) -> dict[str, int]:
+        if self.down:
+            raise ForumUnavailable("the fake forum is down")
+        return dict(self.plugin)
 
     def apply(self, action: Action) -> None:
         if self.down:
