@@ -203,7 +203,8 @@ class Codev:
             self.clocks.now, send_policy=send_policy(settings),
             pass_every=timedelta(seconds=settings.lifecycle.pass_seconds),
             sweep_every=timedelta(minutes=max(settings.worker.reconcile_interval_minutes, 1)),
-            stop=stop, find_review_category=lambda: self.gateway.category_id(category))
+            stop=stop, find_review_category=lambda: self.gateway.category_id(category),
+            find_plugin=self.gateway.plugin_installed)
 
     def applying(self, loop: BrokerageLoop) -> ApplyRef:
         """What an inbox row does, by the kind of entity it names (a table, not a chain of ifs)."""

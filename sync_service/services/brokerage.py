@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sync_service.domain import brokerage as rules_
-from sync_service.domain import posts
+from sync_service.domain import plugin_state, posts
 from sync_service.domain.brokerage import Delays, Introduction, ReviewThread, ShownCandidate
 from sync_service.domain.i18n import Translator, guess_locale
 from sync_service.domain.matching.settings import Bands
@@ -41,6 +41,7 @@ class BrokerageRules:
     digest_size: int = 5
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     approve_tag_prefix: str = "approuver-"  # "": tags do not approve
+    plugin: bool = False  # the forum has the codev plugin: each need's state is pushed to it
     bands: Bands = field(default_factory=lambda: Bands(strong=0.55, good=0.40))
 
 
@@ -84,14 +85,45 @@ def refresh_need(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, topic_i
             intros.append(open_introduction(uow, rules, need, ranked.user_id, ranked.username,
                                             ranked.reasons, now, reviewed=False, by=None))
             outcome = "introduced"
-    else:
-        outcome = _review(uow, ranker, rules, need, intros, now)
-    set_status(uow, need, intros, now, stored.fetched_at)
+    shown = _Shown()
+    if not rules.direct:
+        outcome = _review(uow, ranker, rules, need, intros, now, shown)
+    status = set_status(uow, need, intros, now, stored.fetched_at)
+    if rules.plugin:
+        _push_state(uow, rules, need, status, intros, shown, now)
     return outcome
 
 
+@dataclass
+class _Shown:
+    """What the review topic shows of a need, for the state pushed to the plugin."""
+
+    candidates: list[Ranked] = field(default_factory=list)
+
+
+def _push_state(uow: UnitOfWork, rules: BrokerageRules, need: NeedDetails, status: str,
+                intros: Sequence[Introduction], shown: _Shown, now: datetime) -> None:
+    """The need's status, candidates and volunteers to the codev plugin, through the outbox, once per
+    version (a newer pending state supersedes an older one)."""
+    thread = uow.reviews.get(need.topic_id)
+    offers = uow.offers.of_need(need.topic_id)
+    names = {c.user_id: c.name for c in shown.candidates}
+    loads = uow.introductions.loads()
+    mine = {i.expert_user_id for i in intros if i.status in (rules_.PENDING, rules_.ACCEPTED)}
+    elsewhere = {user for user, n in loads.items() if n > (1 if user in mine else 0)}
+    document = plugin_state.need_state(
+        status, thread.topic_id if thread is not None else None,
+        [plugin_state.StateCandidate(c.user_id, c.username, c.name, rules.bands.of(c.score), c.reasons)
+         for c in shown.candidates],
+        [plugin_state.StateVolunteer(v.user_id, v.username, names.get(v.user_id), v.offered_at)
+         for v in offers],
+        intros, elsewhere, now)
+    key = plugin_state.state_key(need.topic_id, str(document["version"]))
+    enqueue(uow, Intent(key, "put_topic_state", {"topic_id": need.topic_id, "state": document}), now)
+
+
 def _review(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDetails,
-            intros: list[Introduction], now: datetime) -> str:
+            intros: list[Introduction], now: datetime, shown_out: _Shown) -> str:
     thread = uow.reviews.get(need.topic_id, lock=True)
     locale = thread.locale if thread is not None else need_locale(need)
     status = rules_.need_status(need.status, intros)
@@ -102,6 +134,7 @@ def _review(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDe
         asked = rules_.already_asked(intros)
         candidates = ranker.rank(need.topic_id, rules.review_candidates, asked, locale)
         volunteers = _volunteers(uow, ranker, rules, need, {c.user_id for c in candidates} | asked, locale)
+    shown_out.candidates = candidates
     if thread is None and not candidates and not volunteers:
         return "unchanged"  # the thread opens when the need first has candidates (or a volunteer)
     if thread is None and rules.review_category_id is None:

@@ -45,6 +45,8 @@ class BrokerageLoop:
     stop: Callable[[], bool] = lambda: False
     # finds the staff-only review category's id (None until `codev provision` created it)
     find_review_category: Callable[[], int | None] | None = None
+    # whether the forum has the codev plugin (asked at the first pass, then at each sweep)
+    find_plugin: Callable[[], bool] | None = None
     next_pass: datetime | None = None
     next_sweep: datetime | None = None
     last_pass_at: datetime | None = None  # needs closed since then get their review thread updated
@@ -72,6 +74,12 @@ class BrokerageLoop:
                     log.error("the review category does not exist: run `codev provision`; no review "
                               "topic is created until it does")
                 self.rules = dataclasses.replace(self.rules, review_category_id=found)
+            if self.find_plugin is not None and (self.next_sweep is None or now >= self.next_sweep):
+                plugin = self.find_plugin()
+                if plugin != self.rules.plugin:
+                    log.info("the codev plugin is %s", "there: need states are pushed to it" if plugin
+                             else "not there: no need state is pushed")
+                self.rules = dataclasses.replace(self.rules, plugin=plugin)
             report["rematch"] = brokerage.rematch(self.uow_factory, self.ranker, self.rules, now,
                                                   closed_since=self.last_pass_at)
             report["timers"] = due = timers.tick(self.uow_factory, self.rules, now)

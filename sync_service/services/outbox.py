@@ -21,7 +21,7 @@ from sync_service.services.ports.storage import Intent, OutboxRepository, Outbox
 
 log = logging.getLogger(__name__)
 
-KINDS = ("create_topic", "reply", "private_message", "edit_post", "close_topic")
+KINDS = ("create_topic", "reply", "private_message", "edit_post", "close_topic", "put_topic_state")
 # Only these create a post whose marker can be looked for; edits and closing are idempotent.
 CREATES = ("create_topic", "reply", "private_message")
 # Written inside an HTML comment and into external ids' hash: no "--", no ">" can end the comment.
@@ -32,6 +32,7 @@ _REQUIRED = {
     "reply": ("raw",),
     "edit_post": ("raw",),
     "close_topic": (),
+    "put_topic_state": ("topic_id", "state"),
 }
 # What a kind needs from the intent it depends on when the caller could not name it yet.
 _PARENT_FIELD = {"reply": "topic_id", "close_topic": "topic_id", "edit_post": "post_id"}
@@ -50,6 +51,8 @@ def enqueue(uow: UnitOfWork, intent: Intent, now: datetime) -> bool:
     if intent.kind == "edit_post":
         post_id = intent.payload.get("post_id")
         target = f"post:{post_id}" if post_id is not None else f"post-of:{intent.depends_on}"
+    if intent.kind == "put_topic_state":
+        target = f"state:{intent.payload['topic_id']}"  # a newer state supersedes a pending older one
     return uow.outbox.add(intent, target, now)
 
 

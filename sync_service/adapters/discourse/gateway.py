@@ -191,6 +191,11 @@ class DiscourseGateway:
         self._site_fields()  # an admin route: proves the key is an admin's before a 404 is believed
         return read_thread(self._topic_part, int(topic_id), int(after_post_number))
 
+    def plugin_installed(self) -> bool:
+        """Whether the forum has the codev plugin, enabled (GET /codev/status.json answers)."""
+        self._site_fields()  # an admin route: proves the key is an admin's before a 404 is believed
+        return self._topic_part("/codev/status.json") is not None
+
     def offers(self, topic_id: int) -> list[OfferSnapshot] | None:
         """The codev plugin's offers on the need (ports.forum.OfferReader); None without the plugin."""
         self._site_fields()  # an admin route: proves the key is an admin's before a 404 is believed

@@ -71,6 +71,11 @@ class DiscourseWriter:
                 post["edit_reason"] = payload["edit_reason"]
             answer = self._write("PUT", f"/posts/{int(payload['post_id'])}.json", {"post": post})
             return _posted(answer.get("post") if isinstance(answer, dict) else None)
+        if kind == "put_topic_state":
+            # the codev plugin's endpoint (docs/plugin.md): the same version twice is one update
+            topic_id = int(payload["topic_id"])
+            self._write("PUT", f"/codev/topics/{topic_id}.json", dict(payload["state"]))
+            return Posted(topic_id, None)
         if kind == "close_topic":
             topic_id = int(payload["topic_id"])
             # TopicsController#status compares enabled with the string "true"

@@ -3,9 +3,14 @@ plugin is read from the plugin's offers under the need's lock and shown in the r
 
 from __future__ import annotations
 
+import json
+
+import jsonschema
+
 from sync_service.services import offers
 from sync_service.services.forget import forget_person
 from sync_service.services.ports.forum import OfferSnapshot
+from tests import paths
 from tests.service.unit.brokerage_world import FATIMA, HASSAN, LAHCEN, NEED, T0, USERNAMES, World, day
 
 
@@ -89,3 +94,65 @@ def test_a_volunteer_who_is_no_consenting_expert_is_not_shown() -> None:
 
     assert "proposé" not in world.review_topic().first.raw
     assert world.uow().offers.of_need(NEED) == []  # forgetting a person forgets their offers
+
+
+# --- the state pushed to the plugin ----------------------------------------------------------------
+
+SCHEMA = json.loads((paths.ROOT / "discourse_plugin/contract/codev.schema.json").read_text())
+NEED_STATE = jsonschema.Draft202012Validator({**SCHEMA, "$ref": "#/$defs/need_state"},
+                                             format_checker=jsonschema.FormatChecker())
+
+
+def pushed(world: World) -> list[str]:
+    return world.keys("put_topic_state")
+
+
+def test_with_the_plugin_the_needs_state_is_pushed_as_the_contract_says_once_per_version() -> None:
+    world = volunteering().with_rules(plugin=True)
+    world.forum.plugin_states = {}
+    world.forum.plugin_offers = {NEED: [offer(FATIMA), offer(HASSAN)]}
+    read(world)
+
+    world.refresh()
+    world.send()
+    world.refresh()  # the review topic is on the forum now: its id is part of the state
+    world.send()
+    sent = pushed(world)
+    world.refresh()  # nothing changed: the same version is not sent again
+    world.send()
+
+    assert pushed(world) == sent and len(sent) == 2
+    state = world.forum.plugin_states[NEED]
+    NEED_STATE.validate(state)
+    assert sent[-1] == f"state:{NEED}:{state['version']}"
+    assert state["status"] == "open" and state["review_topic_id"] == world.review_topic().topic_id
+    assert [(c["rank"], c["username"], c["volunteered"], c["state"]) for c in state["candidates"]] == [
+        (1, USERNAMES[LAHCEN], False, "proposed"), (2, USERNAMES[FATIMA], True, "proposed")]
+    assert [(v["username"], v["candidate_rank"]) for v in state["volunteers"]] == [
+        (USERNAMES[FATIMA], 2), (USERNAMES[HASSAN], None)]
+
+
+def test_an_approval_changes_the_pushed_state() -> None:
+    world = volunteering().with_rules(plugin=True)
+    world.forum.plugin_states = {}
+    world.refresh()
+    world.send()
+    world.forum.post(world.review_topic().topic_id, "nadia.animatrice", "approuver lahcen.oubaha, merci")
+    assert world.read(world.review_topic().topic_id) == "approved"
+    world.refresh(at=day(1))
+    world.send(day(1))  # the PM goes, then the state says she was asked
+    world.refresh(at=day(1))
+    world.send(day(1))
+
+    state = world.forum.plugin_states[NEED]
+    NEED_STATE.validate(state)
+    assert state["status"] == "matched"
+    assert {c["username"]: c["state"] for c in state["candidates"]}[USERNAMES[LAHCEN]] == "asked"
+
+
+def test_without_the_plugin_no_state_is_pushed() -> None:
+    world = volunteering()
+    world.refresh()
+    world.send()
+
+    assert pushed(world) == []

@@ -112,6 +112,12 @@ class FakeWriter:
             post.raw = str(payload["raw"])
             post.edit_reasons.append(str(payload.get("edit_reason") or ""))
             return Posted(thread.topic_id, post.post_id)
+        if kind == "put_topic_state":
+            topic_id = int(payload["topic_id"])
+            if self.forum.plugin_states is None:
+                raise WriteRefused(f"put_topic_state {key}: HTTP 404 (no plugin)", 404)
+            self.forum.plugin_states[topic_id] = dict(payload["state"])
+            return Posted(topic_id, None)
         if kind == "close_topic":
             topic_id = int(payload["topic_id"])
             if topic_id in self.forum.topics:
