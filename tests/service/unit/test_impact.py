@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sync_service.domain.impact import INTRODUCTION, NEED, Period, StatusChange, impact_report, organisation_of
+from sync_service.domain.impact import (
+    INTRODUCTION,
+    NEED,
+    Period,
+    StatusChange,
+    impact_report,
+    organisation_of,
+)
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 TARGETS = {"migrants_involved": 40, "communes_engaged": 7, "actors_linked": 40, "communes_strengthened": 7}
@@ -69,7 +76,8 @@ def test_period_bounds_hold_the_start_and_leave_out_the_end() -> None:
 
 
 def test_a_forgotten_expert_still_counts_without_a_name() -> None:
-    rows = [need(1, "open", day(0)), intro(1, "3f9a", "pending", day(1)), intro(1, "3f9a", "accepted", day(2)),
+    rows = [need(1, "open", day(0)), intro(1, "3f9a", "pending", day(1)),
+            intro(1, "3f9a", "accepted", day(2)),
             intro(1, 42, "pending", day(1)), intro(1, 42, "accepted", day(4))]
 
     report = impact_report(rows, ALL, TARGETS)
@@ -121,7 +129,8 @@ def test_an_association_is_an_actor_not_a_commune() -> None:
 
 def test_skill_gaps_are_the_skills_of_needs_still_open_at_the_end() -> None:
     rows = [need(1, "open", day(0), skills=("hydraulique", "topographie")),
-            need(2, "open", day(0), skills=("hydraulique",)), need(3, "open", day(0), skills=("comptabilité",)),
+            need(2, "open", day(0), skills=("hydraulique",)),
+            need(3, "open", day(0), skills=("comptabilité",)),
             need(3, "matched", day(1), skills=("comptabilité",))]
 
     assert impact_report(rows, ALL, TARGETS).skill_gaps == (("hydraulique", 2), ("topographie", 1))
