@@ -32,7 +32,8 @@ def test_the_backfill_gives_each_need_and_introduction_its_statuses(database_url
     with engine.begin() as conn:
         conn.execute(text(NEED_ROW), [
             {"id": 7, "group": "commune-anzi", "skills": '["hydraulique"]', "status": "served", "at": day(9)},
-            {"id": 8, "group": "commune-tanalt", "skills": '["topographie"]', "status": "open", "at": day(4)}])
+            {"id": 8, "group": "commune-tanalt", "skills": '["topographie"]', "status": "open",
+             "at": day(4)}])
         conn.execute(text(INTRO_ROW), [
             {"need": 7, "expert": 42, "name": "lahcen.oubaha", "status": "accepted", "opened": day(1),
              "answered": day(3)},
