@@ -44,7 +44,7 @@ def report(ctx: Context, first_day: date | None, last_day: date | None, form: st
     request = ReportRequest(first_day, last_day)
     try:
         targets = dataclasses.asdict(codev.settings.impact.targets)
-        result = impact(codev.uow, request, targets)
+        result = impact(codev.uow, request, targets, codev.settings.tombstone_key.encode())
     finally:
         codev.close()
     if form == "json":

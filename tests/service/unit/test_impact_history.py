@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 
+from sync_service.domain.brokerage import answered, open_introduction
 from sync_service.domain.impact import Period, impact_report
 from sync_service.domain.needs import NeedDetails
 from sync_service.services.forget import forget_person, tombstone_key
+from sync_service.services.report import ReportRequest, impact
 from tests.service.unit.brokerage_world import (
     AUTHOR,
     AUTHOR_ID,
@@ -16,6 +18,7 @@ from tests.service.unit.brokerage_world import (
     LAHCEN,
     MANAGER,
     NEED,
+    OTHER_NEED,
     USERNAMES,
     World,
     day,
@@ -96,3 +99,20 @@ def test_forgetting_the_expert_keeps_the_report_of_the_past_period() -> None:
     assert all(r.expert_user_id is None and r.expert_username is None for r in world.store.history)
     assert {r.expert_key for r in world.store.history if r.kind == "introduction"} == {
         tombstone_key("person", LAHCEN)}
+
+
+def test_an_expert_forgotten_who_comes_back_is_one_migrant() -> None:
+    world = story()
+    with world.uow() as uow:  # Lahcen withdraws consent: forgotten, not gone from the forum
+        forget_person(uow, LAHCEN, "lahcen.oubaha", day(6), gone=False)
+        uow.commit()
+    with world.uow() as uow:  # ... then consents again and accepts another need
+        again = open_introduction(OTHER_NEED, LAHCEN, "lahcen.oubaha", day(8), world.rules.delays, True)
+        uow.introductions.add(again)
+        uow.introductions.save(answered(again, True, day(9)))
+        uow.commit()
+
+    result = impact(world.uow, ReportRequest(), TARGETS)
+
+    assert result.kpis["migrants_involved"].value == 1
+    assert result.kpis["migrants_involved"].members == ("lahcen.oubaha",)
