@@ -49,7 +49,10 @@ class Words:
         return self("period", start=start, end=end)
 
     def median(self, days: float | None) -> str:
-        return self("none") if days is None else self("days", days=f"{days:g}")
+        if days is None:
+            return self("none")
+        # plural forms by the whole number; a fraction reads as "other" (1,5 jours, 2.5 days)
+        return self("days", days=f"{days:g}", count=int(days) if days == int(days) else 1000)
 
 
 def _rows(report: ImpactReport, request: ReportRequest, words: Words,
