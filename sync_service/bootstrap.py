@@ -81,11 +81,20 @@ def sync_rules(config: Config) -> SyncRules:
         people=PeopleRules(experts_group=forum.experts_group, vocabulary=vocabulary),
         needs=NeedRules(needs_category=forum.needs_category, needs_tag=forum.needs_tag,
                         vocabulary=vocabulary, commune_group_prefix=forum.commune_group_prefix,
-                        communes=dict(config.communes), form_headings=frozenset(headings)),
+                        communes=dict(config.communes), form_headings=frozenset(headings),
+                        actor_groups=actor_groups(config)),
         user_fields=dict(forum.user_fields),
         need_form_fields=dict(forum.need_form_fields),
         tombstone_pepper=config.settings.tombstone_key.encode(),
     )
+
+
+def actor_groups(config: Config) -> frozenset[str]:
+    """The groups of config/forum.yaml that are development actors (communes, associations,
+    cooperatives, GIE, federations): every declared group but the experts' and the managers'."""
+    forum = config.settings.forum
+    groups = config.forum_structure(require_secret=False).groups
+    return frozenset(g.name for g in groups) - {forum.experts_group, forum.community_managers_group}
 
 
 def brokerage_rules(config: Config, review_category_id: int | None = None) -> BrokerageRules:

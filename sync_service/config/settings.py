@@ -104,6 +104,23 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True)
+class ImpactTargets:
+    """The project's expected results (docs/impact.md): what `codev report` sets each figure against."""
+
+    migrants_involved: int = field(default=40, metadata=POSITIVE)
+    communes_engaged: int = field(default=7, metadata=POSITIVE)
+    actors_linked: int = field(default=40, metadata=POSITIVE)
+    communes_strengthened: int = field(default=7, metadata=POSITIVE)
+
+
+@dataclass(frozen=True)
+class ImpactSettings:
+    """The impact report."""
+
+    targets: ImpactTargets = field(default_factory=ImpactTargets)
+
+
+@dataclass(frozen=True)
 class DiscourseSettings:
     """How to reach the forum (from the environment)."""
 
@@ -142,9 +159,11 @@ class Settings:
     worker: WorkerSettings = field(default_factory=WorkerSettings)
     lifecycle: LifecycleSettings = field(default_factory=LifecycleSettings)
     outbox: OutboxSettings = field(default_factory=OutboxSettings)
+    impact: ImpactSettings = field(default_factory=ImpactSettings)
 
 
 # Sections of Settings that the YAML file may set; the rest comes from the environment.
-YAML_SECTIONS = ("default_locale", "forum", "forum_api", "webhooks", "worker", "lifecycle", "outbox")
+YAML_SECTIONS = ("default_locale", "forum", "forum_api", "webhooks", "worker", "lifecycle", "outbox",
+                 "impact")
 # Settings whose value is never printed.
 SECRETS = frozenset({"discourse.api_key", "webhook_secrets", "tombstone_key", "dashboard.sso_secret"})

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from sync_service.domain.impact import organisation_of
 from sync_service.domain.lifecycle import status_after_sync
 from sync_service.domain.matching.records import Need
 from sync_service.domain.vocabulary import (
@@ -91,6 +92,8 @@ class NeedRules:
     # Every heading a form block may carry (labels in fr/ar/en and field ids), to tell form blocks
     # from the free text the author added around them.
     form_headings: frozenset[str] = frozenset()
+    # Groups of actor organisations other than communes (config/forum.yaml: associations, cooperatives...)
+    actor_groups: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,7 @@ class NeedDetails:
     status: str = "open"
     post_version: int = 1
     topic_updated_at: datetime | None = None
+    organisation: str | None = None  # the author's actor group: their commune's, else another declared one
 
     def to_need(self) -> Need:
         """The record matching ranks."""
@@ -169,6 +173,7 @@ def need_of(
         status=status_after_sync(stored_status, topic.closed, topic.archived),
         post_version=topic.post_version,
         topic_updated_at=topic.updated_at,
+        organisation=organisation_of(topic.author_groups, rules.actor_groups, group),
     )
 
 

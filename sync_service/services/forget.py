@@ -33,6 +33,8 @@ def forget_person(
     removed = uow.experts.delete(user_id)
     traces = uow.inbox.forget_person(user_id, username)
     authored = uow.needs.forget_author(user_id) if gone else 0
+    # the history keeps the expert's rows (a past report never changes), under a keyed hash instead
+    uow.history.forget_expert(user_id, tombstone_key("person", user_id, pepper))
     brokered = (uow.introductions.forget_expert(user_id) + uow.reviews.forget_expert(user_id)
                 + uow.digests.forget_expert(user_id) + uow.outbox.forget_person(user_id)
                 + uow.offers.forget_expert(user_id))

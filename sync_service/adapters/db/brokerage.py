@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync_service.adapters.db.columns import aware, rowcount, utc
+from sync_service.adapters.db.history import introduction_changed
 from sync_service.adapters.db.tables import (
     DigestEntry,
     IntroductionRecord,
@@ -105,6 +106,7 @@ class SqlIntroductionRepository:
                                          expert_user_id=intro.expert_user_id)
                 _copy(intro, row)
                 self.session.add(row)
+                introduction_changed(self.session, None, intro)
         except IntegrityError:
             return False
         return True
@@ -112,9 +114,11 @@ class SqlIntroductionRepository:
     def save(self, intro: Introduction) -> None:
         """Update the row of this pair (inserted if it is missing)."""
         row = self.session.get(IntroductionRecord, (intro.need_topic_id, intro.expert_user_id))
+        before = None if row is None else row.status
         if row is None:
             row = IntroductionRecord(need_topic_id=intro.need_topic_id, expert_user_id=intro.expert_user_id)
             self.session.add(row)
+        introduction_changed(self.session, before, intro)
         _copy(intro, row)
         self.session.flush()
 

@@ -1,6 +1,7 @@
 """What codev holds of one person, as one JSON document (GDPR art. 15 and 20; docs/privacy.md): their
 profile as matching reads it, the needs they posted, the introductions they are part of (as the expert
-or as the need's author), the digests sent to them, and whether they were forgotten."""
+or as the need's author) with the history of their statuses, the digests sent to them, and whether they
+were forgotten."""
 
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from sync_service.adapters.db.tables import (
     DigestEntry,
     ExpertRecord,
     IntroductionRecord,
+    NeedOfferRecord,
     NeedRecord,
     OutboxIntent,
     ReviewThreadRecord,
+    StatusChangeRecord,
     Tombstone,
 )
 from sync_service.services.forget import tombstone_key
@@ -60,6 +63,10 @@ def export_person(session: Session, user_id: int, now: datetime, pepper: bytes) 
                  if any(isinstance(s, list) and s and s[0] == user_id for s in r.shown or [])]
     waiting = session.scalar(select(func.count()).select_from(OutboxIntent).where(
         OutboxIntent.person_id == user_id, OutboxIntent.status.in_(("pending", "sending")))) or 0
+    history = session.scalars(select(StatusChangeRecord).where(StatusChangeRecord.expert_user_id == user_id)
+                              .order_by(StatusChangeRecord.at, StatusChangeRecord.id))
+    offers = session.scalars(select(NeedOfferRecord).where(NeedOfferRecord.user_id == user_id)
+                             .order_by(NeedOfferRecord.offered_at))
     forgotten = session.get(Tombstone, tombstone_key("person", user_id, pepper)) is not None
     return {
         "forum_user_id": user_id,
@@ -70,7 +77,11 @@ def export_person(session: Session, user_id: int, now: datetime, pepper: bytes) 
         "introductions": [{**_plain(i, INTRODUCTION), "need_title": titles.get(i.need_topic_id),
                            "role": "expert" if i.expert_user_id == user_id else "need author"}
                           for i in introductions],
+        "introduction_history": [{"need_topic_id": h.need_topic_id, "status": h.status, "at": _value(h.at)}
+                                 for h in history],
         "candidate_in_review_of_needs": sorted(listed_in),
+        "offers_of_help": [{"need_topic_id": o.need_topic_id, "offered_at": _value(o.offered_at)}
+                           for o in offers],
         "digests_received": [{"need_topic_id": d.need_topic_id, "sent_at": _value(d.sent_at)}
                              for d in digests],
         "messages_not_yet_sent": waiting,

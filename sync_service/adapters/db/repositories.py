@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from sync_service.adapters.db.columns import aware, rowcount, utc
+from sync_service.adapters.db.history import need_changed
 from sync_service.adapters.db.tables import ExpertRecord, NeedRecord, Tombstone
 from sync_service.domain.lifecycle import CLOSED
 from sync_service.domain.needs import NeedDetails
@@ -144,9 +145,11 @@ class SqlNeedRepository(_KeyedRows):
     def save(self, details: NeedDetails, fetched_at: datetime, now: datetime) -> None:
         """Insert or replace the need."""
         row = self.session.get(NeedRecord, details.topic_id)
+        before = None if row is None else row.status
         if row is None:
             row = NeedRecord(topic_id=details.topic_id)
             self.session.add(row)
+        need_changed(self.session, before, details, now)
         for name in _NEED_COLUMNS:
             value = getattr(details, name)
             if isinstance(value, str) and name in _NEED_LENGTHS:
@@ -184,12 +187,12 @@ class SqlNeedRepository(_KeyedRows):
 _NEED_COLUMNS = (
     "title", "author_user_id", "author_username", "commune_group", "commune_code", "commune", "province",
     "sector", "kind", "skills", "languages", "mode", "deadline", "body", "status", "post_version",
-    "topic_updated_at",
+    "topic_updated_at", "organisation",
 )
 
 
 _NEED_LENGTHS = {"author_username": 60, "commune_group": 100, "commune_code": 16, "commune": 100,
-                 "province": 100, "mode": 16}
+                 "province": 100, "mode": 16, "organisation": 100}
 
 
 def _stored_need(row: NeedRecord) -> StoredNeed:
@@ -212,6 +215,7 @@ def _stored_need(row: NeedRecord) -> StoredNeed:
         status=row.status,
         post_version=row.post_version,
         topic_updated_at=aware(row.topic_updated_at),
+        organisation=row.organisation,
     )
     return StoredNeed(details, utc(row.fetched_at), utc(row.updated_at))
 

@@ -138,6 +138,8 @@ class NeedRecord(Base):
     commune_code: Mapped[str | None] = mapped_column(String(16))
     commune: Mapped[str | None] = mapped_column(String(100))
     province: Mapped[str | None] = mapped_column(String(100))
+    # the author's actor group (their commune's, else an association's, a cooperative's...)
+    organisation: Mapped[str | None] = mapped_column(String(100))
     sector: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str | None] = mapped_column(Text)
     skills: Mapped[list[Any]] = mapped_column(JSON, default=list)
@@ -192,6 +194,29 @@ class NeedOfferRecord(Base):
     user_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False, index=True)
     username: Mapped[str] = mapped_column(String(60))
     offered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StatusChangeRecord(Base):
+    """One change of a need's or an introduction's status, with its time; appended in the transaction of
+    the change, never updated but to forget a person (their id and name blanked, `expert_key` kept as a
+    keyed hash so that counts stay exact). Needs and introductions forgotten keep their rows."""
+
+    __tablename__ = "status_history"
+    __table_args__ = (Index("ix_status_history_need", "need_topic_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # need | introduction
+    need_topic_id: Mapped[int] = mapped_column(ForumId)
+    status: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # introductions: the expert while known; once forgotten, ids are null and expert_key the tombstone key
+    expert_user_id: Mapped[int | None] = mapped_column(ForumId, index=True)
+    expert_username: Mapped[str | None] = mapped_column(String(60))
+    expert_key: Mapped[str | None] = mapped_column(String(64))
+    # the need's commune group, organisation and skills at the time of the change
+    commune_group: Mapped[str | None] = mapped_column(String(100))
+    organisation: Mapped[str | None] = mapped_column(String(100))
+    skills: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
 
 class ReviewThreadRecord(Base):

@@ -17,6 +17,7 @@ from sync_service.adapters.db.brokerage import (
 )
 from sync_service.adapters.db.engine import sqlite_file
 from sync_service.adapters.db.entity_locks import EntityLocks
+from sync_service.adapters.db.history import SqlHistoryRepository
 from sync_service.adapters.db.inbox_queue import SqlInbox
 from sync_service.adapters.db.outbox import SqlOutbox
 from sync_service.adapters.db.repositories import (
@@ -66,6 +67,7 @@ class SqlUnitOfWork:
         self.inbox = SqlInbox(self.session)
         self.introductions = SqlIntroductionRepository(self.session)
         self.reviews = SqlReviewRepository(self.session)
+        self.history = SqlHistoryRepository(self.session)
         self.digests = SqlDigestRepository(self.session)
         self.outbox = SqlOutbox(self.session)
         self.offers = SqlOfferRepository(self.session)

@@ -20,6 +20,7 @@ from sync_service.entrypoints.cli.inbox import inbox
 from sync_service.entrypoints.cli.match import evaluate, match
 from sync_service.entrypoints.cli.outbox import outbox
 from sync_service.entrypoints.cli.provision import provision
+from sync_service.entrypoints.cli.report import report
 from sync_service.entrypoints.cli.serve import serve
 from sync_service.entrypoints.cli.sync import sync
 from sync_service.entrypoints.cli.worker import worker
@@ -85,7 +86,7 @@ def cli(ctx: click.Context, config_dir: str | None, config_file: str | None) -> 
 
 
 for command in (db, show_config, serve, worker, inbox, outbox, sync, provision, doctor_command, export,
-                match, evaluate, import_plan):
+                match, evaluate, import_plan, report):
     cli.add_command(command)
 
 

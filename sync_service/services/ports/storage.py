@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sync_service.domain.brokerage import Introduction, ReviewThread, Volunteer
+from sync_service.domain.impact import StatusChange
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
 
@@ -277,6 +278,19 @@ class IntroductionRepository(Protocol):
         ...
 
 
+class HistoryRepository(Protocol):
+    """The status history of needs and introductions. Rows are appended by NeedRepository.save and
+    IntroductionRepository.add/save when a status changes, in the same transaction; never deleted."""
+
+    def changes(self, until: datetime | None = None) -> list[StatusChange]:
+        """Every change before `until` (all when None), in the order written."""
+        ...
+
+    def forget_expert(self, user_id: int, key: str) -> int:
+        """Replace the expert's id and name on their rows by `key` (a keyed hash); how many rows."""
+        ...
+
+
 class ReviewRepository(Protocol):
     """Review threads by need."""
 
@@ -401,6 +415,9 @@ class UnitOfWork(Protocol):
 
     @property
     def reviews(self) -> ReviewRepository: ...
+
+    @property
+    def history(self) -> HistoryRepository: ...
 
     @property
     def digests(self) -> DigestRepository: ...

@@ -27,7 +27,9 @@ from sync_service.adapters.db.tables import (
     DigestEntry,
     ExpertRecord,
     IntroductionRecord,
+    NeedOfferRecord,
     NeedRecord,
+    StatusChangeRecord,
     Tombstone,
 )
 from sync_service.entrypoints.cli import cli
@@ -56,7 +58,10 @@ def _community(url: str) -> None:
             IntroductionRecord(need_topic_id=30, expert_user_id=7, expert_username="amina.benali",
                                status="accepted", reviewed=True, opened_at=NOW, remind_at=NOW + timedelta(7),
                                expire_at=NOW + timedelta(14), approved_by="youness", last_post_number=3),
+            StatusChangeRecord(kind="introduction", need_topic_id=30, status="accepted", at=NOW,
+                               expert_user_id=7, expert_username="amina.benali", skills=[]),
             DigestEntry(user_id=7, need_topic_id=31, sent_at=NOW),
+            NeedOfferRecord(need_topic_id=31, user_id=7, username="amina.benali", offered_at=NOW),
             Tombstone(key=tombstone_key("person", 99, PEPPER), created_at=NOW),
         ])
     engine.dispose()
@@ -93,7 +98,9 @@ def test_an_expert_gets_their_profile_and_introductions(tmp_path: Path) -> None:
     assert document["profile"]["skills"] == ["rural_water"] and document["profile"]["country"] == "France"
     assert [(i["need_topic_id"], i["role"], i["need_title"]) for i in document["introductions"]] == [
         (30, "expert", "Adduction d'eau potable des douars")]
+    assert [(h["need_topic_id"], h["status"]) for h in document["introduction_history"]] == [(30, "accepted")]
     assert document["digests_received"] == [{"need_topic_id": 31, "sent_at": NOW.isoformat()}]
+    assert document["offers_of_help"] == [{"need_topic_id": 31, "offered_at": NOW.isoformat()}]
     assert document["needs_posted"] == []
 
 

@@ -25,6 +25,7 @@ from sync_service.domain.brokerage import (
     open_introduction,
     review_key,
 )
+from sync_service.domain.needs import NeedDetails
 from sync_service.services.outbox import enqueue
 from sync_service.services.ports.storage import Intent, OutboxRow, UnitOfWork
 
@@ -393,3 +394,49 @@ def test_contract_pruning_deletes_only_finished_rows_older_than_the_retention(ma
         uow.commit()
     with make() as uow:
         assert [c.entity_key for c in uow.inbox.claim("w2", at(700), 10, 60)] == ["3", "4"]
+
+
+# --- the status history ----------------------------------------------------------------------------
+
+def test_contract_a_status_change_appends_one_history_row_at_its_moment(make: Make) -> None:
+    need = NeedDetails(NEED, "Eau potable", 12, "rkia", commune_group="commune-anzi", commune="Anzi",
+                       organisation="commune-anzi", skills=("hydraulique",))
+    first = intro(NEED, LAHCEN, minutes=10)
+    with make() as uow:
+        uow.needs.save(need, at(0), at(0))
+        uow.needs.save(dataclasses.replace(need, title="Eau potable pour Anzi"), at(5), at(5))  # same status
+        uow.introductions.add(first)
+        uow.needs.save(dataclasses.replace(need, status="matched"), at(10), at(10))
+        uow.commit()
+    with make() as uow:
+        uow.introductions.save(dataclasses.replace(first, last_post_number=3))  # same status: no row
+        uow.introductions.save(answered(first, True, at(30)))
+        uow.commit()
+
+    with make() as uow:
+        rows = uow.history.changes()
+        assert [(r.kind, r.status, r.at, r.expert, r.expert_username) for r in rows] == [
+            ("need", "open", at(0), None, None),
+            ("introduction", "pending", at(10), f"user:{LAHCEN}", "lahcen.oubaha"),
+            ("need", "matched", at(10), None, None),
+            ("introduction", "accepted", at(30), f"user:{LAHCEN}", "lahcen.oubaha"),
+        ]
+        assert {(r.commune, r.organisation, r.skills) for r in rows} == {
+            ("commune-anzi", "commune-anzi", ("hydraulique",))}
+        assert [r.status for r in uow.history.changes(until=at(30))] == ["open", "pending", "matched"]
+        assert uow.needs.get(NEED).details.organisation == "commune-anzi"  # type: ignore[union-attr]
+
+
+def test_contract_forgetting_an_expert_keeps_their_history_under_a_key(make: Make) -> None:
+    with make() as uow:
+        uow.introductions.add(intro(NEED, LAHCEN))
+        uow.introductions.add(intro(NEED, FATIMA, name="fatima"))
+        uow.commit()
+    with make() as uow:
+        assert uow.history.forget_expert(LAHCEN, "k" * 64) == 1
+        uow.introductions.forget_expert(LAHCEN)
+        uow.commit()
+
+    with make() as uow:
+        assert [(r.expert, r.expert_username) for r in uow.history.changes()] == [
+            ("forgotten:" + "k" * 64, None), (f"user:{FATIMA}", "fatima")]

@@ -229,3 +229,15 @@ def test_an_e_mail_address_typed_in_a_need_is_not_kept() -> None:
 
     assert need is not None
     assert "@" not in f"{need.title} {need.body} {need.deadline}"
+
+
+def test_a_need_s_organisation_is_the_commune_else_a_declared_actor_group() -> None:
+    """config/forum.yaml declares the actor groups (associations, cooperatives...), read at start."""
+    commune = need_of(topic(author_groups=("commune-anzi", "associations")), RULES)
+    association = need_of(topic(author_groups=("trust_level_1", "associations")), RULES)
+    nobody = need_of(topic(author_groups=("trust_level_1", "experts", "animateurs")), RULES)
+
+    assert commune is not None and commune.organisation == "commune-anzi"
+    assert association is not None and (association.organisation, association.commune_group) == (
+        "associations", None)
+    assert nobody is not None and nobody.organisation is None

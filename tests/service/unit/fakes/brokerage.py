@@ -20,6 +20,7 @@ from sync_service.domain.brokerage import (
     intent_keys,
     review_key,
 )
+from tests.service.unit.fakes.history import introduction_changed
 from tests.service.unit.fakes.records import OnStore
 
 
@@ -46,11 +47,14 @@ class FakeIntroductions(OnStore):
         pair = (intro.need_topic_id, intro.expert_user_id)
         if pair in self.data.introductions:
             return False
+        introduction_changed(self.data, None, intro)
         self.data.introductions[pair] = replace(intro, pm_topic_id=None, pm_sent_at=None)
         return True
 
     def save(self, intro: Introduction) -> None:
         pair = (intro.need_topic_id, intro.expert_user_id)
+        stored = self.data.introductions.get(pair)
+        introduction_changed(self.data, stored.status if stored else None, intro)
         self.data.introductions[pair] = replace(intro, pm_topic_id=None, pm_sent_at=None)
 
     def pending(self) -> list[Introduction]:

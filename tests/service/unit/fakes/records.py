@@ -55,6 +55,23 @@ class OutboxRecord:
 
 
 @dataclass
+class HistoryRecord:
+    """A row of the status_history table."""
+
+    id: int
+    kind: str
+    need_topic_id: int
+    status: str
+    at: datetime
+    expert_user_id: int | None = None
+    expert_username: str | None = None
+    expert_key: str | None = None
+    commune_group: str | None = None
+    organisation: str | None = None
+    skills: tuple[str, ...] = ()
+
+
+@dataclass
 class FakeStore:
     """The committed state of the fake database. Introductions and review threads are kept without
     their forum ids, which (as in SQL) are read from the sent outbox row of their intent key."""
@@ -68,6 +85,7 @@ class FakeStore:
     digests: dict[tuple[int, int], datetime] = field(default_factory=dict)  # (user, need) -> listed at
     outbox: list[OutboxRecord] = field(default_factory=list)
     offers: dict[tuple[int, int], Volunteer] = field(default_factory=dict)  # (need, user) -> volunteer
+    history: list[HistoryRecord] = field(default_factory=list)
     commits: int = 0  # also the version a unit of work started from
     last_ids: dict[str, int] = field(default_factory=dict)  # table -> last id given (a sequence)
 

@@ -13,6 +13,7 @@ from sync_service.domain.lifecycle import CLOSED
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
 from sync_service.services.ports.storage import Claim, StoredExpert, StoredNeed
+from tests.service.unit.fakes.history import need_changed
 from tests.service.unit.fakes.records import InboxRecord, OnStore
 
 
@@ -51,6 +52,8 @@ class FakeNeeds(OnStore):
         return self.data.needs.get(topic_id)
 
     def save(self, details: NeedDetails, fetched_at: datetime, now: datetime) -> None:
+        stored = self.data.needs.get(details.topic_id)
+        need_changed(self.data, stored.details.status if stored else None, details, now)
         self.data.needs[details.topic_id] = StoredNeed(details, fetched_at, now)
 
     def touch(self, topic_id: int, fetched_at: datetime) -> None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 
 from tests.service.unit.fakes.brokerage import FakeDigests, FakeIntroductions, FakeOffers, FakeReviews
+from tests.service.unit.fakes.history import FakeHistory
 from tests.service.unit.fakes.outbox import FakeOutbox
 from tests.service.unit.fakes.records import FakeStore
 from tests.service.unit.fakes.repositories import FakeExperts, FakeInbox, FakeNeeds, FakeTombstones
@@ -38,6 +39,7 @@ class FakeUnitOfWork:
         self.inbox = FakeInbox(self._transaction)
         self.introductions = FakeIntroductions(self._transaction)
         self.reviews = FakeReviews(self._transaction)
+        self.history = FakeHistory(self._transaction)
         self.digests = FakeDigests(self._transaction)
         self.outbox = FakeOutbox(self._transaction)
         self.offers = FakeOffers(self._transaction)

@@ -1,0 +1,74 @@
+"""The status history (table status_history): appended by the need and introduction repositories in
+the transaction of the change, read by the impact report, blanked of a person's identity on forgetting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from sync_service.adapters.db.columns import rowcount, utc
+from sync_service.adapters.db.tables import NeedRecord, StatusChangeRecord
+from sync_service.domain.brokerage import PENDING, Introduction
+from sync_service.domain.impact import INTRODUCTION, NEED, StatusChange
+from sync_service.domain.needs import NeedDetails
+
+
+def need_changed(session: Session, before: str | None, details: NeedDetails, now: datetime) -> None:
+    """Append a row when the need's status is new (a need seen for the first time is posted now)."""
+    if before == details.status:
+        return
+    session.add(StatusChangeRecord(
+        kind=NEED, need_topic_id=details.topic_id, status=details.status, at=now,
+        commune_group=details.commune_group, organisation=details.organisation, skills=list(details.skills)))
+
+
+def introduction_changed(session: Session, before: str | None, intro: Introduction) -> None:
+    """Append a row when the introduction's status is new, at the moment the introduction says."""
+    if before == intro.status:
+        return
+    at = intro.opened_at
+    if intro.status != PENDING:
+        at = intro.closed_at or intro.answered_at or intro.opened_at
+    need = session.get(NeedRecord, intro.need_topic_id)
+    session.add(StatusChangeRecord(
+        kind=INTRODUCTION, need_topic_id=intro.need_topic_id, status=intro.status, at=at,
+        expert_user_id=intro.expert_user_id, expert_username=intro.expert_username,
+        commune_group=need.commune_group if need else None, organisation=need.organisation if need else None,
+        skills=list(need.skills or []) if need else []))
+
+
+def expert_key(user_id: int | None, forgotten_key: str | None) -> str | None:
+    """The stable key the report counts an expert by: their id while known, the keyed hash after."""
+    if user_id is not None:
+        return f"user:{user_id}"
+    return f"forgotten:{forgotten_key}" if forgotten_key else None
+
+
+class SqlHistoryRepository:
+    """Implements ports.storage.HistoryRepository on `status_history`."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def changes(self, until: datetime | None = None) -> list[StatusChange]:
+        """Every row written before `until` (all when None), in the order written."""
+        h = StatusChangeRecord
+        query = select(h).order_by(h.at, h.id)
+        if until is not None:
+            query = query.where(h.at < until)
+        return [StatusChange(
+            kind=r.kind, need_topic_id=r.need_topic_id, status=r.status, at=utc(r.at),
+            expert=expert_key(r.expert_user_id, r.expert_key), expert_username=r.expert_username,
+            commune=r.commune_group, organisation=r.organisation,
+            skills=tuple(str(s) for s in r.skills or ()),
+        ) for r in self.session.scalars(query)]
+
+    def forget_expert(self, user_id: int, key: str) -> int:
+        """Replace the expert's id and name by `key` (a keyed hash) on their rows; how many."""
+        h = StatusChangeRecord
+        return rowcount(self.session.execute(
+            update(h).where(h.expert_user_id == user_id)
+            .values(expert_user_id=None, expert_username=None, expert_key=key),
+            execution_options={"synchronize_session": False}))

@@ -1,0 +1,188 @@
+"""The project's four expected results, and the figures beside them, computed from the status history
+of needs and introductions (docs/impact.md). Pure: the rows come in, in the order they were written."""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+NEED, INTRODUCTION = "need", "introduction"
+KPI_NAMES = ("migrants_involved", "communes_engaged", "actors_linked", "communes_strengthened")
+NEED_STATUSES = ("open", "matched", "in_progress", "served", "funded", "closed")
+ANSWERS = ("accepted", "declined", "expired", "withdrawn")
+STRENGTHENED = ("served", "funded")
+LOOKING = "open"  # a need nobody serves or is asked to: its skills are a gap
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One row of the history: a need or an introduction took `status` at `at`.
+
+    `expert` is a stable key of the introduction's expert ("user:<id>", or "forgotten:<hmac>" once the
+    person was forgotten); `expert_username` is None once forgotten. `commune` (the need's commune
+    group) and `organisation` (its author's actor group) are the need's at the time of the change."""
+
+    kind: str  # NEED | INTRODUCTION
+    need_topic_id: int
+    status: str
+    at: datetime
+    expert: str | None = None
+    expert_username: str | None = None
+    commune: str | None = None
+    organisation: str | None = None
+    skills: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Period:
+    """[start, end): None on either side means unbounded (all time)."""
+
+    start: datetime | None = None
+    end: datetime | None = None
+
+    def holds(self, at: datetime) -> bool:
+        """Whether the moment falls in the period."""
+        return (self.start is None or at >= self.start) and (self.end is None or at < self.end)
+
+    def reached(self, at: datetime) -> bool:
+        """Whether the moment is before the period's end."""
+        return self.end is None or at < self.end
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One expected result: its value, its target and who counts (names; a forgotten person counts
+    without a name, so `value` may exceed len(members))."""
+
+    value: int
+    target: int
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImpactReport:
+    """What `codev report` prints."""
+
+    kpis: Mapping[str, Kpi]
+    needs_by_status: Mapping[str, int]
+    introductions: Mapping[str, int]
+    median_days_to_answer: float | None
+    skill_gaps: tuple[tuple[str, int], ...]
+    per_commune: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+
+
+def impact_report(changes: Iterable[StatusChange], period: Period,
+                  targets: Mapping[str, int]) -> ImpactReport:
+    """The four results against their targets, and the figures of needs and introductions."""
+    rows = sorted(changes, key=lambda c: c.at)  # stable: rows of one moment keep their written order
+    needs = [c for c in rows if c.kind == NEED]
+    intros = [c for c in rows if c.kind == INTRODUCTION]
+    accepted = [c for c in intros if c.status == "accepted" and period.holds(c.at)]
+    posted = [c for c in _firsts(needs).values() if period.holds(c.at)]
+    strengthened = list(_firsts(c for c in needs if c.status in STRENGTHENED and period.holds(c.at)).values())
+    experts = _experts(accepted)
+    values = {
+        "migrants_involved": (len(experts), sorted({n for n in experts.values() if n is not None})),
+        "communes_engaged": _groups(c.commune for c in posted),
+        "actors_linked": _groups(c.organisation for c in accepted),
+        "communes_strengthened": _groups(c.commune for c in strengthened),
+    }
+    kpis = {name: Kpi(value, int(targets.get(name, 0)), tuple(members))
+            for name, (value, members) in values.items()}
+    at_end = _lasts(c for c in needs if period.reached(c.at))
+    return ImpactReport(
+        kpis=kpis,
+        needs_by_status=_by_status(at_end[c.need_topic_id].status for c in posted),
+        introductions=_introduction_counts(intros, period),
+        median_days_to_answer=_median_days(intros, period),
+        skill_gaps=_skill_gaps(at_end.values()),
+        per_commune=_per_commune(posted, accepted, strengthened),
+    )
+
+
+def _firsts(rows: Iterable[StatusChange]) -> dict[int, StatusChange]:
+    firsts: dict[int, StatusChange] = {}
+    for row in rows:
+        firsts.setdefault(row.need_topic_id, row)
+    return firsts
+
+
+def _lasts(rows: Iterable[StatusChange]) -> dict[int, StatusChange]:
+    return {row.need_topic_id: row for row in rows}
+
+
+def _experts(accepted: Sequence[StatusChange]) -> dict[str, str | None]:
+    """expert key -> their username (None when forgotten), the latest name given."""
+    experts: dict[str, str | None] = {}
+    for row in accepted:
+        if row.expert is not None:
+            experts[row.expert] = row.expert_username
+    return experts
+
+
+def _groups(names: Iterable[str | None]) -> tuple[int, list[str]]:
+    found = sorted({n for n in names if n})
+    return len(found), found
+
+
+def _by_status(statuses: Iterable[str]) -> dict[str, int]:
+    counts = dict.fromkeys(NEED_STATUSES, 0)
+    for status in statuses:
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def _introduction_counts(intros: Sequence[StatusChange], period: Period) -> dict[str, int]:
+    counts = {"proposed": 0, **dict.fromkeys(ANSWERS, 0)}
+    for row in intros:
+        if period.holds(row.at):
+            name = "proposed" if row.status == "pending" else row.status
+            if name in counts:
+                counts[name] += 1
+    return counts
+
+
+def _median_days(intros: Sequence[StatusChange], period: Period) -> float | None:
+    """Median days from the proposal to the expert's answer, over answers given in the period."""
+    proposed: dict[tuple[int, str | None], datetime] = {}
+    waits: list[float] = []
+    for row in intros:
+        pair = (row.need_topic_id, row.expert)
+        if row.status == "pending":
+            proposed.setdefault(pair, row.at)
+        elif row.status in ("accepted", "declined") and period.holds(row.at) and pair in proposed:
+            waits.append((row.at - proposed[pair]).total_seconds() / 86400)
+    return round(statistics.median(waits), 1) if waits else None
+
+
+def _skill_gaps(latest: Iterable[StatusChange]) -> tuple[tuple[str, int], ...]:
+    """Skills asked by needs still open (nobody introduced or accepted) at the period's end."""
+    counts: dict[str, int] = {}
+    for row in latest:
+        if row.status == LOOKING:
+            for skill in dict.fromkeys(row.skills):
+                counts[skill] = counts.get(skill, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+
+
+def _per_commune(posted: Sequence[StatusChange], accepted: Sequence[StatusChange],
+                 strengthened: Sequence[StatusChange]) -> dict[str, dict[str, int]]:
+    """commune group -> needs posted, introductions accepted, needs served or funded, in the period."""
+    table: dict[str, dict[str, int]] = {}
+    for column, rows in (("needs", posted), ("accepted", accepted), ("strengthened", strengthened)):
+        for row in rows:
+            if row.commune:
+                line = table.setdefault(row.commune, {"needs": 0, "accepted": 0, "strengthened": 0})
+                line[column] += 1
+    return dict(sorted(table.items()))
+
+
+def organisation_of(groups: Iterable[str], actor_groups: frozenset[str],
+                    commune_group: str | None) -> str | None:
+    """The actor organisation a need's author speaks for: their commune group, else the first of their
+    groups that config/forum.yaml declares as an actor (associations, cooperatives, GIE, federations)."""
+    if commune_group is not None:
+        return commune_group
+    return next((g for g in sorted(groups) if g in actor_groups), None)

@@ -1,0 +1,45 @@
+"""The impact report: the status history read in one transaction, the figures computed by the domain."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sync_service.domain.impact import ImpactReport, Period, StatusChange, impact_report
+from sync_service.services.forget import TOMBSTONE_PEPPER, tombstone_key
+from sync_service.services.ports.storage import UnitOfWork
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """What `codev report` asks: the days of the period (both included; None: unbounded)."""
+
+    first_day: date | None = None
+    last_day: date | None = None
+
+    def period(self) -> Period:
+        """[first day 00:00 UTC, the day after the last day 00:00 UTC)."""
+        start = datetime.combine(self.first_day, time(), UTC) if self.first_day else None
+        end = datetime.combine(self.last_day + timedelta(days=1), time(), UTC) if self.last_day else None
+        return Period(start, end)
+
+
+def impact(make_uow: Callable[[], UnitOfWork], request: ReportRequest, targets: Mapping[str, int],
+           pepper: bytes = TOMBSTONE_PEPPER) -> ImpactReport:
+    """The four results against their targets, and the figures beside them, for the period."""
+    period = request.period()
+    with make_uow() as uow:
+        changes = uow.history.changes(until=period.end)
+    return impact_report(one_key_a_person(changes, pepper), period, targets)
+
+
+def one_key_a_person(changes: Iterable[StatusChange], pepper: bytes) -> Iterator[StatusChange]:
+    """Every expert under the keyed hash their rows take when they are forgotten: a person forgotten
+    (consent withdrawn) who comes back is one person, before and after."""
+    for change in changes:
+        if change.expert is not None and change.expert.startswith("user:"):
+            key = tombstone_key("person", int(change.expert.removeprefix("user:")), pepper)
+            change = dataclasses.replace(change, expert=f"forgotten:{key}")
+        yield change

@@ -1,0 +1,56 @@
+"""A fake of the status history (adapters/db/history.py): appended by the fake need and introduction
+repositories when a status changes, read by the report, blanked of a person on forgetting."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from sync_service.adapters.db.history import expert_key
+from sync_service.domain.brokerage import PENDING, Introduction
+from sync_service.domain.impact import INTRODUCTION, NEED, StatusChange
+from sync_service.domain.needs import NeedDetails
+from tests.service.unit.fakes.records import FakeStore, HistoryRecord, OnStore
+
+
+def need_changed(data: FakeStore, before: str | None, details: NeedDetails, now: datetime) -> None:
+    """Append a row when the need's status is new."""
+    if before != details.status:
+        data.history.append(HistoryRecord(
+            data.next_id("history"), NEED, details.topic_id, details.status, now,
+            commune_group=details.commune_group, organisation=details.organisation, skills=details.skills))
+
+
+def introduction_changed(data: FakeStore, before: str | None, intro: Introduction) -> None:
+    """Append a row when the introduction's status is new, at the moment the introduction says."""
+    if before == intro.status:
+        return
+    at = intro.opened_at
+    if intro.status != PENDING:
+        at = intro.closed_at or intro.answered_at or intro.opened_at
+    stored = data.needs.get(intro.need_topic_id)
+    need = stored.details if stored is not None else None
+    data.history.append(HistoryRecord(
+        data.next_id("history"), INTRODUCTION, intro.need_topic_id, intro.status, at,
+        expert_user_id=intro.expert_user_id, expert_username=intro.expert_username,
+        commune_group=need.commune_group if need else None, organisation=need.organisation if need else None,
+        skills=need.skills if need else ()))
+
+
+class FakeHistory(OnStore):
+    """ports.storage.HistoryRepository."""
+
+    def changes(self, until: datetime | None = None) -> list[StatusChange]:
+        rows = sorted(self.data.history, key=lambda r: (r.at, r.id))
+        return [StatusChange(r.kind, r.need_topic_id, r.status, r.at,
+                             expert_key(r.expert_user_id, r.expert_key), r.expert_username,
+                             r.commune_group, r.organisation, r.skills)
+                for r in rows if until is None or r.at < until]
+
+    def forget_expert(self, user_id: int, key: str) -> int:
+        count = 0
+        for i, row in enumerate(self.data.history):
+            if row.expert_user_id == user_id:
+                self.data.history[i] = replace(row, expert_user_id=None, expert_username=None, expert_key=key)
+                count += 1
+        return count
