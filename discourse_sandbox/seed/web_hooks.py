@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from discourse_sandbox.core.event_types import CONTENT_TYPES, EVENT_TYPES
+from discourse_sandbox.core.event_types import CONTENT_TYPES, EVENT_TYPES, TYPE_KEYS
 from discourse_sandbox.core.records import WebHook
 from discourse_sandbox.core.ssrf import allowed_internal_hosts
 from discourse_sandbox.core.state import State
@@ -53,7 +53,8 @@ def _seed_params(state: State, where: str, entry: dict[str, Any]) -> dict[str, A
         "tag_names": [str(t) for t in entry.get("tags") or []],
     }
     ids = []
-    for name in entry.get("events") or []:
+    for given in entry.get("events") or []:
+        name = TYPE_KEYS.get(given, given)
         if name not in EVENT_TYPES:
             raise ValueError(f"{where}: key 'events': unknown event {name!r}; expected one of "
                              f"{sorted(EVENT_TYPES)}")
