@@ -8,6 +8,9 @@ from discourse_sandbox import Sandbox
 from discourse_sandbox.core.event_types import EVENT_TYPES
 from discourse_sandbox.seed.web_hooks import seed_web_hooks
 from tests.conftest import SandboxClient
+from tests.sandbox.integration.test_sandbox_posts import RAW, add_user, create_topic
+from tests.sandbox.integration.test_sandbox_webhooks import Receiver, add_hook
+from tests.sandbox.integration.test_sandbox_webhooks import receiver as receiver
 
 # --- event type names ----------------------------------------------------------------------
 
@@ -56,3 +59,189 @@ def test_a_seed_may_name_events_by_their_types_key(sandbox: Sandbox) -> None:
 
     hook = sandbox.state.web_hooks[max(sandbox.state.web_hooks)]
     assert sorted(hook.web_hook_event_type_ids) == [1401, 1402]
+
+
+# --- tags-only edits and the topic payload -------------------------------------------------
+
+def _hooked(sandbox: Sandbox, receiver: Receiver, events: list[str]) -> None:
+    sandbox.settings.allowed_internal_hosts = ["127.0.0.1"]  # as an operator lists the receiver
+    add_hook(sandbox, receiver.url, events=events)
+
+
+def _put_tags(api: SandboxClient, sandbox: Sandbox, topic_id: int, tags: list[str]) -> None:
+    r = api.put(f"/t/{topic_id}/tags.json", data={"tags[]": tags})
+    assert r.status_code == 200, r.text
+    assert sandbox.emitter.flush(5)
+
+
+def test_tags_only_edit_fires_topic_edited_only(sandbox: Sandbox, api: SandboxClient,
+                                                receiver: Receiver) -> None:
+    # Discourse: config/initializers/012-web_hook_events.rb (first post and topic_changed: topic hooks only)
+    _hooked(sandbox, receiver, ["topic_edited", "post_edited"])
+    post = create_topic(api)
+
+    _put_tags(api, sandbox, post["topic_id"], ["eau"])
+
+    assert [r.headers["X-Discourse-Event"] for r in receiver.requests] == ["topic_edited"]
+
+
+def test_unchanged_tags_still_fire_topic_edited(sandbox: Sandbox, api: SandboxClient,
+                                                receiver: Receiver) -> None:
+    # Discourse: app/controllers/topics_controller.rb#update_tags, lib/post_revisor.rb#topic_changed?
+    _hooked(sandbox, receiver, ["topic_edited"])
+    post = create_topic(api, **{"tags[]": ["eau"]})
+
+    _put_tags(api, sandbox, post["topic_id"], ["eau"])
+
+    assert [r.headers["X-Discourse-Event"] for r in receiver.requests] == ["topic_edited"]
+
+
+def test_topic_payload_has_no_updated_at_bumped_at_or_version(sandbox: Sandbox, api: SandboxClient,
+                                                              receiver: Receiver) -> None:
+    # Discourse: app/serializers/web_hook_topic_view_serializer.rb
+    _hooked(sandbox, receiver, ["topic_edited"])
+    post = create_topic(api)
+
+    _put_tags(api, sandbox, post["topic_id"], ["eau"])
+
+    topic = receiver.requests[0].json()["topic"]
+    assert not {"updated_at", "bumped_at", "version", "post_stream", "details"} & set(topic)
+
+
+def test_tags_a_then_b_then_a_gives_a_body_identical_to_the_first(sandbox: Sandbox, api: SandboxClient,
+                                                                 receiver: Receiver) -> None:
+    # Discourse: app/serializers/web_hook_topic_view_serializer.rb,
+    # app/serializers/concerns/topic_tags_mixin.rb (tags by use count)
+    _hooked(sandbox, receiver, ["topic_edited"])
+    post = create_topic(api)
+    sandbox.clock.advance(30)
+
+    for tags in (["eau", "forage"], ["irrigation"], ["forage", "eau"]):
+        _put_tags(api, sandbox, post["topic_id"], tags)
+        sandbox.clock.advance(30)
+
+    bodies = [r.body for r in receiver.requests]
+    assert len(bodies) == 3
+    assert bodies[2] == bodies[0] and bodies[1] != bodies[0]
+
+
+def test_a_reply_edit_fires_post_edited(sandbox: Sandbox, api: SandboxClient, receiver: Receiver) -> None:
+    # Discourse: config/initializers/012-web_hook_events.rb (not a first post: post hooks)
+    _hooked(sandbox, receiver, ["topic_edited", "post_edited"])
+    post = create_topic(api)
+    reply = api.post("/posts.json", data={"topic_id": post["topic_id"], "raw": RAW + " Réponse."}).json()
+
+    api.put(f"/posts/{reply['id']}.json", data={"post[raw]": RAW + " Réponse corrigée."})
+    assert sandbox.emitter.flush(5)
+
+    assert [r.headers["X-Discourse-Event"] for r in receiver.requests] == ["post_edited"]
+
+
+# --- versions: up, same, down --------------------------------------------------------------
+
+def _version(api: SandboxClient, post_id: int) -> int:
+    return int(api.get(f"/posts/{post_id}.json").json()["version"])
+
+
+def _edit(api: SandboxClient, post_id: int, raw: str) -> None:
+    r = api.put(f"/posts/{post_id}.json", data={"post[raw]": raw})
+    assert r.status_code == 200, r.text
+
+
+def test_an_edit_by_the_author_within_the_grace_period_makes_no_version(api: SandboxClient,
+                                                                        sandbox: Sandbox) -> None:
+    # Discourse: lib/post_revisor.rb#should_create_new_version?, #grace_period_edit?
+    add_user(sandbox, "fatima")
+    fatima = api.as_user("fatima")
+    post = create_topic(fatima)
+    sandbox.clock.advance(60)
+
+    _edit(fatima, post["id"], RAW + " Une précision.")
+
+    assert _version(api, post["id"]) == 1
+
+
+def test_an_edit_after_the_grace_period_makes_a_version(api: SandboxClient, sandbox: Sandbox) -> None:
+    # Discourse: lib/post_revisor.rb#grace_period_edit? (editing_grace_period 300 s)
+    add_user(sandbox, "fatima")
+    fatima = api.as_user("fatima")
+    post = create_topic(fatima)
+    sandbox.clock.advance(301)
+
+    _edit(fatima, post["id"], RAW + " Une précision.")
+
+    assert _version(api, post["id"]) == 2
+
+
+def test_an_edit_by_another_user_makes_a_version_at_once(api: SandboxClient, sandbox: Sandbox) -> None:
+    # Discourse: lib/post_revisor.rb#edited_by_another_user?
+    add_user(sandbox, "fatima")
+    post = create_topic(api.as_user("fatima"))
+
+    _edit(api, post["id"], RAW + " Précision du modérateur.")
+
+    assert _version(api, post["id"]) == 2
+
+
+def test_a_large_change_within_the_grace_period_makes_a_version(api: SandboxClient,
+                                                                sandbox: Sandbox) -> None:
+    # Discourse: lib/post_revisor.rb#grace_period_edit? (editing_grace_period_max_diff 100 below TL2)
+    add_user(sandbox, "fatima")
+    fatima = api.as_user("fatima")
+    post = create_topic(fatima)
+
+    _edit(fatima, post["id"], RAW + " Une précision." + " Détail du terrain et des pompes." * 4)
+
+    assert _version(api, post["id"]) == 2
+
+
+def test_undoing_the_last_revision_within_the_grace_period_lowers_the_version(api: SandboxClient,
+                                                                              sandbox: Sandbox) -> None:
+    # Discourse: lib/post_revisor.rb#update_revision (modifications empty: revision destroyed, version -= 1)
+    add_user(sandbox, "fatima")
+    post = create_topic(api.as_user("fatima"))
+    _edit(api, post["id"], RAW + " Précision du modérateur.")
+    assert _version(api, post["id"]) == 2
+    sandbox.clock.advance(60)
+
+    _edit(api, post["id"], RAW)
+
+    assert _version(api, post["id"]) == 1
+    assert sandbox.state.posts[post["id"]].revisions == {}
+
+
+def test_a_moderator_tagging_then_untagging_leaves_the_earlier_version(api: SandboxClient,
+                                                                       sandbox: Sandbox) -> None:
+    # Discourse: lib/post_revisor.rb#update_revision, spec/lib/post_revisor_spec.rb ("destroys last revision")
+    add_user(sandbox, "fatima")
+    post = create_topic(api.as_user("fatima"))
+
+    api.put(f"/t/{post['topic_id']}/tags.json", data={"tags[]": ["eau"]})
+    assert _version(api, post["id"]) == 2
+    sandbox.clock.advance(60)
+    api.put(f"/t/{post['topic_id']}/tags.json", data={"tags[]": []})
+
+    assert _version(api, post["id"]) == 1
+
+
+def test_a_partial_undo_keeps_the_version(api: SandboxClient, sandbox: Sandbox) -> None:
+    # Discourse: lib/post_revisor.rb#update_revision (a field still changed keeps the revision)
+    add_user(sandbox, "fatima")
+    post = create_topic(api.as_user("fatima"))
+    _edit(api, post["id"], RAW + " Précision du modérateur.")
+    sandbox.clock.advance(60)
+
+    _edit(api, post["id"], RAW + " Précision du modérateur, revue.")
+
+    assert _version(api, post["id"]) == 2
+    assert sandbox.state.posts[post["id"]].revisions[2].modifications["raw"][0] == RAW
+
+
+def test_topic_tags_go_by_use_count_then_id_whatever_order_they_were_given_in(api: SandboxClient) -> None:
+    # Discourse: app/serializers/concerns/topic_tags_mixin.rb (sort_by topic count, then reverse)
+    create_topic(api, title="Pompe solaire pour le puits de Tiznit", **{"tags[]": ["sig"]})
+    post = create_topic(api, **{"tags[]": ["eau", "forage", "sig"]})
+
+    tags = api.get(f"/t/{post['topic_id']}.json").json()["tags"]
+
+    assert [t["name"] for t in tags] == ["sig", "forage", "eau"]
