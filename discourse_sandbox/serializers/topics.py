@@ -34,7 +34,8 @@ def topic_attributes(state: State, settings: SandboxSettings, topic: Topic) -> d
         "image_url": first_image(first.cooked) if first else None, "slow_mode_seconds": 0,
         "draft": None, "draft_key": f"topic_{topic.id}", "draft_sequence": 0,
         "unpinned": None, "pinned": topic.pinned,
-        "highest_post_number": topic.highest_post_number, "deleted_by": None,
+        # Topic.reset_highest: the last live post that is not a whisper
+        "highest_post_number": max((p.post_number for p in posts), default=0), "deleted_by": None,
         "has_deleted": any(p.deleted_at for p in state.posts_of_topic(topic.id, True)),
         "actions_summary": [], "chunk_size": 20, "bookmarked": False, "bookmarks": [],
         "topic_timer": None, "message_bus_last_id": 0,

@@ -245,3 +245,82 @@ def test_topic_tags_go_by_use_count_then_id_whatever_order_they_were_given_in(ap
     tags = api.get(f"/t/{post['topic_id']}.json").json()["tags"]
 
     assert [t["name"] for t in tags] == ["sig", "forage", "eau"]
+
+
+# --- whispers for tag and category changes -------------------------------------------------
+
+def _posts_of(sandbox: Sandbox, topic_id: int) -> list[Any]:
+    return sandbox.state.posts_of_topic(topic_id)
+
+
+def test_tag_changes_add_no_post_by_default(api: SandboxClient, sandbox: Sandbox) -> None:
+    # Discourse: lib/post_revisor.rb#create_small_action_for_tag_changes (setting off, no whisper groups)
+    post = create_topic(api)
+
+    api.put(f"/t/{post['topic_id']}/tags.json", data={"tags[]": ["eau"]})
+
+    assert len(_posts_of(sandbox, post["topic_id"])) == 1
+
+
+def _whispers_on(sandbox: Sandbox) -> None:
+    sandbox.apply({"create_post_for_category_and_tag_changes": True, "whispers_allowed_groups": "3"})
+
+
+def test_a_tag_change_adds_a_tags_changed_whisper_and_fires_post_created(api: SandboxClient,
+                                                                         sandbox: Sandbox,
+                                                                         receiver: Receiver) -> None:
+    # Discourse: lib/post_revisor.rb (track_topic_field :tags, create_small_action_for_tag_changes,
+    # tags_changed_raw), app/models/topic.rb#add_moderator_post
+    _whispers_on(sandbox)
+    _hooked(sandbox, receiver, ["post_created"])
+    post = create_topic(api, **{"tags[]": ["sig"]})
+    assert sandbox.emitter.flush(5)
+    receiver.requests.clear()
+
+    _put_tags(api, sandbox, post["topic_id"], ["forage", "eau"])
+
+    whisper = _posts_of(sandbox, post["topic_id"])[-1]
+    assert (whisper.post_type, whisper.action_code) == (4, "tags_changed")
+    assert whisper.raw == "Added #eau, #forage and removed #sig"
+    [delivery] = receiver.requests
+    assert delivery.headers["X-Discourse-Event"] == "post_created"
+    assert delivery.json()["post"]["post_type"] == 4
+
+
+def test_a_category_change_adds_a_category_changed_whisper(api: SandboxClient, sandbox: Sandbox) -> None:
+    # Discourse: lib/post_revisor.rb (track_topic_field :category_id, create_small_action_for_category_change)
+    _whispers_on(sandbox)
+    category = api.post("/categories.json", data={"name": "Irrigation", "color": "0088CC",
+                                                   "text_color": "FFFFFF"}).json()["category"]
+    post = create_topic(api)
+
+    api.put(f"/t/-/{post['topic_id']}.json", data={"category_id": category["id"]})
+
+    whisper = _posts_of(sandbox, post["topic_id"])[-1]
+    assert (whisper.post_type, whisper.action_code) == (4, "category_changed")
+    assert whisper.raw == "Moved from #uncategorized to #irrigation"
+
+
+def test_no_whisper_without_whisper_groups(api: SandboxClient, sandbox: Sandbox) -> None:
+    # Discourse: lib/post_revisor.rb (whispers_allowed_groups blank: no small action)
+    sandbox.apply({"create_post_for_category_and_tag_changes": True})
+    post = create_topic(api)
+
+    api.put(f"/t/{post['topic_id']}/tags.json", data={"tags[]": ["eau"]})
+
+    assert len(_posts_of(sandbox, post["topic_id"])) == 1
+
+
+def test_whispers_are_not_counted_nor_shown_to_members(api: SandboxClient, sandbox: Sandbox) -> None:
+    # Discourse: app/models/topic.rb#reset_highest (whispers not counted), lib/guardian.rb (can_see_whispers?)
+    _whispers_on(sandbox)
+    add_user(sandbox, "fatima")
+    post = create_topic(api)
+    api.put(f"/t/{post['topic_id']}/tags.json", data={"tags[]": ["eau"]})
+
+    as_member = api.as_user("fatima").get(f"/t/{post['topic_id']}.json").json()
+    as_staff = api.get(f"/t/{post['topic_id']}.json").json()
+
+    assert as_member["posts_count"] == as_staff["posts_count"] == 1
+    assert len(as_member["post_stream"]["stream"]) == 1
+    assert len(as_staff["post_stream"]["stream"]) == 2
