@@ -50,8 +50,10 @@ class SandboxSettings:
     tagging_enabled: bool = True
     max_tag_search_results: int = 5
     experimental_form_templates: bool = True
-    # Hosts a webhook payload_url may name although they resolve to private addresses
-    allowed_internal_hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost", "::1"])
+    # Hosts a webhook payload_url may name although they resolve to private addresses (none by default)
+    allowed_internal_hosts: list[str] = field(default_factory=list)
+    # Sandbox-only: "name=address" entries resolved before the system's DNS (an /etc/hosts for hooks)
+    resolve_hosts: list[str] = field(default_factory=list)
     retry_web_hook_events: bool = False
     memoize_seconds: float = 120.0
     # Per-user content limits (non-staff posters); 0 turns one off

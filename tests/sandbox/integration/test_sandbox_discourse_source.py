@@ -324,3 +324,43 @@ def test_whispers_are_not_counted_nor_shown_to_members(api: SandboxClient, sandb
     assert as_member["posts_count"] == as_staff["posts_count"] == 1
     assert len(as_member["post_stream"]["stream"]) == 1
     assert len(as_staff["post_stream"]["stream"]) == 2
+
+
+# --- internal hosts ------------------------------------------------------------------------
+
+def _new_hook(api: SandboxClient, url: str) -> int:
+    return api.post("/admin/api/web_hooks.json", data={"web_hook[payload_url]": url,
+                                                       "web_hook[wildcard_web_hook]": "true"}).status_code
+
+
+def test_no_internal_host_is_allowed_by_default(api: SandboxClient, sandbox: Sandbox) -> None:
+    # Discourse: lib/final_destination/ssrf_detector.rb (PRIVATE_IP_RANGES, allowed_internal_hosts "")
+    assert sandbox.settings.allowed_internal_hosts == []
+    assert [_new_hook(api, f"http://{h}:8000/hook") for h in ("127.0.0.1", "[::1]", "10.1.2.3",
+                                                              "192.168.1.9", "localhost")] == [422] * 5
+
+
+def test_a_name_is_resolved_before_it_is_checked(api: SandboxClient, sandbox: Sandbox) -> None:
+    # Discourse: lib/final_destination/ssrf_detector.rb#lookup_and_filter_ips (resolve, then filter)
+    sandbox.apply({"resolve_hosts": ["codev-proxy=172.18.0.5", "codev.example.org=93.184.215.14"]})
+
+    assert _new_hook(api, "http://codev-proxy:8000/hook") == 422
+    assert _new_hook(api, "https://codev.example.org/hook") == 200
+    sandbox.apply({"allowed_internal_hosts": "codev-proxy"})
+    assert _new_hook(api, "http://codev-proxy:8000/hook") == 200
+
+
+def test_a_name_that_does_not_resolve_is_refused(api: SandboxClient) -> None:
+    # Discourse: lib/final_destination/ssrf_detector.rb (LookupFailedError)
+    assert _new_hook(api, "http://nowhere.invalid/hook") == 422
+
+
+def test_the_host_is_checked_again_when_delivering(sandbox: Sandbox, receiver: Receiver) -> None:
+    # Discourse: lib/final_destination/ssrf_detector.rb (IPs re-checked at request time)
+    _hooked(sandbox, receiver, ["topic_created"])
+    sandbox.apply({"allowed_internal_hosts": ""})
+
+    sandbox.emitter.emit("topic_created", {"id": 7})
+    assert sandbox.emitter.flush(5)
+
+    assert receiver.requests == []
