@@ -364,3 +364,46 @@ def test_the_host_is_checked_again_when_delivering(sandbox: Sandbox, receiver: R
     assert sandbox.emitter.flush(5)
 
     assert receiver.requests == []
+
+
+# --- minimum lengths -----------------------------------------------------------------------
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _post(api: SandboxClient, **data: Any) -> int:
+    return api.post("/posts.json", data=data).status_code
+
+
+def test_minimum_lengths_are_discourses_defaults(sandbox: Sandbox) -> None:
+    # Discourse: config/site_settings.yml (posting: min_post_length 20, min_first_post_length 20,
+    # min_personal_message_post_length 10, min_topic_title_length 15, min_personal_message_title_length 2)
+    s = sandbox.settings
+    assert (s.min_post_length, s.min_first_post_length, s.min_personal_message_post_length,
+            s.min_topic_title_length, s.min_personal_message_title_length) == (20, 20, 10, 15, 2)
+
+
+def test_topic_title_and_first_post_need_15_and_20_characters(api: SandboxClient) -> None:
+    # Discourse: config/site_settings.yml, app/models/topic.rb (title), lib/validators/post_validator.rb
+    assert _post(api, title=LETTERS[:14], raw=LETTERS[:20]) == 422
+    assert _post(api, title=LETTERS[:15], raw=LETTERS[:19]) == 422
+    assert _post(api, title=LETTERS[:15], raw=LETTERS[:20]) == 200
+
+
+def test_a_reply_needs_20_characters(api: SandboxClient) -> None:
+    # Discourse: config/site_settings.yml (min_post_length), lib/validators/post_validator.rb
+    post = create_topic(api)
+
+    assert _post(api, topic_id=post["topic_id"], raw=LETTERS[:19]) == 422
+    assert _post(api, topic_id=post["topic_id"], raw=LETTERS[:20]) == 200
+
+
+def test_a_message_needs_a_2_character_title_and_a_10_character_body(api: SandboxClient,
+                                                                     sandbox: Sandbox) -> None:
+    # Discourse: config/site_settings.yml (min_personal_message_title_length, _post_length)
+    add_user(sandbox, "fatima")
+    pm = {"archetype": "private_message", "target_recipients": "fatima"}
+
+    assert _post(api, title="A", raw=LETTERS[:10], **pm) == 422
+    assert _post(api, title="Ab", raw=LETTERS[:9], **pm) == 422
+    assert _post(api, title="Ab", raw=LETTERS[:10], **pm) == 200
