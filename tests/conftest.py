@@ -109,6 +109,12 @@ def allow_internal_host(sandbox: Sandbox, url: str) -> None:
         sandbox.apply({"allowed_internal_hosts": [*sandbox.settings.allowed_internal_hosts, host]})
 
 
+def listing_loopback(**fields: Any) -> SandboxSettings:
+    """A forum whose operator listed 127.0.0.1 (codev on this machine) in allowed_internal_hosts."""
+    return SandboxSettings(**{"max_admin_api_reqs_per_minute": 0, "allowed_internal_hosts": ["127.0.0.1"],
+                              **fields})
+
+
 def start_sandbox(settings: SandboxSettings | None = None, seed: str | None = None) -> Sandbox:
     """A sandbox on a free loopback port with the admin key of the tests."""
     settings = settings or SandboxSettings(max_admin_api_reqs_per_minute=0)
