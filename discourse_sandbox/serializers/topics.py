@@ -125,9 +125,10 @@ def _participants(state: State, posts: list[Post]) -> list[dict[str, Any]]:
     return result
 
 
+# WebHookTopicViewSerializer's include_<attr>? false (those the sandbox's TopicViewSerializer has)
 _PAYLOAD_EXCLUDED = {"has_summary", "actions_summary", "chunk_size", "topic_timer", "image_url",
                      "show_read_indicator", "draft", "draft_key", "draft_sequence",
-                     "message_bus_last_id"}
+                     "message_bus_last_id", "slow_mode_seconds", "slow_mode_enabled_until", "bookmarks"}
 
 
 def topic_payload(state: State, settings: SandboxSettings, topic: Topic) -> dict[str, Any]:
