@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -97,9 +98,28 @@ class SandboxClient:
         return self.request("DELETE", path, **kwargs)
 
 
+# No DNS here: the sandbox resolves the public example names the tests give hooks (an /etc/hosts).
+TEST_HOSTS = ["codev.example.org=93.184.215.14", "x.example.org=93.184.215.14", "x.org=93.184.215.14"]
+
+
+def allow_internal_host(sandbox: Sandbox, url: str) -> None:
+    """List the host of a receiver on this machine in allowed_internal_hosts, as an operator would."""
+    host = urlsplit(url).hostname or ""
+    if host not in sandbox.settings.allowed_internal_hosts:
+        sandbox.apply({"allowed_internal_hosts": [*sandbox.settings.allowed_internal_hosts, host]})
+
+
+def listing_loopback(**fields: Any) -> SandboxSettings:
+    """A forum whose operator listed 127.0.0.1 (codev on this machine) in allowed_internal_hosts."""
+    return SandboxSettings(**{"max_admin_api_reqs_per_minute": 0, "allowed_internal_hosts": ["127.0.0.1"],
+                              **fields})
+
+
 def start_sandbox(settings: SandboxSettings | None = None, seed: str | None = None) -> Sandbox:
     """A sandbox on a free loopback port with the admin key of the tests."""
-    sandbox = Sandbox(settings or SandboxSettings(max_admin_api_reqs_per_minute=0))
+    settings = settings or SandboxSettings(max_admin_api_reqs_per_minute=0)
+    settings.resolve_hosts = settings.resolve_hosts or list(TEST_HOSTS)
+    sandbox = Sandbox(settings)
     with sandbox.state.transaction() as state:
         state.api_keys[ADMIN_API_KEY] = ApiKey(ADMIN_API_KEY, None, "tests")
     if seed:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-# WebHookEventType::TYPES and its `group` enum (app/models/web_hook_event_type.rb).
+# WebHookEventType::TYPES (ids) and its `group` enum (app/models/web_hook_event_type.rb), under the names
+# db/fixtures/007_web_hook_event_types.rb gives them: hooks match events by these names, and they are
+# what X-Discourse-Event carries and the admin API lists (a few differ from the TYPES keys).
 EVENT_TYPES: dict[str, tuple[int, str]] = {
     "topic_created": (101, "topic"), "topic_revised": (102, "topic"), "topic_edited": (103, "topic"),
     "topic_destroyed": (104, "topic"), "topic_recovered": (105, "topic"),
@@ -18,14 +20,22 @@ EVENT_TYPES: dict[str, tuple[int, str]] = {
     "tag_created": (601, "tag"), "tag_updated": (602, "tag"), "tag_destroyed": (603, "tag"),
     "reviewable_created": (901, "reviewable"), "reviewable_updated": (902, "reviewable"),
     "notification_created": (1001, "notification"),
-    "solved_accepted_solution": (1101, "solved"), "solved_unaccepted_solution": (1102, "solved"),
-    "assign_assigned": (1201, "assign"), "assign_unassigned": (1202, "assign"),
+    "accepted_solution": (1101, "solved"), "unaccepted_solution": (1102, "solved"),
+    "assigned": (1201, "assign"), "unassigned": (1202, "assign"),
     "user_badge_granted": (1301, "user_badge"), "user_badge_revoked": (1302, "user_badge"),
-    "group_user_added": (1401, "group_user"), "group_user_removed": (1402, "group_user"),
-    "like_created": (1501, "like"), "user_promoted_created": (1601, "user_promoted"),
-    "voting_topic_upvote": (1701, "voting"), "voting_topic_unvote": (1702, "voting"),
+    "user_added_to_group": (1401, "group_user"), "user_removed_from_group": (1402, "group_user"),
+    "post_liked": (1501, "like"), "user_promoted": (1601, "user_promoted"),
+    "topic_upvote": (1701, "voting"), "topic_unvote": (1702, "voting"),
     "chat_message_created": (1801, "chat"), "chat_message_edited": (1802, "chat"),
     "chat_message_trashed": (1803, "chat"), "chat_message_restored": (1804, "chat"),
+}
+# The TYPES keys where the fixture names differ; a seed may still use them.
+TYPE_KEYS: dict[str, str] = {
+    "solved_accepted_solution": "accepted_solution", "solved_unaccepted_solution": "unaccepted_solution",
+    "assign_assigned": "assigned", "assign_unassigned": "unassigned",
+    "group_user_added": "user_added_to_group", "group_user_removed": "user_removed_from_group",
+    "like_created": "post_liked", "user_promoted_created": "user_promoted",
+    "voting_topic_upvote": "topic_upvote", "voting_topic_unvote": "topic_unvote",
 }
 EVENT_NAMES: dict[int, str] = {type_id: name for name, (type_id, _group) in EVENT_TYPES.items()}
 # WebHookEventType.active hides the types of plugins that are not enabled (solved, assign, voting, chat).

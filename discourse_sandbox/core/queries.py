@@ -11,9 +11,12 @@ from discourse_sandbox.core.state import State
 READONLY = 3
 
 
+WHISPER = 4
+
+
 def live_posts(state: State, topic: Topic) -> list[Post]:
-    """Posts that count: not deleted."""
-    return state.posts_of_topic(topic.id)
+    """Posts that count: not deleted, not whispers (Topic.reset_highest leaves whispers out)."""
+    return [p for p in state.posts_of_topic(topic.id) if p.post_type != WHISPER]
 
 
 def last_post(state: State, topic: Topic) -> Post | None:
@@ -23,8 +26,10 @@ def last_post(state: State, topic: Topic) -> Post | None:
 
 
 def visible_posts(state: State, topic: Topic, viewer: User | None) -> list[Post]:
-    """The post stream: deleted posts only for staff, as Discourse shows them."""
-    return state.posts_of_topic(topic.id, include_deleted=bool(viewer and viewer.staff))
+    """The post stream: deleted posts and whispers only for staff (whispers_allowed_groups: staff)."""
+    staff = bool(viewer and viewer.staff)
+    return [p for p in state.posts_of_topic(topic.id, include_deleted=staff)
+            if staff or p.post_type != WHISPER]
 
 
 def known_usernames(state: State) -> set[str]:

@@ -193,6 +193,21 @@ class Post:
     deleted_at: datetime | None = None
     hidden: bool = False
     wiki: bool = False
+    last_editor_id: int | None = None          # None: its author
+    last_version_at: datetime | None = None    # None: created_at
+    revisions: dict[int, PostRevision] = field(default_factory=dict)  # post_revisions, by number
+    # PostRevisor's redis entry original_raw_<last_version_at>: (key, expires, raw, cooked)
+    grace_original: tuple[datetime, datetime, str, str] | None = None
+
+
+@dataclass
+class PostRevision:
+    """A row of post_revisions: who made version `number` and the [before, after] of each field."""
+
+    number: int
+    user_id: int
+    modifications: dict[str, list[Any]]
+    created_at: datetime
 
 
 @dataclass

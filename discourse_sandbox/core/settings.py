@@ -51,8 +51,10 @@ class SandboxSettings:
     tagging_enabled: bool = True
     max_tag_search_results: int = 5
     experimental_form_templates: bool = True
-    # Hosts a webhook payload_url may name although they resolve to private addresses
-    allowed_internal_hosts: list[str] = field(default_factory=lambda: ["127.0.0.1", "localhost", "::1"])
+    # Hosts a webhook payload_url may name although they resolve to private addresses (none by default)
+    allowed_internal_hosts: list[str] = field(default_factory=list)
+    # Sandbox-only: "name=address" entries resolved before the system's DNS (an /etc/hosts for hooks)
+    resolve_hosts: list[str] = field(default_factory=list)
     retry_web_hook_events: bool = False
     memoize_seconds: float = 120.0
     # Per-user content limits (non-staff posters); 0 turns one off
@@ -61,6 +63,11 @@ class SandboxSettings:
     unique_posts_mins: int = 5               # minutes during which the same body is refused
     newuser_max_replies_per_topic: int = 3   # TL0 replies per topic (unless someone else replied)
     approve_unless_trust_level: int = 0      # posts of users below this level wait for approval
+    editing_grace_period: int = 300          # seconds in which the last editor's edits make no version
+    editing_grace_period_max_diff: int = 100             # ... unless the raw changes by more characters
+    editing_grace_period_max_diff_high_trust: int = 400  # the same for staff and TL2+
+    create_post_for_category_and_tag_changes: bool = False  # a whisper for each tag/category change
+    whispers_allowed_groups: list[str] = field(default_factory=list)  # group ids; empty: no whispers
     post_edit_time_limit: int = 86400        # minutes a TL0/TL1 author may edit a post
     tl2_post_edit_time_limit: int = 525600   # minutes for TL2+ authors
     delete_removed_posts_after: int = 24     # hours before a post its author deleted is trashed

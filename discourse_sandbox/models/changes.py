@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from discourse_sandbox.core.cooking import clean_title, cook, slugify
+from discourse_sandbox.core.cooking import clean_title
 from discourse_sandbox.core.events import EventSink, PostEvent, TopicEvent
 from discourse_sandbox.core.guardian import can_create_in_category
-from discourse_sandbox.core.queries import known_usernames
 from discourse_sandbox.core.records import Post, Topic, User
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
 from discourse_sandbox.models.posting import PostRejected, add_post, raw_errors, title_errors
+from discourse_sandbox.models.revisor import Edit, revise
 from discourse_sandbox.models.tag_names import ensure_tags
 
 STATUSES = ("closed", "archived", "visible", "pinned", "pinned_globally")
@@ -20,34 +20,22 @@ STATUSES = ("closed", "archived", "visible", "pinned", "pinned_globally")
 
 # --- edits -----------------------------------------------------------------------------------
 
-def edit_post(state: State, settings: SandboxSettings, post: Post, raw: str, reason: str | None,
-              now: datetime, events: EventSink) -> bool:
-    """PostRevisor on raw: new version, cooked again; post_edited. Whether the raw changed."""
-    topic = state.topics[post.topic_id]
+def check_raw(settings: SandboxSettings, topic: Topic, post: Post, raw: str) -> None:
+    """The post's validators on a new raw (422 with Discourse's messages)."""
     errors = raw_errors(settings, raw, post.post_number == 1, topic.archetype == "private_message")
     if errors:
         raise PostRejected(errors, kind="plain")
-    if raw == post.raw:
-        return False
-    post.raw, post.cooked = raw, cook(raw, known_usernames(state))
-    post.version += 1
-    post.edit_reason = reason or None
-    post.updated_at = now
-    events.emit(PostEvent("post_edited", post))
-    return True
 
 
-def update_topic(state: State, settings: SandboxSettings, topic: Topic, user: User,
-                 changes: dict[str, Any], now: datetime, events: EventSink,
-                 bump_first_post: bool = True) -> bool:
-    """TopicsController#update: title, category and tags; a change emits topic_edited only. Changed?"""
+def topic_edit(state: State, settings: SandboxSettings, topic: Topic, user: User,
+               changes: dict[str, Any], edit: Edit) -> None:
+    """TopicsController#update's checks: title and category validated into `edit`; tags named."""
     errors: list[str] = []
     title = clean_title(str(changes.get("title") or ""), settings.title_prettify)
-    new_title = title if changes.get("title") is not None and title != topic.title else None
-    if new_title is not None:
-        errors += title_errors(state, settings, new_title, topic.archetype == "private_message",
+    if changes.get("title") is not None and title != topic.title:  # an unchanged title is dropped
+        errors += title_errors(state, settings, title, topic.archetype == "private_message",
                                topic.category_id, ignore_topic_id=topic.id)
-    new_category = None
+        edit.title = title
     if changes.get("category_id") not in (None, "") and topic.archetype != "private_message":
         category = state.categories.get(int(str(changes["category_id"]))) \
             if str(changes["category_id"]).isdigit() else None
@@ -56,28 +44,23 @@ def update_topic(state: State, settings: SandboxSettings, topic: Topic, user: Us
         if not can_create_in_category(state, category, user):  # ensure_can_move_topic_to_category!
             raise PostRejected(["You are not permitted to view the requested resource."], 403,
                                "invalid_access")
-        if category.id != topic.category_id:
-            new_category = category.id
+        if category.id != topic.category_id:  # an unchanged category is dropped
+            edit.category_id = category.id
     if errors:
         raise PostRejected(errors, kind="plain")
-    changed = False
-    if new_title is not None:
-        topic.title, topic.slug, changed = new_title, slugify(new_title), True
-    if new_category is not None:
-        topic.category_id, changed = new_category, True
     if "tags" in changes and settings.tagging_enabled:
-        tags = ensure_tags(state, changes["tags"], user, settings.max_tag_length)
-        if tags != topic.tags:
-            topic.tags, changed = tags, True
-    if not changed:
-        return False
-    topic.updated_at = now
+        edit.tags = ensure_tags(state, changes["tags"], user, settings.max_tag_length)
+
+
+def update_topic(state: State, settings: SandboxSettings, topic: Topic, user: User,
+                 changes: dict[str, Any], now: datetime, events: EventSink) -> bool:
+    """TopicsController#update: PostRevisor on the first post with the topic's fields. Revised?"""
+    edit = Edit()
+    topic_edit(state, settings, topic, user, changes, edit)
     first = next(iter(state.posts_of_topic(topic.id)), None)
-    if first is not None and bump_first_post:
-        first.version += 1
-        first.updated_at = now
-    events.emit(TopicEvent("topic_edited", topic))
-    return True
+    if first is None or not edit.topic_fields():
+        return False
+    return revise(state, settings, first, user, edit, now, events)
 
 
 def set_status(state: State, settings: SandboxSettings, topic: Topic, user: User, status: str,

@@ -7,14 +7,14 @@ from datetime import timedelta
 from typing import Any
 
 from discourse_sandbox.core.errors import fail, invalid_access, not_found
-from discourse_sandbox.core.events import Held
 from discourse_sandbox.core.guardian import can_see_topic
 from discourse_sandbox.core.memo import Memo
 from discourse_sandbox.core.records import Post, User
 from discourse_sandbox.core.state import State
-from discourse_sandbox.models.changes import delete_post, destroy_by_author, edit_post, update_topic
+from discourse_sandbox.models.changes import check_raw, delete_post, destroy_by_author, topic_edit
 from discourse_sandbox.models.content_limits import ContentLimits, PendingPost, Throttled
-from discourse_sandbox.models.posting import NewPost, PostRejected, create_post, raw_errors
+from discourse_sandbox.models.posting import NewPost, create_post
+from discourse_sandbox.models.revisor import Edit, revise
 from discourse_sandbox.models.site import Site
 
 
@@ -123,24 +123,17 @@ class Posts:
         return minutes > 0 and self.site.clock.now() - post.created_at > timedelta(minutes=minutes)
 
     def _revise(self, state: State, user: User, post: Post, rev: Revision) -> None:
-        """Raw, plus title/category for a first post; a topic change emits topic_edited only."""
+        """PostsController#update: raw and reason, plus title/category for a first post; PostRevisor."""
         topic = state.topics[post.topic_id]
-        errors = raw_errors(self.site.settings, rev.raw, post.post_number == 1,
-                            topic.archetype == "private_message")
-        if errors:
-            raise PostRejected(errors, kind="plain")
-        changes: dict[str, Any] = {}
+        check_raw(self.site.settings, topic, post, rev.raw)
+        edit = Edit(raw=rev.raw, edit_reason=rev.edit_reason or None)
         if post.post_number == 1:
+            changes: dict[str, Any] = {}
             if rev.title not in (None, ""):
                 changes["title"] = rev.title
             if rev.category_id not in (None, ""):
                 changes["category_id"] = rev.category_id
-        now = self.site.clock.now()
-        topic_events, post_events = Held(self.site.events), Held(self.site.events)
-        topic_changed = update_topic(state, self.site.settings, topic, user, changes, now, topic_events,
-                                     bump_first_post=False) if changes else False
-        post_changed = edit_post(state, self.site.settings, post, rev.raw, rev.edit_reason, now, post_events)
-        if topic_changed and not post_changed:
-            post.version += 1
-            post.updated_at = now
-        (topic_events if topic_changed else post_events).release()
+            topic_edit(state, self.site.settings, topic, user, changes, edit)
+            if rev.title not in (None, "") and edit.title is None:
+                edit.title = topic.title  # given unchanged: still a topic field (topic_edited)
+        revise(state, self.site.settings, post, user, edit, self.site.clock.now(), self.site.events)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,7 +12,7 @@ from discourse_sandbox.core.event_types import EVENT_NAMES
 from discourse_sandbox.core.events import Deliveries
 from discourse_sandbox.core.params import as_bool, as_list
 from discourse_sandbox.core.records import Tag, WebHook, WebHookEvent
-from discourse_sandbox.core.ssrf import BLOCKED_OR_INTERNAL, allowed_internal_hosts, payload_url_allowed
+from discourse_sandbox.core.ssrf import BLOCKED_OR_INTERNAL, HostPolicy, host_policy
 from discourse_sandbox.core.state import State
 from discourse_sandbox.models.site import Site
 from discourse_sandbox.models.tag_names import clean_tag_name
@@ -35,7 +34,7 @@ def _ids(value: Any) -> list[int]:
     return ids
 
 
-def assign(state: State, hook: WebHook, raw: dict[str, Any], allowed_hosts: Collection[str]) -> list[str]:
+def assign(state: State, hook: WebHook, raw: dict[str, Any], policy: HostPolicy) -> list[str]:
     """Apply web_hook[...] params to `hook` (a copy); returns Discourse's full error messages."""
     old_url = hook.payload_url
     if "payload_url" in raw:
@@ -68,10 +67,10 @@ def assign(state: State, hook: WebHook, raw: dict[str, Any], allowed_hosts: Coll
     if "tag_names" in raw:
         names = [clean_tag_name(n) for n in as_list(raw["tag_names"])]
         hook.tag_names = sorted({n for n in names if n})
-    return _errors(hook, old_url, allowed_hosts)
+    return _errors(hook, old_url, policy)
 
 
-def _errors(hook: WebHook, old_url: str, allowed_hosts: Collection[str]) -> list[str]:
+def _errors(hook: WebHook, old_url: str, policy: HostPolicy) -> list[str]:
     errors = []
     parts = urlsplit(hook.payload_url)
     url_ok = parts.scheme in ("http", "https") and bool(parts.hostname)
@@ -87,7 +86,7 @@ def _errors(hook: WebHook, old_url: str, allowed_hosts: Collection[str]) -> list
     if not hook.wildcard_web_hook and not hook.web_hook_event_type_ids:
         errors.append("Web hook event types can't be blank")
     url_changed = hook.payload_url != old_url
-    if url_ok and url_changed and not payload_url_allowed(hook.payload_url, allowed_hosts):
+    if url_ok and url_changed and not policy.allows(hook.payload_url):
         errors.append(BLOCKED_OR_INTERNAL)
     return errors
 
@@ -223,9 +222,10 @@ class WebHooks:
             state.after_commit(lambda: self.deliveries.ping(hook_id))
 
     def _assign(self, state: State, hook: WebHook, raw: dict[str, Any]) -> None:
-        hosts = allowed_internal_hosts(self.site.settings.allowed_internal_hosts)
+        settings = self.site.settings
         try:
-            errors = assign(state, hook, raw, hosts)
+            errors = assign(state, hook, raw, host_policy(settings.allowed_internal_hosts,
+                                                         settings.resolve_hosts))
         except UnknownRecord:
             not_found()
         if errors:

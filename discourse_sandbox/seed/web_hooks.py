@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from discourse_sandbox.core.event_types import CONTENT_TYPES, EVENT_TYPES
+from discourse_sandbox.core.event_types import CONTENT_TYPES, EVENT_TYPES, TYPE_KEYS
 from discourse_sandbox.core.records import WebHook
-from discourse_sandbox.core.ssrf import allowed_internal_hosts
+from discourse_sandbox.core.ssrf import host_policy
 from discourse_sandbox.core.state import State
 from discourse_sandbox.models.web_hooks import UnknownRecord, assign, create_tags
 from discourse_sandbox.seed.target import SeedTarget
@@ -17,7 +17,7 @@ SEED_KEYS = frozenset({"payload_url", "secret", "events", "wildcard", "active", 
 
 def seed_web_hooks(target: SeedTarget, entries: list[dict[str, Any]]) -> None:
     """Seed section `web_hooks`: [{payload_url, events (names) | wildcard, active, secret, ...}]."""
-    allowed_hosts = allowed_internal_hosts(target.settings.allowed_internal_hosts)
+    policy = host_policy(target.settings.allowed_internal_hosts, target.settings.resolve_hosts)
     if not isinstance(entries, list):
         raise ValueError("expected a list of web hooks")
     state = target.state
@@ -32,7 +32,7 @@ def seed_web_hooks(target: SeedTarget, entries: list[dict[str, Any]]) -> None:
                 raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}; expected {sorted(SEED_KEYS)}")
             hook = WebHook(id=0, payload_url="", created_at=now, updated_at=now)
             try:
-                errors = assign(state, hook, _seed_params(state, where, entry), allowed_hosts)
+                errors = assign(state, hook, _seed_params(state, where, entry), policy)
             except UnknownRecord as exc:
                 raise ValueError(f"{where}: unknown {exc}") from exc
             if errors:
@@ -53,7 +53,8 @@ def _seed_params(state: State, where: str, entry: dict[str, Any]) -> dict[str, A
         "tag_names": [str(t) for t in entry.get("tags") or []],
     }
     ids = []
-    for name in entry.get("events") or []:
+    for given in entry.get("events") or []:
+        name = TYPE_KEYS.get(given, given)
         if name not in EVENT_TYPES:
             raise ValueError(f"{where}: key 'events': unknown event {name!r}; expected one of "
                              f"{sorted(EVENT_TYPES)}")

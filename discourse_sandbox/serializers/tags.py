@@ -24,8 +24,8 @@ def tag_slug(tag: Tag) -> str:
 def serialize_topic_tags(state: State, names: list[str], tags_format: str) -> list[Any]:
     """A topic's `tags`: names (Discourse ≤ 2025) or {id, name, slug} objects (2026+).
 
-    TopicTagsMixin orders them by topic count, most used first (tags_sort_alphabetically off);
-    ties keep the given order.
+    TopicTagsMixin sorts by topic count and reverses (tags_sort_alphabetically off): most used first.
+    The order the tags were given in does not count; ties go by tag id, reversed with the rest.
     """
     known = [n for n in names if n in state.tags]
     if len(known) > 1:
@@ -35,7 +35,7 @@ def serialize_topic_tags(state: State, names: list[str], tags_format: str) -> li
                 for n in topic.tags:
                     if n in counts:
                         counts[n] += 1
-        known.sort(key=lambda n: -counts[n])
+        known.sort(key=lambda n: (counts[n], state.tags[n].id), reverse=True)
     if tags_format == "strings":
         return known
     return [{"id": state.tags[n].id, "name": n, "slug": tag_slug(state.tags[n])} for n in known]

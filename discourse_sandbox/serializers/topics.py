@@ -34,7 +34,8 @@ def topic_attributes(state: State, settings: SandboxSettings, topic: Topic) -> d
         "image_url": first_image(first.cooked) if first else None, "slow_mode_seconds": 0,
         "draft": None, "draft_key": f"topic_{topic.id}", "draft_sequence": 0,
         "unpinned": None, "pinned": topic.pinned,
-        "highest_post_number": topic.highest_post_number, "deleted_by": None,
+        # Topic.reset_highest: the last live post that is not a whisper
+        "highest_post_number": max((p.post_number for p in posts), default=0), "deleted_by": None,
         "has_deleted": any(p.deleted_at for p in state.posts_of_topic(topic.id, True)),
         "actions_summary": [], "chunk_size": 20, "bookmarked": False, "bookmarks": [],
         "topic_timer": None, "message_bus_last_id": 0,
@@ -124,9 +125,10 @@ def _participants(state: State, posts: list[Post]) -> list[dict[str, Any]]:
     return result
 
 
+# WebHookTopicViewSerializer's include_<attr>? false (those the sandbox's TopicViewSerializer has)
 _PAYLOAD_EXCLUDED = {"has_summary", "actions_summary", "chunk_size", "topic_timer", "image_url",
                      "show_read_indicator", "draft", "draft_key", "draft_sequence",
-                     "message_bus_last_id"}
+                     "message_bus_last_id", "slow_mode_seconds", "slow_mode_enabled_until", "bookmarks"}
 
 
 def topic_payload(state: State, settings: SandboxSettings, topic: Topic) -> dict[str, Any]:

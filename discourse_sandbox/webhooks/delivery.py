@@ -12,7 +12,7 @@ from discourse_sandbox.core.event_types import FAILED, SUCCESSFUL
 from discourse_sandbox.core.records import WebHook, WebHookEvent
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.signing import SIGNATURE_HEADER, signature
-from discourse_sandbox.core.ssrf import BLOCKED_OR_INTERNAL, allowed_internal_hosts, payload_url_allowed
+from discourse_sandbox.core.ssrf import BLOCKED_OR_INTERNAL, host_policy
 
 DISCOURSE_VERSION = "2026.8.0-latest"  # sent as User-Agent: Discourse/<version>
 REQUEST_TIMEOUT = 20.0  # WebHookEmitter::REQUEST_TIMEOUT, seconds for open, read and write
@@ -88,7 +88,7 @@ def build_headers(
 def send(settings: SandboxSettings, url: str, headers: dict[str, str], body: str, verify: bool) -> Delivery:
     """One delivery attempt; a host not allowed (anymore) gets no request and an error answer."""
     # FinalDestination re-checks the host at request time, not only when the hook is saved.
-    if not payload_url_allowed(url, allowed_internal_hosts(settings.allowed_internal_hosts)):
+    if not host_policy(settings.allowed_internal_hosts, settings.resolve_hosts).allows(url):
         return Delivery(-1, {"error": BLOCKED_OR_INTERNAL}, "", 0)
     return post(url, headers, body.encode("utf-8"), verify)
 

@@ -113,6 +113,10 @@ def test_pydiscourse_reads_the_sample_community(sandbox_url: str) -> None:
 def test_new_topic_is_delivered_as_signed_topic_and_post_events(sandbox_url: str) -> None:
     client = DiscourseClient(sandbox_url, api_username="system", api_key=DEMO_KEY)
     receiver = _Receiver()
+    # the receiver is on this machine: an operator lists it in allowed_internal_hosts first
+    listed = requests.post(f"{sandbox_url}/_sandbox/settings", json={"allowed_internal_hosts": "127.0.0.1"},
+                           timeout=10)
+    assert listed.status_code == 200, listed.text
     hook = requests.post(
         f"{sandbox_url}/admin/api/web_hooks.json",
         headers={"Api-Key": DEMO_KEY, "Api-Username": "system"},

@@ -110,7 +110,8 @@ def test_flush_answers_whether_webhooks_drained(sandbox: Sandbox) -> None:
 
 
 def test_seed_as_json_creates_web_hooks_and_deliveries_list_them(sandbox: Sandbox) -> None:
-    seed = {"web_hooks": [{"payload_url": "http://127.0.0.1:9/closed", "events": ["post_created"],
+    seed = {"settings": {"allowed_internal_hosts": "127.0.0.1"},
+            "web_hooks": [{"payload_url": "http://127.0.0.1:9/closed", "events": ["post_created"],
                            "active": True}]}
 
     seeded = control_post(sandbox, "/seed", seed)
@@ -146,7 +147,8 @@ def test_stats_count_records_faults_and_deliveries_by_status(sandbox: Sandbox) -
         state.posts[1] = Post(id=1, topic_id=1, post_number=1, user_id=2, raw="x", cooked="<p>x</p>",
                               created_at=now, updated_at=now)
     sandbox.apply({"faults": {"webhook_drop_rate": 1.0}})
-    control_post(sandbox, "/seed", {"web_hooks": [{"payload_url": "http://127.0.0.1:9/x",
+    control_post(sandbox, "/seed", {"settings": {"allowed_internal_hosts": "127.0.0.1"},
+                                    "web_hooks": [{"payload_url": "http://127.0.0.1:9/x",
                                                    "events": ["post_created"], "active": True}]})
     sandbox.emitter.emit("post_created", {"id": 1})
 

@@ -14,7 +14,7 @@ from pydiscourse.exceptions import DiscourseClientError
 from discourse_sandbox import Sandbox
 from discourse_sandbox.core.records import FIRST_CUSTOM_GROUP_ID, Group, Topic, User, WebHook
 from discourse_sandbox.seed import SeedError, load_seed_data
-from tests.conftest import SandboxClient
+from tests.conftest import SandboxClient, allow_internal_host
 
 NEED_FORM = "- type: input\n  id: sector\n  attributes:\n    label: Secteur\n"
 
@@ -235,6 +235,7 @@ def test_creating_a_category_delivers_a_category_created_webhook(sandbox: Sandbo
 
     server = HTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    allow_internal_host(sandbox, "http://127.0.0.1/")
     with sandbox.state.transaction() as state:
         state.web_hooks[1] = WebHook(id=1, payload_url=f"http://127.0.0.1:{server.server_port}/hook",
                                      active=True, web_hook_event_type_ids=[501])

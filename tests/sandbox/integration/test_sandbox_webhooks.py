@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request, Response
 from discourse_sandbox import Sandbox, SandboxSettings
 from discourse_sandbox.core.records import Category, Group, User
 from discourse_sandbox.seed.web_hooks import seed_web_hooks
-from tests.conftest import SandboxClient, start_sandbox
+from tests.conftest import SandboxClient, allow_internal_host, start_sandbox
 
 SECRET = "codev-webhook-secret-2026"
 
@@ -65,6 +65,7 @@ def receiver() -> Iterator[Receiver]:
 
 def add_hook(sandbox: Sandbox, url: str, **entry: Any) -> int:
     """Create one hook through the seed section (active, topic_created unless told otherwise)."""
+    allow_internal_host(sandbox, url)
     entry = {"payload_url": url, "active": True, "events": ["topic_created"], **entry}
     seed_web_hooks(sandbox, [entry])
     return max(sandbox.state.web_hooks)
@@ -430,7 +431,8 @@ def test_create_web_hook_with_form_params_answers_the_serialized_hook(api: Sandb
     assert hook["web_hook_event_types"][0] == {"id": 101, "name": "topic_created", "group": "topic"}
 
 
-def test_create_with_json_body_works_too(api: SandboxClient, receiver: Receiver) -> None:
+def test_create_with_json_body_works_too(sandbox: Sandbox, api: SandboxClient, receiver: Receiver) -> None:
+    allow_internal_host(sandbox, receiver.url)
     r = api.post("/admin/api/web_hooks.json", json={"web_hook": {
         "payload_url": receiver.url, "wildcard_web_hook": True, "active": True}})
 
@@ -459,10 +461,16 @@ def test_invalid_web_hook_is_422_with_discourses_message(
     assert r.json() == {"errors": [message]}
 
 
-def test_loopback_payload_url_is_allowed_by_default(api: SandboxClient) -> None:
-    r = _create(api, payload_url="http://localhost:8000/webhooks", wildcard_web_hook="true")
+def test_loopback_payload_url_is_refused_by_default_and_allowed_once_listed(
+    sandbox: Sandbox, api: SandboxClient,
+) -> None:
+    # Discourse: lib/final_destination/ssrf_detector.rb (allowed_internal_hosts, empty by default)
+    refused = _create(api, payload_url="http://localhost:8000/webhooks", wildcard_web_hook="true")
+    sandbox.apply({"allowed_internal_hosts": "localhost"})
+    allowed = _create(api, payload_url="http://localhost:8000/webhooks", wildcard_web_hook="true")
 
-    assert r.status_code == 200
+    assert refused.status_code == 422
+    assert allowed.status_code == 200
 
 
 def test_create_without_web_hook_params_is_400(api: SandboxClient) -> None:

@@ -212,6 +212,7 @@ class World:
         """Migrate, start the sandbox and the intake, provision, seed the story's people."""
         upgrade(self.database_url)
         self.sandbox = start_sandbox(SandboxSettings(max_admin_api_reqs_per_minute=0, time_scale=SCALE,
+                                                     allowed_internal_hosts=["127.0.0.1"],  # codev's host
                                                      memoize_seconds=self.memoize_seconds,
                                                      faults=Faults(seed=20261129)))
         base = Settings()

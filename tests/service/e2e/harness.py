@@ -70,8 +70,10 @@ def small_seed(path: Path, experts: int) -> Path:
 
 
 def community(tmp_path: Path, experts: int) -> Sandbox:
-    """A running sandbox with the small community, admin rate limit off (faults come separately)."""
-    return start_sandbox(SandboxSettings(max_admin_api_reqs_per_minute=0),
+    """A running sandbox with the small community, admin rate limit off (faults come separately);
+    its operator listed codev's host, 127.0.0.1, in allowed_internal_hosts."""
+    return start_sandbox(SandboxSettings(max_admin_api_reqs_per_minute=0,
+                                         allowed_internal_hosts=["127.0.0.1"]),
                          seed=str(small_seed(tmp_path / "seed.yaml", experts)))
 
 

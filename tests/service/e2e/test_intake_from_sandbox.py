@@ -16,7 +16,7 @@ from discourse_sandbox import Sandbox
 from sync_service.adapters.db.migrate import upgrade
 from sync_service.adapters.db.tables import InboxDelivery
 from tests import paths
-from tests.conftest import SandboxClient
+from tests.conftest import SandboxClient, allow_internal_host
 from tests.service.e2e.harness import wait_for_health
 
 ROOT = paths.ROOT
@@ -63,6 +63,7 @@ def _inbox(database_url: str) -> list[InboxDelivery]:
 def test_sandbox_deliveries_land_in_the_inbox(codev_url: tuple[str, str], sandbox: Sandbox,
                                               api: SandboxClient) -> None:
     url, database_url = codev_url
+    allow_internal_host(sandbox, url)
     hook = api.post("/admin/api/web_hooks.json", data={
         "web_hook[payload_url]": f"{url}/webhooks/discourse", "web_hook[secret]": SECRET,
         "web_hook[content_type]": "2", "web_hook[active]": "true", "web_hook[wildcard_web_hook]": "true",
@@ -88,6 +89,7 @@ def test_sandbox_deliveries_land_in_the_inbox(codev_url: tuple[str, str], sandbo
 def test_redelivered_event_is_answered_and_stored_once(codev_url: tuple[str, str], sandbox: Sandbox,
                                                        api: SandboxClient) -> None:
     url, database_url = codev_url
+    allow_internal_host(sandbox, url)
     hook = api.post("/admin/api/web_hooks.json", data={
         "web_hook[payload_url]": f"{url}/webhooks/discourse", "web_hook[secret]": SECRET,
         "web_hook[active]": "true", "web_hook[web_hook_event_type_ids][]": ["101"],

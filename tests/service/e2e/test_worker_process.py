@@ -57,7 +57,9 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    sandbox = start_sandbox(SandboxSettings(max_admin_api_reqs_per_minute=0), seed=str(SEED))
+    # the operator listed codev's host in allowed_internal_hosts
+    sandbox = start_sandbox(SandboxSettings(max_admin_api_reqs_per_minute=0,
+                                            allowed_internal_hosts=["127.0.0.1"]), seed=str(SEED))
     database_url = f"sqlite:///{tmp_path / 'codev.db'}"
     upgrade(database_url)
     yield World(sandbox, SandboxClient(sandbox.base_url, DEMO_KEY), database_url)

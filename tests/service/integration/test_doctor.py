@@ -24,7 +24,7 @@ from sync_service.config.load import load
 from sync_service.entrypoints.cli import cli
 from sync_service.entrypoints.web import build_app
 from sync_service.services.provision import provision
-from tests.conftest import ADMIN_API_KEY, SandboxClient, start_sandbox
+from tests.conftest import ADMIN_API_KEY, SandboxClient, listing_loopback, start_sandbox
 
 SECRET = "doctor-webhook-secret-0123456789"
 SSO_SECRET = "doctor-sso-secret-0123456789"
@@ -82,7 +82,7 @@ class Site:
 
 @pytest.fixture
 def site(tmp_path: Path) -> Iterator[Site]:
-    sandbox = start_sandbox()
+    sandbox = start_sandbox(listing_loopback())
     api = SandboxClient(sandbox.base_url)
     with sandbox.state.transaction() as state:
         state.sso_secrets["codev.example.org"] = SSO_SECRET

@@ -287,6 +287,7 @@ def test_need_edit_raises_the_post_version(own: Sandbox) -> None:
     assert before is not None
     post_id = SandboxClient(own.base_url).get(f"/t/{topic}.json").json()["post_stream"]["posts"][0]["id"]
 
+    own.clock.advance(301)  # past editing_grace_period: the author's edit makes a version
     SandboxClient(own.base_url).as_user("rkia").put(
         f"/posts/{post_id}.json", data={"post[raw]": before.raw.replace("Formation", "Gestion de projet")})
     after = gateway.need(topic)

@@ -18,7 +18,7 @@ import pytest
 
 from sync_service.adapters.db.migrate import upgrade
 from tests import paths
-from tests.conftest import ADMIN_API_KEY, start_sandbox
+from tests.conftest import ADMIN_API_KEY, listing_loopback, start_sandbox
 
 EVAL = paths.ROOT / "tests" / "data" / "eval"
 
@@ -80,7 +80,7 @@ def test_match_into_a_pipe_shows_no_progress(tmp_path: Path, many_needs: list[st
 
 
 def test_provision_and_sync_on_a_terminal_show_changes_and_entities_as_they_go(tmp_path: Path) -> None:
-    sandbox = start_sandbox()
+    sandbox = start_sandbox(listing_loopback())
     database = f"sqlite:///{tmp_path}/codev.db"
     upgrade(database)
     forum = {"CODEV_DISCOURSE_URL": sandbox.base_url, "CODEV_DISCOURSE_API_KEY": ADMIN_API_KEY,

@@ -20,7 +20,7 @@ from sync_service.entrypoints.cli import cli
 from sync_service.services.provision import ProvisionResult, provision
 from tests import paths
 from tests.configured import configured
-from tests.conftest import ADMIN_API_KEY, SandboxClient, start_sandbox
+from tests.conftest import ADMIN_API_KEY, SandboxClient, listing_loopback, start_sandbox
 
 SECRET = "provision-secret-0123456789"
 SAMPLE = str(paths.SAMPLE_COMMUNITY)
@@ -62,8 +62,16 @@ def _run(sandbox: Sandbox, desired: ForumStructure, dry_run: bool = False,
 
 
 @pytest.fixture
+def sandbox() -> Iterator[Sandbox]:
+    """An empty forum whose operator listed codev's host (127.0.0.1) in allowed_internal_hosts."""
+    sandbox = start_sandbox(listing_loopback())
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture
 def sample() -> Iterator[Sandbox]:
-    sandbox = start_sandbox(seed=SAMPLE)
+    sandbox = start_sandbox(listing_loopback(), seed=SAMPLE)
     yield sandbox
     sandbox.stop()
 
