@@ -38,9 +38,10 @@ def read_thread(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: Bro
     """A reply (or an edit) in a topic codev opened: apply the commands it holds. Never commits."""
     review = uow.reviews.by_topic(topic_id)
     intro = uow.introductions.by_pm_topic(topic_id) if review is None else None
-    if review is None and intro is None and uow.outbox.unsettled_topics():
+    if review is None and intro is None and uow.needs.get(topic_id) is None and uow.outbox.unsettled_topics():
         # the forum may hold a topic codev opened and does not know yet (its write answered 500, or
-        # the sender died after it): a reply there is kept until the outbox settles, never dropped
+        # the sender died after it): a reply there is kept until the outbox settles, never dropped (a
+        # need codev holds is no topic of its own: its events go on at once)
         raise Deferred(f"topic {topic_id}: a topic codev opened may not be known yet", UNSETTLED_WAIT)
     # Nothing is written yet: end the transaction, so that SQLite's write lock is not held while the
     # thread is read over HTTP; the use case locks the need, then reads the thread and its rows again.
