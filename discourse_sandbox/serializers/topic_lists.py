@@ -12,6 +12,7 @@ from discourse_sandbox.core.records import Tag, Topic, User
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
 from discourse_sandbox.serializers.avatars import basic_user
+from discourse_sandbox.serializers.codev import list_item_fields
 from discourse_sandbox.serializers.topics import tag_attributes
 
 
@@ -73,6 +74,7 @@ def list_item(state: State, settings: SandboxSettings, topic: Topic,
         item["unread_posts"] = 0
         item["notification_level"] = 3 if viewer.id == topic.user_id else 2
     item.update(tag_attributes(state, settings, topic))
+    item.update(list_item_fields(state, settings, topic))
     if topic.archetype == "private_message":
         item["allowed_user_count"] = len(topic.allowed_user_ids)
         # TopicParticipantsSummary: the other allowed users, the last poster marked "latest".
