@@ -74,7 +74,6 @@ def list_item(state: State, settings: SandboxSettings, topic: Topic,
         item["unread_posts"] = 0
         item["notification_level"] = 3 if viewer.id == topic.user_id else 2
     item.update(tag_attributes(state, settings, topic))
-    item.update(list_item_fields(state, settings, topic))
     if topic.archetype == "private_message":
         item["allowed_user_count"] = len(topic.allowed_user_ids)
         # TopicParticipantsSummary: the other allowed users, the last poster marked "latest".
@@ -91,7 +90,9 @@ def topic_list_json(state: State, settings: SandboxSettings, topics: list[Topic]
                     can_create_topic: bool, more_topics_url: str | None,
                     viewer: User | None = None) -> dict[str, Any]:
     """TopicListSerializer with its users and primary_groups."""
-    items = [list_item(state, settings, t, viewer) for t in topics]
+    # the codev plugin's add_to_serializer(:topic_list_item): topic lists only, not search results
+    items = [{**list_item(state, settings, t, viewer), **list_item_fields(state, settings, t)}
+             for t in topics]
     user_ids: list[int] = []
     for item in items:
         for poster in item["posters"] + item.get("participants", []):

@@ -586,3 +586,31 @@ def test_a_deleted_or_anonymised_user_leaves_no_offer_nor_profile(forum: Forum, 
     assert listed["offers"] == []
     with forum.sandbox.state.transaction() as state:
         assert user_id not in state.codev_expert_profiles
+
+
+# offers_controller.rb#create: RateLimiter.new(current_user, "codev-offer-#{topic.id}", 10, 1.hour)
+def test_an_expert_offers_at_most_ten_times_an_hour_on_one_need(forum: Forum) -> None:
+    forum.push_need()
+    path = f"/codev/topics/{forum.need}/offer.json"
+
+    answers = [forum.expert.post(path) for _ in range(11)]
+    forum.sandbox.clock.advance(3600)
+    later = forum.expert.post(path)
+
+    assert [a.status_code for a in answers] == [200] * 10 + [429]
+    assert answers[-1].json()["error_type"] == "rate_limit"
+    assert later.status_code == 200
+
+
+# config/settings.yml: codev_needs_category is a category setting, empty by default
+def test_the_plugin_settings_are_switches(forum: Forum) -> None:
+    control = forum.staff.post("/_sandbox/settings", json={"codev_needs_category": None,
+                                                          "codev_experts_group": "animateurs"})
+    forum.push_need()
+    offered = forum.manager.post(f"/codev/topics/{forum.need}/offer.json")
+    bad = forum.staff.post("/_sandbox/settings", json={"codev_needs_category": "besoins"})
+
+    assert control.status_code == 200
+    assert forum.staff.get("/_sandbox/settings").json()["codev_needs_category"] is None
+    assert valid("offer", offered.json()["offer"])["username"] == "amina"
+    assert bad.status_code == 400
