@@ -7,6 +7,7 @@ it from the repository, so both always agree on the shapes.
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -15,8 +16,8 @@ import jsonschema  # type: ignore[import-untyped]
 
 from discourse_sandbox.core.errors import fail
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "discourse_plugin" / "contract" / "codev.schema.json"
-VERSION = "1"  # Codev::Contract::VERSION
+PLUGIN_PATH = Path(__file__).resolve().parents[2] / "discourse_plugin"
+SCHEMA_PATH = PLUGIN_PATH / "contract" / "codev.schema.json"
 
 
 @cache
@@ -24,6 +25,18 @@ def schema() -> dict[str, Any]:
     """The contract, read once."""
     loaded: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
     return loaded
+
+
+def contract_version() -> str:
+    """Codev::Contract::VERSION, the const of $defs/contract_version."""
+    return str(schema()["$defs"]["contract_version"]["const"])
+
+
+@cache
+def plugin_version() -> str:
+    """The `# version:` line of discourse_plugin/plugin.rb (the plugin's metadata)."""
+    found = re.search(r"^# version: *(\S+)", (PLUGIN_PATH / "plugin.rb").read_text(encoding="utf-8"), re.M)
+    return found.group(1) if found else ""
 
 
 def errors(document: Any, name: str) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from discourse_sandbox.core.contract import VERSION
+from discourse_sandbox.core.contract import contract_version, plugin_version
 from discourse_sandbox.core.event_types import CODEV_OFFER_TYPES
 from discourse_sandbox.core.guardian import (
     can_answer_codev_introduction,
@@ -17,7 +17,6 @@ from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
 
 PLUGIN_NAME = "discourse-codev"
-PLUGIN_VERSION = "0.1.0"  # discourse_plugin/plugin.rb's metadata
 
 
 def iso8601(moment: datetime) -> str:
@@ -27,7 +26,7 @@ def iso8601(moment: datetime) -> str:
 
 def status_json() -> dict[str, Any]:
     """StatusController#show ($defs/plugin_status)."""
-    return {"plugin": PLUGIN_NAME, "version": PLUGIN_VERSION, "contract_version": VERSION,
+    return {"plugin": PLUGIN_NAME, "version": plugin_version(), "contract_version": contract_version(),
             "offer_events": dict(CODEV_OFFER_TYPES)}
 
 
