@@ -148,11 +148,13 @@ class Codev:
         if (len(review.tags) >= settings.max_tags_per_topic
                 or ensure_tags(state, [tag], user, settings.max_tag_length) != [tag]):
             fail(422, TAG_REFUSED.format(tag=tag))
+        bumped_at = review.bumped_at
         try:
             revised = update_topic(state, settings, review, user, {"tags": [*review.tags, tag]},
                                    self.site.clock.now(), self.site.events)
         except PostRejected:
             revised = False
+        review.bumped_at = bumped_at  # revise!(..., bypass_bump: true)
         if not revised or tag not in review.tags:
             fail(422, TAG_REFUSED.format(tag=tag))
 

@@ -281,6 +281,9 @@ def test_approve_tags_the_review_topic_as_the_manager_and_fires_topic_edited(
         forum: Forum, receiver: Receiver) -> None:
     forum.push_need()
     add_hook(forum.sandbox, receiver.url, events=["topic_edited"], secret=SECRET)
+    with forum.sandbox.state.transaction() as state:
+        bumped_at = state.topics[forum.review].bumped_at
+    forum.sandbox.clock.advance(600)
 
     answer = forum.manager.post(f"/codev/topics/{forum.need}/approve.json",
                                 json=example("approve_request__rank2"))
@@ -293,6 +296,7 @@ def test_approve_tags_the_review_topic_as_the_manager_and_fires_topic_edited(
         first = state.posts_of_topic(review.id)[0]
         assert "approuver-2" in review.tags
         assert first.last_editor_id == forum.user_ids["amina"]
+        assert review.bumped_at == bumped_at  # bypass_bump: true
     [delivery] = receiver.requests
     assert delivery.headers["X-Discourse-Event"] == "topic_edited"
     assert delivery.json()["topic"]["id"] == forum.review
