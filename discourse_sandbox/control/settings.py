@@ -50,6 +50,9 @@ def _apply(sandbox: Controlled, changes: dict[str, Any]) -> None:
             _apply_faults(sandbox, value)
             continue
         current = getattr(settings, key)
+        if names[key].type == "int | None":
+            setattr(settings, key, _optional_int(key, value))
+            continue
         setattr(settings, key, _same_type(key, current, value))
     if settings.time_scale <= 0:
         raise ValueError("time_scale: expected a number above 0")
@@ -72,6 +75,17 @@ def _apply_faults(sandbox: Controlled, value: Any) -> None:
         setattr(faults, key, _same_type(f"faults.{key}", getattr(faults, key), item))
     sandbox.faults.configure(faults)
     sandbox.emitter.reseed()
+
+
+def _optional_int(key: str, value: Any) -> int | None:
+    """A setting that names a record by id or nothing (a category setting left empty)."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    raise ValueError(f"{key}: expected an id or null, found {value!r}")
 
 
 def _same_type(key: str, current: Any, value: Any) -> Any:

@@ -29,6 +29,10 @@ EVENT_TYPES: dict[str, tuple[int, str]] = {
     "chat_message_created": (1801, "chat"), "chat_message_edited": (1802, "chat"),
     "chat_message_trashed": (1803, "chat"), "chat_message_restored": (1804, "chat"),
 }
+# The discourse-codev plugin's types (discourse_plugin/lib/codev/offer_events.rb), seeded by its
+# db/fixtures without a group: they exist only while the plugin is installed (plugin_codev_enabled).
+CODEV_OFFER_TYPES: dict[str, int] = {"codev_offer_created": 90101, "codev_offer_withdrawn": 90102}
+CODEV_OFFER_PAYLOAD = "codev_offer"  # WebHook.enqueue_hooks(:codev_offer, ...): body key and event type
 # The TYPES keys where the fixture names differ; a seed may still use them.
 TYPE_KEYS: dict[str, str] = {
     "solved_accepted_solution": "accepted_solution", "solved_unaccepted_solution": "unaccepted_solution",
@@ -38,6 +42,7 @@ TYPE_KEYS: dict[str, str] = {
     "voting_topic_upvote": "topic_upvote", "voting_topic_unvote": "topic_unvote",
 }
 EVENT_NAMES: dict[int, str] = {type_id: name for name, (type_id, _group) in EVENT_TYPES.items()}
+PLUGIN_EVENT_NAMES: dict[int, str] = {type_id: name for name, type_id in CODEV_OFFER_TYPES.items()}
 # WebHookEventType.active hides the types of plugins that are not enabled (solved, assign, voting, chat).
 INACTIVE_GROUPS = frozenset({"solved", "assign", "voting", "chat"})
 DEFAULT_EVENT_TYPES = ("post_created", "post_edited", "post_destroyed", "post_recovered")
@@ -55,7 +60,28 @@ def translate_event_name(event: str) -> str:
     return event
 
 
+def event_type_id(event: str) -> int | None:
+    """The id of the event type a hook subscribes to for this event (core's or the plugin's)."""
+    name = translate_event_name(event)
+    if name in EVENT_TYPES:
+        return EVENT_TYPES[name][0]
+    return CODEV_OFFER_TYPES.get(name)
+
+
+def event_type_name(type_id: int) -> str:
+    """A type's name, core's or the plugin's."""
+    return EVENT_NAMES.get(type_id) or PLUGIN_EVENT_NAMES[type_id]
+
+
+def event_type_group(name: str) -> str | None:
+    """A type's group; the plugin's types have none."""
+    known = EVENT_TYPES.get(name)
+    return known[1] if known else None
+
+
 def payload_type(event: str) -> str:
     """The body's key and X-Discourse-Event-Type: topic, post, user, ... (the event's group)."""
+    if event in CODEV_OFFER_TYPES:
+        return CODEV_OFFER_PAYLOAD
     known = EVENT_TYPES.get(translate_event_name(event))
     return known[1] if known else event.split("_", 1)[0]

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from discourse_sandbox.core.records import Category, Group, Post, Tag, Topic, User, WebHookEvent
+from discourse_sandbox.core.records import Category, CodevOffer, Group, Post, Tag, Topic, User, WebHookEvent
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,15 @@ class TagEvent:
     viewer: User | None = None
 
 
-Event = TopicEvent | PostEvent | UserEvent | GroupEvent | CategoryEvent | TagEvent
+@dataclass(frozen=True)
+class CodevOfferEvent:
+    """codev_offer_created, codev_offer_withdrawn (the discourse-codev plugin's Codev::OfferEvents)."""
+
+    name: str
+    offer: CodevOffer
+
+
+Event = TopicEvent | PostEvent | UserEvent | GroupEvent | CategoryEvent | TagEvent | CodevOfferEvent
 
 
 @dataclass(frozen=True)

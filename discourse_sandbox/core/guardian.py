@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from discourse_sandbox.core.queries import category_topics, member_ids
 from discourse_sandbox.core.records import Category, Group, TagGroup, Topic, User
+from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
 
 # CategoryGroup.permission_types.
@@ -184,3 +185,55 @@ def hidden_tag_names(state: State, user: User | None) -> set[str]:
         if not tag_group_visible(state, group, user):
             hidden |= set(group.tag_names) | set(group.parent_tag_name)
     return hidden
+
+
+# --- the discourse-codev plugin (discourse_plugin/lib/codev/guardian_extension.rb) --------------
+
+CODEV_OFFERABLE_STATUSES = ("open", "matched")
+
+
+def _codev_group_member(state: State, user: User, name: str) -> bool:
+    """A member of the group the setting names (automatic groups included, as GroupUser has them)."""
+    group = state.group_by_name(name) if name else None
+    return group is not None and group.id in state.group_ids_of(user.id)
+
+
+def codev_manager(state: State, settings: SandboxSettings, user: User | None) -> bool:
+    """Staff, or a member of codev_managers_group."""
+    return user is not None and (user.staff
+                                 or _codev_group_member(state, user, settings.codev_managers_group))
+
+
+def codev_expert(state: State, settings: SandboxSettings, user: User | None) -> bool:
+    """A member of codev_experts_group."""
+    return user is not None and _codev_group_member(state, user, settings.codev_experts_group)
+
+
+def codev_kind(state: State, topic: Topic) -> str | None:
+    """need, introduction, or None when the service pushed nothing for the topic."""
+    stored = state.codev_topic_states.get(topic.id)
+    return stored.kind if stored else None
+
+
+def can_see_codev_candidates(state: State, settings: SandboxSettings, topic: Topic,
+                             user: User | None) -> bool:
+    """A manager who can see the topic."""
+    return codev_manager(state, settings, user) and can_see_topic(state, topic, user)
+
+
+def can_offer_codev_help(state: State, settings: SandboxSettings, topic: Topic,
+                         user: User | None) -> bool:
+    """An expert who can see the need, while it is open or matched."""
+    stored = state.codev_topic_states.get(topic.id)
+    return (codev_expert(state, settings, user) and can_see_topic(state, topic, user)
+            and stored is not None and stored.kind == "need" and stored.status in CODEV_OFFERABLE_STATUSES)
+
+
+def can_answer_codev_introduction(state: State, topic: Topic, user: User | None) -> bool:
+    """The introduction's expert, while the answer is awaited, if they may reply."""
+    stored = state.codev_topic_states.get(topic.id)
+    if user is None or stored is None or stored.kind != "introduction":
+        return False
+    return (stored.data.get("state") == "awaiting"
+            and str(stored.data.get("expert_username", "")).lower() == user.username.lower()
+            and can_reply_to_topic(state, topic, user))

@@ -263,3 +263,44 @@ class ApiKey:
     user_id: int | None  # None: "All users" key, acts as whoever Api-Username names
     description: str = ""
     revoked: bool = False
+
+
+# --- the discourse-codev plugin's tables (discourse_plugin/db/migrate) -------------------------
+
+@dataclass
+class CodevTopicState:
+    """A row of codev_topic_states: the document the codev service last pushed for a topic."""
+
+    topic_id: int
+    kind: str  # need | introduction
+    status: str | None
+    version: str
+    data: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass
+class CodevOffer:
+    """A row of codev_offers: one "Je peux aider" of one user on one need."""
+
+    id: int
+    topic_id: int
+    user_id: int
+    created_at: datetime
+    updated_at: datetime
+    withdrawn_at: datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """Not withdrawn."""
+        return self.withdrawn_at is None
+
+
+@dataclass
+class CodevExpertProfile:
+    """A row of codev_expert_profiles: what the user card shows of an expert."""
+
+    user_id: int
+    version: str
+    data: dict[str, Any]

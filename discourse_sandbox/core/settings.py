@@ -79,4 +79,11 @@ class SandboxSettings:
     user_fields_admin_prefix: Literal["config", "customize"] = "config"
     # Sandbox-only: "daily" mimics Jobs::DirectoryRefreshOlder (new users appear after a refresh)
     directory_refresh: Literal["live", "daily"] = "live"
+    # Sandbox-only: whether the discourse-codev plugin (discourse_plugin/) is installed and enabled
+    plugin_codev_enabled: bool = False
+    # The plugin's site settings (discourse_plugin/config/settings.yml)
+    codev_managers_group: str = "animateurs"
+    codev_experts_group: str = "experts"
+    codev_approve_tag_prefix: str = "approuver-"
+    codev_needs_category: int | None = None  # a category id; None: any category
     faults: Faults = field(default_factory=Faults)

@@ -13,6 +13,9 @@ from discourse_sandbox.core.records import (
     SYSTEM_USER_ID,
     ApiKey,
     Category,
+    CodevExpertProfile,
+    CodevOffer,
+    CodevTopicState,
     FormTemplate,
     Group,
     Post,
@@ -46,6 +49,10 @@ class State:
         self.web_hook_events: dict[int, WebHookEvent] = {}
         self.api_keys: dict[str, ApiKey] = {}
         self.sso_secrets: dict[str, str] = {}  # return_sso_url host -> secret
+        # the discourse-codev plugin's tables (kept while its switch is off, as a disabled plugin's are)
+        self.codev_topic_states: dict[int, CodevTopicState] = {}  # by topic id
+        self.codev_offers: dict[int, CodevOffer] = {}
+        self.codev_expert_profiles: dict[int, CodevExpertProfile] = {}  # by user id
         self._ids: dict[str, Iterator[int]] = {}
         for gid, name in AUTOMATIC_GROUPS.items():
             self.groups[gid] = Group(id=gid, name=name, automatic=True)

@@ -188,3 +188,7 @@ def _detach(state: State, user: User) -> None:
             group.owner_ids.remove(user.id)
     for key in [k for k, v in state.api_keys.items() if v.user_id == user.id]:
         del state.api_keys[key]
+    # Codev::Forget.user (the codev plugin, on user_destroyed and user_anonymized)
+    state.codev_expert_profiles.pop(user.id, None)
+    for offer_id in [i for i, o in state.codev_offers.items() if o.user_id == user.id]:
+        del state.codev_offers[offer_id]

@@ -16,6 +16,7 @@ from discourse_sandbox.core.state import State
 from discourse_sandbox.models.admin_groups import AdminGroups
 from discourse_sandbox.models.admin_users import AdminUsers
 from discourse_sandbox.models.categories import Categories
+from discourse_sandbox.models.codev import Codev
 from discourse_sandbox.models.directory import Directory
 from discourse_sandbox.models.form_templates import FormTemplates
 from discourse_sandbox.models.groups import Groups
@@ -53,6 +54,7 @@ class Backend:
         self.posts = Posts(site)
         self.search = Search(site)
         self.lists = Lists(site, self.search)
+        self.codev = Codev(site)  # the discourse-codev plugin, served while plugin_codev_enabled
 
     def now(self) -> datetime:
         """The site's time (sandbox time), for serializers that show ages and dates."""

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from discourse_sandbox.core.errors import found, not_found
-from discourse_sandbox.core.event_types import EVENT_NAMES
+from discourse_sandbox.core.event_types import EVENT_NAMES, PLUGIN_EVENT_NAMES
 from discourse_sandbox.core.events import Deliveries
 from discourse_sandbox.core.params import as_bool, as_list
 from discourse_sandbox.core.records import Tag, WebHook, WebHookEvent
@@ -34,8 +34,12 @@ def _ids(value: Any) -> list[int]:
     return ids
 
 
-def assign(state: State, hook: WebHook, raw: dict[str, Any], policy: HostPolicy) -> list[str]:
-    """Apply web_hook[...] params to `hook` (a copy); returns Discourse's full error messages."""
+def assign(state: State, hook: WebHook, raw: dict[str, Any], policy: HostPolicy,
+           plugin_types: bool = False) -> list[str]:
+    """Apply web_hook[...] params to `hook` (a copy); returns Discourse's full error messages.
+
+    `plugin_types`: the codev plugin is installed, so its event types (90101, 90102) exist too.
+    """
     old_url = hook.payload_url
     if "payload_url" in raw:
         hook.payload_url = str(raw["payload_url"] or "").strip()
@@ -51,7 +55,7 @@ def assign(state: State, hook: WebHook, raw: dict[str, Any], policy: HostPolicy)
             setattr(hook, flag, as_bool(raw[flag], getattr(hook, flag)))
     if "web_hook_event_type_ids" in raw:
         ids = _ids(raw["web_hook_event_type_ids"])
-        if any(i not in EVENT_NAMES for i in ids):
+        if any(i not in EVENT_NAMES and not (plugin_types and i in PLUGIN_EVENT_NAMES) for i in ids):
             raise UnknownRecord("web_hook_event_types")
         hook.web_hook_event_type_ids = sorted(set(ids))
     if "category_ids" in raw:
@@ -225,7 +229,8 @@ class WebHooks:
         settings = self.site.settings
         try:
             errors = assign(state, hook, raw, host_policy(settings.allowed_internal_hosts,
-                                                         settings.resolve_hosts))
+                                                         settings.resolve_hosts),
+                            settings.plugin_codev_enabled)
         except UnknownRecord:
             not_found()
         if errors:

@@ -8,6 +8,7 @@ from discourse_sandbox.routes import (
     admin_groups,
     admin_users,
     categories,
+    codev,
     directory,
     form_templates,
     groups,
@@ -42,6 +43,7 @@ BLUEPRINTS: tuple[Blueprint, ...] = (
     lists.bp,
     search.bp,
     web_hooks.bp,
+    codev.bp,
 )
 
 

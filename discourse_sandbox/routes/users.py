@@ -11,6 +11,7 @@ from discourse_sandbox.core.http import json_reply, params
 from discourse_sandbox.core.params import as_bool
 from discourse_sandbox.models.users import SignUp, SignUpRefused
 from discourse_sandbox.routes.guards import current_backend, current_user, is_api
+from discourse_sandbox.serializers.codev import user_card_fields
 from discourse_sandbox.serializers.users import (
     ACTIVATE_EMAIL,
     sign_up_json,
@@ -35,7 +36,9 @@ def show_user(username: str) -> Response:
     backend = current_backend()
     with backend.transaction() as state:
         user = backend.users.get(username)
-        return json_reply({"user_badges": [], "user": user_json(state, user, current_user())})
+        body = user_json(state, user, current_user())
+        body.update(user_card_fields(state, backend.settings, user))  # UserSerializer < UserCardSerializer
+        return json_reply({"user_badges": [], "user": body})
 
 
 @bp.put("/u/<username>")
@@ -49,7 +52,9 @@ def update_user(username: str) -> Response:
     with backend.transaction() as state:
         user = backend.users.update_profile(username, viewer, profile, args.get("featured_topic_id"),
                                             args.get("user_fields"))
-        return json_reply({"success": "OK", "user": user_json(state, user, viewer)})
+        body = user_json(state, user, viewer)
+        body.update(user_card_fields(state, backend.settings, user))
+        return json_reply({"success": "OK", "user": body})
 
 
 # --- sign-up ---------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from discourse_sandbox.core.event_types import CONTENT_TYPES, EVENT_TYPES, TYPE_KEYS
+from discourse_sandbox.core.event_types import CODEV_OFFER_TYPES, CONTENT_TYPES, EVENT_TYPES, TYPE_KEYS
 from discourse_sandbox.core.records import WebHook
 from discourse_sandbox.core.ssrf import host_policy
 from discourse_sandbox.core.state import State
@@ -22,6 +22,7 @@ def seed_web_hooks(target: SeedTarget, entries: list[dict[str, Any]]) -> None:
         raise ValueError("expected a list of web hooks")
     state = target.state
     now = target.clock.now()
+    plugin = target.settings.plugin_codev_enabled
     with state.transaction():
         for i, entry in enumerate(entries):
             where = f"web_hooks[{i}]"
@@ -32,7 +33,7 @@ def seed_web_hooks(target: SeedTarget, entries: list[dict[str, Any]]) -> None:
                 raise ValueError(f"{where}: unknown key(s) {sorted(unknown)}; expected {sorted(SEED_KEYS)}")
             hook = WebHook(id=0, payload_url="", created_at=now, updated_at=now)
             try:
-                errors = assign(state, hook, _seed_params(state, where, entry), policy)
+                errors = assign(state, hook, _seed_params(state, where, entry, plugin), policy, plugin)
             except UnknownRecord as exc:
                 raise ValueError(f"{where}: unknown {exc}") from exc
             if errors:
@@ -42,7 +43,7 @@ def seed_web_hooks(target: SeedTarget, entries: list[dict[str, Any]]) -> None:
             create_tags(state, hook.tag_names)
 
 
-def _seed_params(state: State, where: str, entry: dict[str, Any]) -> dict[str, Any]:
+def _seed_params(state: State, where: str, entry: dict[str, Any], plugin: bool) -> dict[str, Any]:
     content_type = entry.get("content_type", 1)
     raw: dict[str, Any] = {
         "payload_url": entry.get("payload_url"), "secret": entry.get("secret") or "",
@@ -55,6 +56,9 @@ def _seed_params(state: State, where: str, entry: dict[str, Any]) -> dict[str, A
     ids = []
     for given in entry.get("events") or []:
         name = TYPE_KEYS.get(given, given)
+        if name in CODEV_OFFER_TYPES and plugin:
+            ids.append(CODEV_OFFER_TYPES[name])
+            continue
         if name not in EVENT_TYPES:
             raise ValueError(f"{where}: key 'events': unknown event {name!r}; expected one of "
                              f"{sorted(EVENT_TYPES)}")

@@ -12,6 +12,7 @@ from discourse_sandbox.core.records import Tag, Topic, User
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
 from discourse_sandbox.serializers.avatars import basic_user
+from discourse_sandbox.serializers.codev import list_item_fields
 from discourse_sandbox.serializers.topics import tag_attributes
 
 
@@ -89,7 +90,9 @@ def topic_list_json(state: State, settings: SandboxSettings, topics: list[Topic]
                     can_create_topic: bool, more_topics_url: str | None,
                     viewer: User | None = None) -> dict[str, Any]:
     """TopicListSerializer with its users and primary_groups."""
-    items = [list_item(state, settings, t, viewer) for t in topics]
+    # the codev plugin's add_to_serializer(:topic_list_item): topic lists only, not search results
+    items = [{**list_item(state, settings, t, viewer), **list_item_fields(state, settings, t)}
+             for t in topics]
     user_ids: list[int] = []
     for item in items:
         for poster in item["posters"] + item.get("participants", []):

@@ -7,10 +7,11 @@ from typing import Any
 from discourse_sandbox.core.clock import iso, optional_iso
 from discourse_sandbox.core.cooking import fancy_title, first_image, word_count
 from discourse_sandbox.core.queries import last_post, live_posts, visible_posts
-from discourse_sandbox.core.records import Post, Topic, User
+from discourse_sandbox.core.records import SYSTEM_USER_ID, Post, Topic, User
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
 from discourse_sandbox.serializers.avatars import basic_user
+from discourse_sandbox.serializers.codev import topic_fields
 from discourse_sandbox.serializers.posts import post_json
 from discourse_sandbox.serializers.tags import serialize_topic_tags
 
@@ -69,6 +70,7 @@ def topic_view_json(state: State, settings: SandboxSettings, topic: Topic, viewe
         "suggested_topics": [],
     }
     body.update(topic_attributes(state, settings, topic))
+    body.update(topic_fields(state, settings, topic, viewer))
     body["details"] = _details(state, topic, viewer)
     return body
 
@@ -138,6 +140,8 @@ def topic_payload(state: State, settings: SandboxSettings, topic: Topic) -> dict
     last = last_post(state, topic)
     body["created_by"] = basic_user(state.users.get(topic.user_id))
     body["last_poster"] = basic_user(state.users.get(last.user_id if last else topic.user_id))
+    # the plugin's fields, rendered for the system user (a web hook's payload is built as system)
+    body.update(topic_fields(state, settings, topic, state.users.get(SYSTEM_USER_ID)))
     return body
 
 

@@ -11,18 +11,19 @@ from discourse_sandbox.core.event_types import (
     DEFAULT_EVENT_TYPES,
     DELIVERY_STATUSES,
     DISABLED,
-    EVENT_NAMES,
     EVENT_TYPES,
     INACTIVE_GROUPS,
+    event_type_group,
+    event_type_name,
 )
 from discourse_sandbox.core.records import Category, WebHook, WebHookEvent
 from discourse_sandbox.core.state import State
 
 
 def event_type_json(type_id: int) -> dict[str, Any]:
-    """WebHookEventTypeSerializer: id, name, group."""
-    name = EVENT_NAMES[type_id]
-    return {"id": type_id, "name": name, "group": EVENT_TYPES[name][1]}
+    """WebHookEventTypeSerializer: id, name, group (none for the codev plugin's types)."""
+    name = event_type_name(type_id)
+    return {"id": type_id, "name": name, "group": event_type_group(name)}
 
 
 def grouped_event_types() -> dict[str, list[dict[str, Any]]]:

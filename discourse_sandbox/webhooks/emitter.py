@@ -19,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 from discourse_sandbox.core.clock import Clock
-from discourse_sandbox.core.event_types import EVENT_TYPES, payload_type, translate_event_name
+from discourse_sandbox.core.event_types import event_type_id, payload_type
 from discourse_sandbox.core.faults import FaultInjector
 from discourse_sandbox.core.http import dumps
 from discourse_sandbox.core.records import WebHook, WebHookEvent
@@ -66,7 +66,7 @@ class Emitter:
     ) -> None:
         """Queue `event` (e.g. "topic_created") with its serialized payload for every matching hook."""
         kind = payload_type(event)
-        type_id = EVENT_TYPES.get(translate_event_name(event), (None, ""))[0]
+        type_id = event_type_id(event)
         job = Job(0, 0, event, kind, dumps({kind: payload}), 0.0, category_id=category_id,
                    tag_names=tuple(tag_names), group_ids=tuple(group_ids))
         with self.state.transaction() as state:

@@ -12,6 +12,7 @@ from typing import Any
 from discourse_sandbox.core.clock import Clock
 from discourse_sandbox.core.events import (
     CategoryEvent,
+    CodevOfferEvent,
     Event,
     GroupEvent,
     PostEvent,
@@ -23,6 +24,7 @@ from discourse_sandbox.core.records import SYSTEM_USER_ID, Topic
 from discourse_sandbox.core.settings import SandboxSettings
 from discourse_sandbox.core.state import State
 from discourse_sandbox.serializers.categories import webhook_category_json
+from discourse_sandbox.serializers.codev import offer_webhook_json, user_card_fields
 from discourse_sandbox.serializers.groups import basic_group_json
 from discourse_sandbox.serializers.posts import post_payload
 from discourse_sandbox.serializers.tags import tag_json
@@ -56,10 +58,16 @@ class Publisher:
             filters = topic_filters(state.topics[event.post.topic_id])
         elif isinstance(event, UserEvent):
             payload = webhook_user_json(state, event.user)
+            payload.update(user_card_fields(state, self.settings, event.user))
             filters = {"group_ids": state.group_ids_of(event.user.id)}
         elif isinstance(event, GroupEvent):
             payload = basic_group_json(state, event.group, state.users.get(SYSTEM_USER_ID))
             filters = {"group_ids": [event.group.id]}
+        elif isinstance(event, CodevOfferEvent):
+            # Codev::OfferEvents.enqueue: the need's category and tags, no groups
+            payload = offer_webhook_json(state, event.offer)
+            topic = state.topics[event.offer.topic_id]
+            filters = {"category_id": topic.category_id, "tag_names": list(topic.tags)}
         elif isinstance(event, CategoryEvent):
             payload = webhook_category_json(state, event.category, self.clock.now())
         else:
