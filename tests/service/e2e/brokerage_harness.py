@@ -192,6 +192,7 @@ class World:
     # Discourse answers an identical API POST within 120 s with the first one's post: 0 turns that
     # off, so that only codev's own marker lookup stands between a retry and a duplicate
     memoize_seconds: float = 120.0
+    plugin: bool = False  # the forum has the codev plugin (the sandbox plays it)
     sandbox: Sandbox = field(init=False)
     settings: Settings = field(init=False)
     clock: StoryClock = field(default_factory=StoryClock)
@@ -214,6 +215,7 @@ class World:
         self.sandbox = start_sandbox(SandboxSettings(max_admin_api_reqs_per_minute=0, time_scale=SCALE,
                                                      allowed_internal_hosts=["127.0.0.1"],  # codev's host
                                                      memoize_seconds=self.memoize_seconds,
+                                                     plugin_codev_enabled=self.plugin,
                                                      faults=Faults(seed=20261129)))
         base = Settings()
         self.settings = dataclasses.replace(

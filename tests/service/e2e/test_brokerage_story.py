@@ -409,3 +409,40 @@ def test_the_manager_approves_by_tag_once_whatever_the_ranking_shows_later(world
     assert set(world.held.introductions(energy)) == {first, now_first}
     assert world.held.review(energy).handled_tags == ("approuver-1",)  # type: ignore[union-attr]
     assert max(world.forum.marker_counts().values()) == 1
+
+
+@pytest.mark.parametrize("world", [{"plugin": True}], indirect=True, ids=["plugin"])
+def test_with_the_plugin_an_expert_volunteers_and_a_manager_approves_from_the_need(world: World) -> None:
+    # discourse_plugin: "Je peux aider" (offers_controller.rb) reaches codev by its signed webhook and a
+    # fetch; codev shows the volunteer and pushes the need's state (topics_controller.rb), which the
+    # topic view carries (codev_need); "Approuver" in the need (approve) tags the review topic.
+    world.start_worker()
+    _experts(world)
+    world.settle()
+    water = world.post_need("Raccordement de trois douars au réseau d'eau potable", *WATER)
+    world.settle()
+    review = _review_topic(world, water)
+
+    offered = world.api.as_user(HAMID).post(f"/codev/topics/{water}/offer.json")
+    assert offered.status_code == 200, offered.text
+    world.settle()
+
+    first = world.forum.posts(review)[0][2]
+    assert "membre s'est proposé" in first and f"/u/{HAMID}" in first.split("membre s'est proposé")[1]
+    manager_view = world.api.as_user(MANAGER).get(f"/t/{water}.json").json()["codev_need"]
+    assert manager_view["status"] == "open" and manager_view["review_topic_id"] == review
+    assert manager_view["candidates"][0]["username"] == KARIMA
+    assert [v["username"] for v in manager_view["volunteers"]] == [HAMID]
+    official_view = world.api.as_user(OFFICIAL).get(f"/t/{water}.json").json()["codev_need"]
+    assert official_view["status"] == "open" and "candidates" not in official_view  # staff only
+
+    approved = world.api.as_user(MANAGER).post(f"/codev/topics/{water}/approve.json", json={
+        "username": KARIMA, "version": manager_view["version"]})
+    assert approved.status_code == 200, approved.text
+    world.settle()
+
+    assert world.held.introductions(water)[KARIMA].status == PENDING
+    assert world.forum.private_messages_of(KARIMA) == [_pm_of(world, water, KARIMA)]
+    after = world.api.as_user(MANAGER).get(f"/t/{water}.json").json()["codev_need"]
+    assert after["status"] == "matched"
+    assert {c["username"]: c["state"] for c in after["candidates"]}[KARIMA] == "asked"
