@@ -110,7 +110,8 @@ class Demo:
     @classmethod
     def start(cls, config: Config, seed: Path, port: int, web_port: int, database_url: str) -> Demo:
         """Sandbox with the seed, codev's settings pointed at it, the intake serving."""
-        sandbox = Sandbox(SandboxSettings(max_admin_api_reqs_per_minute=DEMO_RATE))
+        # the sandbox plays the codev plugin too (docs/plugin.md): codev pushes each need's state to it
+        sandbox = Sandbox(SandboxSettings(max_admin_api_reqs_per_minute=DEMO_RATE, plugin_codev_enabled=True))
         sandbox.load_seed(seed)
         url = sandbox.start("127.0.0.1", port)
         base = config.settings
@@ -146,6 +147,13 @@ class Demo:
             worker.run_forever(idle_seconds=0.2)
 
         threading.Thread(target=run, name="codev-worker", daemon=True).start()
+
+    def an_expert(self) -> str:
+        """The username of one member of the experts' group (for the guide's "Je peux aider")."""
+        with self.sandbox.state.transaction() as state:
+            group = state.group_by_name(self.config.settings.forum.experts_group)
+            ids = sorted(group.user_ids) if group is not None else []
+            return next((state.users[i].username for i in ids if i in state.users), "system")
 
     def review_topics(self) -> list[tuple[int, int, str]]:
         """(need topic id, review topic id, need title) of every review thread the forum has."""

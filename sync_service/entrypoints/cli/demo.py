@@ -68,6 +68,8 @@ def _print_guide(running: Demo, seed: str, reviews: list[tuple[int, int, str]]) 
     url = running.forum_url
     need, topic, title = reviews[0]
     key = f"-H 'Api-Key: {DEMO_API_KEY}'"
+    expert = running.an_expert()
+    plan = running.config.path("examples/plan-afella-ighir.csv")
     click.echo(f"""
 codev demo: the whole loop is running
   database (fresh):      {shown(running.config.settings.database_url)}
@@ -82,5 +84,13 @@ Approve its first candidate, as the community manager {MANAGER}:
        -d 'raw=approuver 1, merci pour cette suggestion'
 See the introduction appear (a private message to the expert, the need's author and the animateurs):
   curl -s {key} -H 'Api-Username: {MANAGER}' {url}/topics/private-messages/{MANAGER}.json
-The expert answers in that message with "j'accepte" or "je décline"; the need's status follows.
+The expert answers in that message with "J'accepte cette mise en relation" or "Je décline cette mise
+en relation, merci"; the need's status follows.
+
+The sandbox plays the codev plugin: the need's status, candidates and volunteers as codev pushed them
+  curl -s {key} -H 'Api-Username: {MANAGER}' {url}/t/{need}.json   (field codev_need)
+An expert presses "Je peux aider" (the review thread then lists them as a volunteer):
+  curl -s {key} -H 'Api-Username: {expert}' -X POST {url}/codev/topics/{need}/offer.json
+A commune's project list, read without creating anything (docs/plan-import.md):
+  codev import-plan {plan} --organisation commune-afella-ighir --dry-run
 Ctrl-C stops.""")
