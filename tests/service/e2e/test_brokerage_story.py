@@ -63,6 +63,16 @@ def _pm_of(world: World, need: int, username: str) -> int:
     return intro.pm_topic_id
 
 
+def _water_need(world: World) -> tuple[int, int]:
+    """The worker, the three experts, and the water need with its review topic: (need, review topic)."""
+    world.start_worker()
+    _experts(world)
+    world.settle()
+    water = world.post_need("Raccordement de trois douars au réseau d'eau potable", *WATER)
+    world.settle()
+    return water, _review_topic(world, water)
+
+
 def _story(world: World) -> dict[str, int]:
     """The story up to an expired introduction; returns the ids the assertions need."""
     world.start_worker()
@@ -244,12 +254,7 @@ def test_an_answer_posted_before_codev_knows_its_pm_is_read_once_the_outbox_sett
     # The forum takes the PM and answers 500; the expert answers at once, in a topic codev does not
     # know yet. The reply is kept until the sender finds the PM by its external id, then read: the
     # introduction is accepted long before the next sweep (an hour away on this clock).
-    world.start_worker()
-    _experts(world)
-    world.settle()
-    water = world.post_need("Raccordement de trois douars au réseau d'eau potable", *WATER)
-    world.settle()
-    review = _review_topic(world, water)
+    water, review = _water_need(world)
 
     world.faults(api_fail_after_write_rate=1.0)
     world.reply(MANAGER, review, f"approuver {KARIMA}, merci pour la suggestion")
@@ -416,12 +421,7 @@ def test_with_the_plugin_an_expert_volunteers_and_a_manager_approves_from_the_ne
     # discourse_plugin: "Je peux aider" (offers_controller.rb) reaches codev by its signed webhook and a
     # fetch; codev shows the volunteer and pushes the need's state (topics_controller.rb), which the
     # topic view carries (codev_need); "Approuver" in the need (approve) tags the review topic.
-    world.start_worker()
-    _experts(world)
-    world.settle()
-    water = world.post_need("Raccordement de trois douars au réseau d'eau potable", *WATER)
-    world.settle()
-    review = _review_topic(world, water)
+    water, review = _water_need(world)
 
     offered = world.api.as_user(HAMID).post(f"/codev/topics/{water}/offer.json")
     assert offered.status_code == 200, offered.text
