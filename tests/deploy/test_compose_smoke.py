@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 
 from discourse_sandbox import Sandbox
-from tests.conftest import ADMIN_API_KEY, start_sandbox
+from tests.conftest import ADMIN_API_KEY, listing_loopback, start_sandbox
 from tests.deploy import compose
 from tests.deploy.conftest import dot_env
 
 
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    forum = start_sandbox()
+    forum = start_sandbox(listing_loopback())  # docs/deploy.md: the operator lists codev's host
     yield forum
     forum.stop()
 
