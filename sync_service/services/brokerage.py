@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -68,7 +68,7 @@ def need_view(need: NeedDetails) -> posts.NeedView:
 # --- one need: review thread or direct introductions ---------------------------------------------
 
 def refresh_need(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, topic_id: int,
-                 now: datetime) -> str:
+                 now: datetime, loads: Mapping[int, int] | None = None) -> str:
     """Bring one need's status, review thread and (direct setting) introductions in line. Never commits.
     Returns "unchanged", "review" (thread created or edited) or "introduced"."""
     uow.lock_entity("need", topic_id)
@@ -90,7 +90,7 @@ def refresh_need(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, topic_i
         outcome = _review(uow, ranker, rules, need, intros, now, shown)
     status = set_status(uow, need, intros, now, stored.fetched_at)
     if rules.plugin:
-        _push_state(uow, rules, need, status, intros, shown, now)
+        _push_state(uow, rules, need, status, intros, shown, now, loads)
     return outcome
 
 
@@ -102,13 +102,14 @@ class _Shown:
 
 
 def _push_state(uow: UnitOfWork, rules: BrokerageRules, need: NeedDetails, status: str,
-                intros: Sequence[Introduction], shown: _Shown, now: datetime) -> None:
+                intros: Sequence[Introduction], shown: _Shown, now: datetime,
+                loads: Mapping[int, int] | None) -> None:
     """The need's status, candidates and volunteers to the codev plugin, through the outbox, once per
     version (a newer pending state supersedes an older one)."""
     thread = uow.reviews.get(need.topic_id)
     offers = uow.offers.of_need(need.topic_id)
     names = {c.user_id: c.name for c in shown.candidates}
-    loads = uow.introductions.loads()
+    loads = loads if loads is not None else uow.introductions.loads()  # a pass reads them once
     mine = {i.expert_user_id for i in intros if i.status in (rules_.PENDING, rules_.ACCEPTED)}
     elsewhere = {user for user, n in loads.items() if n > (1 if user in mine else 0)}
     document = plugin_state.need_state(
@@ -257,7 +258,7 @@ def rematch(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now:
     counts: dict[str, int] = {}
     for need in needs:
         with uow_factory() as uow:
-            outcome = refresh_need(uow, ranker, rules, need.topic_id, now)
+            outcome = refresh_need(uow, ranker, rules, need.topic_id, now, loads)
             uow.commit()
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
