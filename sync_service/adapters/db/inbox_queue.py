@@ -114,8 +114,20 @@ class SqlInbox:
 
     def retry(self, claim: Claim, available_at: datetime, error: str,
               count_attempt: bool = True) -> bool:
-        """Put the claim back to pending until `available_at`; False if the lease was lost."""
+        """Put the claim back to pending until `available_at`; False if the lease was lost. When the same
+        body arrived again while the claim ran, that newer row reads the entity again: the claim ends
+        `done` instead (two rows of one body never wait together)."""
         d = InboxDelivery
+        again = aliased(InboxDelivery)
+        body = select(d.body_sha256).where(d.id == claim.id).scalar_subquery()
+        if self.session.scalar(select(exists().where(again.body_sha256 == body, again.status == "pending",
+                                                     again.id != claim.id))):
+            result = self.session.execute(
+                update(d).where(*_held(claim))
+                .values(status="done", processed_at=func.now(), lease_until=None,
+                        last_error="superseded: the same delivery arrived again, that row reads it")
+                .execution_options(synchronize_session=False))
+            return rowcount(result) == 1
         values: dict[str, Any] = {"status": "pending", "available_at": available_at,
                                   "lease_until": None, "leased_by": None,
                                   "last_error": kept_error(error) if error else None}

@@ -55,8 +55,10 @@ class InboxDelivery(Base):
     __table_args__ = (
         Index("uq_inbox_delivery_waiting_body", "body_sha256", unique=True,
               postgresql_where=text("status = 'pending'"), sqlite_where=text("status = 'pending'")),
+        # only what the intake ignored (a worker that finishes a row as ignored may meet its body there)
         Index("uq_inbox_delivery_ignored_body", "body_sha256", unique=True,
-              postgresql_where=text("status = 'ignored'"), sqlite_where=text("status = 'ignored'")),
+              postgresql_where=text("status = 'ignored' AND attempts = 0"),
+              sqlite_where=text("status = 'ignored' AND attempts = 0")),
         Index("ix_inbox_delivery_claim", "status", "available_at"),
         Index("ix_inbox_delivery_entity", "entity_kind", "entity_key"),
         Index("ix_inbox_delivery_processed_at", "processed_at"),

@@ -210,6 +210,44 @@ def test_a_deferred_row_waits_uncounted_and_the_batch_goes_on(engine: Engine) ->
     assert rows[2].status == "done"
 
 
+def _deliver_body(engine: Engine, body: str, event: str = "topic_edited", ignored: str | None = None) -> None:
+    with engine.begin() as conn:
+        insert_deliveries(conn, [delivery_row(
+            event=event, event_type="topic", discourse_event_id=None, body_sha256=body,
+            entity_kind="none" if ignored else "need", entity_key=None if ignored else "7", hint={},
+            received_at=T0, ignored_because=ignored)])
+
+
+def test_a_row_finished_as_ignored_may_share_its_body_with_one_the_intake_ignored(engine: Engine) -> None:
+    # the fuzz found it: one signed body under its event and under a made-up name (the name is not
+    # signed): the intake ignores the second; the worker then finds the first is no need either
+    body = "b" * 64
+    _deliver_body(engine, body)
+    _deliver_body(engine, body, event="made_up_name", ignored="unknown event")
+
+    def not_a_need(uow: Any, ref: EntityRef, now: datetime) -> str:
+        return "ignored"
+
+    result = Worker(_factory(engine), not_a_need, SETTINGS, "w1", Clock(), rng=random.Random(7)).run_once()
+
+    assert result.error is None and sorted(r.status for r in _rows(engine).values()) == ["ignored", "ignored"]
+
+
+def test_a_row_failing_while_its_body_came_again_ends_and_the_newer_row_reads_it(engine: Engine) -> None:
+    body = "c" * 64
+    _deliver_body(engine, body)
+
+    def again_then_fail(ref: EntityRef) -> None:
+        _deliver_body(engine, body)  # Discourse sends the same body again while the first row runs
+
+    effects = Effects(failures={"7": RuntimeError("the forum said something odd")}, during=again_then_fail)
+    _worker(engine, effects, Clock()).run_once(batch=1)
+
+    rows = _rows(engine)
+    assert [(r.id, r.status) for r in rows.values()] == [(1, "done"), (2, "pending")]
+    assert rows[1].last_error is not None and "superseded" in rows[1].last_error
+
+
 def test_a_killed_workers_rows_are_taken_over_when_its_lease_expires(engine: Engine) -> None:
     _deliver(engine, "person", "12")
     clock = Clock()
