@@ -33,6 +33,7 @@ class BrokerageRules:
     translator: Translator
     managers_group: str
     review_category_id: int | None
+    bands: Bands  # how a score is shown (matching.yaml, the one place for it)
     review_candidates: int = 5
     direct: bool = False
     per_need: int = 1
@@ -42,7 +43,6 @@ class BrokerageRules:
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     approve_tag_prefix: str = "approuver-"  # "": tags do not approve
     plugin: bool = False  # the forum has the codev plugin: each need's state is pushed to it
-    bands: Bands = field(default_factory=lambda: Bands(strong=0.55, good=0.40))
 
 
 def command_words(translator: Translator) -> dict[str, tuple[str, ...]]:
