@@ -105,9 +105,11 @@ class SqlInbox:
         if rowcount(done) != 1:
             return False
         if coalesced:
+            # served by the claim's refetch: one attempt each, so that a row finished as ignored is never
+            # taken for one the intake ignored (those alone are unique by body)
             self.session.execute(
                 update(d).where(d.id.in_(coalesced), d.status == "pending")
-                .values(status=status, processed_at=now, last_error=None)
+                .values(status=status, processed_at=now, last_error=None, attempts=d.attempts + 1)
                 .execution_options(synchronize_session=False)
             )
         return True

@@ -233,6 +233,22 @@ def test_a_row_finished_as_ignored_may_share_its_body_with_one_the_intake_ignore
     assert result.error is None and sorted(r.status for r in _rows(engine).values()) == ["ignored", "ignored"]
 
 
+def test_a_coalesced_row_finished_as_ignored_may_share_its_body_with_one_the_intake_ignored(
+    engine: Engine
+) -> None:
+    first, second = "d" * 64, "e" * 64
+    _deliver_body(engine, first)
+    _deliver_body(engine, second)  # the same topic: served by the first row's refetch
+    _deliver_body(engine, second, event="made_up_name", ignored="unknown event")
+
+    def not_a_need(uow: Any, ref: EntityRef, now: datetime) -> str:
+        return "ignored"
+
+    result = Worker(_factory(engine), not_a_need, SETTINGS, "w1", Clock(), rng=random.Random(7)).run_once()
+
+    assert result.error is None and {r.status for r in _rows(engine).values()} == {"ignored"}
+
+
 def test_a_row_failing_while_its_body_came_again_ends_and_the_newer_row_reads_it(engine: Engine) -> None:
     body = "c" * 64
     _deliver_body(engine, body)
