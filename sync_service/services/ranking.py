@@ -6,7 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sync_service.domain.i18n import Translator
-from sync_service.domain.matching.engine import Embedder, MatchingEngine, explain
+from sync_service.domain.matching.engine import Embedder, MatchingEngine
+from sync_service.domain.matching.explain import explain
 from sync_service.domain.matching.records import Expert, Need
 from sync_service.domain.matching.settings import MatchingSettings
 from sync_service.domain.matching.taxonomy import Taxonomy

@@ -7,7 +7,8 @@ from typing import Any
 
 from sync_service.domain.i18n import Translator
 from sync_service.domain.matching.assignment import FlowSolver, assign
-from sync_service.domain.matching.engine import Embedder, MatchingEngine, explain
+from sync_service.domain.matching.engine import Embedder, MatchingEngine
+from sync_service.domain.matching.explain import explain
 from sync_service.domain.matching.records import Expert, Need
 from sync_service.domain.matching.settings import MatchingSettings
 from sync_service.domain.matching.taxonomy import Taxonomy

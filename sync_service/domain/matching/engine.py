@@ -8,13 +8,11 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from sync_service.domain.i18n import Translator
 from sync_service.domain.matching import components as comp
 from sync_service.domain.matching.expert_arrays import ExpertArrays
 from sync_service.domain.matching.features import Features, expert_features, need_features
 from sync_service.domain.matching.fuzzy import NearWords
 from sync_service.domain.matching.meaning import ConceptsByMeaning
-from sync_service.domain.matching.reasons import reasons
 from sync_service.domain.matching.records import Expert, Need, RecordId
 from sync_service.domain.matching.scan import ReducedScan
 from sync_service.domain.matching.settings import MatchingSettings
@@ -395,24 +393,3 @@ def _take(value: Any, rows: Any, size: int) -> Any:
 def _blend(coverage: Any, best: Any) -> Any:
     """Half how much of the need's skills are covered, half how well its main one is."""
     return 0.5 * coverage + 0.5 * best
-
-
-def explain(
-    engine: MatchingEngine,
-    need_id: RecordId,
-    candidate: Candidate,
-    translator: Translator,
-    locale: str | None = None,
-) -> list[str]:
-    """The reasons of one ranked pair, in the locale (the configured default when None)."""
-    need = engine.needs.features[engine.needs.row_of[need_id]]
-    expert = engine.experts.features[engine.experts.row_of[candidate.id]]
-    assert need is not None and expert is not None
-    return reasons(
-        need,
-        expert,
-        engine.taxonomy,
-        candidate.breakdown,
-        translator,
-        locale or engine.settings.default_locale,
-    )

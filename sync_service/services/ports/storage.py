@@ -3,112 +3,38 @@ The database sits behind it (adapters.db); repositories never commit, the use ca
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from sync_service.domain.brokerage import Introduction, ReviewThread, Volunteer
 from sync_service.domain.impact import StatusChange
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
-
-# --- what is stored ------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class StoredExpert:
-    """An expert profile as stored, with when codev last fetched it from the forum."""
-
-    profile: ExpertProfile
-    fetched_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class StoredNeed:
-    """A need as stored, with when codev last fetched it from the forum."""
-
-    details: NeedDetails
-    fetched_at: datetime
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class EntityRef:
-    """What one webhook delivery (or a reconciliation step) asks the worker to look at again."""
-
-    kind: str  # "person" | "need" | "thread" | "none"
-    key: str   # person: forum user id (digits) or username; need, thread: topic id (digits)
-    event: str  # the Discourse event name, e.g. "user_updated"; "reconcile" from the pull
-
-
-@dataclass(frozen=True)
-class Claim:
-    """One inbox row leased to a worker: the lease holds while (worker_id, attempts) match the row."""
-
-    id: int
-    event: str
-    entity_kind: str
-    entity_key: str | None
-    attempts: int
-    worker_id: str
-
-
-@dataclass(frozen=True)
-class InboxRow:
-    """One inbox row as people see it in `codev inbox`."""
-
-    id: int
-    event: str
-    status: str
-    entity_kind: str
-    entity_key: str | None
-    attempts: int
-    received_at: datetime | None
-    available_at: datetime | None
-    last_error: str | None
-
-
-@dataclass(frozen=True)
-class Intent:
-    """A write decided by a use case; `key` is deterministic so deciding twice is one write."""
-
-    key: str
-    kind: str
-    payload: Mapping[str, Any]
-    depends_on: str | None = None  # the intent whose topic (reply, close) or post (edit) this writes to
-    person_id: int | None = None   # the forum user the write is about: forgetting them removes it
-
-
-@dataclass(frozen=True)
-class OutboxRow:
-    """One outbox row as the sender and `codev outbox` see it."""
-
-    id: int
-    key: str
-    kind: str
-    payload: dict[str, Any]
-    attempts: int
-    maybe_sent: bool
-    worker_id: str
-    depends_on: str | None = None
-    parent_topic_id: int | None = None
-    parent_post_id: int | None = None
-    status: str = "sending"
-    topic_id: int | None = None
-    post_id: int | None = None
-    last_error: str | None = None
-
-
-class Deferred(Exception):
-    """The row cannot be read rightly yet (e.g. a reply in a topic codev may have opened without
-    knowing it yet): keep it, try again after `retry_after` seconds, not counted as a failed attempt."""
-
-    def __init__(self, message: str, retry_after: float) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
-
+from sync_service.services.ports.records import (
+    Claim as Claim,
+)
+from sync_service.services.ports.records import (
+    Deferred as Deferred,
+)
+from sync_service.services.ports.records import (
+    EntityRef as EntityRef,
+)
+from sync_service.services.ports.records import (
+    InboxRow as InboxRow,
+)
+from sync_service.services.ports.records import (
+    Intent as Intent,
+)
+from sync_service.services.ports.records import (
+    OutboxRow as OutboxRow,
+)
+from sync_service.services.ports.records import (
+    StoredExpert as StoredExpert,
+)
+from sync_service.services.ports.records import (
+    StoredNeed as StoredNeed,
+)
 
 # --- repositories --------------------------------------------------------------------------------
 

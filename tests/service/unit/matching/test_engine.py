@@ -1,6 +1,7 @@
 import pytest
 
-from sync_service.domain.matching.engine import MatchingEngine, explain
+from sync_service.domain.matching.engine import MatchingEngine
+from sync_service.domain.matching.explain import explain
 from sync_service.domain.matching.records import Expert, Need
 
 HYDRAULIC = Expert(

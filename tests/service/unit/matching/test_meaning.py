@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from sync_service.domain.matching.engine import MatchingEngine, explain
+from sync_service.domain.matching.engine import MatchingEngine
+from sync_service.domain.matching.explain import explain
 from sync_service.domain.matching.records import Expert, Need
 
 DUTCH = Expert(

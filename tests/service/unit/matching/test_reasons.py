@@ -5,7 +5,8 @@ import dataclasses
 import pytest
 
 from sync_service.domain.i18n import PLURAL_CATEGORIES, Translator
-from sync_service.domain.matching.engine import MatchingEngine, explain
+from sync_service.domain.matching.engine import MatchingEngine
+from sync_service.domain.matching.explain import explain
 from sync_service.domain.matching.records import Expert, Need
 
 WELL = Need(
