@@ -114,6 +114,7 @@ def brokerage_rules(config: Config, review_category_id: int | None = None) -> Br
         words=command_words(translator),
         approve_tag_prefix=life.approve_tag_prefix,
         bands=config.matching.bands,
+        language_label=lambda code, locale: config.taxonomy.label("language", code, locale),
     )
 
 

@@ -43,6 +43,8 @@ class BrokerageRules:
     words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     approve_tag_prefix: str = "approuver-"  # "": tags do not approve
     plugin: bool = False  # the forum has the codev plugin: each need's state is pushed to it
+    # a language code's name in a locale (the taxonomy's labels), for the plugin's user card
+    language_label: Callable[[str, str], str] = lambda code, locale: code
 
 
 def command_words(translator: Translator) -> dict[str, tuple[str, ...]]:
@@ -119,8 +121,16 @@ def _push_state(uow: UnitOfWork, rules: BrokerageRules, need: NeedDetails, statu
         [plugin_state.StateVolunteer(v.user_id, v.username, names.get(v.user_id), v.offered_at)
          for v in offers],
         intros, elsewhere, now)
-    key = plugin_state.state_key(need.topic_id, str(document["version"]))
-    enqueue(uow, Intent(key, "put_topic_state", {"topic_id": need.topic_id, "state": document}), now)
+    _put_state(uow, need.topic_id, document, now)
+    for intro in intros:
+        message = plugin_state.introduction_state(intro, now)
+        if message is not None and intro.pm_topic_id is not None:
+            _put_state(uow, intro.pm_topic_id, message, now)
+
+
+def _put_state(uow: UnitOfWork, topic_id: int, document: Mapping[str, object], now: datetime) -> None:
+    key = plugin_state.state_key(topic_id, str(document["version"]))
+    enqueue(uow, Intent(key, "put_topic_state", {"topic_id": topic_id, "state": document}), now)
 
 
 def _review(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDetails,

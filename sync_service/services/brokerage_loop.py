@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sync_service.services import answers, brokerage, timers
+from sync_service.services import answers, brokerage, profiles, timers
 from sync_service.services.brokerage import BrokerageRules
 from sync_service.services.outbox import SendPolicy, SendReport, send_due
 from sync_service.services.ports.forum import ForumUnavailable, ForumWriter, ThreadReader
@@ -80,6 +80,8 @@ class BrokerageLoop:
                     log.info("the codev plugin is %s", "there: need states are pushed to it" if plugin
                              else "not there: no need state is pushed")
                 self.rules = dataclasses.replace(self.rules, plugin=plugin)
+            if self.rules.plugin:
+                report["profiles"] = profiles.push_profiles(self.uow_factory, self.rules, now)
             report["rematch"] = brokerage.rematch(self.uow_factory, self.ranker, self.rules, now,
                                                   closed_since=self.last_pass_at)
             report["timers"] = due = timers.tick(self.uow_factory, self.rules, now)

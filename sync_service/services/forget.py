@@ -8,7 +8,9 @@ import hmac
 from datetime import datetime, timedelta
 
 from sync_service.config.settings import DEFAULT_TOMBSTONE_KEY
-from sync_service.services.ports.storage import UnitOfWork
+from sync_service.domain import plugin_state
+from sync_service.services.outbox import enqueue
+from sync_service.services.ports.storage import Intent, UnitOfWork
 
 # The default key of the tombstone hashes; production sets its own secret (CODEV_TOMBSTONE_KEY) so
 # that a dump of the tombstones cannot be checked against a list of forum user ids. Changing it
@@ -30,6 +32,7 @@ def forget_person(
     """Purge the person's profile, their traces in the inbox, their introductions, review listings,
     digests and unsent writes; when they are gone from the forum (deleted or anonymised), also their
     name on needs. Writes the tombstone. True if anything went."""
+    stored = uow.experts.get(user_id)
     removed = uow.experts.delete(user_id)
     traces = uow.inbox.forget_person(user_id, username)
     authored = uow.needs.forget_author(user_id) if gone else 0
@@ -38,6 +41,10 @@ def forget_person(
     brokered = (uow.introductions.forget_expert(user_id) + uow.reviews.forget_expert(user_id)
                 + uow.digests.forget_expert(user_id) + uow.outbox.forget_person(user_id)
                 + uow.offers.forget_expert(user_id))
+    if stored is not None and stored.pushed_at is not None:
+        # the codev plugin's user card showed their profile: it goes too (after the purge of unsent writes)
+        intent = {"user_id": user_id, "username": stored.profile.username}
+        enqueue(uow, Intent(plugin_state.forget_key(user_id, now), "forget_user_profile", intent), now)
     if removed or gone:
         uow.tombstones.add(tombstone_key("person", user_id, pepper), now)
     return removed or traces > 0 or authored > 0 or brokered > 0

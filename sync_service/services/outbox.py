@@ -21,7 +21,8 @@ from sync_service.services.ports.storage import Intent, OutboxRepository, Outbox
 
 log = logging.getLogger(__name__)
 
-KINDS = ("create_topic", "reply", "private_message", "edit_post", "close_topic", "put_topic_state")
+KINDS = ("create_topic", "reply", "private_message", "edit_post", "close_topic", "put_topic_state",
+         "put_user_profile", "forget_user_profile")
 # Only these create a post whose marker can be looked for; edits and closing are idempotent.
 CREATES = ("create_topic", "reply", "private_message")
 # Written inside an HTML comment and into external ids' hash: no "--", no ">" can end the comment.
@@ -33,6 +34,8 @@ _REQUIRED = {
     "edit_post": ("raw",),
     "close_topic": (),
     "put_topic_state": ("topic_id", "state"),
+    "put_user_profile": ("user_id", "username", "profile"),
+    "forget_user_profile": ("user_id", "username"),
 }
 # What a kind needs from the intent it depends on when the caller could not name it yet.
 _PARENT_FIELD = {"reply": "topic_id", "close_topic": "topic_id", "edit_post": "post_id"}
@@ -53,6 +56,8 @@ def enqueue(uow: UnitOfWork, intent: Intent, now: datetime) -> bool:
         target = f"post:{post_id}" if post_id is not None else f"post-of:{intent.depends_on}"
     if intent.kind == "put_topic_state":
         target = f"state:{intent.payload['topic_id']}"  # a newer state supersedes a pending older one
+    if intent.kind in ("put_user_profile", "forget_user_profile"):
+        target = f"profile:{intent.payload['user_id']}"
     return uow.outbox.add(intent, target, now)
 
 

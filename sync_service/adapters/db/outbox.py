@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, aliased
 
 from sync_service.adapters.db.columns import aware, kept_error, rowcount
 from sync_service.adapters.db.tables import OutboxIntent
-from sync_service.services.ports.storage import Intent, OutboxRow
+from sync_service.services.ports.storage import BLANKED_WHEN_SENT, Intent, OutboxRow
 
 # What forgetting a person deletes outright: rows not on the forum (yet, or ever).
 UNSENT = ("pending", "sending", "parked", "failed", "superseded")
@@ -98,8 +98,9 @@ class SqlOutbox:
 
     def mark_sent(self, row: OutboxRow, now: datetime, topic_id: int | None, post_id: int | None) -> bool:
         """Record Discourse's ids and mark the row sent; False if this sender lost the lease."""
+        blank: dict[str, Any] = {"payload": {}} if row.kind in BLANKED_WHEN_SENT else {}
         return self._finish(row, status="sent", sent_at=now, topic_id=topic_id, post_id=post_id,
-                            maybe_sent=False, last_error=None)
+                            maybe_sent=False, last_error=None, **blank)
 
     def retry(self, row: OutboxRow, available_at: datetime, error: str, maybe_sent: bool) -> bool:
         """Back to pending until `available_at`; False if the lease was lost."""

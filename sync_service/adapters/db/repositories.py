@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from sync_service.adapters.db.columns import aware, rowcount, utc
@@ -111,6 +111,19 @@ class SqlExpertRepository(_KeyedRows):
         )
         return [_stored_expert(row).profile for row in rows]
 
+    def unpushed(self, limit: int) -> list[StoredExpert]:
+        """Profiles changed since they were last pushed to the codev plugin (or never pushed)."""
+        r = ExpertRecord
+        rows = self.session.scalars(
+            select(r).where(or_(r.profile_pushed_at.is_(None), r.profile_pushed_at < r.updated_at))
+            .order_by(r.user_id).limit(limit))
+        return [_stored_expert(row) for row in rows]
+
+    def mark_pushed(self, user_id: int, updated_at: datetime) -> None:
+        """Record that the profile as it was at `updated_at` went to the codev plugin."""
+        self.session.execute(update(ExpertRecord).where(ExpertRecord.user_id == user_id)
+                             .values(profile_pushed_at=updated_at).execution_options(synchronize_session=False))
+
 
 def _stored_expert(row: ExpertRecord) -> StoredExpert:
     profile = ExpertProfile(
@@ -128,7 +141,8 @@ def _stored_expert(row: ExpertRecord) -> StoredExpert:
         matchable=row.matchable,
         digest=bool(row.digest),
     )
-    return StoredExpert(profile, utc(row.fetched_at), utc(row.updated_at))
+    pushed = utc(row.profile_pushed_at) if row.profile_pushed_at is not None else None
+    return StoredExpert(profile, utc(row.fetched_at), utc(row.updated_at), pushed)
 
 
 class SqlNeedRepository(_KeyedRows):

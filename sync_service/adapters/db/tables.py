@@ -100,6 +100,9 @@ class RejectedDelivery(Base):
 
 # --- what codev keeps of the forum -------------------------------------------------------------
 
+UNPUSHED = text("profile_pushed_at IS NULL OR profile_pushed_at < updated_at")
+
+
 class ExpertRecord(Base):
     """A consenting member of the experts group: only what matching and introductions need.
 
@@ -107,6 +110,10 @@ class ExpertRecord(Base):
     """
 
     __tablename__ = "experts"
+    # the profiles the next pass pushes to the codev plugin: an idle pass reads an empty index
+    __table_args__ = (
+        Index("ix_experts_unpushed", "user_id", postgresql_where=UNPUSHED, sqlite_where=UNPUSHED),
+    )
 
     user_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False)
     username: Mapped[str] = mapped_column(String(60), index=True)
@@ -125,6 +132,8 @@ class ExpertRecord(Base):
     # When codev last read this person from the forum (guards against an older fetch landing late).
     fetched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The `updated_at` of the profile last pushed to the codev plugin's user card (None: never pushed).
+    profile_pushed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class NeedRecord(Base):

@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -76,6 +77,16 @@ class DiscourseWriter:
             topic_id = int(payload["topic_id"])
             self._write("PUT", f"/codev/topics/{topic_id}.json", dict(payload["state"]))
             return Posted(topic_id, None)
+        if kind == "put_user_profile":
+            self._write("PUT", f"/codev/users/{_segment(payload['username'])}.json", dict(payload["profile"]))
+            return Posted(None, None)
+        if kind == "forget_user_profile":
+            try:
+                self._write("DELETE", f"/codev/users/{_segment(payload['username'])}.json", {})
+            except WriteRefused as exc:
+                if exc.status != 404:  # 404: nothing stored for them, or no plugin any more: forgotten
+                    raise
+            return Posted(None, None)
         if kind == "close_topic":
             topic_id = int(payload["topic_id"])
             # TopicsController#status compares enabled with the string "true"
@@ -145,6 +156,11 @@ class DiscourseWriter:
                 if mark in str(post.get("raw") or ""):
                     return Posted(topic_id, int(post_id))
         return None
+
+
+def _segment(username: str) -> str:
+    """A username as one path segment (Discourse allows Unicode usernames)."""
+    return quote(username, safe="")
 
 
 def _posted(post: Any) -> Posted:

@@ -21,6 +21,7 @@ class StoredExpert:
     profile: ExpertProfile
     fetched_at: datetime
     updated_at: datetime
+    pushed_at: datetime | None = None  # the updated_at last pushed to the codev plugin (None: never)
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,10 @@ class Intent:
     payload: Mapping[str, Any]
     depends_on: str | None = None  # the intent whose topic (reply, close) or post (edit) this writes to
     person_id: int | None = None   # the forum user the write is about: forgetting them removes it
+
+
+# Outbox kinds about a forgotten person: once sent, their row keeps no payload (it named them).
+BLANKED_WHEN_SENT = frozenset({"forget_user_profile"})
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,9 @@ from sync_service.domain.impact import StatusChange
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
 from sync_service.services.ports.records import (
+    BLANKED_WHEN_SENT as BLANKED_WHEN_SENT,
+)
+from sync_service.services.ports.records import (
     Claim as Claim,
 )
 from sync_service.services.ports.records import (
@@ -68,6 +71,14 @@ class ExpertRepository(Protocol):
 
     def matchable(self) -> list[ExpertProfile]:
         """Profiles matching may rank."""
+        ...
+
+    def unpushed(self, limit: int) -> list[StoredExpert]:
+        """Profiles changed since they were last pushed to the codev plugin (or never pushed)."""
+        ...
+
+    def mark_pushed(self, user_id: int, updated_at: datetime) -> None:
+        """Record that the profile as it was at `updated_at` went to the codev plugin."""
         ...
 
 

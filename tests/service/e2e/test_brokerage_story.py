@@ -446,3 +446,15 @@ def test_with_the_plugin_an_expert_volunteers_and_a_manager_approves_from_the_ne
     after = world.api.as_user(MANAGER).get(f"/t/{water}.json").json()["codev_need"]
     assert after["status"] == "matched"
     assert {c["username"]: c["state"] for c in after["candidates"]}[KARIMA] == "asked"
+
+    # the introduction message carries its state (introductions_controller.rb): the buttons show to
+    # Karima while her answer is awaited, and go once she answered; her user card shows her profile
+    pm = _pm_of(world, water, KARIMA)
+    message = world.api.as_user(KARIMA).get(f"/t/{pm}.json").json()["codev_introduction"]
+    assert (message["state"], message["can_answer"]) == ("awaiting", True)
+    world.reply(KARIMA, pm, "J'accepte cette mise en relation")
+    world.settle()
+    message = world.api.as_user(KARIMA).get(f"/t/{pm}.json").json()["codev_introduction"]
+    assert (message["state"], message["can_answer"]) == ("accepted", False)
+    card = world.api.as_user(OFFICIAL).get(f"/u/{KARIMA}.json").json()["user"]["codev_expert"]
+    assert card["skills"] and {"fr", "ar", "en"} <= set(card["languages"][0])

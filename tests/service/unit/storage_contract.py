@@ -26,6 +26,7 @@ from sync_service.domain.brokerage import (
     review_key,
 )
 from sync_service.domain.needs import NeedDetails
+from sync_service.domain.people import ExpertProfile
 from sync_service.services.outbox import enqueue
 from sync_service.services.ports.storage import Intent, OutboxRow, UnitOfWork
 
@@ -440,3 +441,30 @@ def test_contract_forgetting_an_expert_keeps_their_history_under_a_key(make: Mak
     with make() as uow:
         assert [(r.expert, r.expert_username) for r in uow.history.changes()] == [
             ("forgotten:" + "k" * 64, None), (f"user:{FATIMA}", "fatima")]
+
+
+# --- what the codev plugin was given ---------------------------------------------------------------
+
+def test_contract_a_profile_is_unpushed_until_marked_and_again_once_it_changes(make: Make) -> None:
+    lahcen, fatima = ExpertProfile(LAHCEN, "lahcen.oubaha"), ExpertProfile(FATIMA, "fatima.z")
+    with make() as uow:
+        uow.experts.save(lahcen, at(0), at(0))
+        uow.experts.save(fatima, at(0), at(0))
+        uow.commit()
+    with make() as uow:
+        assert [s.profile.user_id for s in uow.experts.unpushed(10)] == [LAHCEN, FATIMA]
+        assert [s.profile.user_id for s in uow.experts.unpushed(1)] == [LAHCEN]
+        uow.experts.mark_pushed(LAHCEN, at(0))
+        uow.experts.mark_pushed(FATIMA, at(0))
+        uow.commit()
+    with make() as uow:
+        assert uow.experts.unpushed(10) == []
+        uow.experts.touch(LAHCEN, at(1))  # a fetch that found nothing new pushes nothing
+        uow.experts.save(dataclasses.replace(fatima, skills=("irrigation",)), at(2), at(2))
+        uow.commit()
+    with make() as uow:
+        [changed] = uow.experts.unpushed(10)
+        stored = uow.experts.get(LAHCEN)
+        assert stored is not None and stored.pushed_at == at(0)
+    assert (changed.profile.user_id, changed.pushed_at, changed.updated_at) == (FATIMA, at(0), at(2))
+

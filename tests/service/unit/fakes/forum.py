@@ -77,6 +77,7 @@ class FakeForum:
         self.plugin_offers: dict[int, list[OfferSnapshot]] | None = None
         # the need states codev pushed to the plugin, by topic; None: the plugin is not installed
         self.plugin_states: dict[int, dict[str, Any]] | None = None
+        self.plugin_profiles: dict[str, dict[str, Any]] | None = None  # by username, as the plugin
         self._last_topic_id = FIRST_THREAD_ID - 1
         self._last_post_id = FIRST_POST_ID - 1
 

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sync_service.adapters.db.columns import kept_error
-from sync_service.services.ports.storage import Intent, OutboxRow
+from sync_service.services.ports.storage import BLANKED_WHEN_SENT, Intent, OutboxRow
 from tests.service.unit.fakes.records import OnStore, OutboxRecord
 
 # What forgetting a person deletes outright: rows not on the forum (yet, or ever).
@@ -51,8 +51,9 @@ class FakeOutbox(OnStore):
         return claimed
 
     def mark_sent(self, row: OutboxRow, now: datetime, topic_id: int | None, post_id: int | None) -> bool:
+        blank: dict[str, Any] = {"payload": {}} if row.kind in BLANKED_WHEN_SENT else {}
         return self._finish(row, status="sent", sent_at=now, topic_id=topic_id, post_id=post_id,
-                            maybe_sent=False, last_error=None)
+                            maybe_sent=False, last_error=None, **blank)
 
     def retry(self, row: OutboxRow, available_at: datetime, error: str, maybe_sent: bool) -> bool:
         return self._finish(row, status="pending", available_at=available_at, leased_by=None,

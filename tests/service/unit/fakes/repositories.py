@@ -28,7 +28,9 @@ class FakeExperts(OnStore):
                      if s.profile.username.lower() == username.lower()), None)
 
     def save(self, profile: ExpertProfile, fetched_at: datetime, now: datetime) -> None:
-        self.data.experts[profile.user_id] = StoredExpert(profile, fetched_at, now)
+        stored = self.data.experts.get(profile.user_id)
+        self.data.experts[profile.user_id] = StoredExpert(profile, fetched_at, now,
+                                                          stored.pushed_at if stored else None)
 
     def touch(self, user_id: int, fetched_at: datetime) -> None:
         stored = self.data.experts.get(user_id)
@@ -43,6 +45,15 @@ class FakeExperts(OnStore):
 
     def matchable(self) -> list[ExpertProfile]:
         return [s.profile for _, s in sorted(self.data.experts.items()) if s.profile.matchable]
+
+    def unpushed(self, limit: int) -> list[StoredExpert]:
+        return [s for _, s in sorted(self.data.experts.items())
+                if s.pushed_at is None or s.pushed_at < s.updated_at][:limit]
+
+    def mark_pushed(self, user_id: int, updated_at: datetime) -> None:
+        stored = self.data.experts.get(user_id)
+        if stored is not None:
+            self.data.experts[user_id] = replace(stored, pushed_at=updated_at)
 
 
 class FakeNeeds(OnStore):

@@ -118,6 +118,17 @@ class FakeWriter:
                 raise WriteRefused(f"put_topic_state {key}: HTTP 404 (no plugin)", 404)
             self.forum.plugin_states[topic_id] = dict(payload["state"])
             return Posted(topic_id, None)
+        if kind in ("put_user_profile", "forget_user_profile"):
+            username = str(payload["username"])
+            if self.forum.plugin_profiles is None:
+                if kind == "forget_user_profile":
+                    return Posted(None, None)  # the real writer: a 404 on forgetting is forgotten
+                raise WriteRefused(f"{kind} {key}: HTTP 404 (no plugin)", 404)
+            if kind == "put_user_profile":
+                self.forum.plugin_profiles[username] = dict(payload["profile"])
+            else:
+                self.forum.plugin_profiles.pop(username, None)
+            return Posted(None, None)
         if kind == "close_topic":
             topic_id = int(payload["topic_id"])
             if topic_id in self.forum.topics:
