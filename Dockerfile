@@ -16,6 +16,9 @@ COPY config ./config
 COPY migrations ./migrations
 COPY sync_service ./sync_service
 COPY discourse_sandbox ./discourse_sandbox
+# the plugin's contract and metadata, which the sandbox plays (discourse_sandbox/plugin links there)
+COPY discourse_plugin/plugin.rb ./discourse_plugin/plugin.rb
+COPY discourse_plugin/contract ./discourse_plugin/contract
 # codev's wheel and a wheel of every pinned dependency (from PyPI only)
 RUN python -m pip wheel --wheel-dir /wheels .
 

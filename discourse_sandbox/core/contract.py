@@ -1,7 +1,8 @@
 """The codev plugin's contract (discourse_plugin/contract/codev.schema.json), checked with jsonschema.
 
 The plugin's lib/codev/contract.rb validates request bodies against the same file; the sandbox reads
-it from the repository, so both always agree on the shapes.
+it through discourse_sandbox/plugin, a link to the plugin's folder in a checkout (the wheel carries the
+contract and plugin.rb), so both always agree on the shapes.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import jsonschema  # type: ignore[import-untyped]
 
 from discourse_sandbox.core.errors import fail
 
-PLUGIN_PATH = Path(__file__).resolve().parents[2] / "discourse_plugin"
+PLUGIN_PATH = Path(__file__).parents[1] / "plugin"
 SCHEMA_PATH = PLUGIN_PATH / "contract" / "codev.schema.json"
 
 

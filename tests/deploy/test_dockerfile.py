@@ -81,6 +81,10 @@ def test_the_wheel_carries_its_defaults_and_the_image_has_no_development_or_sand
     build, final = _stages(parsed)
     copied = {i["value"].split()[0] for i in build if i["instruction"] == "COPY"}
     assert {"config", "migrations", "sync_service"} <= copied and not copied & {"tests", "bench", "."}
+    # the sandbox plays the plugin's contract (discourse_sandbox/plugin links to discourse_plugin/)
+    assert {"discourse_plugin/plugin.rb", "discourse_plugin/contract"} <= copied
+    ignore = (paths.ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+    assert {"!discourse_plugin/plugin.rb", "!discourse_plugin/contract/"} <= set(ignore)
     runs = " ".join(i["value"] for i in final if i["instruction"] == "RUN")
     assert "pip install --no-index --find-links /wheels codev" in runs and "[dev]" not in runs
     assert 'rm -rf "$site/discourse_sandbox" "$site/sync_service/defaults/examples"' in runs
