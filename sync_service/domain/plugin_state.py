@@ -95,11 +95,16 @@ def expert_profile(profile: ExpertProfile, translator: Translator, language_labe
     skills = [text for text in (_short(s) for s in profile.skills) if text is not None]
     document: dict[str, Any] = {
         "skills": skills[:MAX_SKILLS],
-        "languages": [{locale: language_label(code, locale) for locale in LOCALES}
+        "languages": [{locale: _capitalised(language_label(code, locale)) for locale in LOCALES}
                       for code in profile.languages[:MAX_LANGUAGES]],
         "availability": _availability(profile, translator),
     }
     return _versioned(document, updated_at)
+
+
+def _capitalised(label: str) -> str:
+    """"français" as a card shows it: "Français" (Arabic has no case)."""
+    return label[:1].upper() + label[1:]
 
 
 def _availability(profile: ExpertProfile, translator: Translator) -> dict[str, str] | None:

@@ -89,6 +89,8 @@ en relation, merci"; the need's status follows.
 
 The sandbox plays the codev plugin: the need's status, candidates and volunteers as codev pushed them
   curl -s {key} -H 'Api-Username: {MANAGER}' {url}/t/{need}.json   (field codev_need)
+and an expert's profile on their user card (field codev_expert):
+  curl -s {key} -H 'Api-Username: {MANAGER}' {url}/u/{expert}.json
 An expert presses "Je peux aider" (the review thread then lists them as a volunteer):
   curl -s {key} -H 'Api-Username: {expert}' -X POST {url}/codev/topics/{need}/offer.json
 A commune's project list, read without creating anything (docs/plan-import.md):

@@ -83,7 +83,7 @@ def test_a_profile_goes_to_the_user_card_once_a_version_and_again_when_it_change
     card = world.forum.plugin_profiles[USERNAMES[LAHCEN]]
     validate("expert_profile", card)
     assert card["skills"] == ["Hydraulique", "Eau potable"]
-    assert [language["fr"] for language in card["languages"]] == ["français", "amazighe (tachelhit)"]
+    assert [language["fr"] for language in card["languages"]] == ["Français", "Amazighe (tachelhit)"]
     assert card["availability"] == {"fr": "10 h/mois, à distance", "ar": card["availability"]["ar"],
                                     "en": card["availability"]["en"]}
     assert profiles.push_profiles(world.uow, world.rules, day(2)) == 0  # nothing changed
