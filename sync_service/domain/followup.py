@@ -20,7 +20,7 @@ FOLLOWUP_VERBS = (PUBLISH, KEEP_PRIVATE)
 QUESTIONS = ("done", "changed", "recommend")  # what was done, what changed, would you recommend
 ANSWER_LIMIT = 1200  # characters kept of each answer: a testimony, not an archive of the thread
 # "1." "2)" "3 -" "١." at the start of a line opens the answer to that question
-_NUMBERED = re.compile(r"^\s*(?:\*\*)?([1-3١-٣])\s*(?:\*\*)?\s*[.)\-:–]\s*(.*)$")
+_NUMBERED = re.compile(r"^\s*(?:\*\*)?([1-3١-٣])\s*(?:\*\*)?\s*[.)\-:–]\s*(?:\*\*)?\s*(.*)$")
 _ARABIC_DIGITS = str.maketrans("١٢٣", "123")
 
 
