@@ -81,13 +81,16 @@ def is_due(served_at: datetime, now: datetime, delay_days: float) -> bool:
 
 
 def read_reply(raw: str, words: Mapping[str, tuple[str, ...]]) -> Reply:
-    """A post of the person: a consent word if its first line is one, and the answers its text gives
-    (lines numbered 1, 2, 3 answer those questions; text that is not numbered answers the first)."""
-    command = read_command(raw, words, FOLLOWUP_VERBS)
-    lines = _own_lines(raw)
-    if command is not None and lines:
-        lines = lines[1:]  # the consent sentence is no answer
-    return Reply(command.verb if command is not None else None, split_answers(lines))
+    """A post of the person: the consent word a line of it starts with (the last one, if several), and
+    the answers the other lines give (numbered 1, 2, 3 for those questions; not numbered: the first)."""
+    verb, answers = None, []
+    for line in _own_lines(raw):
+        command = read_command(line, words, FOLLOWUP_VERBS)
+        if command is None:
+            answers.append(line)
+        else:
+            verb = command.verb  # the consent sentence is no answer
+    return Reply(verb, split_answers(answers))
 
 
 def split_answers(lines: Sequence[str]) -> tuple[str, str, str]:

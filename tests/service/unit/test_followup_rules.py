@@ -49,6 +49,15 @@ def test_quotes_and_the_consent_line_are_no_answers() -> None:
     assert read_reply(raw, WORDS) == Reply(f_.PUBLISH, ("Le forage.", "", ""))
 
 
+def test_a_consent_sentence_after_the_answers_counts_and_the_last_one_wins() -> None:
+    raw = ("1. Le forage.\n2. L'eau.\nJe préfère que mon témoignage reste privé\n"
+           "Finalement : j'accepte la publication de mon témoignage.\n"
+           "J'accepte que mon témoignage soit publié, merci.")
+
+    assert read_reply(raw, WORDS) == Reply(f_.PUBLISH, ("Le forage.", "L'eau. Finalement : j'accepte la "
+                                                        "publication de mon témoignage.", ""))
+
+
 def test_ordinary_words_are_no_consent() -> None:
     assert read_reply("Publier un guide nous a aidés.", WORDS).verb is None
     assert read_reply("Oui, je recommande.", WORDS).verb is None
