@@ -49,8 +49,9 @@ def consent_noted(t: Translator, verb: str, locale: str, key: str) -> str:
 
 
 def experience_title(t: Translator, need: posts.NeedView, locale: str) -> str:
-    """Title of the published topic; the need's title keeps it distinct from other experiences."""
-    return t.translate("followup.experience_title", locale,
+    """Title of the published topic; the need's id keeps it unique (Discourse refuses a title twice
+    among topics, not among messages: app/models/topic.rb, unique_among unless private_message?)."""
+    return t.translate("followup.experience_title", locale, topic_id=need.topic_id,
                        title=safe_text.title(need.title, posts.TITLE_LIMIT))
 
 

@@ -4,6 +4,9 @@ community manager publishes the "retour d'expérience" with `codev testimony pub
 time refused); the topic is in the practices category once and `codev report` counts it. A worker dies
 right after the forum took the first follow-up message, and again right after it read an answer
 (before its commit): nothing is posted twice. Time is injected (StoryClock), never waited for.
+
+The two messages share a title, as Discourse allows for messages (app/models/topic.rb: a title is
+unique among topics `unless ... t.private_message?`); the published topic's title names the need's id.
 """
 
 from __future__ import annotations

@@ -205,7 +205,7 @@ def test_the_manager_publishes_the_draft_once() -> None:
     assert again.value.reason == "already"
     row = world.store.intent(f"experience:{NEED}")
     assert row is not None and row.status == "sent" and row.payload["category"] == PRACTICES
-    assert draft.title == "Retour d'expérience : Eau potable pour six douars d'Anzi"
+    assert draft.title == "Retour d'expérience : Eau potable pour six douars d'Anzi (besoin n° 7)"
     assert "### Qu'est-ce que cela a changé pour la commune ?" in draft.raw
     assert "Pour la commune, [rkia\\.ouali](/u/rkia.ouali) : Les familles ont l\\'eau au robinet" in draft.raw
     assert queued.raw.startswith(draft.raw) and "<!-- codev:intent:experience:7 -->" in queued.raw
