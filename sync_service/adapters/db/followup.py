@@ -6,16 +6,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from sync_service.adapters.db.brokerage import _ids_in_key, _sent, _sent_keys_in_topic
 from sync_service.adapters.db.columns import aware, rowcount, utc
+from sync_service.adapters.db.outbox import UNSENT
 from sync_service.adapters.db.tables import (
     ExperienceRecord,
     FollowupRecord,
     NeedRecord,
+    OutboxIntent,
     StatusChangeRecord,
 )
 from sync_service.domain.followup import OUTCOMES, Experience, Followup, experience_key, followup_key
@@ -135,9 +137,19 @@ class SqlFollowupRepository:
         return True
 
     def forget_person(self, user_id: int) -> int:
-        """Delete that person's follow-ups; how many."""
-        f = FollowupRecord
-        return rowcount(self.session.execute(delete(f).where(f.user_id == user_id)))
+        """Delete that person's follow-ups; a publication of their needs not yet sent is called off (its
+        outbox row and its history row go: without their yes nothing is published). How many rows."""
+        f, e, o, h = FollowupRecord, ExperienceRecord, OutboxIntent, StatusChangeRecord
+        needs = list(self.session.scalars(select(f.need_topic_id).where(f.user_id == user_id)))
+        count = rowcount(self.session.execute(delete(f).where(f.user_id == user_id)))
+        for need in needs:
+            unsent = delete(o).where(o.intent_key == experience_key(need), o.status.in_(UNSENT))
+            if rowcount(self.session.execute(unsent.execution_options(synchronize_session=False))):
+                self.session.execute(update(e).where(e.need_topic_id == need).values(published_at=None))
+                self.session.execute(delete(h).where(h.kind == EXPERIENCE, h.need_topic_id == need,
+                                                     h.status == "published"))
+                count += 1
+        return count
 
     def forget_need(self, need_topic_id: int) -> int:
         """Delete the need's follow-ups and experience; how many rows."""

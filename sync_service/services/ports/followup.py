@@ -60,7 +60,8 @@ class FollowupRepository(Protocol):
         ...
 
     def forget_person(self, user_id: int) -> int:
-        """Delete that person's follow-ups (their answers with them); how many."""
+        """Delete that person's follow-ups (their answers with them), and call off a publication of their
+        needs not yet sent (outbox row and history row deleted, published_at cleared); how many rows."""
         ...
 
     def forget_need(self, need_topic_id: int) -> int:

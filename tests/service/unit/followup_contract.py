@@ -108,3 +108,23 @@ def test_contract_forgetting_a_person_or_a_need_deletes_their_follow_ups(make: M
     with make() as uow:
         assert uow.followups.of_need(NEED) == [] and uow.followups.of_need(OTHER_NEED) == []
         assert uow.followups.experience(NEED) is None
+
+
+def test_contract_forgetting_a_person_calls_off_a_publication_not_yet_sent(make: Make) -> None:
+    _need(make, NEED, [("served", 0)])
+    with make() as uow:
+        uow.followups.add(_asked(NEED, AUTHOR))
+        uow.followups.add(_asked(NEED, EXPERT))
+        uow.followups.add_experience(Experience(NEED, day(30)))
+        uow.followups.published(NEED, day(35))
+        enqueue(uow, Intent(experience_key(NEED), "create_topic", {"title": "Retour", "raw": "Texte"}),
+                day(35))
+        uow.commit()
+    with make() as uow:
+        assert uow.followups.forget_person(EXPERT) == 2
+        uow.commit()
+
+    with make() as uow:
+        assert uow.followups.experience(NEED) == Experience(NEED, day(30))
+        assert [r.status for r in uow.history.changes() if r.kind == "experience"] == []
+        assert uow.outbox.claim("sender", day(36), 10, 60) == []

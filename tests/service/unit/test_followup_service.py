@@ -263,3 +263,20 @@ def test_forgetting_a_person_purges_their_answers_and_keeps_the_counts() -> None
 
     assert set(followups(world)) == {AUTHOR}
     assert impact_report(world.uow().history.changes(), Period(), {}).experiences["received"] == 2
+
+
+def test_forgetting_a_person_before_the_send_calls_the_publication_off() -> None:
+    world = answered()
+    world.forum.post(message(world, AUTHOR), AUTHOR, "J'accepte la publication de mon témoignage")
+    world.read(message(world, AUTHOR), day(33))
+    testimony.publish(world.uow, world.rules.translator, NEED, PRACTICES, day(34))
+
+    with world.uow() as uow:
+        forget_person(uow, LAHCEN, EXPERT, day(34), gone=True)
+        uow.commit()
+    world.send(day(34))
+
+    assert world.store.intent(f"experience:{NEED}") is None
+    with world.uow() as uow:
+        assert "Une étude hydraulique" not in testimony.draft(uow, world.rules.translator, NEED).raw
+    assert impact_report(world.uow().history.changes(), Period(), {}).experiences["published"] == 0

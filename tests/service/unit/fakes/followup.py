@@ -9,6 +9,7 @@ from datetime import datetime
 
 from sync_service.domain.followup import OUTCOMES, Experience, Followup, experience_key, followup_key
 from sync_service.domain.impact import EXPERIENCE, NEED
+from tests.service.unit.fakes.outbox import UNSENT
 from tests.service.unit.fakes.records import HistoryRecord, OnStore
 
 
@@ -93,9 +94,17 @@ class FakeFollowups(OnStore):
 
     def forget_person(self, user_id: int) -> int:
         gone = [pair for pair in self.data.followups if pair[1] == user_id]
-        for pair in gone:
-            del self.data.followups[pair]
-        return len(gone)
+        count = len(gone)
+        for need, user in gone:
+            del self.data.followups[(need, user)]
+            unsent = [r for r in self.data.outbox if r.key == experience_key(need) and r.status in UNSENT]
+            if unsent:
+                self.data.outbox[:] = [r for r in self.data.outbox if r not in unsent]
+                self.data.experiences[need] = replace(self.data.experiences[need], published_at=None)
+                self.data.history[:] = [r for r in self.data.history if not (
+                    r.kind == EXPERIENCE and r.need_topic_id == need and r.status == "published")]
+                count += 1
+        return count
 
     def forget_need(self, need_topic_id: int) -> int:
         gone = [pair for pair in self.data.followups if pair[0] == need_topic_id]
