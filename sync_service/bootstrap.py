@@ -113,6 +113,7 @@ def brokerage_rules(config: Config, review_category_id: int | None = None) -> Br
         digest_size=life.digest_size,
         words=command_words(translator),
         approve_tag_prefix=life.approve_tag_prefix,
+        followup_days=life.followup_days,
         bands=config.matching.bands,
         language_label=lambda code, locale: config.taxonomy.label("language", code, locale),
     )

@@ -252,7 +252,7 @@ def _categories(r: Reader, value: object, structure: ForumStructure,
         categories.append(CategorySpec(r.text(entry, "slug", where), r.text(entry, "name", where),
                                        color.upper(), dict(permissions), forms))
     slugs = {c.slug: c for c in categories}
-    for key in ("needs_category", "review_category", "introductions_category"):
+    for key in ("needs_category", "review_category", "introductions_category", "practices_category"):
         slug = getattr(settings.forum, key)
         if slug not in slugs:
             raise r.fail("categories", sorted(slugs), f"a category with slug {slug!r} (settings forum.{key})")

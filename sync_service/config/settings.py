@@ -24,6 +24,7 @@ class ForumSettings:
     communes_file: str = "communes.csv"  # HCP list that names communes and provinces (config directory)
     review_category: str = "revue-des-suggestions"
     introductions_category: str = "mises-en-relation"
+    practices_category: str = "pratiques"  # where published "retours d'expérience" go
     user_fields: Mapping[str, str] = field(
         default_factory=lambda: {
             "skills": "Compétences",
@@ -93,6 +94,8 @@ class LifecycleSettings:
     digest_size: int = 5              # needs listed at most in one digest
     pass_seconds: float = 60.0        # the worker re-ranks and checks the clock at least this often
     approve_tag_prefix: str = "approuver-"  # tag <prefix><rank> on a review topic approves that rank
+    # the need's author and expert are asked how it went this long after it was served or funded
+    followup_days: float = field(default=30.0, metadata={"min": 1})
 
 
 @dataclass(frozen=True)

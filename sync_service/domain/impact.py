@@ -9,6 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 NEED, INTRODUCTION = "need", "introduction"
+# Rows of the follow-up: a person's testimony received, a "retour d'expérience" published (no person)
+EXPERIENCE = "experience"
+EXPERIENCE_FIGURES = ("received", "published")
 KPI_NAMES = ("migrants_involved", "communes_engaged", "actors_linked", "communes_strengthened")
 NEED_STATUSES = ("open", "matched", "in_progress", "served", "funded", "closed")
 ANSWERS = ("accepted", "declined", "expired", "withdrawn")
@@ -71,6 +74,7 @@ class ImpactReport:
     median_days_to_answer: float | None
     skill_gaps: tuple[tuple[str, int], ...]
     per_commune: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    experiences: Mapping[str, int] = field(default_factory=dict)  # EXPERIENCE_FIGURES in the period
 
 
 def impact_report(changes: Iterable[StatusChange], period: Period,
@@ -99,7 +103,17 @@ def impact_report(changes: Iterable[StatusChange], period: Period,
         median_days_to_answer=_median_days(intros, period),
         skill_gaps=_skill_gaps(at_end.values()),
         per_commune=_per_commune(posted, accepted, strengthened),
+        experiences=experience_counts(rows, period),
     )
+
+
+def experience_counts(rows: Iterable[StatusChange], period: Period) -> dict[str, int]:
+    """Testimonies received and experiences published in the period."""
+    counts = dict.fromkeys(EXPERIENCE_FIGURES, 0)
+    for row in rows:
+        if row.kind == EXPERIENCE and row.status in counts and period.holds(row.at):
+            counts[row.status] += 1
+    return counts
 
 
 def _firsts(rows: Iterable[StatusChange]) -> dict[int, StatusChange]:

@@ -280,9 +280,17 @@ def _how_to_answer(t: Translator, answer: Answer, locale: str) -> list[str]:
     return lines
 
 
-def _finish(lines: list[str], locale: str, intent_key: str) -> str:
-    body = "\n".join(lines).strip()
+def finish(lines: list[str], locale: str, intent_key: str) -> str:
+    """Lines joined into a post in the locale's direction, ending with the intent's marker."""
+    return f"{rtl(chr(10).join(lines).strip(), locale)}\n\n{marker(intent_key)}\n"
+
+
+def rtl(body: str, locale: str) -> str:
+    """The body wrapped right to left when the locale is written so."""
     if text_direction(locale) == "rtl":
         # Discourse's sanitiser allows div[dir] and div[lang]; the blank lines keep Markdown live inside.
-        body = f"{RTL_OPEN}\n\n{body}\n\n{RTL_CLOSE}"
-    return f"{body}\n\n{marker(intent_key)}\n"
+        return f"{RTL_OPEN}\n\n{body}\n\n{RTL_CLOSE}"
+    return body
+
+
+_finish = finish

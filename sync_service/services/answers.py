@@ -21,6 +21,7 @@ from sync_service.services.brokerage import (
     set_status,
     withdraw,
 )
+from sync_service.services.followup import read_followup
 from sync_service.services.outbox import enqueue
 from sync_service.services.ports.forum import ThreadPost, ThreadReader
 from sync_service.services.ports.matching import Ranker
@@ -38,7 +39,9 @@ def read_thread(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: Bro
     """A reply (or an edit) in a topic codev opened: apply the commands it holds. Never commits."""
     review = uow.reviews.by_topic(topic_id)
     intro = uow.introductions.by_pm_topic(topic_id) if review is None else None
-    if review is None and intro is None and uow.needs.get(topic_id) is None and uow.outbox.unsettled_topics():
+    followup = uow.followups.by_pm_topic(topic_id) if review is None and intro is None else None
+    if review is None and intro is None and followup is None and uow.needs.get(topic_id) is None \
+            and uow.outbox.unsettled_topics():
         # the forum may hold a topic codev opened and does not know yet (its write answered 500, or
         # the sender died after it): a reply there is kept until the outbox settles, never dropped (a
         # need codev holds is no topic of its own: its events go on at once)
@@ -50,6 +53,8 @@ def read_thread(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: Bro
         return read_review(uow, forum, ranker, rules, review, topic_id, now)
     if intro is not None:
         return read_introduction(uow, forum, rules, intro, topic_id, now)
+    if followup is not None:
+        return read_followup(uow, forum, rules, followup, topic_id, now)
     return "ignored"
 
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sync_service.domain import brokerage as rules_
 from sync_service.domain import plugin_state, posts
 from sync_service.domain.brokerage import Delays, Introduction, ReviewThread, ShownCandidate
+from sync_service.domain.followup import FOLLOWUP_VERBS
 from sync_service.domain.i18n import Translator, guess_locale
 from sync_service.domain.matching.settings import Bands
 from sync_service.domain.needs import NeedDetails
@@ -23,7 +24,7 @@ from sync_service.services.outbox import enqueue
 from sync_service.services.ports.matching import Ranked, Ranker
 from sync_service.services.ports.storage import Intent, UnitOfWork
 
-COMMAND_VERBS = (*rules_.REVIEW_VERBS, *rules_.ANSWER_VERBS)
+COMMAND_VERBS = (*rules_.REVIEW_VERBS, *rules_.ANSWER_VERBS, *FOLLOWUP_VERBS)
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class BrokerageRules:
     plugin: bool = False  # the forum has the codev plugin: each need's state is pushed to it
     # a language code's name in a locale (the taxonomy's labels), for the plugin's user card
     language_label: Callable[[str, str], str] = lambda code, locale: code
+    followup_days: float = 30.0  # people of a need served or funded are asked how it went after this
 
 
 def command_words(translator: Translator) -> dict[str, tuple[str, ...]]:

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sync_service.services import answers, brokerage, profiles, timers
+from sync_service.services import answers, brokerage, followup, profiles, timers
 from sync_service.services.brokerage import BrokerageRules
 from sync_service.services.outbox import SendPolicy, SendReport, send_due
 from sync_service.services.ports.forum import ForumUnavailable, ForumWriter, ThreadReader
@@ -90,6 +90,7 @@ class BrokerageLoop:
                 report["rematch_after_timers"] = brokerage.rematch(self.uow_factory, self.ranker,
                                                                    self.rules, now, closed_since=now)
             report["digests"] = timers.send_digests(self.uow_factory, self.ranker, self.rules, now)
+            report["followups"] = followup.ask_due(self.uow_factory, self.rules, now)
             if self.next_sweep is None or now >= self.next_sweep:
                 report["swept"] = self.sweep(now)
                 self.next_sweep = now + self.sweep_every
@@ -110,6 +111,7 @@ class BrokerageLoop:
             topics = [t.topic_id for n in uow.needs.open_needs()
                       if (t := uow.reviews.get(n.topic_id)) is not None and t.topic_id is not None]
             topics += [i.pm_topic_id for i in uow.introductions.pending() if i.pm_topic_id is not None]
+            topics += followup.listening_topics(uow, self.rules, now)
         for topic_id in topics:
             if self.stop():
                 break

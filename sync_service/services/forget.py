@@ -30,8 +30,8 @@ def forget_person(
     pepper: bytes = TOMBSTONE_PEPPER,
 ) -> bool:
     """Purge the person's profile, their traces in the inbox, their introductions, review listings,
-    digests and unsent writes; when they are gone from the forum (deleted or anonymised), also their
-    name on needs. Writes the tombstone. True if anything went."""
+    digests, follow-up answers and unsent writes; when they are gone from the forum (deleted or
+    anonymised), also their name on needs. Writes the tombstone. True if anything went."""
     stored = uow.experts.get(user_id)
     removed = uow.experts.delete(user_id)
     traces = uow.inbox.forget_person(user_id, username)
@@ -40,7 +40,7 @@ def forget_person(
     uow.history.forget_expert(user_id, tombstone_key("person", user_id, pepper))
     brokered = (uow.introductions.forget_expert(user_id) + uow.reviews.forget_expert(user_id)
                 + uow.digests.forget_expert(user_id) + uow.outbox.forget_person(user_id)
-                + uow.offers.forget_expert(user_id))
+                + uow.offers.forget_expert(user_id) + uow.followups.forget_person(user_id))
     if stored is not None and stored.pushed_at is not None:
         # the codev plugin's user card showed their profile: it goes too (after the purge of unsent writes)
         intent = {"user_id": user_id, "username": stored.profile.username}
@@ -58,6 +58,7 @@ def forget_need(
     removed = uow.needs.delete(topic_id)
     uow.introductions.forget_need(topic_id)
     uow.offers.forget_need(topic_id)
+    uow.followups.forget_need(topic_id)
     uow.reviews.delete(topic_id)
     if removed or gone:
         uow.tombstones.add(tombstone_key("need", topic_id, pepper), now)

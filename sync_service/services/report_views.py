@@ -9,7 +9,7 @@ import io
 from typing import Any
 
 from sync_service.domain.i18n import Translator, text_direction
-from sync_service.domain.impact import KPI_NAMES, NEED_STATUSES, ImpactReport
+from sync_service.domain.impact import EXPERIENCE_FIGURES, KPI_NAMES, NEED_STATUSES, ImpactReport
 from sync_service.services.report import ReportRequest
 
 INTRODUCTION_FIGURES = ("proposed", "accepted", "declined", "expired", "withdrawn")
@@ -28,7 +28,13 @@ def as_json(report: ImpactReport, request: ReportRequest, *, anonymous: bool = F
         "introductions": {**{name: report.introductions.get(name, 0) for name in INTRODUCTION_FIGURES},
                           "median_days_to_answer": report.median_days_to_answer},
         "skill_gaps": [{"skill": skill, "needs": count} for skill, count in report.skill_gaps],
+        "experiences": _experiences(report),
     }
+
+
+def _experiences(report: ImpactReport) -> dict[str, int]:
+    """Testimonies received and "retours d'expérience" published in the period."""
+    return {name: report.experiences.get(name, 0) for name in EXPERIENCE_FIGURES}
 
 
 class Words:
@@ -70,6 +76,8 @@ def _rows(report: ImpactReport, request: ReportRequest, words: Words,
     rows.append((words("section.introductions"), words("introductions.median"),
                  words.median(report.median_days_to_answer), "", ""))
     rows += [(words("section.skill_gaps"), skill, str(count), "", "") for skill, count in report.skill_gaps]
+    rows += [(words("section.experiences"), words(f"experiences.{name}"), str(count), "", "")
+             for name, count in _experiences(report).items()]
     return rows
 
 
@@ -106,6 +114,9 @@ def as_markdown(report: ImpactReport, request: ReportRequest, words: Words, *,
     lines += _commune_table(report, words, markdown=True)
     lines += ["", f"## {words('section.skill_gaps')}", ""]
     lines += [f"- {_cell(skill)} : {count}" for skill, count in report.skill_gaps] or [words("none")]
+    lines += ["", f"## {words('section.experiences')}", "",
+              f"| {words('column.figure')} | {words('column.value')} |", "|---|---:|"]
+    lines += [f"| {words(f'experiences.{n}')} | {c} |" for n, c in _experiences(report).items()]
     return "\n".join(lines) + "\n"
 
 
@@ -166,5 +177,8 @@ def as_html(report: ImpactReport, request: ReportRequest, words: Words, *, anony
             "</td></tr>" for n in INTRODUCTION_FIGURES]
     out.append(f"<tr><td>{e(words('introductions.median'))}</td>"
                f"<td class=\"n\">{e(words.median(report.median_days_to_answer))}</td></tr></table>")
-    out.append("</body></html>\n")
+    out.append(f"<h2>{e(words('section.experiences'))}</h2><table>")
+    out += [f"<tr><td>{e(words(f'experiences.{n}'))}</td><td class=\"n\">{c}</td></tr>"
+            for n, c in _experiences(report).items()]
+    out.append("</table></body></html>\n")
     return "\n".join(out)

@@ -107,7 +107,7 @@ def send_digests(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules,
             fresh = [i for i in fits.get(expert.user_id, []) if i not in listed][: rules.digest_size]
             if not fresh:
                 continue
-            locale = _expert_locale(expert.languages)
+            locale = expert_locale(expert.languages)
             # to the second: intervals shorter than a day put two digests on one date
             key = f"digest:{expert.user_id}:{now:%Y%m%dT%H%M%S}"
             views = [need_view(by_id[i]) for i in fresh]
@@ -126,7 +126,7 @@ def _due(last: datetime | None, now: datetime, rules: BrokerageRules) -> bool:
     return last is None or now - last >= rules.digest_interval
 
 
-def _expert_locale(languages: tuple[str, ...]) -> str:
+def expert_locale(languages: tuple[str, ...]) -> str:
     """French unless the expert reads neither French but Arabic or English (their stated languages)."""
     if not languages or "fr" in languages:
         return "fr"

@@ -1,7 +1,7 @@
 """What codev holds of one person, as one JSON document (GDPR art. 15 and 20; docs/privacy.md): their
 profile as matching reads it, the needs they posted, the introductions they are part of (as the expert
-or as the need's author) with the history of their statuses, the digests sent to them, and whether they
-were forgotten."""
+or as the need's author) with the history of their statuses, the digests sent to them, their answers to
+follow-ups, and whether they were forgotten."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from sync_service.adapters.db.columns import aware
 from sync_service.adapters.db.tables import (
     DigestEntry,
     ExpertRecord,
+    FollowupRecord,
     IntroductionRecord,
     NeedOfferRecord,
     NeedRecord,
@@ -29,6 +30,7 @@ PROFILE = ("username", "display_name", "bio", "skills", "sectors", "languages", 
            "availability_hours", "origin_province", "matchable", "digest", "fetched_at", "updated_at")
 NEED = ("topic_id", "title", "commune", "commune_code", "province", "sector", "kind", "skills", "languages",
         "mode", "deadline", "body", "status", "topic_updated_at", "updated_at")
+FOLLOWUP = ("need_topic_id", "role", "locale", "asked_at", "answers", "answered_at", "consent", "consent_at")
 INTRODUCTION = ("need_topic_id", "expert_user_id", "expert_username", "status", "reviewed", "approved_by",
                 "opened_at", "reminded_at", "answered_at", "closed_at")
 
@@ -67,6 +69,8 @@ def export_person(session: Session, user_id: int, now: datetime, pepper: bytes) 
                               .order_by(StatusChangeRecord.at, StatusChangeRecord.id))
     offers = session.scalars(select(NeedOfferRecord).where(NeedOfferRecord.user_id == user_id)
                              .order_by(NeedOfferRecord.offered_at))
+    followups = session.scalars(select(FollowupRecord).where(FollowupRecord.user_id == user_id)
+                                .order_by(FollowupRecord.asked_at))
     forgotten = session.get(Tombstone, tombstone_key("person", user_id, pepper)) is not None
     return {
         "forum_user_id": user_id,
@@ -84,6 +88,7 @@ def export_person(session: Session, user_id: int, now: datetime, pepper: bytes) 
                            for o in offers],
         "digests_received": [{"need_topic_id": d.need_topic_id, "sent_at": _value(d.sent_at)}
                              for d in digests],
+        "follow_ups": [_plain(f, FOLLOWUP) for f in followups],
         "messages_not_yet_sent": waiting,
         "not_kept": "codev keeps no e-mail address, no password, no IP address; the forum's own export "
                     "(Discourse: your profile > Activity > Download all) holds your posts and account",

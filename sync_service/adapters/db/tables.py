@@ -207,6 +207,35 @@ class NeedOfferRecord(Base):
     offered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class FollowupRecord(Base):
+    """One person asked how a need served or funded went: their answers and consent, nothing more."""
+
+    __tablename__ = "followups"
+
+    need_topic_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False, index=True)
+    username: Mapped[str] = mapped_column(String(60))
+    role: Mapped[str] = mapped_column(String(16))  # author | expert
+    locale: Mapped[str] = mapped_column(String(8))
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    # what was done, what changed, would they recommend: each capped (domain.followup.ANSWER_LIMIT)
+    answers: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    consent: Mapped[bool | None] = mapped_column(Boolean)
+    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_post_number: Mapped[int] = mapped_column(Integer)
+
+
+class ExperienceRecord(Base):
+    """A need whose people were asked; published_at once a community manager published it."""
+
+    __tablename__ = "experiences"
+
+    need_topic_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False)
+    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class StatusChangeRecord(Base):
     """One change of a need's or an introduction's status, with its time; appended in the transaction of
     the change, never updated but to forget a person (their id and name blanked, `expert_key` kept as a

@@ -17,6 +17,7 @@ from sync_service.adapters.db.brokerage import (
 )
 from sync_service.adapters.db.engine import sqlite_file
 from sync_service.adapters.db.entity_locks import EntityLocks
+from sync_service.adapters.db.followup import SqlFollowupRepository
 from sync_service.adapters.db.history import SqlHistoryRepository
 from sync_service.adapters.db.inbox_queue import SqlInbox
 from sync_service.adapters.db.outbox import SqlOutbox
@@ -71,6 +72,7 @@ class SqlUnitOfWork:
         self.digests = SqlDigestRepository(self.session)
         self.outbox = SqlOutbox(self.session)
         self.offers = SqlOfferRepository(self.session)
+        self.followups = SqlFollowupRepository(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -23,6 +23,7 @@ from sync_service.entrypoints.cli.provision import provision
 from sync_service.entrypoints.cli.report import report
 from sync_service.entrypoints.cli.serve import serve
 from sync_service.entrypoints.cli.sync import sync
+from sync_service.entrypoints.cli.testimony import testimony
 from sync_service.entrypoints.cli.worker import worker
 
 # Commands that need the Discourse sandbox, loaded when asked for: an installation without it (the
@@ -86,7 +87,7 @@ def cli(ctx: click.Context, config_dir: str | None, config_file: str | None) -> 
 
 
 for command in (db, show_config, serve, worker, inbox, outbox, sync, provision, doctor_command, export,
-                match, evaluate, import_plan, report):
+                match, evaluate, import_plan, report, testimony):
     cli.add_command(command)
 
 

@@ -26,6 +26,7 @@ from sync_service.adapters.db.tables import (
     Base,
     DigestEntry,
     ExpertRecord,
+    FollowupRecord,
     IntroductionRecord,
     NeedOfferRecord,
     NeedRecord,
@@ -62,6 +63,8 @@ def _community(url: str) -> None:
                                expert_user_id=7, expert_username="amina.benali", skills=[]),
             DigestEntry(user_id=7, need_topic_id=31, sent_at=NOW),
             NeedOfferRecord(need_topic_id=31, user_id=7, username="amina.benali", offered_at=NOW),
+            FollowupRecord(need_topic_id=30, user_id=7, username="amina.benali", role="expert", locale="fr",
+                           asked_at=NOW, answers=["Une étude", "", "Oui"], consent=True, last_post_number=2),
             Tombstone(key=tombstone_key("person", 99, PEPPER), created_at=NOW),
         ])
     engine.dispose()
@@ -101,6 +104,8 @@ def test_an_expert_gets_their_profile_and_introductions(tmp_path: Path) -> None:
     assert [(h["need_topic_id"], h["status"]) for h in document["introduction_history"]] == [(30, "accepted")]
     assert document["digests_received"] == [{"need_topic_id": 31, "sent_at": NOW.isoformat()}]
     assert document["offers_of_help"] == [{"need_topic_id": 31, "offered_at": NOW.isoformat()}]
+    assert [(f["need_topic_id"], f["answers"], f["consent"]) for f in document["follow_ups"]] == [
+        (30, ["Une étude", "", "Oui"], True)]
     assert document["needs_posted"] == []
 
 

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from sync_service.domain import brokerage as rules_
-from sync_service.domain import posts
+from sync_service.domain import followup_posts, posts
 from sync_service.domain.brokerage import Command, read_command
+from sync_service.domain.followup import FOLLOWUP_VERBS, read_reply
 from sync_service.services.brokerage import command_words
 from tests.configured import packaged
 from tests.conftest import SandboxClient
@@ -60,5 +61,27 @@ def test_a_bare_command_word_is_refused_in_a_topic(tmp_path: Path, short: str) -
         answer = api.as_user("nadia").post("/posts.json", json={"topic_id": review_id, "raw": short})
 
         assert answer.status_code == 422
+    finally:
+        sandbox.stop()
+
+
+@pytest.mark.parametrize("locale", ["fr", "ar", "en"])
+def test_every_consent_sentence_of_a_follow_up_is_posted_and_read_as_its_word(tmp_path: Path,
+                                                                               locale: str) -> None:
+    sandbox = forum(tmp_path, topics=[review_topic("Revue : eau potable à Anzi", [])])
+    try:
+        api = SandboxClient(sandbox.base_url)
+        pm_id = api.as_user("nadia").post("/posts.json", json={
+            "title": "Retour d'expérience : eau potable à Anzi", "archetype": "private_message",
+            "target_recipients": "fatima", "raw": "Bonjour Fatima, qu'est-ce qui a été fait ?"},
+        ).json()["topic_id"]
+
+        for verb in FOLLOWUP_VERBS:
+            raw = followup_posts.offered(T, verb, locale)
+            answer = api.as_user("fatima").post("/posts.json", json={"topic_id": pm_id, "raw": raw})
+
+            assert answer.status_code == 200, (raw, answer.text)
+            assert read_reply(raw, WORDS).verb == verb, raw
+            sandbox.clock.advance(6)
     finally:
         sandbox.stop()

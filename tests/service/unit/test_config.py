@@ -64,6 +64,8 @@ def test_settings_are_frozen() -> None:
         ("forum:\n  user_fields:\n    skills: 3\n", "forum.user_fields.skills", "a non-empty text"),
         ("- just\n- a list\n", "(top level)", "a mapping"),
         ("forum: {needs_tag: [\n", "line", "valid YAML"),
+        ("lifecycle:\n  followup_days: 0\n", "lifecycle.followup_days", "a number, 1 or more"),
+        ("lifecycle:\n  followup_days: soon\n", "lifecycle.followup_days", "a number"),
     ],
 )
 def test_bad_yaml_names_file_key_and_expectation(tmp_path: Path, text: str, key: str, expected: str) -> None:
