@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sync_service.domain.i18n import Translator, text_direction
@@ -16,7 +17,11 @@ INTRODUCTION_FIGURES = ("proposed", "accepted", "declined", "expired", "withdraw
 COMMUNE_COLUMNS = ("needs", "accepted", "strengthened")
 
 
-def as_json(report: ImpactReport, request: ReportRequest, *, anonymous: bool = False) -> dict[str, Any]:
+Campaigns = Sequence[Mapping[str, Any]]  # services.campaigns.summaries
+
+
+def as_json(report: ImpactReport, request: ReportRequest, *, anonymous: bool = False,
+            campaigns: Campaigns = ()) -> dict[str, Any]:
     """The report as JSON data; `anonymous` leaves every members list empty."""
     return {
         "from": request.first_day.isoformat() if request.first_day else None,
@@ -28,6 +33,8 @@ def as_json(report: ImpactReport, request: ReportRequest, *, anonymous: bool = F
         "introductions": {**{name: report.introductions.get(name, 0) for name in INTRODUCTION_FIGURES},
                           "median_days_to_answer": report.median_days_to_answer},
         "skill_gaps": [{"skill": skill, "needs": count} for skill, count in report.skill_gaps],
+        "campaigns": [{"key": c["key"], "name": c["name"], "joined": c["joined"], "accepted": c["accepted"]}
+                      for c in campaigns],
     }
 
 
@@ -39,6 +46,10 @@ class Words:
 
     def __call__(self, key: str, **values: object) -> str:
         return self.translator.translate(f"report.{key}", self.locale, **values)
+
+    def campaign(self, key: str) -> str:
+        """A word of the campaigns' section (campaign.*)."""
+        return self.translator.translate(f"campaign.{key}", self.locale)
 
     def period(self, request: ReportRequest) -> str:
         """"from ... to ...", or all time."""
@@ -73,7 +84,8 @@ def _rows(report: ImpactReport, request: ReportRequest, words: Words,
     return rows
 
 
-def as_csv(report: ImpactReport, request: ReportRequest, words: Words, *, anonymous: bool = False) -> str:
+def as_csv(report: ImpactReport, request: ReportRequest, words: Words, *, anonymous: bool = False,
+           campaigns: Campaigns = ()) -> str:
     """One line a figure: section, figure, value, target, who."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -81,11 +93,16 @@ def as_csv(report: ImpactReport, request: ReportRequest, words: Words, *, anonym
                      words("column.target"), words("column.members")])
     writer.writerow([words("column.period"), words.period(request), "", "", ""])
     writer.writerows(_rows(report, request, words, anonymous))
+    for c in campaigns:
+        writer.writerow([words.campaign("section"), f"{c['name']}: {words.campaign('column.joined')}",
+                         str(c["joined"]), "", ""])
+        writer.writerow([words.campaign("section"), f"{c['name']}: {words.campaign('column.accepted')}",
+                         str(c["accepted"]), "", ""])
     return out.getvalue()
 
 
 def as_markdown(report: ImpactReport, request: ReportRequest, words: Words, *,
-                anonymous: bool = False) -> str:
+                anonymous: bool = False, campaigns: Campaigns = ()) -> str:
     """Headings and tables, readable as plain text."""
     lines = [f"# {words('title')}", "", words.period(request), "", f"## {words('section.results')}", "",
              f"| {words('column.figure')} | {words('column.value')} | {words('column.target')} | "
@@ -106,6 +123,11 @@ def as_markdown(report: ImpactReport, request: ReportRequest, words: Words, *,
     lines += _commune_table(report, words, markdown=True)
     lines += ["", f"## {words('section.skill_gaps')}", ""]
     lines += [f"- {_cell(skill)} : {count}" for skill, count in report.skill_gaps] or [words("none")]
+    if campaigns:
+        lines += ["", f"## {words.campaign('section')}", "",
+                  f"| {words.campaign('column.name')} | {words.campaign('column.joined')} | "
+                  f"{words.campaign('column.accepted')} |", "|---|---:|---:|"]
+        lines += [f"| {_cell(str(c['name']))} | {c['joined']} | {c['accepted']} |" for c in campaigns]
     return "\n".join(lines) + "\n"
 
 
@@ -132,7 +154,8 @@ th, td { border: 1px solid #999; padding: 1.5mm 2mm; text-align: start; }
 td.n { text-align: end; } .reached { font-weight: bold; }"""
 
 
-def as_html(report: ImpactReport, request: ReportRequest, words: Words, *, anonymous: bool = False) -> str:
+def as_html(report: ImpactReport, request: ReportRequest, words: Words, *, anonymous: bool = False,
+            campaigns: Campaigns = ()) -> str:
     """A simple page that prints on A4: the four results against their targets, a line per commune."""
     e = html.escape
     locale = words.locale
@@ -166,5 +189,11 @@ def as_html(report: ImpactReport, request: ReportRequest, words: Words, *, anony
             "</td></tr>" for n in INTRODUCTION_FIGURES]
     out.append(f"<tr><td>{e(words('introductions.median'))}</td>"
                f"<td class=\"n\">{e(words.median(report.median_days_to_answer))}</td></tr></table>")
+    if campaigns:
+        out.append(f"<h2>{e(words.campaign('section'))}</h2><table><tr>" + "".join(
+            f"<th>{e(words.campaign(f'column.{c}'))}</th>" for c in ("name", "joined", "accepted")) + "</tr>")
+        out += [f"<tr><td>{e(str(c['name']))}</td><td class=\"n\">{c['joined']}</td>"
+                f"<td class=\"n\">{c['accepted']}</td></tr>" for c in campaigns]
+        out.append("</table>")
     out.append("</body></html>\n")
     return "\n".join(out)
