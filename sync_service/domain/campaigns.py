@@ -56,9 +56,12 @@ def invite_expiry(created: datetime, days: int, key: str) -> datetime:
 
 def campaign_figures(members: Iterable[Member], changes: Iterable[StatusChange], period: Period,
                      keys: Iterable[str]) -> dict[str, CampaignFigures]:
-    """campaign key -> who joined in the period, and who of them accepted an introduction after joining
-    (the acceptance in the period too). `changes` carry every expert under the keyed hash their rows
-    take when forgotten ("forgotten:<key>"), as services/report.one_key_a_person gives them."""
+    """campaign key -> who joined in the period, and who of them accepted an introduction in the period.
+
+    Joining through an invite creates the account, so every introduction such a person accepts comes
+    after they joined; the moments are not compared (Discourse's clock stamps the redemption, codev's
+    the acceptance). `changes` carry every expert under the keyed hash their rows take when forgotten
+    ("forgotten:<key>"), as services/report.one_key_a_person gives them."""
     accepted: dict[str, list[datetime]] = {}
     for change in changes:
         if change.kind == INTRODUCTION and change.status == "accepted" and change.expert is not None:
@@ -71,8 +74,7 @@ def campaign_figures(members: Iterable[Member], changes: Iterable[StatusChange],
 
 
 def _figures(joined: list[Member], accepted: Mapping[str, list[datetime]], period: Period) -> CampaignFigures:
-    took = [m for m in joined
-            if any(at >= m.joined_at and period.holds(at) for at in accepted.get(m.person_key, ()))]
+    took = [m for m in joined if any(period.holds(at) for at in accepted.get(m.person_key, ()))]
     return CampaignFigures(len(joined), len(took), _names(joined), _names(took))
 
 

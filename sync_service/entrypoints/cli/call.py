@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from sync_service.domain.calls import FORUM, PLAIN
+from sync_service.domain.calls import FORUM, PLAIN, read_document
 from sync_service.entrypoints.cli.context import Context, pass_context
 from sync_service.entrypoints.cli.errors import EXIT_CONFIG, fail
 from sync_service.services import calls
@@ -49,8 +49,11 @@ def publish(ctx: Context, file: Path, category: str | None, actor: str) -> None:
     """Post the edited call (FILE: "# Title", a blank line, the text) as a topic, through the outbox."""
     try:
         text = file.read_text(encoding="utf-8")
+        read_document(text)  # a malformed file is named before anything reaches the forum
     except (OSError, UnicodeDecodeError) as exc:
         raise fail(f"{file}: cannot be read as UTF-8 text ({exc})", EXIT_CONFIG) from None
+    except ValueError as exc:
+        raise fail(f"{file}: {exc}", EXIT_CONFIG) from None
     codev = ctx.codev(embed=False)
     try:
         slug = category or codev.settings.forum.needs_category

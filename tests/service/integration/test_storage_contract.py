@@ -15,6 +15,7 @@ from sync_service.adapters.db.inbox import delivery_row, insert_deliveries
 from sync_service.adapters.db.migrate import upgrade
 from sync_service.adapters.db.unit_of_work import uow_factory
 from sync_service.services.ports.storage import UnitOfWork
+from tests.service.unit.campaign_contract import *  # noqa: F403 (the campaigns' contract, on SQL)
 from tests.service.unit.storage_contract import *  # noqa: F403 (the contract's tests run here, on SQL)
 from tests.service.unit.storage_contract import Deliver
 

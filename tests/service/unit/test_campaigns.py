@@ -100,11 +100,11 @@ def _joined_story() -> tuple[FakeStore, FakeInvites]:
     invites.redeemed["system"] = [Redemption(invite_id, 101, "amina.tazi", NOW + timedelta(days=1)),
                                   Redemption(invite_id, 102, "omar.haddou", NOW + timedelta(days=2)),
                                   Redemption(99, 103, "someone.else", NOW + timedelta(days=2))]
-    # Amina accepts an introduction on day 9; Omar had accepted one before he joined (another way in)
+    # Amina accepts an introduction on day 9; Omar declines the one he is offered
     store.history += [
         HistoryRecord(1, INTRODUCTION, 1, "accepted", NOW + timedelta(days=9), expert_user_id=101,
                       expert_username="amina.tazi"),
-        HistoryRecord(2, INTRODUCTION, 1, "accepted", NOW - timedelta(days=1), expert_user_id=102,
+        HistoryRecord(2, INTRODUCTION, 1, "declined", NOW + timedelta(days=9), expert_user_id=102,
                       expert_username="omar.haddou")]
     return store, invites
 
