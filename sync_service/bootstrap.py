@@ -40,7 +40,7 @@ from sync_service.domain.vocabulary import Vocabulary
 from sync_service.services import answers, offers, sync
 from sync_service.services.brokerage import BrokerageRules, command_words
 from sync_service.services.brokerage_loop import BrokerageLoop
-from sync_service.services.campaigns import CampaignRules
+from sync_service.services.campaigns import CampaignRules, refresh
 from sync_service.services.outbox import SendPolicy, SendReport
 from sync_service.services.ports.storage import EntityRef, UnitOfWork
 from sync_service.services.ranking import EngineRanker
@@ -225,7 +225,8 @@ class Codev:
             pass_every=timedelta(seconds=settings.lifecycle.pass_seconds),
             sweep_every=timedelta(minutes=max(settings.worker.reconcile_interval_minutes, 1)),
             stop=stop, find_review_category=lambda: self.gateway.category_id(category),
-            find_plugin=self.gateway.plugin_installed)
+            find_plugin=self.gateway.plugin_installed,
+            refresh_campaigns=lambda now: refresh(self.uow, self.invites, self.campaign_rules(), now))
 
     def applying(self, loop: BrokerageLoop) -> ApplyRef:
         """What an inbox row does, by the kind of entity it names (a table, not a chain of ifs)."""

@@ -3,7 +3,8 @@
 A pass runs when a batch changed a need, a profile or an introduction, and at least every
 `pass_every` otherwise (reminders and expiry are due by the clock, not by an event). Every
 `sweep_every`, codev also re-reads its own open threads, so that a reply whose webhook was lost is
-still read. Then the outbox sends what is due, paced under the forum's rate limit.
+still read, and learns who joined through a recruitment campaign's invite. Then the outbox sends
+what is due, paced under the forum's rate limit.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ class BrokerageLoop:
     find_review_category: Callable[[], int | None] | None = None
     # whether the forum has the codev plugin (asked at the first pass, then at each sweep)
     find_plugin: Callable[[], bool] | None = None
+    # at each sweep: who joined through a recruitment campaign's invite (services/campaigns.refresh)
+    refresh_campaigns: Callable[[datetime], Mapping[str, int]] | None = None
     next_pass: datetime | None = None
     next_sweep: datetime | None = None
     last_pass_at: datetime | None = None  # needs closed since then get their review thread updated
@@ -90,6 +93,8 @@ class BrokerageLoop:
             report["digests"] = timers.send_digests(self.uow_factory, self.ranker, self.rules, now)
             if self.next_sweep is None or now >= self.next_sweep:
                 report["swept"] = self.sweep(now)
+                if self.refresh_campaigns is not None:
+                    report["campaigns"] = {k: v for k, v in self.refresh_campaigns(now).items() if v}
                 self.next_sweep = now + self.sweep_every
         except ForumUnavailable as exc:
             log.warning("brokerage pass interrupted, forum unavailable: %s", exc)

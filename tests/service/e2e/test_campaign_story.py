@@ -99,12 +99,14 @@ def test_a_campaign_from_launch_to_two_joined_and_one_accepted_through_a_killed_
     assert row["key"] == launched["key"] and row["link"], row
     invite_key = row["link"].rsplit("/", 1)[1]
 
-    # two people join through the link; codev learns it from the inviter's redemptions
+    # two people join through the link; the worker's next sweep learns it from the inviter's redemptions
     _join(world, invite_key, AMINA)
     _join(world, invite_key, OMAR)
     world.settle()
     assert {AMINA, OMAR} <= set(world.held.experts())
-    campaigns.refresh(world.codev.uow, world.codev.invites, rules, world.clock())
+    world.clock.advance(minutes=2)  # the sweep is due (worker.reconcile_interval_minutes, here 1)
+    world.settle()
+    assert [r["joined"] for r in campaigns.summaries(world.codev.uow, rules.pepper)] == [2]
 
     # later, Amina is approved for the water need and accepts
     review = world.held.review(water)
