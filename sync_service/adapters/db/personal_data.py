@@ -1,7 +1,7 @@
 """What codev holds of one person, as one JSON document (GDPR art. 15 and 20; docs/privacy.md): their
 profile as matching reads it, the needs they posted, the introductions they are part of (as the expert
 or as the need's author) with the history of their statuses, the digests sent to them, and whether they
-were forgotten."""
+were forgotten, the recruitment campaigns they joined through."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from sync_service.adapters.db.columns import aware
 from sync_service.adapters.db.tables import (
+    CampaignMemberRecord,
+    CampaignRecord,
     DigestEntry,
     ExpertRecord,
     IntroductionRecord,
@@ -34,12 +36,13 @@ INTRODUCTION = ("need_topic_id", "expert_user_id", "expert_username", "status", 
 
 
 def find_user_id(session: Session, username: str) -> int | None:
-    """The forum user id codev knows for a username (as an expert, a need's author or an introduced
-    expert); None when codev holds nothing under that name."""
+    """The forum user id codev knows for a username (as an expert, a need's author, an introduced
+    expert or someone who joined through a campaign); None when codev holds nothing under that name."""
     name = username.strip().lower()
     for column, id_column in ((ExpertRecord.username, ExpertRecord.user_id),
                               (NeedRecord.author_username, NeedRecord.author_user_id),
-                              (IntroductionRecord.expert_username, IntroductionRecord.expert_user_id)):
+                              (IntroductionRecord.expert_username, IntroductionRecord.expert_user_id),
+                              (CampaignMemberRecord.username, CampaignMemberRecord.user_id)):
         found = session.scalar(select(id_column).where(func.lower(column) == name).limit(1))
         if found is not None:
             return int(found)
@@ -68,6 +71,10 @@ def export_person(session: Session, user_id: int, now: datetime, pepper: bytes) 
     offers = session.scalars(select(NeedOfferRecord).where(NeedOfferRecord.user_id == user_id)
                              .order_by(NeedOfferRecord.offered_at))
     forgotten = session.get(Tombstone, tombstone_key("person", user_id, pepper)) is not None
+    joined = session.execute(select(CampaignRecord.name, CampaignMemberRecord.joined_at)
+                             .join(CampaignRecord, CampaignRecord.key == CampaignMemberRecord.campaign_key)
+                             .where(CampaignMemberRecord.user_id == user_id)
+                             .order_by(CampaignMemberRecord.joined_at))
     return {
         "forum_user_id": user_id,
         "exported_at": now.isoformat(),
@@ -85,6 +92,7 @@ def export_person(session: Session, user_id: int, now: datetime, pepper: bytes) 
         "digests_received": [{"need_topic_id": d.need_topic_id, "sent_at": _value(d.sent_at)}
                              for d in digests],
         "messages_not_yet_sent": waiting,
+        "joined_through_campaigns": [{"campaign": name, "joined_at": _value(at)} for name, at in joined],
         "not_kept": "codev keeps no e-mail address, no password, no IP address; the forum's own export "
                     "(Discourse: your profile > Activity > Download all) holds your posts and account",
     }

@@ -24,6 +24,8 @@ from sync_service.adapters.db.migrate import require_newest, upgrade
 from sync_service.adapters.db.personal_data import export_person
 from sync_service.adapters.db.tables import (
     Base,
+    CampaignMemberRecord,
+    CampaignRecord,
     DigestEntry,
     ExpertRecord,
     IntroductionRecord,
@@ -63,6 +65,10 @@ def _community(url: str) -> None:
             DigestEntry(user_id=7, need_topic_id=31, sent_at=NOW),
             NeedOfferRecord(need_topic_id=31, user_id=7, username="amina.benali", offered_at=NOW),
             Tombstone(key=tombstone_key("person", 99, PEPPER), created_at=NOW),
+            CampaignRecord(key="campaign:hiver-1", name="Hiver 2026", created_at=NOW, expires_at=NOW,
+                           max_uses=10, group_name="experts", created_by="youness", skills=[], communes=[]),
+            CampaignMemberRecord(campaign_key="campaign:hiver-1", person_key="k" * 64, joined_at=NOW,
+                                 user_id=7, username="amina.benali"),
         ])
     engine.dispose()
 
@@ -101,6 +107,7 @@ def test_an_expert_gets_their_profile_and_introductions(tmp_path: Path) -> None:
     assert [(h["need_topic_id"], h["status"]) for h in document["introduction_history"]] == [(30, "accepted")]
     assert document["digests_received"] == [{"need_topic_id": 31, "sent_at": NOW.isoformat()}]
     assert document["offers_of_help"] == [{"need_topic_id": 31, "offered_at": NOW.isoformat()}]
+    assert document["joined_through_campaigns"] == [{"campaign": "Hiver 2026", "joined_at": NOW.isoformat()}]
     assert document["needs_posted"] == []
 
 
