@@ -58,8 +58,9 @@ def invited_json(state: State, page: list[Invite] | list[InvitedUser], counts: d
                  inviter: User, viewer: User, base_url: str, now: datetime) -> dict[str, Any]:
     """InvitedSerializer: {invites, can_see_invite_details, counts}; a page of redemptions is
     rendered by InvitedUserSerializer, a page of invites by InviteSerializer."""
+    emails = viewer.staff or viewer.id == inviter.id  # guardian.can_see_invite_emails?(inviter)
     invites = [invited_user_json(state, row, now) if isinstance(row, InvitedUser)
-               else invite_json(state, row, viewer, base_url, now) for row in page]
+               else invite_json(state, row, viewer, base_url, now, show_emails=emails) for row in page]
     return {"invites": invites, "can_see_invite_details": viewer.staff or viewer.id == inviter.id,
             "counts": counts}
 

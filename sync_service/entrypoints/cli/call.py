@@ -28,8 +28,10 @@ def draft(ctx: Context, locale: str | None, plain: bool, as_json: bool) -> None:
     """Print a draft call listing the missing skills and the communes that need them."""
     codev = ctx.codev(embed=False)
     try:
-        prepared = calls.prepare(codev.uow, codev.config.translator, locale or codev.settings.default_locale,
-                                 form=PLAIN if plain else FORUM)
+        language = locale or codev.settings.default_locale
+        names = calls.arabic_names(codev.config.communes) if language == "ar" else None
+        prepared = calls.prepare(codev.uow, codev.config.translator, language,
+                                 form=PLAIN if plain else FORUM, place_names=names)
     finally:
         codev.close()
     if as_json:

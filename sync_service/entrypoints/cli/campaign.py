@@ -59,8 +59,10 @@ def call_text(ctx: Context, name: str, locale: str | None) -> None:
         if not found["link"]:
             raise fail(f"campaign {found['key']}: its invite is not on the forum yet (run the worker or "
                        "`codev outbox --send`, then try again)")
-        text = calls.prepare(codev.uow, codev.config.translator, locale or codev.settings.default_locale,
-                             form=PLAIN, link=found["link"])
+        language = locale or codev.settings.default_locale
+        names = calls.arabic_names(codev.config.communes) if language == "ar" else None
+        text = calls.prepare(codev.uow, codev.config.translator, language, form=PLAIN, link=found["link"],
+                             place_names=names)
     finally:
         codev.close()
     click.echo(text["text"], nl=False)

@@ -49,7 +49,7 @@ def test_the_draft_lists_the_gaps_in_each_language(tmp_path: Path) -> None:
 
     assert fr.exit_code == ar.exit_code == plain.exit_code == 0, fr.output + ar.output + plain.output
     assert fr.output.startswith("# Appel à experts de la diaspora : Hydraulique") and "Anzi" in fr.output
-    assert "الكفاءات المطلوبة" in ar.output
+    assert "الكفاءات المطلوبة" in ar.output and "أنزي" in ar.output and "Anzi" not in ar.output
     assert json.loads(plain.output)["gaps"] == [{"skill": "Hydraulique", "needs": 1, "communes": ["Anzi"]},
                                                 {"skill": "Topographie", "needs": 1, "communes": ["Anzi"]}]
 
