@@ -24,6 +24,7 @@ class ForumSettings:
     communes_file: str = "communes.csv"  # HCP list that names communes and provinces (config directory)
     review_category: str = "revue-des-suggestions"
     introductions_category: str = "mises-en-relation"
+    calls_category: str = "pratiques"  # where `codev call publish` posts a call for experts (public)
     user_fields: Mapping[str, str] = field(
         default_factory=lambda: {
             "skills": "Compétences",

@@ -43,7 +43,7 @@ def draft(ctx: Context, locale: str | None, plain: bool, as_json: bool) -> None:
 @call.command("publish")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--category", default=None, metavar="SLUG",
-              help="Category of the topic (default: forum.needs_category).")
+              help="Category of the topic (default: the setting forum.calls_category).")
 @click.option("--as", "actor", required=True, metavar="USERNAME",
               help="The community manager who publishes it (kept in the log).")
 @pass_context
@@ -58,7 +58,7 @@ def publish(ctx: Context, file: Path, category: str | None, actor: str) -> None:
         raise fail(f"{file}: {exc}", EXIT_CONFIG) from None
     codev = ctx.codev(embed=False)
     try:
-        slug = category or codev.settings.forum.needs_category
+        slug = category or codev.settings.forum.calls_category
         category_id = codev.gateway.category_id(slug)
         if category_id is None:
             raise fail(f"--category {slug}: the forum has no such category", EXIT_CONFIG)

@@ -3,16 +3,19 @@ through the outbox once, on a person's action."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given, settings
 
+from sync_service.config import ForumSettings, Settings
+from sync_service.config.errors import ConfigError
 from sync_service.domain.calls import FORUM, PLAIN, GapNeed, as_document, call_text, gaps_of, read_document
 from sync_service.domain.i18n import Translator
 from sync_service.domain.needs import NeedDetails
 from sync_service.services import calls
-from tests.configured import packaged
+from tests.configured import configured, packaged
 from tests.service.unit.fakes import FakeStore, FakeUnitOfWork
 from tests.service.unit.test_safe_text import USER_TEXT, problems
 
@@ -106,3 +109,11 @@ def test_publishing_a_text_without_title_says_so_and_queues_nothing() -> None:
     with pytest.raises(ValueError, match="title"):
         calls.publish(lambda: FakeUnitOfWork(store), "pas de titre ici\n\ntexte", 7, "youness", NOW)
     assert store.intents() == []
+
+
+@pytest.mark.parametrize("slug", ["besoins", "revue-des-suggestions", "nulle-part"])
+def test_the_calls_category_is_a_public_category_other_than_the_needs_and_the_review(slug: str) -> None:
+    settings = Settings(forum=dataclasses.replace(ForumSettings(), calls_category=slug))
+
+    with pytest.raises(ConfigError, match="calls_category"):
+        configured(settings).forum_structure(require_secret=False)
