@@ -134,5 +134,9 @@ def test_a_campaign_from_launch_to_two_joined_and_one_accepted_through_a_killed_
     assert len(invites) == 1 and invites[0].redemption_count == 2
     assert len(calls_posted) == 1
     counts = world.forum.marker_counts()
+    print(f"\n[campaign story] kills {kills}; {world.restarts} restarts; {len(invites)} invite, "
+          f"{invites[0].redemption_count} redemptions; {len(calls_posted)} call topic; "
+          f"{sum(counts.values())} codev posts for {len(counts)} intent keys; "
+          f"outbox {dict(world.held.outbox())}")
     assert counts[published["key"]] == 1 and max(counts.values()) == 1
     assert world.held.outbox().keys() <= {"sent"}
