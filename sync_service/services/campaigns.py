@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sync_service.domain.calls import gaps_of
@@ -22,6 +22,7 @@ from sync_service.services.report import one_key_a_person
 
 MAX_USES = 5000  # SiteSetting.invite_link_max_redemptions_limit (staff)
 MAX_DAYS = 366
+CLOCK_MARGIN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,13 @@ def refresh(make_uow: Callable[[], UnitOfWork], reader: InviteReader, rules: Cam
     forgotten before is noted without id or name (their keyed hash only)."""
     with make_uow() as uow:
         campaigns = [c for c in uow.campaigns.all() if c.invite_id is not None]
+        latest = max((j.joined_at for j in uow.campaigns.members()), default=None)
     if not campaigns:
         return {"links": 0, "joined": 0}
+    # nothing older than the first campaign, nor than the last redemption noted, is new (a day's margin
+    # for the two clocks: Discourse stamps redemptions)
+    since = max(min(c.created_at for c in campaigns), latest or min(c.created_at for c in campaigns))
+    since -= CLOCK_MARGIN
     by_invite = {c.invite_id: c for c in campaigns}
     links: dict[str, str] = {}
     if any(c.link is None for c in campaigns):
@@ -77,7 +83,7 @@ def refresh(make_uow: Callable[[], UnitOfWork], reader: InviteReader, rules: Cam
                 found = by_invite.get(invite.invite_id)
                 if found is not None and found.link is None and invite.link:
                     links[found.key] = invite.link
-    redemptions = reader.redemptions(rules.inviter)
+    redemptions = reader.redemptions(rules.inviter, since)
     joined = 0
     with make_uow() as uow:
         for key, link in links.items():

@@ -32,9 +32,18 @@ class DiscourseInvites:
             raise ValueError(f"invite state must be pending or expired, got {state!r}")
         return [snapshot for row in self._rows(inviter, state) if (snapshot := _invite(row)) is not None]
 
-    def redemptions(self, inviter: str) -> list[Redemption]:
-        """Every redemption of the inviter's invites, every page."""
-        return [found for row in self._rows(inviter, "redeemed") if (found := _redemption(row)) is not None]
+    def redemptions(self, inviter: str, since: datetime | None = None) -> list[Redemption]:
+        """The redemptions of the inviter's invites, newest first, back to `since` (Invite.redeemed_users
+        orders them by redeemed_at descending, so the pages stop at the first older one)."""
+        found: list[Redemption] = []
+        for row in self._rows(inviter, "redeemed"):
+            redemption = _redemption(row)
+            if redemption is None:
+                continue
+            if since is not None and redemption.redeemed_at is not None and redemption.redeemed_at < since:
+                break
+            found.append(redemption)
+        return found
 
     def _rows(self, inviter: str, state: str) -> Iterator[Mapping[str, Any]]:
         for page in range(MAX_PAGES):

@@ -101,6 +101,7 @@ class InviteReader(Protocol):
         """Invites still redeemable ("pending") or past their expiry ("expired"), every page."""
         ...
 
-    def redemptions(self, inviter: str) -> list[Redemption]:
-        """Every redemption of the inviter's invites ("redeemed"), every page."""
+    def redemptions(self, inviter: str, since: datetime | None = None) -> list[Redemption]:
+        """The redemptions of the inviter's invites ("redeemed", newest first), back to `since` (the
+        pages stop there; every page when None)."""
         ...

@@ -57,3 +57,4 @@ def test_the_inviter_s_invites_and_redemptions_are_read_on_every_page(sandbox: S
     assert (amina.invite_id, amina.username) == (ids[0], "amina_t")
     assert amina.redeemed_at is not None and abs(amina.redeemed_at - sandbox.clock.now()) < timedelta(hours=1)
     assert all("email" not in {f.name for f in dataclasses.fields(i)} for i in pending)
+    assert reader.redemptions("system", since=sandbox.clock.now() + timedelta(minutes=5)) == []

@@ -148,3 +148,14 @@ def test_forgetting_a_person_who_joined_keeps_the_counts_without_the_name() -> N
     assert (row["joined"], row["accepted"]) == (2, 1)
     assert row["joined_usernames"] == ["omar.haddou"] and row["accepted_usernames"] == []
     assert all(j.user_id != 101 for j in store.joined)
+
+
+def test_the_redemptions_are_read_back_to_the_last_one_noted_not_from_the_beginning() -> None:
+    store, invites = _joined_story()
+
+    campaigns.refresh(lambda: FakeUnitOfWork(store), invites, RULES, NOW)
+    first = invites.asked_since
+    campaigns.refresh(lambda: FakeUnitOfWork(store), invites, RULES, NOW + timedelta(days=3))
+
+    assert first == NOW - timedelta(days=1)  # the campaign's launch, less a day for the clocks
+    assert invites.asked_since == NOW + timedelta(days=2) - timedelta(days=1)  # Omar's, less a day

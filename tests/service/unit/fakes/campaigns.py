@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from sync_service.services.ports.campaigns import Campaign, InviteSnapshot, Joined, Redemption
 from tests.service.unit.fakes.records import OnStore
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class FakeCampaigns(OnStore):
@@ -61,12 +64,16 @@ class FakeInvites:
         self.redeemed: dict[str, list[Redemption]] = {}
         self.expired: set[int] = set()
         self.reads = 0
+        self.asked_since: datetime | None = None
 
     def invites(self, inviter: str, state: str) -> list[InviteSnapshot]:
         self.reads += 1
         mine = self.by_inviter.get(inviter.lower(), [])
         return [i for i in mine if (i.invite_id in self.expired) == (state == "expired")]
 
-    def redemptions(self, inviter: str) -> list[Redemption]:
+    def redemptions(self, inviter: str, since: datetime | None = None) -> list[Redemption]:
         self.reads += 1
-        return list(self.redeemed.get(inviter.lower(), []))
+        self.asked_since = since
+        newest = sorted(self.redeemed.get(inviter.lower(), []), key=lambda r: r.redeemed_at or EPOCH,
+                        reverse=True)
+        return [r for r in newest if since is None or r.redeemed_at is None or r.redeemed_at >= since]
