@@ -140,3 +140,24 @@ def test_a_campaign_from_launch_to_two_joined_and_one_accepted_through_a_killed_
           f"outbox {dict(world.held.outbox())}")
     assert counts[published["key"]] == 1 and max(counts.values()) == 1
     assert world.held.outbox().keys() <= {"sent"}
+
+
+def test_an_invite_whose_every_answer_is_lost_is_made_once(world: World) -> None:
+    """Every write succeeds on the forum and answers 500 (and one request in five gets a 429): codev
+    finds the invite it made among the inviter's invites instead of making another."""
+    world.start_worker()
+    world.settle()
+    codev = world.codev
+    assert codev is not None
+    world.faults(api_fail_after_write_rate=1.0, api_429_rate=0.2)
+    campaigns.launch(codev.uow, codev.campaign_rules(), CAMPAIGN, world.clock(), days=30, max_uses=10)
+    world.settle()
+    injected = dict(world.sandbox.faults.injected)
+    world.faults(api_fail_after_write_rate=0, api_429_rate=0)
+
+    with world.sandbox.state.transaction() as state:
+        invites = list(state.invites.values())
+    [row] = campaigns.summaries(codev.uow, codev.campaign_rules().pepper)
+    assert injected.get("after_write", 0) >= 1, injected
+    assert len(invites) == 1 and row["invite_id"] == invites[0].id
+    assert world.held.outbox() == {"sent": 1}
