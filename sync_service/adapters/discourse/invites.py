@@ -13,8 +13,9 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from sync_service.adapters.discourse.client import Transport
+from sync_service.adapters.discourse.client import Forbidden, ForumProtocolError, NotFound, Transport
 from sync_service.services.ports.campaigns import InviteSnapshot, Redemption
+from sync_service.services.ports.forum import AccessDenied, ForumUnavailable
 
 PER_PAGE = 40  # SiteSetting.invites_per_page
 MAX_PAGES = 250
@@ -47,14 +48,27 @@ class DiscourseInvites:
 
     def _rows(self, inviter: str, state: str) -> Iterator[Mapping[str, Any]]:
         for page in range(MAX_PAGES):
-            body = self.transport.get_json(f"/u/{inviter}/invited.json",
-                                           {"filter": state, "offset": page * PER_PAGE})
+            body = self._page(inviter, state, page * PER_PAGE)
             rows = body.get("invites") if isinstance(body, dict) else None
             if not isinstance(rows, list):
                 return
             yield from (r for r in rows if isinstance(r, dict))
             if len(rows) < PER_PAGE:
                 return
+
+
+    def _page(self, inviter: str, state: str, offset: int) -> Any:
+        path = f"/u/{inviter}/invited.json"
+        try:
+            return self.transport.get_json(path, {"filter": state, "offset": offset})
+        except NotFound:
+            raise AccessDenied(f"the forum has no user {inviter!r} to list the invites of: check "
+                               "discourse.api_username") from None
+        except Forbidden:
+            raise AccessDenied(f"the forum does not let {inviter!r} list its invites: codev's API key "
+                               "needs an admin user") from None
+        except ForumProtocolError as exc:
+            raise ForumUnavailable(f"GET {path}: {exc}") from None
 
 
 def find_invite(invites: list[InviteSnapshot], payload: Mapping[str, Any]) -> InviteSnapshot | None:

@@ -6,11 +6,14 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from discourse_sandbox import Sandbox
 from discourse_sandbox.seed import load_seed_data
 from sync_service.adapters.discourse.client import HttpPolicy, Transport
 from sync_service.adapters.discourse.invites import DiscourseInvites
 from sync_service.adapters.discourse.writer import DiscourseWriter
+from sync_service.services.ports.forum import AccessDenied
 from tests.conftest import ADMIN_API_KEY, SandboxClient
 
 EXPIRES = datetime(2027, 2, 5, 14, 31, 7, tzinfo=UTC)
@@ -58,3 +61,10 @@ def test_the_inviter_s_invites_and_redemptions_are_read_on_every_page(sandbox: S
     assert amina.redeemed_at is not None and abs(amina.redeemed_at - sandbox.clock.now()) < timedelta(hours=1)
     assert all("email" not in {f.name for f in dataclasses.fields(i)} for i in pending)
     assert reader.redemptions("system", since=sandbox.clock.now() + timedelta(minutes=5)) == []
+
+
+def test_an_api_user_the_forum_does_not_know_is_said_in_one_sentence(sandbox: Sandbox) -> None:
+    reader = DiscourseInvites(_transport(sandbox))
+
+    with pytest.raises(AccessDenied, match="no user 'nobody'"):
+        reader.redemptions("nobody")
