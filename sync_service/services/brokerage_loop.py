@@ -93,8 +93,7 @@ class BrokerageLoop:
             report["digests"] = timers.send_digests(self.uow_factory, self.ranker, self.rules, now)
             if self.next_sweep is None or now >= self.next_sweep:
                 report["swept"] = self.sweep(now)
-                if self.refresh_campaigns is not None:
-                    report["campaigns"] = {k: v for k, v in self.refresh_campaigns(now).items() if v}
+                report["campaigns"] = self._campaigns(now)
                 self.next_sweep = now + self.sweep_every
         except ForumUnavailable as exc:
             log.warning("brokerage pass interrupted, forum unavailable: %s", exc)
@@ -120,6 +119,16 @@ class BrokerageLoop:
                 answers.read_thread(uow, self.forum, self.ranker, self.rules, topic_id, now)
                 uow.commit()
         return len(topics)
+
+    def _campaigns(self, now: datetime) -> Mapping[str, int | str]:
+        """Who joined through a campaign; a forum that refuses the list leaves the rest of the pass be."""
+        if self.refresh_campaigns is None:
+            return {}
+        try:
+            return {k: v for k, v in self.refresh_campaigns(now).items() if v}
+        except ForumUnavailable as exc:
+            log.warning("campaigns: who joined could not be read: %s", exc)
+            return {"error": str(exc)}
 
     def send(self) -> SendReport:
         """Send what the outbox holds due now (one claimed batch, paced)."""

@@ -12,10 +12,12 @@ from sync_service.domain.campaigns import campaign_key, invite_expiry
 from sync_service.domain.impact import INTRODUCTION, Period
 from sync_service.domain.needs import NeedDetails
 from sync_service.services import campaigns
+from sync_service.services.brokerage_loop import BrokerageLoop
 from sync_service.services.forget import forget_person
 from sync_service.services.outbox import SendPolicy, send_due
 from sync_service.services.ports.campaigns import InviteSnapshot, Redemption
-from sync_service.services.ports.forum import UnclearOutcome
+from sync_service.services.ports.forum import AccessDenied, UnclearOutcome
+from tests.service.unit.brokerage_world import World
 from tests.service.unit.fakes import FakeForum, FakeInvites, FakeStore, FakeUnitOfWork, FakeWriter
 from tests.service.unit.fakes.records import HistoryRecord
 
@@ -159,3 +161,20 @@ def test_the_redemptions_are_read_back_to_the_last_one_noted_not_from_the_beginn
 
     assert first == NOW - timedelta(days=1)  # the campaign's launch, less a day for the clocks
     assert invites.asked_since == NOW + timedelta(days=2) - timedelta(days=1)  # Omar's, less a day
+
+
+def test_the_worker_s_sweep_reads_who_joined_and_a_refusal_leaves_the_pass_be() -> None:
+    world = World()
+    asked: list[datetime] = []
+
+    def refused(now: datetime) -> dict[str, int]:
+        asked.append(now)
+        raise AccessDenied("the forum does not let 'system' list its invites")
+
+    loop = BrokerageLoop(lambda: FakeUnitOfWork(world.store), world.ranker, world.rules, world.forum,
+                         world.writer, "w1", lambda: NOW, refresh_campaigns=refused)
+    report = loop.run_pass(NOW)
+
+    assert asked == [NOW] and "error" not in report
+    assert report["campaigns"] == {"error": "the forum does not let 'system' list its invites"}
+    assert loop.next_sweep == NOW + loop.sweep_every
