@@ -9,7 +9,7 @@ only cleaned: one line each, controls removed, length capped.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sync_service.domain import safe_text
@@ -92,8 +92,10 @@ def call_text(t: Translator, gaps: Sequence[Gap], locale: str, *, form: str = FO
     if form == FORUM and text_direction(locale) == "rtl":
         body = f"{RTL_OPEN}\n\n{body}\n\n{RTL_CLOSE}"
     skills = t.join([g.skill for g in shown[:3]], locale)
-    title = t.translate("call.title", locale, skills=skills) if shown else t.translate("call.title_none",
-                                                                                         locale)
+    if shown:
+        title = t.translate("call.title", locale, skills=skills)
+    else:
+        title = t.translate("call.title_none", locale)
     return CallText(locale, safe_text.title(title, 200), body)
 
 
@@ -124,7 +126,9 @@ class _Say:
 
     def heading(self, key: str) -> str:
         text = self(key)
-        return f"### {text}" if self.form == FORUM else text.upper() if self.locale != "ar" else text
+        if self.form == FORUM:
+            return f"### {text}"
+        return text if self.locale == "ar" else text.upper()  # plain text has no markup: capitals
 
     def gap(self, gap: Gap) -> str:
         quote = safe_text.quote if self.form == FORUM else safe_text.clean
@@ -137,10 +141,3 @@ class _Say:
             return "- " + self("gap", skill=skill, count=gap.needs,
                                communes=self.t.join(names, self.locale))
         return "- " + self("gap_no_commune", skill=skill, count=gap.needs)
-
-
-def commune_names(groups: Mapping[str, str], group: str | None) -> str | None:
-    """The commune's name for a commune group (config/communes.csv), else the group name itself."""
-    if group is None:
-        return None
-    return groups.get(group, group)
