@@ -15,9 +15,6 @@ down_revision = "0013"
 branch_labels = None
 depends_on = None
 
-FORUM_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
-
 def upgrade() -> None:
     op.create_table(
         "campaigns",
@@ -37,13 +34,9 @@ def upgrade() -> None:
         sa.Column("campaign_key", sa.String(128), primary_key=True),
         sa.Column("person_key", sa.String(64), primary_key=True),
         sa.Column("joined_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("user_id", FORUM_ID, nullable=True),
-        sa.Column("username", sa.String(60), nullable=True),
     )
-    op.create_index("ix_campaign_members_user_id", "campaign_members", ["user_id"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_campaign_members_user_id", table_name="campaign_members")
     op.drop_table("campaign_members")
     op.drop_table("campaigns")

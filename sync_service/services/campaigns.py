@@ -64,8 +64,8 @@ def launch(make_uow: Callable[[], UnitOfWork], rules: CampaignRules, name: str, 
 
 def refresh(make_uow: Callable[[], UnitOfWork], reader: InviteReader, rules: CampaignRules,
             now: datetime) -> dict[str, int]:
-    """Read the campaigns' invite links and redemptions from the forum; note who joined. A person
-    forgotten before is noted without id or name (their keyed hash only)."""
+    """Read the campaigns' invite links and redemptions from the forum; note who joined (their keyed
+    hash and when: no id, no name)."""
     with make_uow() as uow:
         campaigns = [c for c in uow.campaigns.all() if c.invite_id is not None]
         latest = max((j.joined_at for j in uow.campaigns.members()), default=None)
@@ -73,8 +73,8 @@ def refresh(make_uow: Callable[[], UnitOfWork], reader: InviteReader, rules: Cam
         return {"links": 0, "joined": 0}
     # nothing older than the first campaign, nor than the last redemption noted, is new (a day's margin
     # for the two clocks: Discourse stamps redemptions)
-    since = max(min(c.created_at for c in campaigns), latest or min(c.created_at for c in campaigns))
-    since -= CLOCK_MARGIN
+    first = min(c.created_at for c in campaigns)
+    since = (max(first, latest) if latest else first) - CLOCK_MARGIN
     by_invite = {c.invite_id: c for c in campaigns}
     links: dict[str, str] = {}
     if any(c.link is None for c in campaigns):
@@ -93,22 +93,23 @@ def refresh(make_uow: Callable[[], UnitOfWork], reader: InviteReader, rules: Cam
             if campaign is None:
                 continue
             person = tombstone_key("person", redemption.user_id, rules.pepper)
-            forgotten = uow.tombstones.created_at(person) is not None
-            joined += uow.campaigns.record(Joined(
-                campaign.key, person, redemption.redeemed_at or now,
-                None if forgotten else redemption.user_id, None if forgotten else redemption.username))
+            joined += uow.campaigns.record(Joined(campaign.key, person, redemption.redeemed_at or now))
         uow.commit()
     return {"links": len(links), "joined": joined}
 
 
 def summaries(make_uow: Callable[[], UnitOfWork], pepper: bytes = TOMBSTONE_PEPPER,
-              period: Period | None = None) -> list[dict[str, Any]]:
+              period: Period | None = None, *, names: bool = False) -> list[dict[str, Any]]:
     """Per campaign: what it is, and who joined through it and then accepted an introduction (in the
-    period, all time by default)."""
+    period, all time by default); with `names`, the usernames of the matchable experts among them."""
     period = period or Period()
     with make_uow() as uow:
         campaigns = uow.campaigns.all()
-        members = [Member(j.campaign_key, j.person_key, j.joined_at, j.username)
+        if not campaigns:
+            return []
+        known = ({tombstone_key("person", e.user_id, pepper): e.username for e in uow.experts.matchable()}
+                 if names else {})
+        members = [Member(j.campaign_key, j.person_key, j.joined_at, known.get(j.person_key))
                    for j in uow.campaigns.members()]
         changes = uow.history.changes(until=period.end)
     figures = campaign_figures(members, one_key_a_person(changes, pepper), period, [c.key for c in campaigns])

@@ -37,7 +37,7 @@ def forget_person(
     uow.history.forget_expert(user_id, tombstone_key("person", user_id, pepper))
     brokered = (uow.introductions.forget_expert(user_id) + uow.reviews.forget_expert(user_id)
                 + uow.digests.forget_expert(user_id) + uow.outbox.forget_person(user_id)
-                + uow.offers.forget_expert(user_id) + uow.campaigns.forget_person(user_id))
+                + uow.offers.forget_expert(user_id))
     if removed or gone:
         uow.tombstones.add(tombstone_key("person", user_id, pepper), now)
     return removed or traces > 0 or authored > 0 or brokered > 0

@@ -6,7 +6,7 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from sync_service.adapters.db.columns import rowcount, utc
+from sync_service.adapters.db.columns import utc
 from sync_service.adapters.db.tables import CampaignMemberRecord, CampaignRecord, OutboxIntent
 from sync_service.services.ports.campaigns import Campaign, Joined
 
@@ -49,7 +49,7 @@ class SqlCampaignRepository:
         """Everyone who joined through a campaign, in the order they joined."""
         m = CampaignMemberRecord
         rows = self.session.scalars(select(m).order_by(m.joined_at, m.campaign_key, m.person_key))
-        return [Joined(r.campaign_key, r.person_key, utc(r.joined_at), r.user_id, r.username) for r in rows]
+        return [Joined(r.campaign_key, r.person_key, utc(r.joined_at)) for r in rows]
 
     def record(self, joined: Joined) -> bool:
         """Note a person who joined; False when already noted for that campaign."""
@@ -59,16 +59,10 @@ class SqlCampaignRepository:
             with self.session.begin_nested():
                 self.session.add(CampaignMemberRecord(
                     campaign_key=joined.campaign_key, person_key=joined.person_key,
-                    joined_at=joined.joined_at, user_id=joined.user_id, username=joined.username))
+                    joined_at=joined.joined_at))
         except IntegrityError:
             return False
         return True
-
-    def forget_person(self, user_id: int) -> int:
-        """Blank the person's id and username; their keyed hash stays."""
-        m = CampaignMemberRecord
-        return rowcount(self.session.execute(update(m).where(m.user_id == user_id)
-                                             .values(user_id=None, username=None)))
 
     def _read(self, where: ColumnElement[bool] | None) -> list[Campaign]:
         c, o = CampaignRecord, OutboxIntent

@@ -36,13 +36,12 @@ INTRODUCTION = ("need_topic_id", "expert_user_id", "expert_username", "status", 
 
 
 def find_user_id(session: Session, username: str) -> int | None:
-    """The forum user id codev knows for a username (as an expert, a need's author, an introduced
-    expert or someone who joined through a campaign); None when codev holds nothing under that name."""
+    """The forum user id codev knows for a username (as an expert, a need's author or an introduced
+    expert); None when codev holds nothing under that name."""
     name = username.strip().lower()
     for column, id_column in ((ExpertRecord.username, ExpertRecord.user_id),
                               (NeedRecord.author_username, NeedRecord.author_user_id),
-                              (IntroductionRecord.expert_username, IntroductionRecord.expert_user_id),
-                              (CampaignMemberRecord.username, CampaignMemberRecord.user_id)):
+                              (IntroductionRecord.expert_username, IntroductionRecord.expert_user_id)):
         found = session.scalar(select(id_column).where(func.lower(column) == name).limit(1))
         if found is not None:
             return int(found)
@@ -70,10 +69,11 @@ def export_person(session: Session, user_id: int, now: datetime, pepper: bytes) 
                               .order_by(StatusChangeRecord.at, StatusChangeRecord.id))
     offers = session.scalars(select(NeedOfferRecord).where(NeedOfferRecord.user_id == user_id)
                              .order_by(NeedOfferRecord.offered_at))
-    forgotten = session.get(Tombstone, tombstone_key("person", user_id, pepper)) is not None
+    person = tombstone_key("person", user_id, pepper)
+    forgotten = session.get(Tombstone, person) is not None
     joined = session.execute(select(CampaignRecord.name, CampaignMemberRecord.joined_at)
                              .join(CampaignRecord, CampaignRecord.key == CampaignMemberRecord.campaign_key)
-                             .where(CampaignMemberRecord.user_id == user_id)
+                             .where(CampaignMemberRecord.person_key == person)
                              .order_by(CampaignMemberRecord.joined_at))
     return {
         "forum_user_id": user_id,

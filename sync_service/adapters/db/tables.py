@@ -319,13 +319,11 @@ class CampaignRecord(Base):
 
 
 class CampaignMemberRecord(Base):
-    """A person who joined through a campaign's invite: the keyed hash of their forum id stays when they
-    are forgotten (id and username blanked), so a campaign's counts never change afterwards."""
+    """A person who joined through a campaign's invite: the keyed hash of their forum id (the history's
+    and the tombstone's) and when, nothing more (joining is not consenting to be matched)."""
 
     __tablename__ = "campaign_members"
 
     campaign_key: Mapped[str] = mapped_column(String(128), primary_key=True)
     person_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    user_id: Mapped[int | None] = mapped_column(ForumId, index=True)
-    username: Mapped[str | None] = mapped_column(String(60))

@@ -73,13 +73,14 @@ def call_text(ctx: Context, name: str, locale: str | None) -> None:
 @click.option("--format", "form", type=click.Choice(("table", "json")), default="table", show_default=True)
 @pass_context
 def list_campaigns(ctx: Context, offline: bool, form: str) -> None:
-    """Every campaign: its link, who joined through it, and who of them then accepted an introduction."""
+    """Every campaign: its link, who joined through it, and who of them then accepted an introduction
+    (names of those who are matchable experts; the others are counted only)."""
     codev = ctx.codev(embed=False)
     try:
         rules = codev.campaign_rules()
         if not offline:
             campaigns.refresh(codev.uow, codev.invites, rules, codev.clocks.now())
-        rows = campaigns.summaries(codev.uow, rules.pepper)
+        rows = campaigns.summaries(codev.uow, rules.pepper, names=True)
     finally:
         codev.close()
     if form == "json":

@@ -30,14 +30,13 @@ class Campaign:
 
 @dataclass(frozen=True)
 class Joined:
-    """A person who joined the forum through a campaign's invite. `person_key` is the keyed hash that
-    stays when the person is forgotten (user id and username are then blanked)."""
+    """A person who joined the forum through a campaign's invite: only the keyed hash of their forum id
+    (the tombstone's and the history's) and when. Joining is not consenting to be matched, so nothing
+    more is kept; a name is shown only while the person is a consenting expert."""
 
     campaign_key: str
     person_key: str
     joined_at: datetime
-    user_id: int | None = None
-    username: str | None = None
 
 
 @dataclass(frozen=True)
@@ -87,10 +86,6 @@ class CampaignRepository(Protocol):
 
     def record(self, joined: Joined) -> bool:
         """Note a person who joined; False when that person is already noted for that campaign."""
-        ...
-
-    def forget_person(self, user_id: int) -> int:
-        """Blank that person's id and username (their keyed hash stays, so counts do not change)."""
         ...
 
 

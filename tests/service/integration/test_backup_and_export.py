@@ -67,8 +67,8 @@ def _community(url: str) -> None:
             Tombstone(key=tombstone_key("person", 99, PEPPER), created_at=NOW),
             CampaignRecord(key="campaign:hiver-1", name="Hiver 2026", created_at=NOW, expires_at=NOW,
                            max_uses=10, group_name="experts", created_by="youness", skills=[], communes=[]),
-            CampaignMemberRecord(campaign_key="campaign:hiver-1", person_key="k" * 64, joined_at=NOW,
-                                 user_id=7, username="amina.benali"),
+            CampaignMemberRecord(campaign_key="campaign:hiver-1",
+                                 person_key=tombstone_key("person", 7, PEPPER), joined_at=NOW),
         ])
     engine.dispose()
 

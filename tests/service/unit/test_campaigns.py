@@ -11,11 +11,12 @@ import pytest
 from sync_service.domain.campaigns import campaign_key, invite_expiry
 from sync_service.domain.impact import INTRODUCTION, Period
 from sync_service.domain.needs import NeedDetails
+from sync_service.domain.people import ExpertProfile
 from sync_service.services import campaigns
 from sync_service.services.brokerage_loop import BrokerageLoop
-from sync_service.services.forget import forget_person
+from sync_service.services.forget import forget_person, tombstone_key
 from sync_service.services.outbox import SendPolicy, send_due
-from sync_service.services.ports.campaigns import InviteSnapshot, Redemption
+from sync_service.services.ports.campaigns import InviteSnapshot, Joined, Redemption
 from sync_service.services.ports.forum import AccessDenied, UnclearOutcome
 from tests.service.unit.brokerage_world import World
 from tests.service.unit.fakes import FakeForum, FakeInvites, FakeStore, FakeUnitOfWork, FakeWriter
@@ -121,9 +122,25 @@ def test_who_joined_through_the_campaign_and_who_then_accepted_are_counted() -> 
     assert result == {"links": 1, "joined": 2} and again == {"links": 0, "joined": 0}
     assert row["link"] == LINK
     assert (row["joined"], row["accepted"]) == (2, 1)
-    assert row["joined_usernames"] == ["amina.tazi", "omar.haddou"]
-    assert row["accepted_usernames"] == ["amina.tazi"]
+    assert row["joined_usernames"] == row["accepted_usernames"] == []  # no name unless asked
     assert all("@" not in str(value) for value in row.values())  # no e-mail address anywhere
+    keys = [tombstone_key("person", user_id, RULES.pepper) for user_id in (101, 102)]
+    assert sorted(store.joined, key=lambda j: j.joined_at) == [
+                            Joined(row["key"], keys[0], NOW + timedelta(days=1)),
+                            Joined(row["key"], keys[1], NOW + timedelta(days=2))]  # nothing more kept
+
+
+def test_names_are_shown_only_of_the_matchable_experts_among_those_who_joined() -> None:
+    store, invites = _joined_story()
+    campaigns.refresh(lambda: FakeUnitOfWork(store), invites, RULES, NOW)
+    uow = FakeUnitOfWork(store)
+    with uow:  # Amina filled in her profile and consented; Omar did not (yet)
+        uow.experts.save(ExpertProfile(101, "amina.tazi"), NOW, NOW)
+        uow.commit()
+
+    [row] = campaigns.summaries(lambda: FakeUnitOfWork(store), RULES.pepper, names=True)
+
+    assert row["joined_usernames"] == row["accepted_usernames"] == ["amina.tazi"]
 
 
 def test_a_period_counts_who_joined_and_accepted_within_it() -> None:
@@ -141,15 +158,17 @@ def test_forgetting_a_person_who_joined_keeps_the_counts_without_the_name() -> N
     campaigns.refresh(lambda: FakeUnitOfWork(store), invites, RULES, NOW)
     uow = FakeUnitOfWork(store)
     with uow:
+        uow.experts.save(ExpertProfile(101, "amina.tazi"), NOW, NOW)
+        uow.commit()
+    with uow:
         forget_person(uow, 101, "amina.tazi", NOW, gone=True, pepper=RULES.pepper)
         uow.commit()
 
     campaigns.refresh(lambda: FakeUnitOfWork(store), invites, RULES, NOW)  # she is still in Discourse's list
-    [row] = campaigns.summaries(lambda: FakeUnitOfWork(store), RULES.pepper)
+    [row] = campaigns.summaries(lambda: FakeUnitOfWork(store), RULES.pepper, names=True)
 
     assert (row["joined"], row["accepted"]) == (2, 1)
-    assert row["joined_usernames"] == ["omar.haddou"] and row["accepted_usernames"] == []
-    assert all(j.user_id != 101 for j in store.joined)
+    assert row["joined_usernames"] == row["accepted_usernames"] == []
 
 
 def test_the_redemptions_are_read_back_to_the_last_one_noted_not_from_the_beginning() -> None:

@@ -47,14 +47,6 @@ class FakeCampaigns(OnStore):
         self.data.joined.append(joined)
         return True
 
-    def forget_person(self, user_id: int) -> int:
-        count = 0
-        for i, joined in enumerate(self.data.joined):
-            if joined.user_id == user_id:
-                self.data.joined[i] = replace(joined, user_id=None, username=None)
-                count += 1
-        return count
-
 
 class FakeInvites:
     """ports.campaigns.InviteReader over invites and redemptions the test arranges."""
