@@ -26,6 +26,7 @@ from sync_service.adapters.discourse.admin import DiscourseAdmin
 from sync_service.adapters.discourse.client import HttpPolicy, Transport
 from sync_service.adapters.discourse.gateway import DiscourseGateway
 from sync_service.adapters.discourse.inspect import DiscourseInspector
+from sync_service.adapters.discourse.invites import DiscourseInvites
 from sync_service.adapters.discourse.pacing import Clock, Sleep
 from sync_service.adapters.discourse.writer import DiscourseWriter
 from sync_service.adapters.embedding import default_embedder
@@ -39,6 +40,7 @@ from sync_service.domain.vocabulary import Vocabulary
 from sync_service.services import answers, offers, sync
 from sync_service.services.brokerage import BrokerageRules, command_words
 from sync_service.services.brokerage_loop import BrokerageLoop
+from sync_service.services.campaigns import CampaignRules, refresh
 from sync_service.services.outbox import SendPolicy, SendReport
 from sync_service.services.ports.storage import EntityRef, UnitOfWork
 from sync_service.services.ranking import EngineRanker
@@ -187,6 +189,16 @@ class Codev:
         return DiscourseAdmin(self.transport)
 
     @cached_property
+    def invites(self) -> DiscourseInvites:
+        """Reads the invites codev made and who redeemed them (recruitment campaigns)."""
+        return DiscourseInvites(self.transport)
+
+    def campaign_rules(self) -> CampaignRules:
+        """The experts group campaigns invite into, the inviter (codev's API user), the keyed hash."""
+        return CampaignRules(self.settings.forum.experts_group, self.settings.discourse.api_username,
+                             self.settings.tombstone_key.encode())
+
+    @cached_property
     def inspector(self) -> DiscourseInspector:
         """The forum's set-up, read for `codev doctor`."""
         return DiscourseInspector(self.transport, self.admin, sleep=self.clocks.sleep,
@@ -215,7 +227,8 @@ class Codev:
             pass_every=timedelta(seconds=settings.lifecycle.pass_seconds),
             sweep_every=timedelta(minutes=max(settings.worker.reconcile_interval_minutes, 1)),
             stop=stop, find_review_category=lambda: self.gateway.category_id(category),
-            find_plugin=self.gateway.plugin_installed)
+            find_plugin=self.gateway.plugin_installed,
+            refresh_campaigns=lambda now: refresh(self.uow, self.invites, self.campaign_rules(), now))
 
     def applying(self, loop: BrokerageLoop) -> ApplyRef:
         """What an inbox row does, by the kind of entity it names (a table, not a chain of ifs)."""

@@ -304,3 +304,32 @@ class CodevExpertProfile:
     user_id: int
     version: str
     data: dict[str, Any]
+
+
+@dataclass
+class Invite:
+    """A row of invites with its invited_groups (app/models/invite.rb): an e-mail invite, or a link
+    invite (no email) that up to max_redemptions_allowed people may redeem before expires_at."""
+
+    id: int
+    invite_key: str
+    invited_by_id: int
+    created_at: datetime
+    updated_at: datetime
+    expires_at: datetime
+    email: str | None = None
+    custom_message: str | None = None
+    max_redemptions_allowed: int = 1
+    redemption_count: int = 0
+    group_ids: list[int] = field(default_factory=list)
+    deleted_at: datetime | None = None
+
+
+@dataclass
+class InvitedUser:
+    """A row of invited_users: who redeemed an invite, and when."""
+
+    id: int
+    invite_id: int
+    user_id: int
+    redeemed_at: datetime

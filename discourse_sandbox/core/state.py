@@ -18,6 +18,8 @@ from discourse_sandbox.core.records import (
     CodevTopicState,
     FormTemplate,
     Group,
+    Invite,
+    InvitedUser,
     Post,
     Tag,
     TagGroup,
@@ -48,6 +50,8 @@ class State:
         self.web_hooks: dict[int, WebHook] = {}
         self.web_hook_events: dict[int, WebHookEvent] = {}
         self.api_keys: dict[str, ApiKey] = {}
+        self.invites: dict[int, Invite] = {}
+        self.invited_users: dict[int, InvitedUser] = {}
         self.sso_secrets: dict[str, str] = {}  # return_sso_url host -> secret
         # the discourse-codev plugin's tables (kept while its switch is off, as a disabled plugin's are)
         self.codev_topic_states: dict[int, CodevTopicState] = {}  # by topic id

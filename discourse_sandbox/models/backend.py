@@ -20,6 +20,7 @@ from discourse_sandbox.models.codev import Codev
 from discourse_sandbox.models.directory import Directory
 from discourse_sandbox.models.form_templates import FormTemplates
 from discourse_sandbox.models.groups import Groups
+from discourse_sandbox.models.invites import Invites
 from discourse_sandbox.models.lists import Lists
 from discourse_sandbox.models.posts import Posts
 from discourse_sandbox.models.search import Search
@@ -54,6 +55,7 @@ class Backend:
         self.posts = Posts(site)
         self.search = Search(site)
         self.lists = Lists(site, self.search)
+        self.invites = Invites(site, self.users)
         self.codev = Codev(site)  # the discourse-codev plugin, served while plugin_codev_enabled
 
     def now(self) -> datetime:

@@ -97,6 +97,15 @@ class Users:
                 invalid_access()
             return user
 
+    def new_account_errors(self, state: State, username: str, email: str, password: str) -> list[str]:
+        """User's validations of a new account (username, e-mail address, password), full messages."""
+        errors = username_errors(state, username)
+        if not EMAIL_RE.match(email):
+            errors.append("Primary email is invalid")
+        if password and len(password) < 10:
+            errors.append("Password is too short (minimum is 10 characters)")
+        return errors
+
     def get(self, username: str) -> User:
         """A user by username (case-insensitive), or 404."""
         with self.site.state.transaction() as state:

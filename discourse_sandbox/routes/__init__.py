@@ -12,6 +12,7 @@ from discourse_sandbox.routes import (
     directory,
     form_templates,
     groups,
+    invites,
     lists,
     posts,
     search,
@@ -27,6 +28,7 @@ from discourse_sandbox.routes import (
 # In registration order (after the control API's): where two rules weigh the same, the first
 # registered answers.
 BLUEPRINTS: tuple[Blueprint, ...] = (
+    invites.bp,
     users.bp,
     directory.bp,
     admin_users.bp,

@@ -252,10 +252,15 @@ def _categories(r: Reader, value: object, structure: ForumStructure,
         categories.append(CategorySpec(r.text(entry, "slug", where), r.text(entry, "name", where),
                                        color.upper(), dict(permissions), forms))
     slugs = {c.slug: c for c in categories}
-    for key in ("needs_category", "review_category", "introductions_category", "practices_category"):
+    for key in ("needs_category", "review_category", "introductions_category", "practices_category",
+                "calls_category"):
         slug = getattr(settings.forum, key)
         if slug not in slugs:
             raise r.fail("categories", sorted(slugs), f"a category with slug {slug!r} (settings forum.{key})")
+    if settings.forum.calls_category in (settings.forum.needs_category, settings.forum.review_category):
+        raise r.fail("categories", settings.forum.calls_category,
+                     "settings forum.calls_category other than the needs and the review categories "
+                     "(a call there would be read as a need, or hidden)")
     _check_review(r, slugs[settings.forum.review_category], settings)
     return tuple(categories)
 

@@ -25,6 +25,7 @@ class ForumSettings:
     review_category: str = "revue-des-suggestions"
     introductions_category: str = "mises-en-relation"
     practices_category: str = "pratiques"  # where published "retours d'expérience" go
+    calls_category: str = "pratiques"  # where `codev call publish` posts a call for experts (public)
     user_fields: Mapping[str, str] = field(
         default_factory=lambda: {
             "skills": "Compétences",

@@ -3,7 +3,8 @@
 A pass runs when a batch changed a need, a profile or an introduction, and at least every
 `pass_every` otherwise (reminders and expiry are due by the clock, not by an event). Every
 `sweep_every`, codev also re-reads its own open threads, so that a reply whose webhook was lost is
-still read. Then the outbox sends what is due, paced under the forum's rate limit.
+still read, and learns who joined through a recruitment campaign's invite. Then the outbox sends
+what is due, paced under the forum's rate limit.
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ class BrokerageLoop:
     find_review_category: Callable[[], int | None] | None = None
     # whether the forum has the codev plugin (asked at the first pass, then at each sweep)
     find_plugin: Callable[[], bool] | None = None
+    # at each sweep: who joined through a recruitment campaign's invite (services/campaigns.refresh)
+    refresh_campaigns: Callable[[datetime], Mapping[str, int]] | None = None
     next_pass: datetime | None = None
     next_sweep: datetime | None = None
     last_pass_at: datetime | None = None  # needs closed since then get their review thread updated
@@ -93,6 +96,7 @@ class BrokerageLoop:
             report["followups"] = followup.ask_due(self.uow_factory, self.rules, now)
             if self.next_sweep is None or now >= self.next_sweep:
                 report["swept"] = self.sweep(now)
+                report["campaigns"] = self._campaigns(now)
                 self.next_sweep = now + self.sweep_every
         except ForumUnavailable as exc:
             log.warning("brokerage pass interrupted, forum unavailable: %s", exc)
@@ -119,6 +123,16 @@ class BrokerageLoop:
                 answers.read_thread(uow, self.forum, self.ranker, self.rules, topic_id, now)
                 uow.commit()
         return len(topics)
+
+    def _campaigns(self, now: datetime) -> Mapping[str, int | str]:
+        """Who joined through a campaign; a forum that refuses the list leaves the rest of the pass be."""
+        if self.refresh_campaigns is None:
+            return {}
+        try:
+            return {k: v for k, v in self.refresh_campaigns(now).items() if v}
+        except ForumUnavailable as exc:
+            log.warning("campaigns: who joined could not be read: %s", exc)
+            return {"error": str(exc)}
 
     def send(self) -> SendReport:
         """Send what the outbox holds due now (one claimed batch, paced)."""

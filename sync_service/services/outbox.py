@@ -22,9 +22,11 @@ from sync_service.services.ports.storage import Intent, OutboxRepository, Outbox
 log = logging.getLogger(__name__)
 
 KINDS = ("create_topic", "reply", "private_message", "edit_post", "close_topic", "put_topic_state",
-         "put_user_profile", "forget_user_profile")
-# Only these create a post whose marker can be looked for; edits and closing are idempotent.
-CREATES = ("create_topic", "reply", "private_message")
+         "put_user_profile", "forget_user_profile", "create_invite")
+# Only these create something an earlier attempt may have made: a post found by its marker (or its
+# topic's external id), an invite by its expiry, uses and groups (an invite has no external id; its id
+# is kept where a post's would be). Edits and closing are idempotent.
+CREATES = ("create_topic", "reply", "private_message", "create_invite")
 # Written inside an HTML comment and into external ids' hash: no "--", no ">" can end the comment.
 KEY_FORMAT = INTENT_KEY
 _REQUIRED = {
@@ -36,6 +38,7 @@ _REQUIRED = {
     "put_topic_state": ("topic_id", "state"),
     "put_user_profile": ("user_id", "username", "profile"),
     "forget_user_profile": ("user_id", "username"),
+    "create_invite": ("expires_at", "max_redemptions_allowed", "group_names"),
 }
 # What a kind needs from the intent it depends on when the caller could not name it yet.
 _PARENT_FIELD = {"reply": "topic_id", "close_topic": "topic_id", "edit_post": "post_id"}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sync_service.domain.i18n import Translator, text_direction
@@ -16,7 +17,11 @@ INTRODUCTION_FIGURES = ("proposed", "accepted", "declined", "expired", "withdraw
 COMMUNE_COLUMNS = ("needs", "accepted", "strengthened")
 
 
-def as_json(report: ImpactReport, request: ReportRequest, *, anonymous: bool = False) -> dict[str, Any]:
+Campaigns = Sequence[Mapping[str, Any]]  # services.campaigns.summaries
+
+
+def as_json(report: ImpactReport, request: ReportRequest, *, anonymous: bool = False,
+            campaigns: Campaigns = ()) -> dict[str, Any]:
     """The report as JSON data; `anonymous` leaves every members list empty."""
     return {
         "from": request.first_day.isoformat() if request.first_day else None,
@@ -29,6 +34,8 @@ def as_json(report: ImpactReport, request: ReportRequest, *, anonymous: bool = F
                           "median_days_to_answer": report.median_days_to_answer},
         "skill_gaps": [{"skill": skill, "needs": count} for skill, count in report.skill_gaps],
         "experiences": _experiences(report),
+        "campaigns": [{"key": c["key"], "name": c["name"], "joined": c["joined"], "accepted": c["accepted"]}
+                      for c in campaigns],
     }
 
 
@@ -45,6 +52,10 @@ class Words:
 
     def __call__(self, key: str, **values: object) -> str:
         return self.translator.translate(f"report.{key}", self.locale, **values)
+
+    def campaign(self, key: str) -> str:
+        """A word of the campaigns' section (campaign.*)."""
+        return self.translator.translate(f"campaign.{key}", self.locale)
 
     def period(self, request: ReportRequest) -> str:
         """"from ... to ...", or all time."""
@@ -81,7 +92,8 @@ def _rows(report: ImpactReport, request: ReportRequest, words: Words,
     return rows
 
 
-def as_csv(report: ImpactReport, request: ReportRequest, words: Words, *, anonymous: bool = False) -> str:
+def as_csv(report: ImpactReport, request: ReportRequest, words: Words, *, anonymous: bool = False,
+           campaigns: Campaigns = ()) -> str:
     """One line a figure: section, figure, value, target, who."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -89,11 +101,16 @@ def as_csv(report: ImpactReport, request: ReportRequest, words: Words, *, anonym
                      words("column.target"), words("column.members")])
     writer.writerow([words("column.period"), words.period(request), "", "", ""])
     writer.writerows(_rows(report, request, words, anonymous))
+    for c in campaigns:
+        writer.writerow([words.campaign("section"), f"{c['name']}: {words.campaign('column.joined')}",
+                         str(c["joined"]), "", ""])
+        writer.writerow([words.campaign("section"), f"{c['name']}: {words.campaign('column.accepted')}",
+                         str(c["accepted"]), "", ""])
     return out.getvalue()
 
 
 def as_markdown(report: ImpactReport, request: ReportRequest, words: Words, *,
-                anonymous: bool = False) -> str:
+                anonymous: bool = False, campaigns: Campaigns = ()) -> str:
     """Headings and tables, readable as plain text."""
     lines = [f"# {words('title')}", "", words.period(request), "", f"## {words('section.results')}", "",
              f"| {words('column.figure')} | {words('column.value')} | {words('column.target')} | "
@@ -117,6 +134,11 @@ def as_markdown(report: ImpactReport, request: ReportRequest, words: Words, *,
     lines += ["", f"## {words('section.experiences')}", "",
               f"| {words('column.figure')} | {words('column.value')} |", "|---|---:|"]
     lines += [f"| {words(f'experiences.{n}')} | {c} |" for n, c in _experiences(report).items()]
+    if campaigns:
+        lines += ["", f"## {words.campaign('section')}", "",
+                  f"| {words.campaign('column.name')} | {words.campaign('column.joined')} | "
+                  f"{words.campaign('column.accepted')} |", "|---|---:|---:|"]
+        lines += [f"| {_cell(str(c['name']))} | {c['joined']} | {c['accepted']} |" for c in campaigns]
     return "\n".join(lines) + "\n"
 
 
@@ -143,7 +165,8 @@ th, td { border: 1px solid #999; padding: 1.5mm 2mm; text-align: start; }
 td.n { text-align: end; } .reached { font-weight: bold; }"""
 
 
-def as_html(report: ImpactReport, request: ReportRequest, words: Words, *, anonymous: bool = False) -> str:
+def as_html(report: ImpactReport, request: ReportRequest, words: Words, *, anonymous: bool = False,
+            campaigns: Campaigns = ()) -> str:
     """A simple page that prints on A4: the four results against their targets, a line per commune."""
     e = html.escape
     locale = words.locale
@@ -180,5 +203,12 @@ def as_html(report: ImpactReport, request: ReportRequest, words: Words, *, anony
     out.append(f"<h2>{e(words('section.experiences'))}</h2><table>")
     out += [f"<tr><td>{e(words(f'experiences.{n}'))}</td><td class=\"n\">{c}</td></tr>"
             for n, c in _experiences(report).items()]
-    out.append("</table></body></html>\n")
+    out.append("</table>")
+    if campaigns:
+        out.append(f"<h2>{e(words.campaign('section'))}</h2><table><tr>" + "".join(
+            f"<th>{e(words.campaign(f'column.{c}'))}</th>" for c in ("name", "joined", "accepted")) + "</tr>")
+        out += [f"<tr><td>{e(str(c['name']))}</td><td class=\"n\">{c['joined']}</td>"
+                f"<td class=\"n\">{c['accepted']}</td></tr>" for c in campaigns]
+        out.append("</table>")
+    out.append("</body></html>\n")
     return "\n".join(out)

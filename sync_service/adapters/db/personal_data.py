@@ -1,7 +1,7 @@
 """What codev holds of one person, as one JSON document (GDPR art. 15 and 20; docs/privacy.md): their
 profile as matching reads it, the needs they posted, the introductions they are part of (as the expert
 or as the need's author) with the history of their statuses, the digests sent to them, their answers to
-follow-ups, and whether they were forgotten."""
+follow-ups, the recruitment campaigns they joined through, and whether they were forgotten."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from sync_service.adapters.db.columns import aware
 from sync_service.adapters.db.tables import (
+    CampaignMemberRecord,
+    CampaignRecord,
     DigestEntry,
     ExpertRecord,
     FollowupRecord,
@@ -71,7 +73,12 @@ def export_person(session: Session, user_id: int, now: datetime, pepper: bytes) 
                              .order_by(NeedOfferRecord.offered_at))
     followups = session.scalars(select(FollowupRecord).where(FollowupRecord.user_id == user_id)
                                 .order_by(FollowupRecord.asked_at))
-    forgotten = session.get(Tombstone, tombstone_key("person", user_id, pepper)) is not None
+    person = tombstone_key("person", user_id, pepper)
+    forgotten = session.get(Tombstone, person) is not None
+    joined = session.execute(select(CampaignRecord.name, CampaignMemberRecord.joined_at)
+                             .join(CampaignRecord, CampaignRecord.key == CampaignMemberRecord.campaign_key)
+                             .where(CampaignMemberRecord.person_key == person)
+                             .order_by(CampaignMemberRecord.joined_at))
     return {
         "forum_user_id": user_id,
         "exported_at": now.isoformat(),
@@ -90,6 +97,7 @@ def export_person(session: Session, user_id: int, now: datetime, pepper: bytes) 
                              for d in digests],
         "follow_ups": [_plain(f, FOLLOWUP) for f in followups],
         "messages_not_yet_sent": waiting,
+        "joined_through_campaigns": [{"campaign": name, "joined_at": _value(at)} for name, at in joined],
         "not_kept": "codev keeps no e-mail address, no password, no IP address; the forum's own export "
                     "(Discourse: your profile > Activity > Download all) holds your posts and account",
     }

@@ -336,3 +336,32 @@ class WorkerHeartbeat(Base):
     passes: Mapped[int] = mapped_column(Integer)
     last_reconcile_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rate_limited: Mapped[int] = mapped_column(Integer)
+
+
+class CampaignRecord(Base):
+    """A recruitment campaign: a multi-use invite into the experts group (created through the outbox
+    intent named by `key`, whose sent row holds the invite's id) and the skills and communes it calls for."""
+
+    __tablename__ = "campaigns"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    max_uses: Mapped[int] = mapped_column(Integer)
+    group_name: Mapped[str] = mapped_column(String(60))
+    created_by: Mapped[str | None] = mapped_column(String(60))
+    skills: Mapped[list[str]] = mapped_column(JSON)
+    communes: Mapped[list[str]] = mapped_column(JSON)
+    link: Mapped[str | None] = mapped_column(String(300))
+
+
+class CampaignMemberRecord(Base):
+    """A person who joined through a campaign's invite: the keyed hash of their forum id (the history's
+    and the tombstone's) and when, nothing more (joining is not consenting to be matched)."""
+
+    __tablename__ = "campaign_members"
+
+    campaign_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    person_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

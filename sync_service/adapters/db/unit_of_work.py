@@ -15,6 +15,7 @@ from sync_service.adapters.db.brokerage import (
     SqlOfferRepository,
     SqlReviewRepository,
 )
+from sync_service.adapters.db.campaigns import SqlCampaignRepository
 from sync_service.adapters.db.engine import sqlite_file
 from sync_service.adapters.db.entity_locks import EntityLocks
 from sync_service.adapters.db.followup import SqlFollowupRepository
@@ -73,6 +74,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(self.session)
         self.offers = SqlOfferRepository(self.session)
         self.followups = SqlFollowupRepository(self.session)
+        self.campaigns = SqlCampaignRepository(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -23,6 +23,7 @@ from sync_service.adapters.discourse.client import (
     Transport,
     _errors,
 )
+from sync_service.adapters.discourse.invites import DiscourseInvites, find_invite
 from sync_service.domain.posts import marker
 from sync_service.services.ports.forum import Posted, UnclearOutcome, WriteRefused
 
@@ -87,6 +88,15 @@ class DiscourseWriter:
                 if exc.status != 404:  # 404: nothing stored for them, or no plugin any more: forgotten
                     raise
             return Posted(None, None)
+        if kind == "create_invite":
+            # InvitesController#create: a link invite (no email), multi-use, into the named groups
+            answer = self._write("POST", "/invites.json", {
+                "max_redemptions_allowed": int(payload["max_redemptions_allowed"]),
+                "expires_at": payload["expires_at"], "group_names": ",".join(payload["group_names"]),
+                "skip_email": True})
+            if not isinstance(answer, dict) or not isinstance(answer.get("id"), int):
+                raise UnclearOutcome("Discourse accepted the invite but its answer names no invite")
+            return Posted(None, answer["id"])  # the invite's id stands where a post's would
         if kind == "close_topic":
             topic_id = int(payload["topic_id"])
             # TopicsController#status compares enabled with the string "true"
@@ -117,6 +127,8 @@ class DiscourseWriter:
                 return self._topic_by_external_id(key)
             if kind == "reply":
                 return self._reply_with_marker(int(payload["topic_id"]), key)
+            if kind == "create_invite":
+                return self._invite_like(payload)
         except ForumProtocolError as exc:
             raise UnclearOutcome(f"looking for {key}: {exc}") from exc
         except NotFound:
@@ -140,6 +152,14 @@ class DiscourseWriter:
         view = self.transport.get_json(f"/t/{topic_id}.json")
         stream = (view.get("post_stream") or {}).get("stream") or [] if isinstance(view, dict) else []
         return Posted(topic_id, int(stream[0]) if stream else None)
+
+    def _invite_like(self, payload: Mapping[str, Any]) -> Posted | None:
+        reader = DiscourseInvites(self.transport)
+        for state in ("pending", "expired"):
+            found = find_invite(reader.invites(self.username, state), payload)
+            if found is not None:
+                return Posted(None, found.invite_id)
+        return None
 
     def _reply_with_marker(self, topic_id: int, key: str) -> Posted | None:
         view = self.transport.get_json(f"/t/{topic_id}.json")

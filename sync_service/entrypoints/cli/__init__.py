@@ -9,6 +9,8 @@ from typing import Any
 
 import click
 
+from sync_service.entrypoints.cli.call import call
+from sync_service.entrypoints.cli.campaign import campaign
 from sync_service.entrypoints.cli.config import show_config
 from sync_service.entrypoints.cli.context import Context
 from sync_service.entrypoints.cli.db import db
@@ -87,7 +89,7 @@ def cli(ctx: click.Context, config_dir: str | None, config_file: str | None) -> 
 
 
 for command in (db, show_config, serve, worker, inbox, outbox, sync, provision, doctor_command, export,
-                match, evaluate, import_plan, report, testimony):
+                match, evaluate, import_plan, report, testimony, call, campaign):
     cli.add_command(command)
 
 

@@ -10,6 +10,7 @@ from datetime import date
 import click
 
 from sync_service.entrypoints.cli.context import Context, pass_context
+from sync_service.services.campaigns import summaries
 from sync_service.services.report import ReportRequest, impact
 from sync_service.services.report_views import Words, as_csv, as_html, as_json, as_markdown
 
@@ -44,13 +45,16 @@ def report(ctx: Context, first_day: date | None, last_day: date | None, form: st
     request = ReportRequest(first_day, last_day)
     try:
         targets = dataclasses.asdict(codev.settings.impact.targets)
-        result = impact(codev.uow, request, targets, codev.settings.tombstone_key.encode())
+        pepper = codev.settings.tombstone_key.encode()
+        result = impact(codev.uow, request, targets, pepper)
+        campaigns = summaries(codev.uow, pepper, request.period())
     finally:
         codev.close()
     if form == "json":
-        click.echo(json.dumps(as_json(result, request, anonymous=anonymous), ensure_ascii=False, indent=2))
+        data = as_json(result, request, anonymous=anonymous, campaigns=campaigns)
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     words = Words(codev.config.translator, locale or codev.settings.default_locale)
     render = {"csv": as_csv, "md": as_markdown, "html": as_html}[form]
-    click.echo(render(result, request, words, anonymous=anonymous), nl=False)
+    click.echo(render(result, request, words, anonymous=anonymous, campaigns=campaigns), nl=False)
 

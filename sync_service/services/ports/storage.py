@@ -11,6 +11,7 @@ from sync_service.domain.brokerage import Introduction, ReviewThread, Volunteer
 from sync_service.domain.impact import StatusChange
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
+from sync_service.services.ports.campaigns import CampaignRepository
 from sync_service.services.ports.followup import FollowupRepository
 from sync_service.services.ports.records import (
     BLANKED_WHEN_SENT as BLANKED_WHEN_SENT,
@@ -368,6 +369,9 @@ class UnitOfWork(Protocol):
 
     @property
     def followups(self) -> FollowupRepository: ...
+
+    @property
+    def campaigns(self) -> CampaignRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

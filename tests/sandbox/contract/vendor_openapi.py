@@ -20,7 +20,7 @@ PATHS = (
     "/admin/users/{id}/deactivate.json", "/admin/users/{id}/suspend.json",
     "/c/{id}/show.json", "/c/{slug}/{id}.json", "/categories.json", "/categories/{id}.json",
     "/directory_items.json", "/groups.json", "/groups/by-id/{id}.json", "/groups/{id}.json",
-    "/groups/{id}/members.json", "/groups/{name}.json", "/groups/{name}/members.json",
+    "/groups/{id}/members.json", "/groups/{name}.json", "/groups/{name}/members.json", "/invites.json",
     "/latest.json", "/posts.json", "/posts/{id}.json", "/posts/{id}/replies.json", "/search.json",
     "/site.json", "/t/-/{id}.json", "/t/external_id/{external_id}.json", "/t/{id}.json",
     "/t/{id}/posts.json", "/t/{id}/status.json", "/tag/{name}.json", "/tag_groups.json",

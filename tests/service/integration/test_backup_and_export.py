@@ -24,6 +24,8 @@ from sync_service.adapters.db.migrate import require_newest, upgrade
 from sync_service.adapters.db.personal_data import export_person
 from sync_service.adapters.db.tables import (
     Base,
+    CampaignMemberRecord,
+    CampaignRecord,
     DigestEntry,
     ExpertRecord,
     FollowupRecord,
@@ -66,6 +68,10 @@ def _community(url: str) -> None:
             FollowupRecord(need_topic_id=30, user_id=7, username="amina.benali", role="expert", locale="fr",
                            asked_at=NOW, answers=["Une étude", "", "Oui"], consent=True, last_post_number=2),
             Tombstone(key=tombstone_key("person", 99, PEPPER), created_at=NOW),
+            CampaignRecord(key="campaign:hiver-1", name="Hiver 2026", created_at=NOW, expires_at=NOW,
+                           max_uses=10, group_name="experts", created_by="youness", skills=[], communes=[]),
+            CampaignMemberRecord(campaign_key="campaign:hiver-1",
+                                 person_key=tombstone_key("person", 7, PEPPER), joined_at=NOW),
         ])
     engine.dispose()
 
@@ -106,6 +112,7 @@ def test_an_expert_gets_their_profile_and_introductions(tmp_path: Path) -> None:
     assert document["offers_of_help"] == [{"need_topic_id": 31, "offered_at": NOW.isoformat()}]
     assert [(f["need_topic_id"], f["answers"], f["consent"]) for f in document["follow_ups"]] == [
         (30, ["Une étude", "", "Oui"], True)]
+    assert document["joined_through_campaigns"] == [{"campaign": "Hiver 2026", "joined_at": NOW.isoformat()}]
     assert document["needs_posted"] == []
 
 

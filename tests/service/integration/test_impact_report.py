@@ -165,6 +165,7 @@ def test_codev_report_json_gives_the_figures_of_the_story(engine: Engine, databa
                           "median_days_to_answer": 3.0},
         "skill_gaps": [{"skill": "compétence 8", "needs": 1}],
         "experiences": {"received": 0, "published": 0},
+        "campaigns": [],  # no recruitment campaign in this story (tests/service/e2e/test_campaign_story.py)
     }
     # 3 to 6 December, both included: Lahcen accepts (Dec 3), Fatima declines (Dec 5), need 7 served
     # (Dec 6), the association posts (Dec 4); Hassan accepts on Dec 7, after the period

@@ -18,6 +18,7 @@ from sync_service.adapters.db.outbox import find
 from sync_service.adapters.db.unit_of_work import uow_factory
 from sync_service.services.outbox import enqueue
 from sync_service.services.ports.storage import Intent, UnitOfWork
+from tests.service.unit.campaign_contract import *  # noqa: F403 (the campaigns' contract, on SQL)
 from tests.service.unit.followup_contract import *  # noqa: F403 (the follow-up's contract, on SQL)
 from tests.service.unit.storage_contract import *  # noqa: F403 (the contract's tests run here, on SQL)
 from tests.service.unit.storage_contract import Deliver

@@ -14,6 +14,7 @@ from sync_service.domain.posts import marker
 from sync_service.services.outbox import enqueue, send_due
 from sync_service.services.ports.forum import ForumUnavailable, UnclearOutcome, WriteRefused
 from sync_service.services.ports.storage import Intent, UnitOfWork
+from tests.service.unit.campaign_contract import *  # noqa: F403 (the campaigns' contract, on the fakes)
 from tests.service.unit.fakes import (
     ConcurrentWrite,
     FakeForum,

@@ -5,9 +5,11 @@ repositories' behaviour; `_the_fakes_implement_the_ports` is for mypy (never cal
 
 from __future__ import annotations
 
+from sync_service.services.ports.campaigns import InviteReader
 from sync_service.services.ports.forum import ForumAdmin, ForumGateway, ForumWriter, ThreadReader
 from sync_service.services.ports.matching import Ranker
 from sync_service.services.ports.storage import UnitOfWork
+from tests.service.unit.fakes.campaigns import FakeInvites
 from tests.service.unit.fakes.forum import FakeForum, FakePost, FakeThread
 from tests.service.unit.fakes.ranker import FakeRanker, ranked
 from tests.service.unit.fakes.records import FakeStore, InboxRecord, OutboxRecord
@@ -15,8 +17,8 @@ from tests.service.unit.fakes.unit_of_work import ConcurrentWrite, FakeUnitOfWor
 from tests.service.unit.fakes.writer import FakeAdmin, FakeWriter, Sent
 
 __all__ = [
-    "ConcurrentWrite", "FakeAdmin", "FakeForum", "FakePost", "FakeRanker", "FakeStore", "FakeThread",
-    "FakeUnitOfWork", "FakeWriter", "InboxRecord", "OutboxRecord", "Sent", "ranked",
+    "ConcurrentWrite", "FakeAdmin", "FakeForum", "FakeInvites", "FakePost", "FakeRanker", "FakeStore",
+    "FakeThread", "FakeUnitOfWork", "FakeWriter", "InboxRecord", "OutboxRecord", "Sent", "ranked",
 ]
 
 
@@ -28,4 +30,5 @@ def _the_fakes_implement_the_ports() -> None:
     admin: ForumAdmin = FakeAdmin()
     ranker: Ranker = FakeRanker()
     uow: UnitOfWork = FakeUnitOfWork()
-    del gateway, reader, writer, admin, ranker, uow
+    invites: InviteReader = FakeInvites()
+    del invites, gateway, reader, writer, admin, ranker, uow

@@ -13,6 +13,7 @@ from __future__ import annotations
 import copy
 
 from tests.service.unit.fakes.brokerage import FakeDigests, FakeIntroductions, FakeOffers, FakeReviews
+from tests.service.unit.fakes.campaigns import FakeCampaigns
 from tests.service.unit.fakes.followup import FakeFollowups
 from tests.service.unit.fakes.history import FakeHistory
 from tests.service.unit.fakes.outbox import FakeOutbox
@@ -45,6 +46,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox(self._transaction)
         self.offers = FakeOffers(self._transaction)
         self.followups = FakeFollowups(self._transaction)
+        self.campaigns = FakeCampaigns(self._transaction)
 
     def _transaction(self) -> FakeStore:
         """The store as this unit's transaction sees it, the transaction begun if need be."""

@@ -52,6 +52,7 @@ class FakeWriter:
         self.sent: list[Sent] = []
         self.located: list[str] = []
         self.failures: list[Failure] = []
+        self.invites: list[tuple[int, dict[str, Any]]] = []  # (invite id, what create_invite asked)
 
     def fail_next(self, error: Exception, *, written: bool = False, key_prefix: str | None = None,
                   times: int = 1) -> None:
@@ -82,6 +83,9 @@ class FakeWriter:
         if kind in CREATES:
             thread = self._created(key)
             return Posted(thread.topic_id, thread.first.post_id) if thread is not None else None
+        if kind == "create_invite":  # no external id: the same expiry, uses and groups (as the real one)
+            same = [i for i, asked in self.invites if _invite_fields(asked) == _invite_fields(payload)]
+            return Posted(None, same[0]) if same else None
         if kind == "reply":
             thread = self.forum.threads.get(int(payload["topic_id"]))
             mine = [p for p in (thread.posts if thread is not None and not thread.deleted else [])
@@ -99,6 +103,10 @@ class FakeWriter:
                                             category=payload.get("category"), recipients=recipients,
                                             tags=tuple(payload.get("tags") or ()), key=key)
             return Posted(thread.topic_id, thread.first.post_id)
+        if kind == "create_invite":
+            invite_id = 500 + len(self.invites)
+            self.invites.append((invite_id, dict(payload)))
+            return Posted(None, invite_id)
         if kind == "reply":
             thread = self._thread(int(payload["topic_id"]))
             post = self.forum.post(thread.topic_id, self.username, str(payload["raw"]),
@@ -153,6 +161,11 @@ class FakeWriter:
             if failure.key_prefix is None or key.startswith(failure.key_prefix):
                 return self.failures.pop(index)
         return None
+
+
+def _invite_fields(payload: Mapping[str, Any]) -> tuple[Any, ...]:
+    return (payload.get("expires_at"), payload.get("max_redemptions_allowed"),
+            tuple(payload.get("group_names") or ()))
 
 
 _STATE_FIELDS = {"group": "groups", "user_field": "user_fields", "tag_group": "tag_groups",
