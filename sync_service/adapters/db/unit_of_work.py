@@ -20,6 +20,7 @@ from sync_service.adapters.db.entity_locks import EntityLocks
 from sync_service.adapters.db.history import SqlHistoryRepository
 from sync_service.adapters.db.inbox_queue import SqlInbox
 from sync_service.adapters.db.outbox import SqlOutbox
+from sync_service.adapters.db.plans import SqlPlanRepository
 from sync_service.adapters.db.repositories import (
     SqlExpertRepository,
     SqlNeedRepository,
@@ -71,6 +72,7 @@ class SqlUnitOfWork:
         self.digests = SqlDigestRepository(self.session)
         self.outbox = SqlOutbox(self.session)
         self.offers = SqlOfferRepository(self.session)
+        self.plans = SqlPlanRepository(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -59,6 +59,8 @@ class DiscourseWriter:
                 for name in ("category", "tags"):
                     if payload.get(name) is not None:
                         body[name] = payload[name]
+                if payload.get("visible") is False:
+                    body["unlist_topic"] = "true"  # PostsController#create_params: visible false (staff only)
             return _posted(self._write("POST", "/posts.json", body))
         if kind == "reply":
             body = {"topic_id": payload["topic_id"], "raw": payload["raw"]}

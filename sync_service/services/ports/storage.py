@@ -11,6 +11,7 @@ from sync_service.domain.brokerage import Introduction, ReviewThread, Volunteer
 from sync_service.domain.impact import StatusChange
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
+from sync_service.services.ports.plans import PlanRepository
 from sync_service.services.ports.records import (
     Claim as Claim,
 )
@@ -353,6 +354,9 @@ class UnitOfWork(Protocol):
 
     @property
     def offers(self) -> OfferRepository: ...
+
+    @property
+    def plans(self) -> PlanRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

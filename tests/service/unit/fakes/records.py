@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sync_service.domain.brokerage import Introduction, ReviewThread, Volunteer
+from sync_service.services.ports.records import PlanRecord
 from sync_service.services.ports.storage import StoredExpert, StoredNeed
 
 
@@ -86,6 +87,7 @@ class FakeStore:
     outbox: list[OutboxRecord] = field(default_factory=list)
     offers: dict[tuple[int, int], Volunteer] = field(default_factory=dict)  # (need, user) -> volunteer
     history: list[HistoryRecord] = field(default_factory=list)
+    plans: dict[str, PlanRecord] = field(default_factory=dict)  # stable key -> record (no topic id)
     commits: int = 0  # also the version a unit of work started from
     last_ids: dict[str, int] = field(default_factory=dict)  # table -> last id given (a sequence)
 

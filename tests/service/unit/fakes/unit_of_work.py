@@ -15,6 +15,7 @@ import copy
 from tests.service.unit.fakes.brokerage import FakeDigests, FakeIntroductions, FakeOffers, FakeReviews
 from tests.service.unit.fakes.history import FakeHistory
 from tests.service.unit.fakes.outbox import FakeOutbox
+from tests.service.unit.fakes.plans import FakePlans
 from tests.service.unit.fakes.records import FakeStore
 from tests.service.unit.fakes.repositories import FakeExperts, FakeInbox, FakeNeeds, FakeTombstones
 
@@ -43,6 +44,7 @@ class FakeUnitOfWork:
         self.digests = FakeDigests(self._transaction)
         self.outbox = FakeOutbox(self._transaction)
         self.offers = FakeOffers(self._transaction)
+        self.plans = FakePlans(self._transaction)
 
     def _transaction(self) -> FakeStore:
         """The store as this unit's transaction sees it, the transaction begun if need be."""
