@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
+from sync_service.adapters.db.tables import OutboxIntent
+from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
+from sync_service.adapters.plans import read_rows
 from sync_service.bootstrap import Codev
+from sync_service.domain.matching.taxonomy import Recognizer
 from sync_service.domain.plans.drafts import DraftStyle, draft_of
-from sync_service.domain.plans.rows import PlanReading
+from sync_service.domain.plans.rows import PlanReading, read_plan
 from sync_service.entrypoints.cli.errors import EXIT_CONFIG, fail
-from sync_service.services.plans import import_plan
+from sync_service.services.plans import draft_key, import_plan, known_fingerprints
 
 
 def organisation_label(codev: Codev, organisation: str) -> str:
@@ -47,3 +55,23 @@ def record_import(codev: Codev, reading: PlanReading, organisation: str) -> tupl
     lines += [t("gone", row=k.row, title=k.title) for k in d.gone]
     lines.append(t("next"))
     return "\n".join(lines), drafts
+
+
+def import_sample(codev: Codev, path: Path, organisation: str, timeout: float) -> tuple[str, list[int]]:
+    """The demo's import of a CSV plan: recorded and queued, then the drafts' topics once the running
+    worker has sent them (unlisted)."""
+    with codev.uow() as uow:
+        previous = known_fingerprints(uow, organisation)
+    reading = read_plan(read_rows(path), organisation, Recognizer(codev.config.taxonomy),
+                        codev.config.matching.recognition, previous=previous)
+    summary, _ = record_import(codev, reading, organisation)
+    keys = [draft_key(p.key) for p in reading.proposals if p.key is not None and p.status != "skipped"]
+    deadline = time.monotonic() + timeout
+    while True:
+        with SqlUnitOfWork(codev.engine) as uow:
+            found = uow.session.execute(select(OutboxIntent.topic_id).where(
+                OutboxIntent.intent_key.in_(keys), OutboxIntent.status == "sent")).all()
+        topics = sorted(int(t) for (t,) in found if t is not None)
+        if len(topics) == len(keys) or time.monotonic() > deadline:
+            return summary, topics
+        time.sleep(1.0)
