@@ -21,7 +21,8 @@ from sync_service.services.ports.storage import Intent, OutboxRepository, Outbox
 
 log = logging.getLogger(__name__)
 
-KINDS = ("create_topic", "reply", "private_message", "edit_post", "close_topic", "put_topic_state")
+KINDS = ("create_topic", "reply", "private_message", "edit_post", "close_topic", "pin_topic",
+         "put_topic_state")
 # Only these create a post whose marker can be looked for; edits and closing are idempotent.
 CREATES = ("create_topic", "reply", "private_message")
 # Written inside an HTML comment and into external ids' hash: no "--", no ">" can end the comment.
@@ -32,10 +33,12 @@ _REQUIRED = {
     "reply": ("raw",),
     "edit_post": ("raw",),
     "close_topic": (),
+    "pin_topic": (),
     "put_topic_state": ("topic_id", "state"),
 }
 # What a kind needs from the intent it depends on when the caller could not name it yet.
-_PARENT_FIELD = {"reply": "topic_id", "close_topic": "topic_id", "edit_post": "post_id"}
+_PARENT_FIELD = {"reply": "topic_id", "close_topic": "topic_id", "pin_topic": "topic_id",
+                 "edit_post": "post_id"}
 
 
 def with_marker(raw: str, key: str) -> str:
@@ -193,7 +196,7 @@ def _record(uow_factory: Callable[[], UnitOfWork], report: SendReport, outcome: 
 def _resolved(row: OutboxRow) -> dict[str, Any]:
     """The payload with the dependency's ids filled in and the marker(s) in the raw text."""
     payload = dict(row.payload)
-    if row.kind in ("reply", "close_topic") and payload.get("topic_id") is None:
+    if row.kind in ("reply", "close_topic", "pin_topic") and payload.get("topic_id") is None:
         payload["topic_id"] = row.parent_topic_id
     if row.kind == "edit_post" and payload.get("post_id") is None:
         payload["post_id"] = row.parent_post_id

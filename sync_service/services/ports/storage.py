@@ -289,6 +289,10 @@ class OutboxRepository(Protocol):
         """Put back a claimed row that was not tried."""
         ...
 
+    def find(self, key: str) -> OutboxRow | None:
+        """The row of one intent key, whatever its status, or None."""
+        ...
+
     def unsettled_topics(self) -> int:
         """Topics codev may have opened on the forum without knowing it yet: writes that open one
         (a review topic, an introduction PM), tried, neither known sent nor given up."""

@@ -125,6 +125,9 @@ class FakeWriter:
             else:
                 self._thread(topic_id).closed = True
             return Posted(topic_id, None)
+        if kind == "pin_topic":
+            self._thread(int(payload["topic_id"])).pinned = True
+            return Posted(int(payload["topic_id"]), None)
         raise ValueError(f"unknown outbox kind {kind!r}")
 
     def _thread(self, topic_id: int) -> FakeThread:
