@@ -42,9 +42,9 @@ def draft_of(proposal: Proposal, style: DraftStyle) -> Draft:
     concepts, tax, locale = proposal.concepts, style.taxonomy, style.locale
     blocks: list[tuple[str, str]] = []
     if concepts.sector is not None:
-        blocks.append(("secteur", tax.label("sector", concepts.sector.id, locale)))
+        blocks.append(("secteur", _capital(tax.label("sector", concepts.sector.id, locale))))
     if concepts.kind is not None:
-        blocks.append(("type_aide", tax.label("kind", concepts.kind.id, locale)))
+        blocks.append(("type_aide", _capital(tax.label("kind", concepts.kind.id, locale))))
     if concepts.skills:
         blocks.append(("competences", ", ".join(tax.label("skill", s.id, locale) for s in concepts.skills)))
     if proposal.years is not None:
@@ -111,6 +111,11 @@ def decide(reading: PlanReading, known: Sequence[Known]) -> Decisions:
             edit.append((proposal, record.revision + 1))
     gone = tuple(k for k in known if k.key not in seen)
     return Decisions(tuple(create), tuple(edit), tuple(kept), tuple(unchanged), gone)
+
+
+def _capital(label: str) -> str:
+    """As the form's choices are written: "Eau potable"."""
+    return label[:1].upper() + label[1:]
 
 
 def _mad(amount: int | None) -> str | None:

@@ -84,7 +84,8 @@ def test_a_draft_reads_back_as_the_need_form(read, style, taxonomy):
     draft = draft_of(first, style)
 
     form = read_form(draft.raw, packaged().settings.forum.need_form_fields).fields
-    assert form["secteur"] == (taxonomy.label("sector", first.concepts.sector.id, "fr"),)
+    label = taxonomy.label("sector", first.concepts.sector.id, "fr")
+    assert form["secteur"] == (label[:1].upper() + label[1:],)
     assert "Importé du plan de Anzi" in "\n".join(form["description"])
 
 
