@@ -21,7 +21,7 @@ from sync_service.services.ports.storage import Intent, OutboxRepository, Outbox
 
 log = logging.getLogger(__name__)
 
-KINDS = ("create_topic", "reply", "private_message", "edit_post", "close_topic", "pin_topic",
+KINDS = ("create_topic", "reply", "private_message", "edit_post", "close_topic", "pin_topic", "list_topic",
          "put_topic_state")
 # Only these create a post whose marker can be looked for; edits and closing are idempotent.
 CREATES = ("create_topic", "reply", "private_message")
@@ -34,11 +34,12 @@ _REQUIRED = {
     "edit_post": ("raw",),
     "close_topic": (),
     "pin_topic": (),
+    "list_topic": (),
     "put_topic_state": ("topic_id", "state"),
 }
 # What a kind needs from the intent it depends on when the caller could not name it yet.
 _PARENT_FIELD = {"reply": "topic_id", "close_topic": "topic_id", "pin_topic": "topic_id",
-                 "edit_post": "post_id"}
+                 "list_topic": "topic_id", "edit_post": "post_id"}
 
 
 def with_marker(raw: str, key: str) -> str:
@@ -196,7 +197,7 @@ def _record(uow_factory: Callable[[], UnitOfWork], report: SendReport, outcome: 
 def _resolved(row: OutboxRow) -> dict[str, Any]:
     """The payload with the dependency's ids filled in and the marker(s) in the raw text."""
     payload = dict(row.payload)
-    if row.kind in ("reply", "close_topic", "pin_topic") and payload.get("topic_id") is None:
+    if row.kind in ("reply", "close_topic", "pin_topic", "list_topic") and payload.get("topic_id") is None:
         payload["topic_id"] = row.parent_topic_id
     if row.kind == "edit_post" and payload.get("post_id") is None:
         payload["post_id"] = row.parent_post_id

@@ -83,10 +83,11 @@ class DiscourseWriter:
             # TopicsController#status compares enabled with the string "true"
             self._write("PUT", f"/t/{topic_id}/status.json", {"status": "closed", "enabled": "true"})
             return Posted(topic_id, None)
-        if kind == "pin_topic":
+        if kind in ("pin_topic", "list_topic"):
             topic_id = int(payload["topic_id"])
-            # pinned in its category (status=pinned; pinned_globally would pin it on every list)
-            self._write("PUT", f"/t/{topic_id}/status.json", {"status": "pinned", "enabled": "true"})
+            # pinned in its category (pinned_globally would pin it on every list); listed = visible
+            status = "pinned" if kind == "pin_topic" else "visible"
+            self._write("PUT", f"/t/{topic_id}/status.json", {"status": status, "enabled": "true"})
             return Posted(topic_id, None)
         raise ValueError(f"unknown outbox kind {kind!r}")
 

@@ -1,6 +1,7 @@
 """The plan import against the sandbox, codev as processes: five differently shaped plans (and the sample
 plan) dry-run then imported; the worker killed in the middle of sending the drafts; nothing posted twice;
-a second import creates nothing; a draft listed by a community manager becomes the commune's need.
+a second import creates nothing; a draft listed by a community manager, or confirmed by a reply of the
+commune's official, becomes the commune's need.
 
 How Discourse does it (the sandbox follows): an API create with `unlist_topic` makes an unlisted topic
 for staff only (lib/topic_creator.rb, validate_visibility / Guardian#can_create_unlisted_topic?); listing
@@ -127,6 +128,22 @@ def test_plans_reach_the_forum_as_unlisted_drafts_once_even_with_a_worker_killed
                  lambda: app.log_tail("w1"))
         need = rows(database_url, select(NeedRecord.commune_group, NeedRecord.author_username))
         assert need == [("commune-tanalt", "commune-tanalt")]
+
+        # an official of the commune (no moderator) confirms another draft by a reply: codev lists it
+        key = f"plan:{tanalt[1][0]}"
+        other = rows(database_url, select(OutboxIntent.topic_id).where(OutboxIntent.intent_key == key))[0][0]
+        expert_says = api.as_user("lahcen.oubaha").post("/posts.json", data={
+            "topic_id": other, "raw": "Je confirme ce besoin, je connais bien ce douar."})
+        assert expert_says.ok, expert_says.text  # an expert who found the link may reply: it confirms nothing
+        official = api.as_user("hamid.ouakrim").post("/posts.json", data={
+            "topic_id": other, "raw": "Je confirme ce besoin, merci à l'équipe."})
+        assert official.ok, official.text
+        wait_for(lambda: len(rows(database_url, select(NeedRecord.topic_id))) == 2, 60,
+                 lambda: app.log_tail("w1"))
+        with sandbox.state.transaction() as state:
+            assert state.topics[other].visible
+        assert rows(database_url, select(OutboxIntent.intent_key).where(
+            OutboxIntent.intent_key.endswith(":list"))) == [(f"{key}:list",)]
         app.stop_workers()
     finally:
         app.close()

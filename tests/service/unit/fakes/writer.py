@@ -125,6 +125,11 @@ class FakeWriter:
             else:
                 self._thread(topic_id).closed = True
             return Posted(topic_id, None)
+        if kind == "list_topic":
+            topic_id = int(payload["topic_id"])
+            if topic_id in self.forum.topics:
+                self.forum.change_topic(topic_id, visible=True)
+            return Posted(topic_id, None)
         if kind == "pin_topic":
             self._thread(int(payload["topic_id"])).pinned = True
             return Posted(int(payload["topic_id"]), None)

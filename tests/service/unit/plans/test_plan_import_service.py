@@ -10,16 +10,18 @@ import pytest
 
 from sync_service.adapters.discourse.forms import read_form
 from sync_service.adapters.plans import read_rows
+from sync_service.bootstrap import brokerage_rules
 from sync_service.domain.plans.drafts import DraftStyle, draft_of
 from sync_service.domain.plans.rows import PlanReading, read_plan
+from sync_service.services.answers import read_thread
 from sync_service.services.outbox import send_due
 from sync_service.services.plans import import_plan, known_fingerprints
-from sync_service.services.ports.forum import NeedSnapshot
+from sync_service.services.ports.forum import NeedSnapshot, PersonSnapshot
 from sync_service.services.ports.storage import EntityRef
 from sync_service.services.sync import apply_ref
 from tests import paths
 from tests.configured import packaged, rules
-from tests.service.unit.fakes import FakeForum, FakeStore, FakeUnitOfWork, FakeWriter
+from tests.service.unit.fakes import FakeForum, FakeRanker, FakeStore, FakeUnitOfWork, FakeWriter
 
 PLANS = paths.ROOT / "tests" / "data" / "plans"
 ORG = "commune-anzi"
@@ -154,3 +156,35 @@ def test_a_draft_is_no_need_until_listed_then_it_is_the_communes_and_no_longer_r
     assert store.plans[target.key].confirmed_at == T0
     assert [p.row for p in result.decisions.kept] == [target.row] and result.decisions.edit == ()
     assert store.intent(f"plan:{target.key}:r1") is None
+
+
+def test_a_commune_member_confirms_a_draft_by_a_reply_and_an_expert_cannot(read, style):
+    store, forum = FakeStore(), FakeForum()
+    writer = FakeWriter(forum)
+    forum.put_person(PersonSnapshot(30, "expert.x", None, None, {}, ("experts",)))
+    forum.put_person(PersonSnapshot(31, "elu.anzi", None, None, {}, (ORG,)))
+    reading = read(store)
+    run_import(store, reading, style)
+    send_due(lambda: FakeUnitOfWork(store), writer, "w1", lambda: T0)
+    target = next(p for p in reading.proposals if p.status == "new")
+    topic = draft_topic(store, forum, target.key, visible=False)
+    rules_ = brokerage_rules(packaged())
+
+    def reply(username: str) -> str:
+        forum.post(topic.topic_id, username, "Je confirme ce besoin, merci.")
+        with FakeUnitOfWork(store) as uow:
+            outcome = read_thread(uow, forum, FakeRanker(), rules_, topic.topic_id, T0)
+            uow.commit()
+        return outcome
+
+    by_expert = reply("expert.x")
+    assert by_expert == "ignored" and store.intent(f"plan:{target.key}:list") is None
+    assert reply("elu.anzi") == "confirmed" and reply("elu.anzi") == "ignored"  # queued once
+    send_due(lambda: FakeUnitOfWork(store), writer, "w1", lambda: T0)
+    with FakeUnitOfWork(store) as uow:
+        outcome = apply_ref(uow, forum, rules(), EntityRef("need", str(topic.topic_id), "topic_edited"), T0)
+        uow.commit()
+
+    assert writer.keys("list_topic") == [f"plan:{target.key}:list"]
+    assert forum.topics[topic.topic_id].visible and outcome == "created"
+    assert store.needs[topic.topic_id].details.commune_group == ORG
