@@ -24,6 +24,7 @@ from sync_service.entrypoints.demo import (
 )
 
 PLAN_ORGANISATION = "commune-afella-ighir"
+PLAN_OFFICIAL = "abdellatif.amghar"  # a member of commune-afella-ighir in the sample seed
 
 
 @click.command("demo")
@@ -110,7 +111,10 @@ def _import_plan(running: Demo) -> None:
 plan import: {plan} for {PLAN_ORGANISATION}
 {summary}
   drafts on the forum:   {len(topics)} unlisted topics in the needs category (topics {listed})
-Confirm one as the community manager (a moderator in the seed): codev then holds it as the commune's need
+Confirm one as the commune's official (a reply; codev lists it, then holds it as the commune's need)
+  curl -s {key} -H 'Api-Username: {PLAN_OFFICIAL}' {url}/posts.json -d topic_id={first} \\
+       -d 'raw=Je confirme ce besoin, merci.'
+or list it yourself as a community manager who is a moderator in the seed
   curl -s {key} -H 'Api-Username: nadia.elamrani' -X PUT {url}/t/{first}/status.json \\
        -d status=visible -d enabled=true
 Ctrl-C stops.""")
