@@ -32,6 +32,8 @@ FINAL_STATUSES = (SERVED, FUNDED, CLOSED)
 APPROVE, DISCARD, ACCEPT, DECLINE = "approve", "discard", "accept", "decline"
 MARK_SERVED, MARK_FUNDED = "served", "funded"
 REVIEW_VERBS = (APPROVE, DISCARD, MARK_SERVED, MARK_FUNDED)
+CONFIRM = "confirm"
+DRAFT_VERBS = (CONFIRM,)  # in an imported plan's draft: the commune (or a manager) confirms the need
 ANSWER_VERBS = (ACCEPT, DECLINE)
 
 

@@ -67,6 +67,8 @@ class TopicFacts(Protocol):
     def post_version(self) -> int: ...
     @property
     def updated_at(self) -> datetime: ...
+    @property
+    def visible(self) -> bool: ...
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,9 @@ class NeedDetails:
 
 
 def is_need(topic: TopicFacts, rules: NeedRules) -> bool:
-    """In the needs category, or tagged as a need in some category (a private message has none)."""
-    if topic.category_slug is None:
+    """Listed, and in the needs category or tagged as a need in some category (a private message has
+    none). An unlisted topic is a draft (an imported plan row) or a need a moderator hid: no need yet."""
+    if topic.category_slug is None or not topic.visible:
         return False
     return topic.category_slug == rules.needs_category or rules.needs_tag in topic.tags
 

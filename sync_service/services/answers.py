@@ -21,6 +21,7 @@ from sync_service.services.brokerage import (
     set_status,
     withdraw,
 )
+from sync_service.services.drafts import read_draft
 from sync_service.services.followup import read_followup
 from sync_service.services.outbox import enqueue
 from sync_service.services.ports.forum import ThreadPost, ThreadReader
@@ -40,6 +41,10 @@ def read_thread(uow: UnitOfWork, forum: ThreadReader, ranker: Ranker, rules: Bro
     review = uow.reviews.by_topic(topic_id)
     intro = uow.introductions.by_pm_topic(topic_id) if review is None else None
     followup = uow.followups.by_pm_topic(topic_id) if review is None and intro is None else None
+    draft = uow.plans.by_topic(topic_id) if review is None and intro is None and followup is None else None
+    if draft is not None and draft.confirmed_at is None:
+        uow.rollback()  # no write lock held while the thread is read over HTTP
+        return read_draft(uow, forum, rules, draft, topic_id, now)
     if review is None and intro is None and followup is None and uow.needs.get(topic_id) is None \
             and uow.outbox.unsettled_topics():
         # the forum may hold a topic codev opened and does not know yet (its write answered 500, or

@@ -24,7 +24,7 @@ from sync_service.services.outbox import enqueue
 from sync_service.services.ports.matching import Ranked, Ranker
 from sync_service.services.ports.storage import Intent, UnitOfWork
 
-COMMAND_VERBS = (*rules_.REVIEW_VERBS, *rules_.ANSWER_VERBS, *FOLLOWUP_VERBS)
+COMMAND_VERBS = (*rules_.REVIEW_VERBS, *rules_.ANSWER_VERBS, *FOLLOWUP_VERBS, *rules_.DRAFT_VERBS)
 
 
 @dataclass(frozen=True)

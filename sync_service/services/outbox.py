@@ -21,11 +21,11 @@ from sync_service.services.ports.storage import Intent, OutboxRepository, Outbox
 
 log = logging.getLogger(__name__)
 
-KINDS = ("create_topic", "reply", "private_message", "edit_post", "close_topic", "put_topic_state",
-         "put_user_profile", "forget_user_profile", "create_invite")
+KINDS = ("create_topic", "reply", "private_message", "edit_post", "close_topic", "pin_topic", "list_topic",
+         "put_topic_state", "put_user_profile", "forget_user_profile", "create_invite")
 # Only these create something an earlier attempt may have made: a post found by its marker (or its
 # topic's external id), an invite by its expiry, uses and groups (an invite has no external id; its id
-# is kept where a post's would be). Edits and closing are idempotent.
+# is kept where a post's would be). Edits, pins, listings and closing are idempotent.
 CREATES = ("create_topic", "reply", "private_message", "create_invite")
 # Written inside an HTML comment and into external ids' hash: no "--", no ">" can end the comment.
 KEY_FORMAT = INTENT_KEY
@@ -35,13 +35,16 @@ _REQUIRED = {
     "reply": ("raw",),
     "edit_post": ("raw",),
     "close_topic": (),
+    "pin_topic": (),
+    "list_topic": (),
     "put_topic_state": ("topic_id", "state"),
     "put_user_profile": ("user_id", "username", "profile"),
     "forget_user_profile": ("user_id", "username"),
     "create_invite": ("expires_at", "max_redemptions_allowed", "group_names"),
 }
 # What a kind needs from the intent it depends on when the caller could not name it yet.
-_PARENT_FIELD = {"reply": "topic_id", "close_topic": "topic_id", "edit_post": "post_id"}
+_PARENT_FIELD = {"reply": "topic_id", "close_topic": "topic_id", "pin_topic": "topic_id",
+                 "list_topic": "topic_id", "edit_post": "post_id"}
 
 
 def with_marker(raw: str, key: str) -> str:
@@ -201,7 +204,7 @@ def _record(uow_factory: Callable[[], UnitOfWork], report: SendReport, outcome: 
 def _resolved(row: OutboxRow) -> dict[str, Any]:
     """The payload with the dependency's ids filled in and the marker(s) in the raw text."""
     payload = dict(row.payload)
-    if row.kind in ("reply", "close_topic") and payload.get("topic_id") is None:
+    if row.kind in ("reply", "close_topic", "pin_topic", "list_topic") and payload.get("topic_id") is None:
         payload["topic_id"] = row.parent_topic_id
     if row.kind == "edit_post" and payload.get("post_id") is None:
         payload["post_id"] = row.parent_post_id

@@ -117,7 +117,14 @@ def _apply_need(
     now = clock()
     snapshot = forum.need(topic_id)
     stored = uow.needs.get(topic_id, lock=True)
+    imported = uow.plans.by_topic(topic_id) if snapshot is not None else None
+    if imported is not None and snapshot is not None:
+        # a draft codev posted from a plan speaks for the organisation named by the import, not its poster
+        snapshot = dataclasses.replace(snapshot, author_groups=(imported.organisation,))
     details = need_of(snapshot, rules.needs, stored.details.status if stored is not None else None)
+    if details is not None and imported is not None:
+        details = dataclasses.replace(details, author_username=imported.organisation)  # PMs go to the group
+        uow.plans.confirm(imported.key, now)
     if details is None:
         if stored is None and snapshot is not None:
             return "ignored"  # a topic that is not a need

@@ -116,6 +116,10 @@ class SqlOutbox:
         return self._finish(row, status="pending", attempts=row.attempts - 1, leased_by=None,
                             maybe_sent=row.maybe_sent)
 
+    def find(self, key: str) -> OutboxRow | None:
+        """The row of one intent key, whatever its status, or None."""
+        return find(self.session, key)
+
     def unsettled_topics(self) -> int:
         """Writes that open a topic, tried, outcome not yet known (ports.storage.OutboxRepository)."""
         o = OutboxIntent

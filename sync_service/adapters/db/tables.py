@@ -286,6 +286,21 @@ class DigestEntry(Base):
     sent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class PlanRowRecord(Base):
+    """One row of a commune's plan as last imported (its draft topic: the sent outbox row `plan:<key>`)."""
+
+    __tablename__ = "plan_rows"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    organisation: Mapped[str] = mapped_column(String(60), index=True)
+    row: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(Text)
+    fingerprint: Mapped[str] = mapped_column(String(40))
+    revision: Mapped[int] = mapped_column(Integer)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 # --- what codev will write to the forum ----------------------------------------------------------
 
 class OutboxIntent(Base):

@@ -22,6 +22,7 @@ from sync_service.adapters.db.followup import SqlFollowupRepository
 from sync_service.adapters.db.history import SqlHistoryRepository
 from sync_service.adapters.db.inbox_queue import SqlInbox
 from sync_service.adapters.db.outbox import SqlOutbox
+from sync_service.adapters.db.plans import SqlPlanRepository
 from sync_service.adapters.db.repositories import (
     SqlExpertRepository,
     SqlNeedRepository,
@@ -75,6 +76,7 @@ class SqlUnitOfWork:
         self.offers = SqlOfferRepository(self.session)
         self.followups = SqlFollowupRepository(self.session)
         self.campaigns = SqlCampaignRepository(self.session)
+        self.plans = SqlPlanRepository(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -80,4 +80,5 @@ def need_from_json(
         post_version=int(post.get("version") or 1),
         created_at=created,
         updated_at=max(moments),
+        visible=topic.get("visible") is not False,
     )

@@ -61,6 +61,8 @@ class DiscourseWriter:
                 for name in ("category", "tags"):
                     if payload.get(name) is not None:
                         body[name] = payload[name]
+                if payload.get("visible") is False:
+                    body["unlist_topic"] = "true"  # PostsController#create_params: visible false (staff only)
             return _posted(self._write("POST", "/posts.json", body))
         if kind == "reply":
             body = {"topic_id": payload["topic_id"], "raw": payload["raw"]}
@@ -101,6 +103,12 @@ class DiscourseWriter:
             topic_id = int(payload["topic_id"])
             # TopicsController#status compares enabled with the string "true"
             self._write("PUT", f"/t/{topic_id}/status.json", {"status": "closed", "enabled": "true"})
+            return Posted(topic_id, None)
+        if kind in ("pin_topic", "list_topic"):
+            topic_id = int(payload["topic_id"])
+            # pinned in its category (pinned_globally would pin it on every list); listed = visible
+            status = "pinned" if kind == "pin_topic" else "visible"
+            self._write("PUT", f"/t/{topic_id}/status.json", {"status": status, "enabled": "true"})
             return Posted(topic_id, None)
         raise ValueError(f"unknown outbox kind {kind!r}")
 

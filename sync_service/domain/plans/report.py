@@ -45,8 +45,9 @@ def dry_run_document(reading: PlanReading, translator: Translator, locale: str) 
     }
 
 
-def dry_run_table(reading: PlanReading, taxonomy: Taxonomy, translator: Translator, locale: str) -> str:
-    """The mapping, then one block a row, then the counts."""
+def dry_run_table(reading: PlanReading, taxonomy: Taxonomy, translator: Translator, locale: str,
+                  note: bool = True) -> str:
+    """The mapping, then one block a row, then the counts (and, for a dry run, that nothing was created)."""
 
     def t(key: str, **values: object) -> str:
         return translator.translate(f"plan_import.{key}", locale, **values)
@@ -79,7 +80,8 @@ def dry_run_table(reading: PlanReading, taxonomy: Taxonomy, translator: Translat
     lines.append("")
     counted = {k: t(f"counts.{k}", count=n) for k, n in counts.items()}
     lines.append(t("summary", rows=t("counts.rows", count=len(reading.proposals)), **counted))
-    lines.append(t("dry_run_note"))
+    if note:
+        lines.append(t("dry_run_note"))
     return "\n".join(lines)
 
 

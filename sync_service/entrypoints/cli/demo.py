@@ -10,6 +10,7 @@ from sync_service.adapters.db.engine import shown
 from sync_service.config.files import SAMPLE_SEED
 from sync_service.entrypoints.cli.context import Context, configure_logging, pass_context
 from sync_service.entrypoints.cli.errors import fail
+from sync_service.entrypoints.cli.plan_drafts import import_sample
 from sync_service.entrypoints.demo import (
     DEMO_API_KEY,
     DEMO_DATABASE,
@@ -21,6 +22,9 @@ from sync_service.entrypoints.demo import (
     fresh_database,
     only_demo,
 )
+
+PLAN_ORGANISATION = "commune-afella-ighir"
+PLAN_OFFICIAL = "abdellatif.amghar"  # a member of commune-afella-ighir in the sample seed
 
 
 @click.command("demo")
@@ -51,6 +55,7 @@ def demo(ctx: Context, port: int, web_port: int, seed: str | None, database_url:
                 running.start_worker()
                 reviews = running.wait_for_reviews(timeout=90)
                 _print_guide(running, str(seed_path), reviews)
+                _import_plan(running)
                 if check:
                     click.echo(f"introduction PM opened: {running.check(reviews)}")
                     click.echo("demo check: ok")
@@ -94,5 +99,24 @@ and an expert's profile on their user card (field codev_expert):
 An expert presses "Je peux aider" (the review thread then lists them as a volunteer):
   curl -s {key} -H 'Api-Username: {expert}' -X POST {url}/codev/topics/{need}/offer.json
 A commune's project list, read without creating anything (docs/plan-import.md):
-  codev import-plan {plan} --organisation commune-afella-ighir --dry-run
+  codev import-plan {plan} --organisation commune-afella-ighir --dry-run""")
+
+
+def _import_plan(running: Demo) -> None:
+    """Import the sample plan of Afella Ighir for real and say what reached the forum."""
+    plan = running.config.path("examples/plan-afella-ighir.csv")
+    summary, topics = import_sample(running.codev, plan, PLAN_ORGANISATION, timeout=60)
+    url = running.forum_url
+    key = f"-H 'Api-Key: {DEMO_API_KEY}'"
+    listed, first = ", ".join(map(str, topics)), topics[0] if topics else "ID"
+    click.echo(f"""
+plan import: {plan} for {PLAN_ORGANISATION}
+{summary}
+  drafts on the forum:   {len(topics)} unlisted topics in the needs category (topics {listed})
+Confirm one as the commune's official (a reply; codev lists it, then holds it as the commune's need)
+  curl -s {key} -H 'Api-Username: {PLAN_OFFICIAL}' {url}/posts.json -d topic_id={first} \\
+       -d 'raw=Je confirme ce besoin, merci.'
+or list it yourself as a community manager who is a moderator in the seed
+  curl -s {key} -H 'Api-Username: nadia.elamrani' -X PUT {url}/t/{first}/status.json \\
+       -d status=visible -d enabled=true
 Ctrl-C stops.""")

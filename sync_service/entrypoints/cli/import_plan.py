@@ -1,4 +1,4 @@
-"""`codev import-plan`: a commune's project list (PCD, PAC) read as draft needs; for now, the dry run."""
+"""`codev import-plan`: a commune's project list (PCD, PAC) as draft needs; --dry-run only shows them."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ from pathlib import Path
 
 import click
 
+from sync_service.adapters.db.engine import DatabaseUnusable
 from sync_service.adapters.plans import PlanFileError, read_map, read_rows, sheet_order
+from sync_service.bootstrap import Codev
+from sync_service.domain.i18n import Translator
 from sync_service.domain.matching.taxonomy import Recognizer
 from sync_service.domain.plans.report import dry_run_document, dry_run_table
 from sync_service.domain.plans.rows import HEADING_SEARCH_ROWS, PlanError, PlanReading, Row, read_plan
 from sync_service.entrypoints.cli.context import Context, pass_context
 from sync_service.entrypoints.cli.errors import EXIT_CONFIG, fail
+from sync_service.entrypoints.cli.plan_drafts import record_import
+from sync_service.services.plans import known_fingerprints
 
 NOT_A_TABLE = ("no_heading_row", "map_not_found")  # this sheet holds no project table; another may
 
@@ -22,7 +27,8 @@ NOT_A_TABLE = ("no_heading_row", "map_not_found")  # this sheet holds no project
 @click.argument("plan_file", metavar="FILE", type=click.Path(dir_okay=False))
 @click.option("--organisation", required=True, metavar="GROUP",
               help="The forum group (forum.yaml: a commune's group or an organisation's) whose plan this is.")
-@click.option("--dry-run", is_flag=True, help="Show what would be created; create nothing.")
+@click.option("--dry-run", is_flag=True, help="Show what would be created; create nothing. Without it, the "
+              "drafts are recorded and queued for the forum, unlisted until a person lists them.")
 @click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
               show_default=True)
 @click.option("--map", "map_file", type=click.Path(dir_okay=False), default=None,
@@ -45,25 +51,45 @@ def import_plan(ctx: Context, plan_file: str, organisation: str, dry_run: bool, 
     groups = [g.name for g in config.forum_structure(require_secret=False).groups if g.name not in staff]
     if organisation not in groups:
         raise error("organisation", group=organisation, groups=", ".join(groups))
-    if not dry_run:
-        raise error("not_yet")
     try:
         overrides = read_map(Path(map_file)) if map_file else None
     except PlanFileError as exc:
         raise error(exc.problem, file=map_file, **exc.values) from exc
     recognizer = Recognizer(config.taxonomy)
+    codev = ctx.codev()
     try:
-        reading = _first_table(Path(plan_file), sheet, lambda rows: read_plan(
-            rows, organisation, recognizer, config.matching.recognition, overrides))
-    except PlanFileError as exc:
-        raise error(exc.problem, file=plan_file, **exc.values) from exc
-    except PlanError as exc:
-        raise error(exc.problem, file=plan_file, row=exc.row or 1, column=exc.column or "",
-                    limit=HEADING_SEARCH_ROWS, **exc.values) from exc
-    if output_format == "json":
-        click.echo(json.dumps(dry_run_document(reading, translator, locale), ensure_ascii=False, indent=2))
-    else:
-        click.echo(dry_run_table(reading, config.taxonomy, translator, locale))
+        previous, unrecorded = _recorded(codev, organisation, dry_run, translator, locale)
+        try:
+            reading = _first_table(Path(plan_file), sheet, lambda rows: read_plan(
+                rows, organisation, recognizer, config.matching.recognition, overrides, previous))
+        except PlanFileError as exc:
+            raise error(exc.problem, file=plan_file, **exc.values) from exc
+        except PlanError as exc:
+            raise error(exc.problem, file=plan_file, row=exc.row or 1, column=exc.column or "",
+                        limit=HEADING_SEARCH_ROWS, **exc.values) from exc
+        document = dry_run_document(reading, translator, locale)
+        table = dry_run_table(reading, config.taxonomy, translator, locale, note=dry_run)
+        if unrecorded:
+            table += "\n" + unrecorded
+        if not dry_run:
+            summary, document["drafts"] = record_import(codev, reading, organisation)
+            table += "\n" + summary
+    finally:
+        codev.close()
+    click.echo(json.dumps(document, ensure_ascii=False, indent=2) if output_format == "json" else table)
+
+
+def _recorded(codev: Codev, organisation: str, dry_run: bool, translator: Translator,
+              locale: str) -> tuple[dict[str, str], str | None]:
+    """The rows already imported for the organisation; a dry run without a usable database shows every
+    row as new, and says why in its table."""
+    try:
+        with codev.uow() as uow:
+            return known_fingerprints(uow, organisation), None
+    except DatabaseUnusable as exc:
+        if not dry_run:
+            raise
+        return {}, translator.translate("plan_import.no_database", locale, why=str(exc))
 
 
 def _first_table(path: Path, sheet: str | None, read: Callable[[list[Row]], PlanReading]) -> PlanReading:

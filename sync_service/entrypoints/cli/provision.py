@@ -7,6 +7,7 @@ import click
 from sync_service.entrypoints.cli.context import Context, pass_context, rate_option
 from sync_service.entrypoints.cli.errors import fail
 from sync_service.entrypoints.cli.progress import progress
+from sync_service.entrypoints.cli.welcome import welcome
 from sync_service.services.ports.forum import AccessDenied, ForumUnavailable
 from sync_service.services.provision import provision as run
 
@@ -19,7 +20,8 @@ from sync_service.services.provision import provision as run
 @rate_option
 @pass_context
 def provision(ctx: Context, dry_run: bool, webhook_url: str | None, requests_per_minute: int | None) -> None:
-    """Create or complete categories, tags, user fields, groups, the need form and the webhook."""
+    """Create or complete categories, tags, user fields, groups, the need form and the webhook; queue the
+    pinned welcome topics (config/welcome/)."""
     config = ctx.config
     desired = config.forum_structure(webhook_url or config.settings.webhook_url or None)
     forum = config.settings.discourse
@@ -38,6 +40,8 @@ def provision(ctx: Context, dry_run: bool, webhook_url: str | None, requests_per
                    "(it reads before it writes)") from exc
     if result.nothing_to_change and result.refused is None:
         click.echo(f"{forum.url}: nothing to change")
+        if not dry_run:
+            click.echo(welcome(codev))
         return
     if dry_run:
         click.echo(f"{forum.url}: {len(result.planned)} change(s) to make (dry run: nothing written)")
@@ -50,3 +54,5 @@ def provision(ctx: Context, dry_run: bool, webhook_url: str | None, requests_per
     if result.refused is not None:
         refused = result.refused
         raise fail(f"Discourse refused: {refused.what}: {refused.reason}\n  to fix: {refused.fix}")
+    if not dry_run:
+        click.echo(welcome(codev))

@@ -48,6 +48,7 @@ class NeedSnapshot:
     post_version: int
     created_at: datetime
     updated_at: datetime
+    visible: bool = True  # listed; an unlisted topic (a draft from a plan) is no need yet
 
 
 @dataclass(frozen=True)

@@ -111,3 +111,18 @@ class Deferred(Exception):
     def __init__(self, message: str, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class PlanRecord:
+    """One row of a commune's plan as last imported: its draft's intent is `plan:<key>`; `topic_id` is the
+    draft's topic once the outbox sent it; `confirmed_at` when codev first read the topic as a need."""
+
+    key: str
+    organisation: str
+    row: int
+    title: str
+    fingerprint: str
+    revision: int = 0  # edits of the draft decided so far (intent plan:<key>:r<revision>)
+    topic_id: int | None = None
+    confirmed_at: datetime | None = None

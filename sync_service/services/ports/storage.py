@@ -13,6 +13,7 @@ from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
 from sync_service.services.ports.campaigns import CampaignRepository
 from sync_service.services.ports.followup import FollowupRepository
+from sync_service.services.ports.plans import PlanRepository
 from sync_service.services.ports.records import (
     BLANKED_WHEN_SENT as BLANKED_WHEN_SENT,
 )
@@ -301,6 +302,10 @@ class OutboxRepository(Protocol):
         """Put back a claimed row that was not tried."""
         ...
 
+    def find(self, key: str) -> OutboxRow | None:
+        """The row of one intent key, whatever its status, or None."""
+        ...
+
     def unsettled_topics(self) -> int:
         """Topics codev may have opened on the forum without knowing it yet: writes that open one
         (a review topic, an introduction PM), tried, neither known sent nor given up."""
@@ -372,6 +377,9 @@ class UnitOfWork(Protocol):
 
     @property
     def campaigns(self) -> CampaignRepository: ...
+
+    @property
+    def plans(self) -> PlanRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -336,7 +336,8 @@ def _topic(state: State, topic_id: int, headings: dict[str, tuple[str, ...]]) ->
                         category_slug=category.slug if category else None, tags=tuple(topic.tags),
                         closed=topic.closed, archived=topic.archived,
                         form=read_form(first.raw, headings).fields, raw=first.raw,
-                        post_version=first.version, created_at=topic.created_at, updated_at=topic.updated_at)
+                        post_version=first.version, created_at=topic.created_at, updated_at=topic.updated_at,
+                        visible=topic.visible)
 
 
 def oracle(sandbox: Sandbox, rules: SyncRules) -> Holdings:

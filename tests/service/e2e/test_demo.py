@@ -44,6 +44,9 @@ def test_demo_check_runs_the_loop_from_review_threads_to_an_introduction(tmp_pat
     assert "needs have one, in the staff-only category revue-des-suggestions" in result.stdout
     assert "introduction PM opened: Mise en relation" in result.stdout
     assert "demo check: ok" in result.stdout
+    # the sample plan of Afella Ighir imported for real: its drafts reached the forum, unlisted
+    assert "plan import: " in result.stdout and "unlisted topics in the needs category" in result.stdout
+    assert " 0 unlisted topics" not in result.stdout
 
 
 def test_a_second_demo_starts_from_a_fresh_database_as_its_sandbox_does(tmp_path: Path) -> None:

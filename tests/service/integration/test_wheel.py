@@ -32,7 +32,8 @@ def test_the_wheel_holds_every_configuration_file_and_migration(unpacked: Path) 
     shipped = {p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file()}
 
     for name in ("forum.yaml", "taxonomy.yaml", "matching.yaml", "communes.csv", "codev.example.yaml",
-                 "locales/fr.yaml", "locales/ar.yaml", "locales/en.yaml", "examples/communaute.yaml"):
+                 "locales/fr.yaml", "locales/ar.yaml", "locales/en.yaml", "examples/communaute.yaml",
+                 "examples/plan-afella-ighir.csv", "welcome/guide-commune.md", "welcome/guide-expert.md"):
         assert f"defaults/{name}" in shipped
     versions = {p.name for p in (paths.ROOT / "migrations" / "versions").glob("*.py")}
     assert {f"migrations/versions/{v}" for v in versions} <= shipped and "migrations/env.py" in shipped

@@ -47,6 +47,7 @@ class FakeThread:
     recipients: tuple[str, ...] = ()  # a private message's target_recipients, as given
     key: str | None = None  # the intent that created it (Discourse: the topic's external_id)
     closed: bool = False
+    pinned: bool = False
     deleted: bool = False
 
     @property

@@ -66,6 +66,10 @@ class FakeOutbox(OnStore):
         return self._finish(row, status="pending", attempts=row.attempts - 1, leased_by=None,
                             maybe_sent=row.maybe_sent)
 
+    def find(self, key: str) -> OutboxRow | None:
+        record = self.data.intent(key)
+        return None if record is None else self._row(record, record.leased_by or "")
+
     def unsettled_topics(self) -> int:
         return sum(1 for r in self.data.outbox if r.kind in ("create_topic", "private_message")
                    and r.status in ("pending", "sending") and r.maybe_sent)

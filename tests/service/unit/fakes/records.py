@@ -10,6 +10,7 @@ from typing import Any
 from sync_service.domain.brokerage import Introduction, ReviewThread, Volunteer
 from sync_service.domain.followup import Experience, Followup
 from sync_service.services.ports.campaigns import Campaign, Joined
+from sync_service.services.ports.records import PlanRecord
 from sync_service.services.ports.storage import StoredExpert, StoredNeed
 
 
@@ -92,6 +93,7 @@ class FakeStore:
     experiences: dict[int, Experience] = field(default_factory=dict)  # need -> experience
     campaigns: dict[str, Campaign] = field(default_factory=dict)  # by key, without invite id
     joined: list[Joined] = field(default_factory=list)
+    plans: dict[str, PlanRecord] = field(default_factory=dict)  # stable key -> record (no topic id)
     commits: int = 0  # also the version a unit of work started from
     last_ids: dict[str, int] = field(default_factory=dict)  # table -> last id given (a sequence)
 

@@ -17,6 +17,7 @@ from tests.service.unit.fakes.campaigns import FakeCampaigns
 from tests.service.unit.fakes.followup import FakeFollowups
 from tests.service.unit.fakes.history import FakeHistory
 from tests.service.unit.fakes.outbox import FakeOutbox
+from tests.service.unit.fakes.plans import FakePlans
 from tests.service.unit.fakes.records import FakeStore
 from tests.service.unit.fakes.repositories import FakeExperts, FakeInbox, FakeNeeds, FakeTombstones
 
@@ -47,6 +48,7 @@ class FakeUnitOfWork:
         self.offers = FakeOffers(self._transaction)
         self.followups = FakeFollowups(self._transaction)
         self.campaigns = FakeCampaigns(self._transaction)
+        self.plans = FakePlans(self._transaction)
 
     def _transaction(self) -> FakeStore:
         """The store as this unit's transaction sees it, the transaction begun if need be."""

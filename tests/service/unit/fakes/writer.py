@@ -144,6 +144,14 @@ class FakeWriter:
             else:
                 self._thread(topic_id).closed = True
             return Posted(topic_id, None)
+        if kind == "list_topic":
+            topic_id = int(payload["topic_id"])
+            if topic_id in self.forum.topics:
+                self.forum.change_topic(topic_id, visible=True)
+            return Posted(topic_id, None)
+        if kind == "pin_topic":
+            self._thread(int(payload["topic_id"])).pinned = True
+            return Posted(int(payload["topic_id"]), None)
         raise ValueError(f"unknown outbox kind {kind!r}")
 
     def _thread(self, topic_id: int) -> FakeThread:

@@ -143,7 +143,6 @@ def test_the_table_shows_the_mapping_the_proposals_and_the_counts():
      "--organisation commune-nowhere : ce n'est pas un groupe de commune"),
     (["--organisation", "experts", "--dry-run"],
      "--organisation experts : ce n'est pas un groupe de commune"),
-    (["--organisation", "commune-tanalt"], "l'import réel (sans --dry-run) n'est pas encore disponible"),
     (["--organisation", "commune-tanalt", "--dry-run", "--sheet", "Feuil1"],
      "pas de feuille « Feuil1 » (feuilles : PAC 2023-2028, Notes)"),
 ])
@@ -152,6 +151,15 @@ def test_usage_mistakes_are_one_line_and_exit_2(args, expected):
 
     assert result.exit_code == 2
     assert len(result.output.strip().splitlines()) == 1 and expected in result.output
+
+
+def test_a_real_import_without_a_usable_database_is_one_line_and_exit_1(tmp_path):
+    missing = f"sqlite:///{tmp_path}/nowhere/codev.db"
+    args = ["import-plan", str(PLANS / "tanalt_pac_2023-2028.xlsx"), "--organisation", "commune-tanalt"]
+    result = CliRunner().invoke(cli, args, env={"CODEV_DATABASE_URL": missing})
+
+    assert result.exit_code == 1, result.output
+    assert len(result.output.strip().splitlines()) == 1 and "nowhere" in result.output
 
 
 def test_a_sheet_without_a_project_table_says_so():
