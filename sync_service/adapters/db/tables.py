@@ -298,3 +298,13 @@ class WorkerHeartbeat(Base):
     passes: Mapped[int] = mapped_column(Integer)
     last_reconcile_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rate_limited: Mapped[int] = mapped_column(Integer)
+
+
+class SignInNonce(Base):
+    """A DiscourseConnect nonce the dashboard sent to the forum, until its answer comes back: each is
+    taken once, by whichever web process receives the answer, and only while fresh."""
+
+    __tablename__ = "sign_in_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

@@ -27,6 +27,9 @@ from sync_service.services.ports.records import (
     Intent as Intent,
 )
 from sync_service.services.ports.records import (
+    NeedTitle as NeedTitle,
+)
+from sync_service.services.ports.records import (
     OutboxRow as OutboxRow,
 )
 from sync_service.services.ports.records import (
@@ -104,6 +107,10 @@ class NeedRepository(Protocol):
 
     def forget_author(self, user_id: int) -> int:
         """Blank author id and username on the needs of that person; how many."""
+        ...
+
+    def titles(self) -> dict[int, NeedTitle]:
+        """Every stored need's title and sector, by topic id (the dashboard's lists)."""
         ...
 
 
