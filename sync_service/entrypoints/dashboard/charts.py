@@ -63,7 +63,7 @@ def columns(title: str, months: Sequence[str], values: Sequence[int], *, rtl: bo
     if not months:
         return Markup("")
     top = max([*values, target or 0, 1])
-    plot = height - 34
+    plot = height - 44
     step = (width - 20) / len(months)
     out = [f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img" aria-label="{escape(title)}">']
@@ -73,13 +73,15 @@ def columns(title: str, months: Sequence[str], values: Sequence[int], *, rtl: bo
         left = 10 + i * step
         x = width - left - step if rtl else left
         out.append(f'<g><title>{escape(month)}: {value}</title>'
-                   f'<rect x="{x + step * 0.15:.1f}" y="{6 + plot - h:.1f}" width="{step * 0.7:.1f}" '
+                   f'<rect x="{x + step * 0.15:.1f}" y="{16 + plot - h:.1f}" width="{step * 0.7:.1f}" '
                    f'height="{max(h, 0.5):.1f}" fill="{COLOURS[0]}"/></g>')
+        out.append(f'<text x="{x + step / 2:.1f}" y="{12 + plot - h:.1f}" text-anchor="middle" '
+                   f'class="value">{value}</text>')
         if i % every == 0:
             out.append(f'<text x="{x + step / 2:.1f}" y="{height - 12}" text-anchor="middle" '
                        f'class="month">{escape(month)}</text>')
     if target:
-        y = 6 + plot - plot * target / top
+        y = 16 + plot - plot * target / top
         out.append(f'<line x1="10" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" class="target" '
                    f'stroke="#333" stroke-dasharray="4 3"/>')
     out.append("</svg>")

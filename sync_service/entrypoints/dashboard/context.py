@@ -57,7 +57,7 @@ def words(lang: str) -> Callable[..., str]:
     """t("key", **values): the catalogue's dashboard.<key>, or report.<key> for words the report has."""
     translator = dashboard().codev.config.translator
 
-    def t(key: str, **values: object) -> str:
+    def t(key: str, /, **values: object) -> str:
         name = key if key.startswith("report.") else f"dashboard.{key}"
         return translator.translate(name, lang, **values)
 

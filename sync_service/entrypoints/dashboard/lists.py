@@ -61,14 +61,15 @@ def heading(figure: str, key: str, t: Callable[..., str]) -> tuple[str, str]:
     if figure == "kpi":
         return t(f"report.kpi.{key}"), back
     if figure == "status":
-        return t("list.heading", figure=t("needs.by_status"), key=t(f"report.status.{key}")), back
+        return t("list.heading", figure=t("needs.by_status"), what=t(f"report.status.{key}")), back
     if figure == "commune":
-        return t("list.heading", figure=t("needs.commune"), key=key or t("no_commune")), back
+        return t("list.heading", figure=t("needs.commune"), what=key or t("no_commune")), back
     if figure == "introductions":
-        return t("list.heading", figure=t("nav.introductions"), key=t(f"report.introductions.{key}")), back
+        return t("list.heading", figure=t("nav.introductions"), what=t(f"report.introductions.{key}")), back
     if figure == "strengthened":
         return t("funnel.strengthened"), back
     if figure == "wait":
-        return t("list.heading", figure=t("funnel.waits"), key=t(f"funnel.wait.{key}")), back
+        return t("list.heading", figure=t("funnel.waits"), what=t(f"funnel.wait.{key}")), back
     axis = figure.removeprefix("gap-")
-    return t("list.heading", figure=t(f"gaps.by_{axis}"), key=key or t("unknown")), back
+    unknown = t("no_commune" if axis == "commune" else "unknown")
+    return t("list.heading", figure=t(f"gaps.by_{axis}"), what=key or unknown), back

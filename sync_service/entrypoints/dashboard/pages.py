@@ -61,6 +61,13 @@ def figures() -> DashboardFigures:
     return dashboard_figures(codev.uow, period(), targets, codev.settings.tombstone_key.encode())
 
 
+def concept(axis: str, key: str) -> str:
+    """A skill's or sector's label in the reader's language (the taxonomy's); a commune's group name."""
+    if axis in ("skill", "sector") and key:
+        return dashboard().codev.config.taxonomy.label(axis, key, locale())  # type: ignore[arg-type]
+    return key
+
+
 def link(figure: str, key: str = "") -> str:
     """The list behind a figure, for the same period."""
     query = {"key": key, **{k: v for k, v in request.args.items() if k in ("from", "to") and v}}
@@ -95,9 +102,10 @@ def needs() -> ResponseReturnValue:
         Bar(t(f"report.status.{s}"), found.report.needs_by_status.get(s, 0), link("status", s))
         for s in NEED_STATUSES], rtl=rtl)
     communes = found.detail.needs_by_commune
+    sizes = {c: sum(len(v) for v in line.values()) for c, line in communes.items()}
     commune_chart = bars(t("needs.by_commune"), [
-        Bar(c or t("no_commune"), sum(len(v) for v in line.values()), link("commune", c))
-        for c, line in communes.items()], rtl=rtl, colour="#4d8b4a")
+        Bar(c or t("no_commune"), n, link("commune", c))
+        for c, n in sorted(sizes.items(), key=lambda item: (-item[1], item[0]))], rtl=rtl, colour="#4d8b4a")
     return page("needs", figures=found, statuses=NEED_STATUSES, status_chart=status_chart,
                 commune_chart=commune_chart, communes=communes)
 
@@ -124,7 +132,8 @@ def gaps() -> ResponseReturnValue:
     """Needs nobody serves yet, by skill, sector and commune; the place of the call for experts."""
     found, rtl, t = figures(), locale() == "ar", words(locale())
     charts = {axis: bars(t(f"gaps.by_{axis}"), [
-        Bar(key or t("unknown"), len(topics), link(f"gap-{axis}", key))
+        Bar(concept(axis, key) or t("no_commune" if axis == "commune" else "unknown"), len(topics),
+            link(f"gap-{axis}", key))
         for key, topics in gaps_by(found.detail.gaps, axis)[:15]], rtl=rtl, colour="#8a5a9e")
         for axis in GAP_AXES}
     return page("gaps", figures=found, charts=charts, axes=GAP_AXES, open_needs=len(found.detail.gaps))
@@ -139,7 +148,7 @@ def listing(figure: str) -> ResponseReturnValue:
         abort(404)
     forum = dashboard().codev.settings.discourse.url.rstrip("/")
     key = request.args.get("key", "")
-    heading, back = lists.heading(figure, key, words(locale()))
+    heading, back = lists.heading(figure, concept(figure.removeprefix("gap-"), key), words(locale()))
     query = {k: v for k, v in request.args.items() if k in ("from", "to") and v}
     return page("list", figures=found, rows=rows, forum=forum, needs=found.needs, heading=heading,
                 back=back + (f"?{urlencode(query)}" if query else ""))
