@@ -42,7 +42,8 @@ def bars(title: str, rows: Sequence[Bar], *, rtl: bool, width: int = 640,
         length = area * row.value / top
         start = LABEL
         rect_x = width - start - length if rtl else start
-        out.append(f'<a href="{escape(row.href)}" class="bar"><title>{escape(row.label)}: {row.value}</title>'
+        out.append(f'<a href="{escape(row.href)}" class="bar" data-value="{row.value}">'
+                   f"<title>{escape(row.label)}: {row.value}</title>"
                    f'<text x="{_x(LABEL - GAP, width, rtl):.0f}" y="{y + 16}" text-anchor="end">'
                    f"{escape(_short(row.label))}</text>"
                    f'<rect x="{rect_x:.1f}" y="{y + 3}" width="{max(length, 1):.1f}" height="{ROW - 8}" '
@@ -72,7 +73,8 @@ def columns(title: str, months: Sequence[str], values: Sequence[int], *, rtl: bo
         h = plot * value / top
         left = 10 + i * step
         x = width - left - step if rtl else left
-        out.append(f'<g><title>{escape(month)}: {value}</title>'
+        out.append(f'<g data-month="{escape(month)}" data-value="{value}">'
+                   f"<title>{escape(month)}: {value}</title>"
                    f'<rect x="{x + step * 0.15:.1f}" y="{16 + plot - h:.1f}" width="{step * 0.7:.1f}" '
                    f'height="{max(h, 0.5):.1f}" fill="{COLOURS[0]}"/></g>')
         out.append(f'<text x="{x + step / 2:.1f}" y="{12 + plot - h:.1f}" text-anchor="middle" '
