@@ -11,6 +11,7 @@ from flask import current_app, render_template, session
 from sync_service.adapters.db.sign_in import SignInNonces
 from sync_service.bootstrap import Codev
 from sync_service.domain.i18n import DEFAULT_LOCALE, LOCALES
+from sync_service.services.dashboard import FiguresCache
 
 NONCE_MINUTES = 10  # a sign-in started longer ago than this is refused
 
@@ -23,6 +24,7 @@ class Dashboard:
     secret: str  # the DiscourseConnect secret; "" turns the dashboard off
     allowed_groups: frozenset[str]
     nonces: SignInNonces
+    cache: FiguresCache
 
     @classmethod
     def build(cls, codev: Codev, secret: str) -> Dashboard:
@@ -30,7 +32,7 @@ class Dashboard:
         forum = codev.settings.forum
         groups = frozenset(g for g in (forum.community_managers_group, forum.coordinators_group) if g)
         nonces = SignInNonces(codev.lazy_engine, codev.clocks.now, timedelta(minutes=NONCE_MINUTES))
-        return cls(codev, secret, groups, nonces)
+        return cls(codev, secret, groups, nonces, FiguresCache())
 
     @property
     def on(self) -> bool:

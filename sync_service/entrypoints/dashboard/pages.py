@@ -18,7 +18,7 @@ from sync_service.entrypoints.dashboard.auth import local_path
 from sync_service.entrypoints.dashboard.charts import Bar, bars, columns
 from sync_service.entrypoints.dashboard.context import dashboard, locale, refusal, words
 from sync_service.entrypoints.dashboard.signing import off
-from sync_service.services.dashboard import DashboardFigures, dashboard_figures
+from sync_service.services.dashboard import DashboardFigures
 from sync_service.services.report import ReportRequest
 from sync_service.services.report_views import Words
 
@@ -56,9 +56,11 @@ def period() -> ReportRequest:
 
 def figures() -> DashboardFigures:
     """The period's figures, computed by the report's domain."""
-    codev = dashboard().codev
+    board = dashboard()
+    codev = board.codev
     targets = dataclasses.asdict(codev.settings.impact.targets)
-    return dashboard_figures(codev.uow, period(), targets, codev.settings.tombstone_key.encode())
+    return board.cache.figures(codev.uow, period(), targets, codev.settings.tombstone_key.encode(),
+                               codev.clocks.now())
 
 
 def concept(axis: str, key: str) -> str:

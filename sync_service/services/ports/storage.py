@@ -223,6 +223,10 @@ class HistoryRepository(Protocol):
         """Replace the expert's id and name on their rows by `key` (a keyed hash); how many rows."""
         ...
 
+    def version(self) -> tuple[int, int, int]:
+        """(rows, newest id, rows of forgotten experts): changes whenever a row is added or forgotten."""
+        ...
+
 
 class ReviewRepository(Protocol):
     """Review threads by need."""
