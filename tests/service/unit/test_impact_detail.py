@@ -3,13 +3,18 @@ and with the need topics behind each figure; and the pure parts of the dashboard
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from sync_service.domain.impact import INTRODUCTION, NEED, Period, StatusChange, impact_report
 from sync_service.domain.impact_detail import GapNeed, gaps_by, impact_detail, wait_bars
+from sync_service.domain.needs import NeedDetails
 from sync_service.entrypoints.dashboard.auth import Person, Refused, local_path, person_of
+from sync_service.services.dashboard import FiguresCache
+from sync_service.services.report import ReportRequest
+from tests.service.unit.fakes.records import FakeStore
+from tests.service.unit.fakes.unit_of_work import FakeUnitOfWork
 
 TARGETS = {"migrants_involved": 40, "communes_engaged": 7, "actors_linked": 40, "communes_strengthened": 7}
 
@@ -117,3 +122,30 @@ def test_the_person_keeps_no_e_mail_address() -> None:
     assert person == Person(7, "karima", False, True, ("animateurs", "trust_level_2"))
     with pytest.raises(Refused):
         person_of({"external_id": "x", "username": "karima"})
+
+
+def test_a_period_s_figures_are_kept_while_the_history_is_unchanged() -> None:
+    store = FakeStore()
+    calls: list[int] = []
+
+    def make_uow() -> FakeUnitOfWork:
+        calls.append(1)
+        return FakeUnitOfWork(store)
+
+    def post(topic: int, when: datetime) -> None:
+        with make_uow() as uow:
+            uow.needs.save(NeedDetails(topic, f"Besoin {topic}", 9, "auteur", commune_group="commune-anzi",
+                                       organisation="commune-anzi"), when, when)
+            uow.commit()
+
+    cache, request, now = FiguresCache(timedelta(seconds=60)), ReportRequest(), at(5, 1)
+    post(1, at(1, 5))
+    first = cache.figures(make_uow, request, TARGETS, b"pepper", now)
+    again = cache.figures(make_uow, request, TARGETS, b"pepper", now + timedelta(seconds=30))
+    assert again is first  # computed once
+    post(2, at(1, 6))
+    changed = cache.figures(make_uow, request, TARGETS, b"pepper", now + timedelta(seconds=31))
+    assert changed is not first and changed.report.needs_by_status["open"] == 2
+    later = cache.figures(make_uow, request, TARGETS, b"pepper", now + timedelta(seconds=120))
+    assert later is not changed  # too old: computed again
+    assert changed.needs[2].title == "Besoin 2"
