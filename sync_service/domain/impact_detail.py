@@ -4,7 +4,7 @@ figure (the need topics, the people and groups), from the report's own definitio
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sync_service.domain.impact import (
@@ -63,6 +63,8 @@ class ImpactDetail:
     strengthened: tuple[int, ...]  # needs that became served or funded in the period
     waits: tuple[tuple[int, float], ...]  # (need, days to answer) of answers given in the period
     gaps: tuple[GapNeed, ...]
+    wait_groups: tuple[tuple[str, tuple[int, ...]], ...] = ()  # wait_bars(waits), computed once
+    gap_groups: Mapping[str, tuple[tuple[str, tuple[int, ...]], ...]] = field(default_factory=dict)
 
 
 def impact_detail(changes: Iterable[StatusChange], period: Period,
@@ -79,7 +81,7 @@ def impact_detail(changes: Iterable[StatusChange], period: Period,
         by_status.setdefault(status, []).append(row.need_topic_id)
         by_commune.setdefault(row.commune or "", {}).setdefault(status, []).append(row.need_topic_id)
     known = sectors or {}
-    return ImpactDetail(
+    detail = ImpactDetail(
         members={name: _listed(members.values()) for name, members in counted.items()},
         months=months,
         by_month={name: _cumulative((m.first for m in members.values()), months)
@@ -93,6 +95,8 @@ def impact_detail(changes: Iterable[StatusChange], period: Period,
         gaps=tuple(GapNeed(r.need_topic_id, tuple(dict.fromkeys(r.skills)), r.commune,
                            known.get(r.need_topic_id)) for r in at_end.values() if r.status == LOOKING),
     )
+    return replace(detail, wait_groups=wait_bars(detail.waits),
+                   gap_groups={axis: gaps_by(detail.gaps, axis) for axis in GAP_AXES})
 
 
 def _listed(members: Iterable[Member]) -> tuple[Listed, ...]:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sync_service.domain.impact import KPI_NAMES, NEED_STATUSES
-from sync_service.domain.impact_detail import GAP_AXES, gaps_by, wait_bars
+from sync_service.domain.impact_detail import GAP_AXES
 from sync_service.services.dashboard import DashboardFigures
 
 
@@ -37,11 +37,11 @@ def rows(found: DashboardFigures, figure: str, key: str, t: Callable[..., str]) 
     if figure == "strengthened":
         return _needs(detail.strengthened)
     if figure == "wait":
-        found_bars = dict(wait_bars(detail.waits))
+        found_bars = dict(detail.wait_groups)
         return _needs(found_bars[key]) if key in found_bars else None
     axis = figure.removeprefix("gap-")
     if figure.startswith("gap-") and axis in GAP_AXES:
-        groups = dict(gaps_by(detail.gaps, axis))
+        groups = dict(detail.gap_groups[axis])
         return _needs(groups[key]) if key in groups else None
     return None
 

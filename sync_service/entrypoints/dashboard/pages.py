@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from sync_service.domain.i18n import LOCALES
 from sync_service.domain.impact import KPI_NAMES, NEED_STATUSES
-from sync_service.domain.impact_detail import GAP_AXES, gaps_by, wait_bars
+from sync_service.domain.impact_detail import GAP_AXES
 from sync_service.entrypoints.dashboard import lists
 from sync_service.entrypoints.dashboard.auth import local_path
 from sync_service.entrypoints.dashboard.charts import Bar, bars, columns
@@ -123,7 +123,7 @@ def introductions() -> ResponseReturnValue:
         Bar(t("funnel.strengthened"), len(found.detail.strengthened), link("strengthened")),
     ], rtl=rtl, colour="#c0713a")
     waits = bars(t("funnel.waits"), [Bar(t(f"funnel.wait.{key}"), len(topics), link("wait", key))
-                                     for key, topics in wait_bars(found.detail.waits)], rtl=rtl)
+                                     for key, topics in found.detail.wait_groups], rtl=rtl)
     median = Words(dashboard().codev.config.translator, locale()).median(found.report.median_days_to_answer)
     return page("introductions", figures=found, funnel=funnel, waits=waits, median=median,
                 figures_list=INTRODUCTION_FIGURES)
@@ -136,7 +136,7 @@ def gaps() -> ResponseReturnValue:
     charts = {axis: bars(t(f"gaps.by_{axis}"), [
         Bar(concept(axis, key) or t("no_commune" if axis == "commune" else "unknown"), len(topics),
             link(f"gap-{axis}", key))
-        for key, topics in gaps_by(found.detail.gaps, axis)[:15]], rtl=rtl, colour="#8a5a9e")
+        for key, topics in found.detail.gap_groups[axis][:15]], rtl=rtl, colour="#8a5a9e")
         for axis in GAP_AXES}
     return page("gaps", figures=found, charts=charts, axes=GAP_AXES, open_needs=len(found.detail.gaps))
 
