@@ -25,6 +25,7 @@ from sync_service.services.report_views import Words
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
                static_folder="static", static_url_path="/static")
 INTRODUCTION_FIGURES = ("proposed", "accepted", "declined", "expired", "withdrawn")
+LIST_PAGE = 200  # lines of a list a page
 
 
 @bp.before_request
@@ -150,9 +151,16 @@ def listing(figure: str) -> ResponseReturnValue:
         abort(404)
     forum = dashboard().codev.settings.discourse.url.rstrip("/")
     key = request.args.get("key", "")
+    raw_page = request.args.get("page", "1")
+    number = max(1, int(raw_page)) if raw_page.isdigit() else 1
+    first = (number - 1) * LIST_PAGE
     heading, back = lists.heading(figure, concept(figure.removeprefix("gap-"), key), words(locale()))
     query = {k: v for k, v in request.args.items() if k in ("from", "to") and v}
-    return page("list", figures=found, rows=rows, forum=forum, needs=found.needs, heading=heading,
+    pages = {name: f"/dashboard/list/{figure}?{urlencode({**query, 'key': key, 'page': n})}"
+             for name, n in (("previous", number - 1), ("next", number + 1))
+             if (name == "previous" and number > 1) or (name == "next" and first + LIST_PAGE < len(rows))}
+    return page("list", figures=found, rows=rows[first:first + LIST_PAGE], count=len(rows), first=first,
+                forum=forum, needs=found.needs, heading=heading, pages=pages,
                 back=back + (f"?{urlencode(query)}" if query else ""))
 
 

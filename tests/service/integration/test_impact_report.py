@@ -25,6 +25,7 @@ from sync_service.config.settings import DashboardSettings, Settings
 from sync_service.domain.brokerage import Introduction, ReviewThread
 from sync_service.domain.needs import NeedDetails
 from sync_service.entrypoints.cli import cli
+from sync_service.entrypoints.dashboard import pages
 from sync_service.entrypoints.web import build_app
 from sync_service.services.forget import forget_person
 from tests.configured import configured
@@ -262,3 +263,16 @@ def test_the_dashboard_shows_the_figures_of_the_story(engine: Engine, database_u
     assert "hassan" not in migrants.lower()
     assert _values(window, "data-kpi") == {"migrants_involved": 1, "communes_engaged": 0, "actors_linked": 1,
                                            "communes_strengthened": 1}
+
+
+def test_a_long_list_comes_a_page_at_a_time(engine: Engine, database_url: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    story(engine)
+    monkeypatch.setattr(pages, "LIST_PAGE", 1)
+    client = _dashboard(database_url)
+
+    first = client.get("/dashboard/list/kpi?key=migrants_involved").text
+    second = client.get("/dashboard/list/kpi?key=migrants_involved&page=2").text
+
+    assert "Lignes 1 à 1 sur 2" in first and "lahcen.oubaha" in first and 'rel="next"' in first
+    assert "Lignes 2 à 2 sur 2" in second and "lahcen.oubaha" not in second and 'rel="prev"' in second
