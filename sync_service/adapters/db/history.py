@@ -4,7 +4,7 @@ the transaction of the change, read by the impact report, blanked of a person's 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.orm import Session
@@ -69,12 +69,15 @@ class SqlHistoryRepository:
         if until is not None:
             query = query.where(h.at < until)
         parsed: dict[str | None, tuple[str, ...]] = {}
-        return [StatusChange(
-            kind=r.kind, need_topic_id=r.need_topic_id, status=r.status, at=utc(r.at),
-            expert=expert_key(r.expert_user_id, r.expert_key), expert_username=r.expert_username,
-            commune=r.commune_group, organisation=r.organisation,
-            skills=parsed[r.skills] if r.skills in parsed else parsed.setdefault(r.skills, _skills(r.skills)),
-        ) for r in self.session.execute(query)]
+        found: list[StatusChange] = []
+        add = found.append
+        for kind, topic, status, at, user_id, key, username, commune, organisation, skills in (
+                self.session.connection().execute(query)):
+            if skills not in parsed:
+                parsed[skills] = _skills(skills)
+            add(StatusChange(kind, topic, status, at if at.tzinfo is UTC else utc(at),
+                             expert_key(user_id, key), username, commune, organisation, parsed[skills]))
+        return found
 
     def version(self) -> tuple[int, int, int]:
         """(rows, newest id, rows of forgotten experts): changes whenever a row is added or forgotten."""
