@@ -31,6 +31,7 @@ ARTIFACTS = paths.ROOT / "var" / "artifacts" / "dashboard"
 SECRET = "browser-connect-secret-0123"
 MANAGER = "youness.azougagh"  # animateurs, in the sample community
 MEMBER = "lahcen.oubaha"  # an expert: not staff, not a manager
+CONSOLE_ERRORS: list[str] = []
 PAGES = {"results": "/dashboard/", "needs": "/dashboard/needs", "introductions": "/dashboard/introductions",
          "gaps": "/dashboard/gaps"}
 
@@ -77,6 +78,8 @@ def browser() -> Iterator[Browser]:
 def signed_in(browser: Browser, site: Site, username: str) -> Page:
     """A new browser: the dashboard sends it to the forum, where the person signs in, and back."""
     page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="fr-FR")
+    # a violation of the pages' Content-Security-Policy shows as a console error
+    page.on("console", lambda m: CONSOLE_ERRORS.append(m.text) if m.type == "error" else None)
     page.goto(site.dashboard + "/dashboard/")
     assert page.url.startswith(site.forum)  # the forum asks who you are (its login page)
     page.goto(f"{site.forum}/_sandbox_login?username={username}")  # continues the pending sign-in
@@ -160,6 +163,8 @@ def test_a_community_manager_reads_every_page_follows_a_figure_and_switches_to_a
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "Déconnecté"
     page.close()
+    # (the sandbox has no /login page and no favicon: those 404s are not the dashboard's)
+    assert [e for e in CONSOLE_ERRORS if "Content Security Policy" in e] == []
 
 
 def test_a_member_who_is_not_staff_is_refused(browser: Browser, site: Site) -> None:

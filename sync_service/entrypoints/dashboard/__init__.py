@@ -12,7 +12,7 @@ import hashlib
 import hmac
 from datetime import timedelta
 
-from flask import Flask, request
+from flask import Flask, Response, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from sync_service.bootstrap import Codev
@@ -21,6 +21,10 @@ from sync_service.entrypoints.dashboard import pages, signing
 from sync_service.entrypoints.dashboard.context import Dashboard, locale, refusal, words
 
 SESSION_HOURS = 8
+# No script, no frame, nothing from elsewhere: the pages are HTML, one style sheet and inline SVG. A form
+# may lead to the forum (a language chosen before signing in goes on to the sign-in).
+POLICY = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self' {forum}; "
+          "frame-ancestors 'none'; base-uri 'none'")
 
 
 def init_app(app: Flask, codev: Codev, *, secure_cookies: bool = True) -> None:
@@ -36,6 +40,9 @@ def init_app(app: Flask, codev: Codev, *, secure_cookies: bool = True) -> None:
         WTF_CSRF_TIME_LIMIT=SESSION_HOURS * 3600, WTF_CSRF_SSL_STRICT=secure_cookies,
     )
     csrf = CSRFProtect(app)
+    headers = {"Content-Security-Policy": POLICY.format(forum=settings.discourse.url.rstrip("/")),
+               "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+               "Cache-Control": "no-store"}
     app.register_blueprint(pages.bp)
     app.register_blueprint(signing.bp)
 
@@ -43,6 +50,12 @@ def init_app(app: Flask, codev: Codev, *, secure_cookies: bool = True) -> None:
     def _protect_forms() -> None:
         if request.method == "POST" and request.blueprint in (pages.bp.name, signing.bp.name):
             csrf.protect()
+
+    @app.after_request
+    def _headers(response: Response) -> Response:
+        if request.blueprint in (pages.bp.name, signing.bp.name):
+            response.headers.update(headers)
+        return response
 
     @app.errorhandler(CSRFError)
     def _csrf_refused(error: CSRFError) -> tuple[str, int]:

@@ -122,6 +122,8 @@ def test_staff_managers_and_coordinators_get_in(site: Site, username: str) -> No
     assert page.status_code == 200
     assert "Migrants impliqués dans des projets de développement" in page.text
     assert username in page.text
+    assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
+    assert page.headers["Cache-Control"] == "no-store"
 
 
 def test_a_member_who_is_not_staff_sees_the_french_403_page(site: Site) -> None:
