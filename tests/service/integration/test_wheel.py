@@ -36,6 +36,9 @@ def test_the_wheel_holds_every_configuration_file_and_migration(unpacked: Path) 
         assert f"defaults/{name}" in shipped
     versions = {p.name for p in (paths.ROOT / "migrations" / "versions").glob("*.py")}
     assert {f"migrations/versions/{v}" for v in versions} <= shipped and "migrations/env.py" in shipped
+    dashboard = paths.ROOT / "sync_service" / "entrypoints" / "dashboard"
+    for page in (*(dashboard / "templates").rglob("*.html"), *(dashboard / "static").glob("*.css")):
+        assert page.relative_to(paths.ROOT / "sync_service").as_posix() in shipped
 
 
 def test_the_installed_codev_checks_its_configuration_and_migrates_from_another_folder(
