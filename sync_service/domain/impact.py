@@ -76,7 +76,11 @@ class ImpactReport:
 def impact_report(changes: Iterable[StatusChange], period: Period,
                   targets: Mapping[str, int]) -> ImpactReport:
     """The four results against their targets, and the figures of needs and introductions."""
-    split = Split.of(changes, period)
+    return report_of(Split.of(changes, period), period, targets)
+
+
+def report_of(split: Split, period: Period, targets: Mapping[str, int]) -> ImpactReport:
+    """impact_report() of a history already split (the dashboard splits it once for all its figures)."""
     needs, intros, accepted, posted = split.needs, split.intros, split.accepted, split.posted
     strengthened = split.strengthened
     kpis = {name: Kpi(len(counted), int(targets.get(name, 0)),

@@ -70,7 +70,11 @@ class ImpactDetail:
 def impact_detail(changes: Iterable[StatusChange], period: Period,
                   sectors: Mapping[int, str | None] | None = None) -> ImpactDetail:
     """The figures behind the report's, for the dashboard; `sectors`: each need's sector, when known."""
-    split = Split.of(changes, period)
+    return detail_of(Split.of(changes, period), period, sectors)
+
+
+def detail_of(split: Split, period: Period, sectors: Mapping[int, str | None] | None = None) -> ImpactDetail:
+    """impact_detail() of a history already split."""
     counted = kpi_members(split)
     at_end = latest_by_need(c for c in split.needs if period.reached(c.at))
     months = _months(split, period)

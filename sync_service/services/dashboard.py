@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sync_service.domain.impact import ImpactReport, impact_report
-from sync_service.domain.impact_detail import ImpactDetail, impact_detail
+from sync_service.domain.impact import ImpactReport, Split, report_of
+from sync_service.domain.impact_detail import ImpactDetail, detail_of
 from sync_service.services.forget import TOMBSTONE_PEPPER
 from sync_service.services.ports.storage import NeedTitle, UnitOfWork
 from sync_service.services.report import ReportRequest, one_key_a_person
@@ -33,8 +33,9 @@ def dashboard_figures(make_uow: Callable[[], UnitOfWork], request: ReportRequest
         changes = list(one_key_a_person(uow.history.changes(until=period.end), pepper))
         needs = uow.needs.titles()
     sectors = {topic: title.sector for topic, title in needs.items()}
-    return DashboardFigures(request, impact_report(changes, period, targets),
-                            impact_detail(changes, period, sectors), needs)
+    split = Split.of(changes, period)  # once, for the report's figures and the dashboard's
+    return DashboardFigures(request, report_of(split, period, targets), detail_of(split, period, sectors),
+                            needs)
 
 
 class FiguresCache:

@@ -190,8 +190,8 @@ def test_an_answer_for_another_return_url_is_refused(site: Site) -> None:
     assert answer.status_code == 400
 
 
-def test_a_replayed_answer_is_refused_by_every_web_process(forum: Sandbox, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
+def test_a_replayed_answer_is_refused_by_every_web_process(forum: Sandbox, database_url: str) -> None:
+    url = database_url
     upgrade(url)
     clock = Clock()
     first, second = make_site(forum, url, clock), make_site(forum, url, clock)
