@@ -20,6 +20,7 @@ class ForumSettings:
     needs_tag: str = "besoin"
     experts_group: str = "experts"
     community_managers_group: str = "animateurs"
+    coordinators_group: str = ""  # members may open the dashboard too ("": no such group)
     commune_group_prefix: str = "commune-"  # a need's commune is its author's group with this prefix
     communes_file: str = "communes.csv"  # HCP list that names communes and provinces (config directory)
     review_category: str = "revue-des-suggestions"

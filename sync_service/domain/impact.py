@@ -80,22 +80,17 @@ class ImpactReport:
 def impact_report(changes: Iterable[StatusChange], period: Period,
                   targets: Mapping[str, int]) -> ImpactReport:
     """The four results against their targets, and the figures of needs and introductions."""
-    rows = sorted(changes, key=lambda c: c.at)  # stable: rows of one moment keep their written order
-    needs = [c for c in rows if c.kind == NEED]
-    intros = [c for c in rows if c.kind == INTRODUCTION]
-    accepted = [c for c in intros if c.status == "accepted" and period.holds(c.at)]
-    posted = [c for c in _firsts(needs).values() if period.holds(c.at)]
-    strengthened = list(_firsts(c for c in needs if c.status in STRENGTHENED and period.holds(c.at)).values())
-    experts = _experts(accepted)
-    values = {
-        "migrants_involved": (len(experts), sorted({n for n in experts.values() if n is not None})),
-        "communes_engaged": _groups(c.commune for c in posted),
-        "actors_linked": _groups(c.organisation for c in accepted),
-        "communes_strengthened": _groups(c.commune for c in strengthened),
-    }
-    kpis = {name: Kpi(value, int(targets.get(name, 0)), tuple(members))
-            for name, (value, members) in values.items()}
-    at_end = _lasts(c for c in needs if period.reached(c.at))
+    return report_of(Split.of(changes, period), period, targets)
+
+
+def report_of(split: Split, period: Period, targets: Mapping[str, int]) -> ImpactReport:
+    """impact_report() of a history already split (the dashboard splits it once for all its figures)."""
+    needs, intros, accepted, posted = split.needs, split.intros, split.accepted, split.posted
+    strengthened = split.strengthened
+    kpis = {name: Kpi(len(counted), int(targets.get(name, 0)),
+                      tuple(sorted({m.label for m in counted.values() if m.label is not None})))
+            for name, counted in kpi_members(split).items()}
+    at_end = latest_by_need(c for c in needs if period.reached(c.at))
     return ImpactReport(
         kpis=kpis,
         needs_by_status=_by_status(at_end[c.need_topic_id].status for c in posted),
@@ -103,7 +98,7 @@ def impact_report(changes: Iterable[StatusChange], period: Period,
         median_days_to_answer=_median_days(intros, period),
         skill_gaps=_skill_gaps(at_end.values()),
         per_commune=_per_commune(posted, accepted, strengthened),
-        experiences=experience_counts(rows, period),
+        experiences=experience_counts(split.experiences, period),
     )
 
 
@@ -114,6 +109,61 @@ def experience_counts(rows: Iterable[StatusChange], period: Period) -> dict[str,
         if row.kind == EXPERIENCE and row.status in counts and period.holds(row.at):
             counts[row.status] += 1
     return counts
+@dataclass(frozen=True)
+class Split:
+    """The history sorted and split the way every figure reads it."""
+
+    needs: list[StatusChange]
+    intros: list[StatusChange]
+    accepted: list[StatusChange]  # introductions accepted in the period
+    posted: list[StatusChange]  # each need's first row, when it falls in the period
+    strengthened: list[StatusChange]  # each need's first served or funded row in the period
+    experiences: list[StatusChange] = field(default_factory=list)  # testimonies received, published
+
+    @classmethod
+    def of(cls, changes: Iterable[StatusChange], period: Period) -> Split:
+        """Sort (stable: rows of one moment keep their written order) and split."""
+        rows = sorted(changes, key=lambda c: c.at)
+        needs = [c for c in rows if c.kind == NEED]
+        intros = [c for c in rows if c.kind == INTRODUCTION]
+        accepted = [c for c in intros if c.status == "accepted" and period.holds(c.at)]
+        posted = [c for c in _firsts(needs).values() if period.holds(c.at)]
+        strengthened = _firsts(c for c in needs if c.status in STRENGTHENED and period.holds(c.at))
+        return cls(needs, intros, accepted, posted, list(strengthened.values()),
+                   [c for c in rows if c.kind == EXPERIENCE])
+
+
+@dataclass
+class Member:
+    """Who counts for a result: their name (None once forgotten), when they first counted in the
+    period, and the need topics that made them count."""
+
+    label: str | None
+    first: datetime
+    topics: list[int] = field(default_factory=list)
+
+
+def kpi_members(split: Split) -> dict[str, dict[str, Member]]:
+    """Each result's members by key (an expert's key, a group's name): the definitions, in one place."""
+    return {
+        "migrants_involved": _members((c.expert, c.expert_username, c) for c in split.accepted),
+        "communes_engaged": _members((c.commune, c.commune, c) for c in split.posted),
+        "actors_linked": _members((c.organisation, c.organisation, c) for c in split.accepted),
+        "communes_strengthened": _members((c.commune, c.commune, c) for c in split.strengthened),
+    }
+
+
+def _members(rows: Iterable[tuple[str | None, str | None, StatusChange]]) -> dict[str, Member]:
+    """Rows in time order; the latest name given wins (an expert renamed is shown by the new name)."""
+    found: dict[str, Member] = {}
+    for key, label, row in rows:
+        if key is None or key == "":
+            continue
+        member = found.setdefault(key, Member(label, row.at))
+        member.label = label
+        if row.need_topic_id not in member.topics:
+            member.topics.append(row.need_topic_id)
+    return found
 
 
 def _firsts(rows: Iterable[StatusChange]) -> dict[int, StatusChange]:
@@ -123,22 +173,9 @@ def _firsts(rows: Iterable[StatusChange]) -> dict[int, StatusChange]:
     return firsts
 
 
-def _lasts(rows: Iterable[StatusChange]) -> dict[int, StatusChange]:
+def latest_by_need(rows: Iterable[StatusChange]) -> dict[int, StatusChange]:
+    """Each need's last row (rows in time order)."""
     return {row.need_topic_id: row for row in rows}
-
-
-def _experts(accepted: Sequence[StatusChange]) -> dict[str, str | None]:
-    """expert key -> their username (None when forgotten), the latest name given."""
-    experts: dict[str, str | None] = {}
-    for row in accepted:
-        if row.expert is not None:
-            experts[row.expert] = row.expert_username
-    return experts
-
-
-def _groups(names: Iterable[str | None]) -> tuple[int, list[str]]:
-    found = sorted({n for n in names if n})
-    return len(found), found
 
 
 def _by_status(statuses: Iterable[str]) -> dict[str, int]:
@@ -160,15 +197,21 @@ def _introduction_counts(intros: Sequence[StatusChange], period: Period) -> dict
 
 def _median_days(intros: Sequence[StatusChange], period: Period) -> float | None:
     """Median days from the proposal to the expert's answer, over answers given in the period."""
+    waits = [days for _topic, days in answer_waits(intros, period)]
+    return round(statistics.median(waits), 1) if waits else None
+
+
+def answer_waits(intros: Sequence[StatusChange], period: Period) -> list[tuple[int, float]]:
+    """(need topic, days from the proposal to the expert's answer) of each answer given in the period."""
     proposed: dict[tuple[int, str | None], datetime] = {}
-    waits: list[float] = []
+    waits: list[tuple[int, float]] = []
     for row in intros:
         pair = (row.need_topic_id, row.expert)
         if row.status == "pending":
             proposed.setdefault(pair, row.at)
         elif row.status in ("accepted", "declined") and period.holds(row.at) and pair in proposed:
-            waits.append((row.at - proposed[pair]).total_seconds() / 86400)
-    return round(statistics.median(waits), 1) if waits else None
+            waits.append((row.need_topic_id, (row.at - proposed[pair]).total_seconds() / 86400))
+    return waits
 
 
 def _skill_gaps(latest: Iterable[StatusChange]) -> tuple[tuple[str, int], ...]:

@@ -26,7 +26,7 @@ from sync_service.adapters.db.tables import NeedRecord
 from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
 from sync_service.bootstrap import Codev, with_settings
 from sync_service.config.load import Config
-from sync_service.config.settings import DiscourseSettings
+from sync_service.config.settings import DashboardSettings, DiscourseSettings
 from sync_service.entrypoints.web import build_app
 from sync_service.services.provision import provision
 from sync_service.services.worker import Worker
@@ -35,6 +35,7 @@ DEMO_API_KEY = "demo-admin-api-key-0123456789"  # declared in the sample seed; d
 DEMO_DATABASE = "sqlite:///var/demo.db"
 DEMO_LOCK = Path("var/demo.lock")
 DEMO_WEBHOOK_SECRET = "demo-webhook-secret-0123456789"  # demo only
+DEMO_CONNECT_SECRET = "demo-connect-secret-0123456789"  # the dashboard's DiscourseConnect secret; demo only
 # The demo lifts the sandbox's admin API limit (Discourse's default is 60 a minute) so that the loop
 # shows in seconds; codev paces itself to the same figure. Production keeps 60.
 DEMO_RATE = 600
@@ -113,15 +114,20 @@ class Demo:
         # the sandbox plays the codev plugin too (docs/plugin.md): codev pushes each need's state to it
         sandbox = Sandbox(SandboxSettings(max_admin_api_reqs_per_minute=DEMO_RATE, plugin_codev_enabled=True))
         sandbox.load_seed(seed)
+        with sandbox.state.transaction() as state:
+            # discourse_connect_provider_secrets: the dashboard's host and its secret
+            state.sso_secrets["127.0.0.1"] = DEMO_CONNECT_SECRET
         url = sandbox.start("127.0.0.1", port)
         base = config.settings
         settings = dataclasses.replace(
             base, database_url=database_url, discourse=DiscourseSettings(url, DEMO_API_KEY, "system"),
             webhook_secrets=(DEMO_WEBHOOK_SECRET,),
+            dashboard=DashboardSettings(f"http://127.0.0.1:{web_port}", DEMO_CONNECT_SECRET),
             forum_api=dataclasses.replace(base.forum_api, requests_per_minute=DEMO_RATE))
         demo_config = with_settings(config, settings)
         codev = Codev(demo_config)
-        web = make_server("127.0.0.1", web_port, build_app(codev), threaded=True)
+        # plain HTTP on the loopback: the session cookie cannot be Secure here (it is everywhere else)
+        web = make_server("127.0.0.1", web_port, build_app(codev, secure_cookies=False), threaded=True)
         threading.Thread(target=web.serve_forever, name="codev-web", daemon=True).start()
         return cls(demo_config, sandbox, web, codev)
 

@@ -2,7 +2,7 @@
 
 GET /healthz: the process answers (liveness). GET /readyz: the database answers and is at the newest
 schema (readiness: a proxy or an orchestrator sends traffic only then). GET /metrics: Prometheus.
-The dashboard's blueprint will be registered here too.
+/dashboard/ and /auth/discourse/*: the staff dashboard and its sign-in (entrypoints/dashboard).
 """
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sync_service.adapters.db.engine import DatabaseUnusable, check_connection
 from sync_service.adapters.db.migrate import require_newest
 from sync_service.bootstrap import Codev
-from sync_service.entrypoints import webhooks
+from sync_service.entrypoints import dashboard, webhooks
 from sync_service.entrypoints.metrics import exposition
 
 
-def build_app(codev: Codev) -> Flask:
-    """Assemble the app; the engine connects lazily, on the first request."""
+def build_app(codev: Codev, *, secure_cookies: bool = True) -> Flask:
+    """Assemble the app; the engine connects lazily, on the first request. `secure_cookies` is off only
+    in the demo, served over plain HTTP on the loopback."""
     settings = codev.settings
     app = Flask("codev")
     app.config["CODEV_SETTINGS"] = settings
@@ -27,6 +28,7 @@ def build_app(codev: Codev) -> Flask:
     app.extensions["codev"] = codev
     engine = codev.lazy_engine
     webhooks.init_app(app, settings, engine)
+    dashboard.init_app(app, codev, secure_cookies=secure_cookies)
     metrics = exposition(engine, codev.clocks.now)
 
     @app.get("/healthz")

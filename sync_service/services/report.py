@@ -35,11 +35,21 @@ def impact(make_uow: Callable[[], UnitOfWork], request: ReportRequest, targets: 
     return impact_report(one_key_a_person(changes, pepper), period, targets)
 
 
-def one_key_a_person(changes: Iterable[StatusChange], pepper: bytes) -> Iterator[StatusChange]:
+def one_key_a_person(changes: Iterable[StatusChange], pepper: bytes, *,
+                     always: bool = False) -> Iterator[StatusChange]:
     """Every expert under the keyed hash their rows take when they are forgotten: a person forgotten
-    (consent withdrawn) who comes back is one person, before and after."""
-    for change in changes:
+    (consent withdrawn) who comes back is one person, before and after. Without any forgotten row the
+    user ids already tell people apart, and no hash is computed unless `always` (to meet keys kept
+    elsewhere, as a campaign's members)."""
+    rows = list(changes)
+    if not always and not any(c.expert is not None and c.expert.startswith("forgotten:") for c in rows):
+        yield from rows
+        return
+    keys: dict[str, str] = {}
+    for change in rows:
         if change.expert is not None and change.expert.startswith("user:"):
-            key = tombstone_key("person", int(change.expert.removeprefix("user:")), pepper)
-            change = dataclasses.replace(change, expert=f"forgotten:{key}")
+            if change.expert not in keys:
+                user_id = int(change.expert.removeprefix("user:"))
+                keys[change.expert] = f"forgotten:{tombstone_key('person', user_id, pepper)}"
+            change = dataclasses.replace(change, expert=keys[change.expert])
         yield change

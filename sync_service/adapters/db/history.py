@@ -3,9 +3,10 @@ the transaction of the change, read by the impact report, blanked of a person's 
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+from datetime import UTC, datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Text, cast, func, select, update
 from sqlalchemy.orm import Session
 
 from sync_service.adapters.db.columns import rowcount, utc
@@ -39,6 +40,11 @@ def introduction_changed(session: Session, before: str | None, intro: Introducti
         skills=list(need.skills or []) if need else []))
 
 
+def _skills(stored: str | None) -> tuple[str, ...]:
+    """The skills of a row, from the JSON text of its column."""
+    return tuple(str(s) for s in json.loads(stored or "[]") or ())
+
+
 def expert_key(user_id: int | None, forgotten_key: str | None) -> str | None:
     """The stable key the report counts an expert by: their id while known, the keyed hash after."""
     if user_id is not None:
@@ -55,15 +61,30 @@ class SqlHistoryRepository:
     def changes(self, until: datetime | None = None) -> list[StatusChange]:
         """Every row written before `until` (all when None), in the order written."""
         h = StatusChangeRecord
-        query = select(h).order_by(h.at, h.id)
+        # plain rows, not ORM objects, and each distinct skills list parsed once: the report reads the
+        # whole history, whose rows repeat their need's skills (bench/dashboard.py)
+        query = select(h.kind, h.need_topic_id, h.status, h.at, h.expert_user_id, h.expert_key,
+                       h.expert_username, h.commune_group, h.organisation,
+                       cast(h.skills, Text).label("skills")).order_by(h.at, h.id)
         if until is not None:
             query = query.where(h.at < until)
-        return [StatusChange(
-            kind=r.kind, need_topic_id=r.need_topic_id, status=r.status, at=utc(r.at),
-            expert=expert_key(r.expert_user_id, r.expert_key), expert_username=r.expert_username,
-            commune=r.commune_group, organisation=r.organisation,
-            skills=tuple(str(s) for s in r.skills or ()),
-        ) for r in self.session.scalars(query)]
+        parsed: dict[str | None, tuple[str, ...]] = {}
+        found: list[StatusChange] = []
+        add = found.append
+        for kind, topic, status, at, user_id, key, username, commune, organisation, skills in (
+                self.session.connection().execute(query)):
+            if skills not in parsed:
+                parsed[skills] = _skills(skills)
+            add(StatusChange(kind, topic, status, at if at.tzinfo is UTC else utc(at),
+                             expert_key(user_id, key), username, commune, organisation, parsed[skills]))
+        return found
+
+    def version(self) -> tuple[int, int, int]:
+        """(rows, newest id, rows of forgotten experts): changes whenever a row is added or forgotten."""
+        h = StatusChangeRecord
+        rows, newest, forgotten = self.session.execute(
+            select(func.count(), func.coalesce(func.max(h.id), 0), func.count(h.expert_key))).one()
+        return int(rows), int(newest), int(forgotten)
 
     def forget_expert(self, user_id: int, key: str) -> int:
         """Replace the expert's id and name by `key` (a keyed hash) on their rows; how many."""

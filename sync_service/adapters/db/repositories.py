@@ -14,7 +14,7 @@ from sync_service.adapters.db.tables import ExpertRecord, NeedRecord, Tombstone
 from sync_service.domain.lifecycle import CLOSED
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
-from sync_service.services.ports.storage import StoredExpert, StoredNeed
+from sync_service.services.ports.storage import NeedTitle, StoredExpert, StoredNeed
 
 
 def _fit(value: str | None, length: int) -> str | None:
@@ -179,6 +179,12 @@ class SqlNeedRepository(_KeyedRows):
             select(NeedRecord).where(NeedRecord.status != CLOSED).order_by(NeedRecord.topic_id)
         )
         return [_stored_need(row).details for row in rows]
+
+    def titles(self) -> dict[int, NeedTitle]:
+        """Every stored need's title and sector, by topic id (the dashboard's lists)."""
+        n = NeedRecord
+        return {row.topic_id: NeedTitle(row.title, row.sector)
+                for row in self.session.execute(select(n.topic_id, n.title, n.sector))}
 
     def closed_since(self, since: datetime | None) -> list[NeedDetails]:
         """Closed needs whose row changed at or after `since` (every closed need when None)."""

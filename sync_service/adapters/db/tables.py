@@ -380,3 +380,13 @@ class CampaignMemberRecord(Base):
     campaign_key: Mapped[str] = mapped_column(String(128), primary_key=True)
     person_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SignInNonce(Base):
+    """A DiscourseConnect nonce the dashboard sent to the forum, until its answer comes back: each is
+    taken once, by whichever web process receives the answer, and only while fresh."""
+
+    __tablename__ = "sign_in_nonces"
+
+    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

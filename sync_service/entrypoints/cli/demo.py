@@ -75,6 +75,7 @@ def _print_guide(running: Demo, seed: str, reviews: list[tuple[int, int, str]]) 
     key = f"-H 'Api-Key: {DEMO_API_KEY}'"
     expert = running.an_expert()
     plan = running.config.path("examples/plan-afella-ighir.csv")
+    dashboard = running.config.settings.dashboard.url
     click.echo(f"""
 codev demo: the whole loop is running
   database (fresh):      {shown(running.config.settings.database_url)}
@@ -99,7 +100,13 @@ and an expert's profile on their user card (field codev_expert):
 An expert presses "Je peux aider" (the review thread then lists them as a volunteer):
   curl -s {key} -H 'Api-Username: {expert}' -X POST {url}/codev/topics/{need}/offer.json
 A commune's project list, read without creating anything (docs/plan-import.md):
-  codev import-plan {plan} --organisation commune-afella-ighir --dry-run""")
+  codev import-plan {plan} --organisation commune-afella-ighir --dry-run
+
+The staff dashboard (results, needs, introductions, missing skills), signed in through the forum:
+  1. sign in to the forum as the community manager {MANAGER} (the sandbox's stand-in for
+     Discourse's login page): {url}/_sandbox_login?username={MANAGER}
+  2. open the dashboard: {dashboard}/dashboard/
+  (a member who is not staff, e.g. {expert}, is refused: sign in as them in step 1 to see it)""")
 
 
 def _import_plan(running: Demo) -> None:

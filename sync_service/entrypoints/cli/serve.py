@@ -68,11 +68,14 @@ def gunicorn_options(host: str, port: int, workers: int, threads: int = THREADS_
 @click.option("--dev", is_flag=True, help="Flask's development server, one process (never in production).")
 @pass_context
 def serve(ctx: Context, host: str, port: int, workers: int, threads: int, dev: bool) -> None:
-    """Serve POST /webhooks/discourse, GET /healthz, /readyz and /metrics."""
+    """Serve POST /webhooks/discourse, GET /healthz, /readyz, /metrics and the dashboard (/dashboard/)."""
     config = ctx.config
     if not config.settings.webhook_secrets:
         # An unsigned endpoint would store whatever anyone posts: refuse, in development too.
         raise ConfigError("environment", "CODEV_WEBHOOK_SECRETS", "nothing", NO_SECRET)
+    if not config.settings.dashboard.sso_secret:
+        click.echo("codev: the dashboard is off (/dashboard/ says so): set CODEV_DISCOURSE_CONNECT_SECRET "
+                   "and CODEV_DASHBOARD_URL to turn it on (docs/operator-guide.md, The dashboard)", err=True)
     codev = ctx.codev()
     try:
         codev.engine  # noqa: B018 - the database answers and is at the newest schema, or stop here

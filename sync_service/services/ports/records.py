@@ -25,6 +25,14 @@ class StoredExpert:
 
 
 @dataclass(frozen=True)
+class NeedTitle:
+    """What a list shows of a need: its title and sector."""
+
+    title: str
+    sector: str | None
+
+
+@dataclass(frozen=True)
 class StoredNeed:
     """A need as stored, with when codev last fetched it from the forum."""
 

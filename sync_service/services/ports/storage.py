@@ -33,6 +33,9 @@ from sync_service.services.ports.records import (
     Intent as Intent,
 )
 from sync_service.services.ports.records import (
+    NeedTitle as NeedTitle,
+)
+from sync_service.services.ports.records import (
     OutboxRow as OutboxRow,
 )
 from sync_service.services.ports.records import (
@@ -118,6 +121,10 @@ class NeedRepository(Protocol):
 
     def forget_author(self, user_id: int) -> int:
         """Blank author id and username on the needs of that person; how many."""
+        ...
+
+    def titles(self) -> dict[int, NeedTitle]:
+        """Every stored need's title and sector, by topic id (the dashboard's lists)."""
         ...
 
 
@@ -228,6 +235,10 @@ class HistoryRepository(Protocol):
 
     def forget_expert(self, user_id: int, key: str) -> int:
         """Replace the expert's id and name on their rows by `key` (a keyed hash); how many rows."""
+        ...
+
+    def version(self) -> tuple[int, int, int]:
+        """(rows, newest id, rows of forgotten experts): changes whenever a row is added or forgotten."""
         ...
 
 

@@ -43,6 +43,8 @@ def test_demo_check_runs_the_loop_from_review_threads_to_an_introduction(tmp_pat
     assert "provision:" in result.stdout
     assert "needs have one, in the staff-only category revue-des-suggestions" in result.stdout
     assert "introduction PM opened: Mise en relation" in result.stdout
+    assert f"http://127.0.0.1:{port}/_sandbox_login?username=youness.azougagh" in result.stdout
+    assert "/dashboard/" in result.stdout  # its URL, and how to sign in as the demo's manager
     assert "demo check: ok" in result.stdout
     # the sample plan of Afella Ighir imported for real: its drafts reached the forum, unlisted
     assert "plan import: " in result.stdout and "unlisted topics in the needs category" in result.stdout

@@ -1,25 +1,34 @@
 """The impact report end to end on SQLite and PostgreSQL: a small scripted story played by the real use
 cases (brokerage, answers, forget) on the SQL unit of work writes the history, and `codev report
---format json` gives the figures this test counts by hand from the story."""
+--format json` and the dashboard's pages give the figures this test counts by hand from the story."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote_plus
 
 import pytest
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 from sqlalchemy import Engine
 
 from sync_service.adapters.db.engine import make_engine
 from sync_service.adapters.db.migrate import upgrade
 from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
+from sync_service.bootstrap import Codev
+from sync_service.config.settings import DashboardSettings, Settings
 from sync_service.domain.brokerage import Introduction, ReviewThread
 from sync_service.domain.needs import NeedDetails
 from sync_service.entrypoints.cli import cli
+from sync_service.entrypoints.dashboard import pages
+from sync_service.entrypoints.web import build_app
 from sync_service.services.forget import forget_person
+from tests.configured import configured
 from tests.service.unit.brokerage_world import (
     AUTHOR,
     AUTHOR_ID,
@@ -200,3 +209,72 @@ def test_codev_report_md_csv_and_html_speak_the_locale(database_url: str, engine
     assert "résultats" not in csv and "Migrants involved in development projects,2,40,lahcen.oubaha" in csv
     assert 'dir="rtl"' in page and "@page { size: A4" in page and "lahcen" not in page
     assert "مهاجرون منخرطون في مشاريع التنمية" in page
+
+
+def _dashboard(database_url: str) -> FlaskClient:
+    """The dashboard on the story's database, a community manager already signed in (signing in is
+    tested in test_dashboard_sign_in.py)."""
+    settings = dataclasses.replace(Settings(), database_url=database_url,
+                                   dashboard=DashboardSettings("http://codev.test", "story-connect-secret"))
+    client = build_app(Codev(configured(settings))).test_client()
+    with client.session_transaction() as session:
+        session["user"] = {"id": 1, "username": MANAGER, "staff": False}
+    return client
+
+
+def _values(page: str, attribute: str) -> dict[str, int]:
+    """attribute value -> the figure shown beside it (data-kpi="x" ... <span class="value">N)."""
+    found = re.findall(rf'{attribute}="([^"]+)"[^>]*>\s*<span class="value">(\d+)', page)
+    return {name: int(value) for name, value in found}
+
+
+def _bars(page: str) -> dict[str, int]:
+    """list key -> the value of its bar, from the charts' links."""
+    return {unquote_plus(m[0]): int(m[1])
+            for m in re.findall(r'<a href="/dashboard/list/[a-z-]+\?key=([^"&]*)[^"]*" class="bar" '
+                                r'data-value="(\d+)"', page)}
+
+
+def test_the_dashboard_shows_the_figures_of_the_story(engine: Engine, database_url: str) -> None:
+    story(engine)
+    client = _dashboard(database_url)
+
+    results = client.get("/dashboard/").text
+    needs = client.get("/dashboard/needs").text
+    funnel = client.get("/dashboard/introductions").text
+    gaps = client.get("/dashboard/gaps").text
+    migrants = client.get("/dashboard/list/kpi?key=migrants_involved").text
+    window = client.get("/dashboard/?from=2026-12-03&to=2026-12-06").text
+
+    # the same figures as counted by hand in the test above
+    assert _values(results, "data-kpi") == {"migrants_involved": 2, "communes_engaged": 1,
+                                            "actors_linked": 2, "communes_strengthened": 1}
+    assert re.findall(r'data-month="([^"]+)" data-value="(\d+)"', results) == [
+        ("2026-12", "2"), ("2026-12", "1"), ("2026-12", "2"), ("2026-12", "1")]
+    assert _bars(needs) == {"open": 1, "matched": 0, "in_progress": 1, "served": 1, "funded": 0, "closed": 0,
+                            "commune-anzi": 2, "": 1}
+    # proposed 3, accepted 2; served or funded: need 7; answers after 1, 3 and 3 days
+    assert list(_bars(funnel).values())[:3] == [3, 2, 1]
+    assert {k: v for k, v in _bars(funnel).items() if k in ("1", "3", "7", "14", "more")} == {
+        "1": 1, "3": 2, "7": 0, "14": 0, "more": 0}
+    assert "Délai médian de réponse : 3 jours" in funnel
+    assert _bars(gaps) == {"compétence 8": 1, "": 1, "commune-anzi": 1}  # need 8; its sector is not known
+    # Lahcen by name, with his need; Hassan forgotten: counted, without a name
+    assert "<strong class=\"label\">lahcen.oubaha</strong>" in migrants
+    assert f'data-topic="{NEED}"' in migrants and "(personne effacée à sa demande)" in migrants
+    assert "hassan" not in migrants.lower()
+    assert _values(window, "data-kpi") == {"migrants_involved": 1, "communes_engaged": 0, "actors_linked": 1,
+                                           "communes_strengthened": 1}
+
+
+def test_a_long_list_comes_a_page_at_a_time(engine: Engine, database_url: str,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    story(engine)
+    monkeypatch.setattr(pages, "LIST_PAGE", 1)
+    client = _dashboard(database_url)
+
+    first = client.get("/dashboard/list/kpi?key=migrants_involved").text
+    second = client.get("/dashboard/list/kpi?key=migrants_involved&page=2").text
+
+    assert "Lignes 1 à 1 sur 2" in first and "lahcen.oubaha" in first and 'rel="next"' in first
+    assert "Lignes 2 à 2 sur 2" in second and "lahcen.oubaha" not in second and 'rel="prev"' in second

@@ -39,6 +39,9 @@ def test_the_wheel_holds_every_configuration_file_and_migration(unpacked: Path) 
     assert {f"migrations/versions/{v}" for v in versions} <= shipped and "migrations/env.py" in shipped
     sandbox = unpacked / "discourse_sandbox" / "plugin"  # the sandbox plays the plugin's contract
     assert (sandbox / "plugin.rb").is_file() and (sandbox / "contract" / "codev.schema.json").is_file()
+    dashboard = paths.ROOT / "sync_service" / "entrypoints" / "dashboard"
+    for page in (*(dashboard / "templates").rglob("*.html"), *(dashboard / "static").glob("*.css")):
+        assert page.relative_to(paths.ROOT / "sync_service").as_posix() in shipped
 
 
 def test_the_installed_codev_checks_its_configuration_and_migrates_from_another_folder(

@@ -28,7 +28,7 @@ from sync_service.domain.brokerage import (
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
 from sync_service.services.outbox import enqueue
-from sync_service.services.ports.storage import Intent, OutboxRow, UnitOfWork
+from sync_service.services.ports.storage import Intent, NeedTitle, OutboxRow, UnitOfWork
 
 T0 = datetime(2026, 11, 29, 1, 0, tzinfo=UTC)
 DELAYS = Delays(reminder=timedelta(days=3), expiry=timedelta(days=4))
@@ -468,3 +468,18 @@ def test_contract_a_profile_is_unpushed_until_marked_and_again_once_it_changes(m
         assert stored is not None and stored.pushed_at == at(0)
     assert (changed.profile.user_id, changed.pushed_at, changed.updated_at) == (FATIMA, at(0), at(2))
 
+
+def test_contract_the_history_s_version_changes_with_a_row_or_a_forgetting(make: Make) -> None:
+    with make() as uow:
+        assert uow.history.version() == (0, 0, 0)
+        uow.needs.save(NeedDetails(NEED, "Eau potable", 12, "rkia", sector="drinking_water"), at(0), at(0))
+        uow.introductions.add(intro(NEED, LAHCEN))
+        uow.commit()
+    with make() as uow:
+        before = uow.history.version()
+        assert before[0] == 2 and before[2] == 0
+        assert uow.needs.titles() == {NEED: NeedTitle("Eau potable", "drinking_water")}
+        uow.history.forget_expert(LAHCEN, "k" * 64)
+        uow.commit()
+    with make() as uow:
+        assert uow.history.version() == (2, before[1], 1)

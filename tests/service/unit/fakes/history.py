@@ -47,6 +47,10 @@ class FakeHistory(OnStore):
                              r.commune_group, r.organisation, r.skills)
                 for r in rows if until is None or r.at < until]
 
+    def version(self) -> tuple[int, int, int]:
+        rows = self.data.history
+        return len(rows), max((r.id for r in rows), default=0), sum(1 for r in rows if r.expert_key)
+
     def forget_expert(self, user_id: int, key: str) -> int:
         count = 0
         for i, row in enumerate(self.data.history):

@@ -12,7 +12,7 @@ from sync_service.adapters.db.columns import kept_error
 from sync_service.domain.lifecycle import CLOSED
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
-from sync_service.services.ports.storage import Claim, StoredExpert, StoredNeed
+from sync_service.services.ports.storage import Claim, NeedTitle, StoredExpert, StoredNeed
 from tests.service.unit.fakes.history import need_changed
 from tests.service.unit.fakes.records import InboxRecord, OnStore
 
@@ -80,6 +80,9 @@ class FakeNeeds(OnStore):
 
     def open_needs(self) -> list[NeedDetails]:
         return [s.details for _, s in sorted(self.data.needs.items()) if s.details.status != CLOSED]
+
+    def titles(self) -> dict[int, NeedTitle]:
+        return {topic: NeedTitle(s.details.title, s.details.sector) for topic, s in self.data.needs.items()}
 
     def closed_since(self, since: datetime | None) -> list[NeedDetails]:
         return [s.details for _, s in sorted(self.data.needs.items()) if s.details.status == CLOSED

@@ -1,0 +1,75 @@
+"""The list behind each figure of the dashboard, by the figure's name and key: rows of a name (a person,
+a group, a status) and the need topics behind it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sync_service.domain.impact import KPI_NAMES, NEED_STATUSES
+from sync_service.domain.impact_detail import GAP_AXES
+from sync_service.services.dashboard import DashboardFigures
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a list: a name (None: none to show) and need topics."""
+
+    label: str | None
+    topics: tuple[int, ...]
+
+
+def rows(found: DashboardFigures, figure: str, key: str, t: Callable[..., str]) -> list[Row] | None:
+    """The rows of the figure, or None when there is no such figure."""
+    detail = found.detail
+    if figure == "kpi" and key in KPI_NAMES:
+        return [Row(m.label if m.label is not None else t("forgotten"), m.topics)
+                for m in detail.members[key]]
+    if figure == "status" and key in NEED_STATUSES:
+        return _needs(detail.needs_by_status.get(key, ()))
+    if figure == "commune" and key in detail.needs_by_commune:
+        return [Row(t(f"report.status.{s}"), topics)
+                for s, topics in sorted(detail.needs_by_commune[key].items(),
+                                        key=lambda item: NEED_STATUSES.index(item[0])
+                                        if item[0] in NEED_STATUSES else 99)]
+    if figure == "introductions" and key in detail.introductions:
+        return [Row(p.expert or t("forgotten"), (p.topic,)) for p in detail.introductions[key]]
+    if figure == "strengthened":
+        return _needs(detail.strengthened)
+    if figure == "wait":
+        found_bars = dict(detail.wait_groups)
+        return _needs(found_bars[key]) if key in found_bars else None
+    axis = figure.removeprefix("gap-")
+    if figure.startswith("gap-") and axis in GAP_AXES:
+        groups = dict(detail.gap_groups[axis])
+        return _needs(groups[key]) if key in groups else None
+    return None
+
+
+def _needs(topics: tuple[int, ...]) -> list[Row]:
+    return [Row(None, (topic,)) for topic in dict.fromkeys(topics)]
+
+
+PAGE_OF = {"kpi": "/dashboard/", "status": "/dashboard/needs", "commune": "/dashboard/needs",
+           "introductions": "/dashboard/introductions", "strengthened": "/dashboard/introductions",
+           "wait": "/dashboard/introductions"}
+
+
+def heading(figure: str, key: str, t: Callable[..., str]) -> tuple[str, str]:
+    """The list's title, and the page its figure is on."""
+    back = PAGE_OF.get(figure, "/dashboard/gaps")
+    if figure == "kpi":
+        return t(f"report.kpi.{key}"), back
+    if figure == "status":
+        return t("list.heading", figure=t("needs.by_status"), what=t(f"report.status.{key}")), back
+    if figure == "commune":
+        return t("list.heading", figure=t("needs.commune"), what=key or t("no_commune")), back
+    if figure == "introductions":
+        return t("list.heading", figure=t("nav.introductions"), what=t(f"report.introductions.{key}")), back
+    if figure == "strengthened":
+        return t("funnel.strengthened"), back
+    if figure == "wait":
+        return t("list.heading", figure=t("funnel.waits"), what=t(f"funnel.wait.{key}")), back
+    axis = figure.removeprefix("gap-")
+    unknown = t("no_commune" if axis == "commune" else "unknown")
+    return t("list.heading", figure=t(f"gaps.by_{axis}"), what=key or unknown), back

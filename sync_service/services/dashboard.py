@@ -1,0 +1,70 @@
+"""The dashboard's figures: the report and the lists behind it, read in one transaction and computed by
+the report's domain (impact.py, impact_detail.py), never a second time here."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sync_service.domain.impact import ImpactReport, Split, report_of
+from sync_service.domain.impact_detail import ImpactDetail, detail_of
+from sync_service.services.forget import TOMBSTONE_PEPPER
+from sync_service.services.ports.storage import NeedTitle, UnitOfWork
+from sync_service.services.report import ReportRequest, one_key_a_person
+
+
+@dataclass(frozen=True)
+class DashboardFigures:
+    """Everything the dashboard's pages show for one period."""
+
+    request: ReportRequest
+    report: ImpactReport
+    detail: ImpactDetail
+    needs: Mapping[int, NeedTitle]
+
+
+def dashboard_figures(make_uow: Callable[[], UnitOfWork], request: ReportRequest,
+                      targets: Mapping[str, int], pepper: bytes = TOMBSTONE_PEPPER) -> DashboardFigures:
+    """The report's figures and their lists, for the period."""
+    period = request.period()
+    with make_uow() as uow:
+        changes = list(one_key_a_person(uow.history.changes(until=period.end), pepper))
+        needs = uow.needs.titles()
+    sectors = {topic: title.sector for topic, title in needs.items()}
+    split = Split.of(changes, period)  # once, for the report's figures and the dashboard's
+    return DashboardFigures(request, report_of(split, period, targets), detail_of(split, period, sectors),
+                            needs)
+
+
+class FiguresCache:
+    """The figures of each period, kept while the history has not changed (checked with one small query
+    a page) and for at most `keep`: people click from page to page and list to list, and the whole
+    history is read once instead of at each click. One per web process."""
+
+    def __init__(self, keep: timedelta = timedelta(seconds=60), size: int = 16) -> None:
+        self.keep, self.size = keep, size
+        self._found: dict[ReportRequest, tuple[tuple[int, int, int], datetime, DashboardFigures]] = {}
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        """Forget every period's figures."""
+        with self._lock:
+            self._found.clear()
+
+    def figures(self, make_uow: Callable[[], UnitOfWork], request: ReportRequest, targets: Mapping[str, int],
+                pepper: bytes, now: datetime) -> DashboardFigures:
+        """The period's figures, computed again when the history changed or they are too old."""
+        with make_uow() as uow:
+            version = uow.history.version()
+        with self._lock:
+            kept = self._found.get(request)
+        if kept is not None and kept[0] == version and now - kept[1] < self.keep:
+            return kept[2]
+        found = dashboard_figures(make_uow, request, targets, pepper)
+        with self._lock:
+            if len(self._found) >= self.size:
+                self._found.pop(min(self._found, key=lambda r: self._found[r][1]))
+            self._found[request] = (version, now, found)
+        return found
