@@ -18,6 +18,7 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
+from sync_service.adapters.assignment_solver import OrToolsFlowSolver
 from sync_service.adapters.db.engine import check_connection, make_engine
 from sync_service.adapters.db.migrate import require_newest
 from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
@@ -114,6 +115,8 @@ def brokerage_rules(config: Config, review_category_id: int | None = None) -> Br
         words=command_words(translator),
         approve_tag_prefix=life.approve_tag_prefix,
         bands=config.matching.bands,
+        max_open=config.matching.assignment.max_open_introductions,
+        shortlist=config.matching.assignment.candidates_per_need,
     )
 
 
@@ -213,7 +216,7 @@ class Codev:
             pass_every=timedelta(seconds=settings.lifecycle.pass_seconds),
             sweep_every=timedelta(minutes=max(settings.worker.reconcile_interval_minutes, 1)),
             stop=stop, find_review_category=lambda: self.gateway.category_id(category),
-            find_plugin=self.gateway.plugin_installed)
+            find_plugin=self.gateway.plugin_installed, solver=OrToolsFlowSolver())
 
     def applying(self, loop: BrokerageLoop) -> ApplyRef:
         """What an inbox row does, by the kind of entity it names (a table, not a chain of ifs)."""
