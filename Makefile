@@ -60,6 +60,7 @@ bench: install
 	$(BIN)/python bench/matching.py --quick
 	$(BIN)/python bench/webhook_intake.py --quick
 	$(BIN)/python bench/publish.py --quick
+	$(BIN)/python bench/brokerage.py --quick
 
 # The longer proofs (docs/reliability.md): the proxy held by 50 slow clients for a minute (make test
 # holds them 12 s); the crash proof at full size on PostgreSQL, five runs in a row (make test runs a
