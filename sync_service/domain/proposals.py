@@ -11,8 +11,10 @@ order, each marked when the plan proposes them first elsewhere or when their lim
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TypeVar
 
 from sync_service.domain.matching.assignment import FlowSolver, assign
@@ -43,10 +45,14 @@ class Proposals:
         """The experts proposed first for this need, best score first."""
         return self.first.get(need_topic_id, ())
 
+    @cached_property
+    def _firsts(self) -> Counter[int]:
+        """expert -> how many needs the plan proposes them first for (counted once per plan)."""
+        return Counter(e for experts in self.first.values() for e in experts)
+
     def elsewhere(self, expert_user_id: int, need_topic_id: int) -> int:
         """How many other needs the plan proposes this expert first for."""
-        return sum(1 for need, experts in self.first.items()
-                   if need != need_topic_id and expert_user_id in experts)
+        return self._firsts[expert_user_id] - (expert_user_id in self.chosen(need_topic_id))
 
     def at_limit(self, expert_user_id: int, need_topic_id: int) -> bool:
         """Not proposed first here because open introductions and first proposals elsewhere fill the
