@@ -25,7 +25,7 @@ from tests.service.unit.brokerage_world import (
     World,
     day,
 )
-from tests.service.unit.fakes import ExactFlowSolver, ranked
+from tests.service.unit.fakes import ExactFlowSolver, FakeRanker, ranked
 
 # --- the plan (pure) -------------------------------------------------------------------------------
 
@@ -148,6 +148,18 @@ def test_a_pass_that_changes_nothing_writes_nothing() -> None:
     assert world.rematch(at=day(1)) == {"unchanged": 2}
     assert world.rematch(at=day(2)) == {"unchanged": 2}
     assert world.keys() == before == ["review:7", "review:8"]
+
+
+def test_a_second_worker_plans_the_same_and_rewrites_nothing() -> None:
+    world = two_needs_one_expert()
+    world.rematch()
+    world.send()
+    other = FakeRanker()  # another worker's index, built from the same forum
+    other.table = dict(world.ranker.table)
+    outcomes = brokerage.rematch(world.uow, other, world.rules, day(1), solver=ExactFlowSolver())
+
+    assert outcomes == {"unchanged": 2}
+    assert world.keys() == ["review:7", "review:8"]
 
 
 def test_once_the_expert_is_introduced_the_other_need_keeps_its_choice_and_says_the_limit_is_reached(
