@@ -5,8 +5,11 @@ less those it has). The plan fills them so that an expert is proposed first for 
 free capacity (`max_open_introductions` less the introductions they have open, pending or accepted), no
 commune is left without a first proposal while one of its needs has a candidate who fits, and then the
 total score is the highest (domain.matching.assignment: an exact min-cost flow; the solver comes from
-the caller). The review topic lists the plan's choice first, then the other candidates in ranking
-order, each marked when the plan proposes them first elsewhere or when their limit is reached.
+the caller). Among plans whose totals differ by less than STEADY per need, the one that keeps what
+the review topics show first wins: a change elsewhere (or a tie the solver breaks another way) does
+not reshuffle every topic. The review topic lists the plan's choice first, then the other candidates
+in ranking order, each marked when the plan proposes them first elsewhere or when their limit is
+reached.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import TypeVar
 from sync_service.domain.matching.assignment import FlowSolver, assign
 
 T = TypeVar("T")
+STEADY = 0.02  # added to the score of the candidate a review topic shows first now, for the plan only
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,7 @@ class Opening:
     commune: str                # the unit of equity: no commune left without a proposal
     slots: int                  # first proposals it should get now
     candidates: tuple[tuple[int, float], ...]  # (expert, score) best first; only those who break no rule
+    current: tuple[int, ...] = ()  # the experts its review topic shows first now (kept at equal merit)
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,8 @@ def plan(openings: Iterable[Opening], loads: Mapping[int, int], limit: int,
     if not wanted:
         return Proposals({}, limit, dict(loads))
     experts = {e for o in wanted for e, _ in o.candidates}
-    result = assign({o.need_topic_id: o.candidates for o in wanted},
+    result = assign({o.need_topic_id: tuple((e, s + STEADY if e in o.current else s) for e, s in o.candidates)
+                     for o in wanted},
                     {o.need_topic_id: o.commune for o in wanted},
                     {e: limit - loads.get(e, 0) for e in experts},
                     {o.need_topic_id: o.slots for o in wanted}, solver)

@@ -300,8 +300,10 @@ def rematch(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now:
         loads = uow.introductions.loads()
         looking = [n for n in needs if n.status in ("open", "matched")]
         intros = {n.topic_id: uow.introductions.of_need(n.topic_id) for n in looking}
+        shown = {n.topic_id: tuple(c.user_id for c in thread.shown) for n in looking
+                 if not rules.direct and (thread := uow.reviews.get(n.topic_id)) is not None}
     ranker.refresh(experts, looking, loads)
-    proposals = propose(ranker, rules, looking, intros, loads, solver)
+    proposals = propose(ranker, rules, looking, intros, loads, solver, shown)
     needs += closed
     counts: dict[str, int] = {}
     for need in needs:
@@ -314,9 +316,10 @@ def rematch(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now:
 
 def propose(ranker: Ranker, rules: BrokerageRules, needs: Sequence[NeedDetails],
             intros: Mapping[int, Sequence[Introduction]], loads: Mapping[int, int],
-            solver: FlowSolver | None = None) -> Proposals:
+            solver: FlowSolver | None = None, shown: Mapping[int, Sequence[int]] | None = None) -> Proposals:
     """The pass's plan: for every need that wants introductions now (`introductions_per_need` less
-    those pending), its shortlist weighed against every other need's within the experts' limits."""
+    those pending), its shortlist weighed against every other need's within the experts' limits;
+    `shown`: need -> the candidates its review topic lists now (the first ones are kept at equal merit)."""
     slots: dict[int, int] = {}
     for need in needs:
         held = intros.get(need.topic_id, ())
@@ -327,6 +330,7 @@ def propose(ranker: Ranker, rules: BrokerageRules, needs: Sequence[NeedDetails],
                                    rules.shortlist)
     openings = [proposals_.Opening(n.topic_id, n.commune or n.commune_group or f"?{n.topic_id}",
                                    slots[n.topic_id],
-                                   tuple((c.user_id, c.score) for c in shortlists.get(n.topic_id, [])))
+                                   tuple((c.user_id, c.score) for c in shortlists.get(n.topic_id, [])),
+                                   tuple((shown or {}).get(n.topic_id, ())[:slots[n.topic_id]]))
                 for n in needs if n.topic_id in slots]
     return proposals_.plan(openings, loads, rules.max_open, solver)

@@ -67,6 +67,18 @@ def test_the_plan_uses_the_solver_it_is_given_and_is_the_same_for_the_same_input
     assert counts[1] <= 1 and max(counts) <= 2
 
 
+def test_the_choice_a_topic_shows_stays_unless_another_plan_is_clearly_better() -> None:
+    def openings(current: tuple[tuple[int, ...], tuple[int, ...]], second: float) -> list[Opening]:
+        return [Opening(1, "anzi", 1, ((10, 0.80), (11, 0.70)), current[0]),
+                Opening(2, "anzi", 1, ((10, second), (11, 0.70)), current[1])]
+
+    # 10 -> 2 and 11 -> 1 would total 0.01 more: not enough to move what the topics show
+    assert proposals.plan(openings(((), ()), 0.81), {}, 1).first == {1: (11,), 2: (10,)}
+    assert proposals.plan(openings(((10,), (11,)), 0.81), {}, 1).first == {1: (10,), 2: (11,)}
+    # clearly better (by more than STEADY a need): it moves
+    assert proposals.plan(openings(((10,), (11,)), 0.90), {}, 1).first == {1: (11,), 2: (10,)}
+
+
 def test_an_expert_chosen_elsewhere_or_at_their_limit_is_said_so() -> None:
     plan = Proposals({1: (10,), 2: (11,)}, limit=1, loads={12: 1})
 
@@ -160,6 +172,20 @@ def test_a_second_worker_plans_the_same_and_rewrites_nothing() -> None:
 
     assert outcomes == {"unchanged": 2}
     assert world.keys() == ["review:7", "review:8"]
+
+
+def test_a_slightly_better_plan_elsewhere_does_not_reshuffle_the_topics() -> None:
+    world = two_needs_one_expert()
+    world.ranker.put(NEED, cand(LAHCEN, 0.80), cand(FATIMA, 0.70))
+    world.ranker.put(OTHER_NEED, cand(LAHCEN, 0.79), cand(FATIMA, 0.70))
+    world.rematch()
+    world.send()
+    assert (shown(world, NEED)[0], shown(world, OTHER_NEED)[0]) == (LAHCEN, FATIMA)
+    # Lahcen now fits the second need a little better: swapping would gain 0.01 in total
+    world.ranker.put(OTHER_NEED, cand(LAHCEN, 0.81), cand(FATIMA, 0.70))
+
+    assert world.rematch(at=day(1)) == {"unchanged": 2}
+    assert (shown(world, NEED)[0], shown(world, OTHER_NEED)[0]) == (LAHCEN, FATIMA)
 
 
 def test_once_the_expert_is_introduced_the_other_need_keeps_its_choice_and_says_the_limit_is_reached(
