@@ -61,6 +61,7 @@ bench: install
 	$(BIN)/python bench/webhook_intake.py --quick
 	$(BIN)/python bench/publish.py --quick
 	$(BIN)/python bench/dashboard.py --quick  # PostgreSQL: CODEV_TEST_POSTGRES_URL, else skipped
+	$(BIN)/python bench/brokerage.py --quick
 
 # The longer proofs (docs/reliability.md): the proxy held by 50 slow clients for a minute (make test
 # holds them 12 s); the crash proof at full size on PostgreSQL, five runs in a row (make test runs a

@@ -18,6 +18,7 @@ from functools import cached_property
 
 from sqlalchemy import Engine
 
+from sync_service.adapters.assignment_solver import OrToolsFlowSolver
 from sync_service.adapters.db.engine import check_connection, make_engine
 from sync_service.adapters.db.migrate import require_newest
 from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
@@ -118,6 +119,8 @@ def brokerage_rules(config: Config, review_category_id: int | None = None) -> Br
         followup_days=life.followup_days,
         bands=config.matching.bands,
         language_label=lambda code, locale: config.taxonomy.label("language", code, locale),
+        max_open=config.matching.assignment.max_open_introductions,
+        shortlist=config.matching.assignment.candidates_per_need,
     )
 
 
@@ -227,7 +230,7 @@ class Codev:
             pass_every=timedelta(seconds=settings.lifecycle.pass_seconds),
             sweep_every=timedelta(minutes=max(settings.worker.reconcile_interval_minutes, 1)),
             stop=stop, find_review_category=lambda: self.gateway.category_id(category),
-            find_plugin=self.gateway.plugin_installed,
+            find_plugin=self.gateway.plugin_installed, solver=OrToolsFlowSolver(),
             refresh_campaigns=lambda now: refresh(self.uow, self.invites, self.campaign_rules(), now))
 
     def applying(self, loop: BrokerageLoop) -> ApplyRef:

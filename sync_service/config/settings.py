@@ -89,7 +89,7 @@ class LifecycleSettings:
 
     review_candidates: int = 5        # candidates shown in a need's review thread
     direct_introductions: bool = False  # True: introduce the best candidates without review
-    introductions_per_need: int = 1   # direct setting: introductions awaiting an answer at once
+    introductions_per_need: int = 1   # introductions awaiting an answer at once (direct) or proposed first
     reminder_days: float = 7.0        # a reminder this long after the introduction
     expiry_days: float = 7.0          # ... and expiry this long after the reminder
     digest_interval_days: float = 7.0  # experts who opted in get at most one digest per interval

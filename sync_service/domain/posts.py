@@ -50,6 +50,8 @@ class CandidateView:
     approve_reply: str
     approve_tag: str | None = None
     offered: bool = False  # pressed "Je peux aider" on the need (the codev plugin)
+    elsewhere: int = 0     # other needs the pass's plan proposes them first for
+    limit: int | None = None  # their limit of open introductions, when it is reached (not chosen here)
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,10 @@ def _candidate(t: Translator, rank: int, candidate: CandidateView, locale: str) 
     lines = [heading, ""]
     if candidate.offered:
         lines += [t.translate("review.offered", locale), ""]
+    if candidate.elsewhere:
+        lines += [t.translate("review.elsewhere", locale, count=candidate.elsewhere), ""]
+    if candidate.limit is not None:
+        lines += [t.translate("review.at_limit", locale, count=candidate.limit), ""]
     if candidate.reasons:
         lines += [f"- {safe_text.plain(r)}" for r in candidate.reasons] + [""]
     lines += [t.translate("review.approve", locale, command=safe_text.code(candidate.approve_reply, 120))]

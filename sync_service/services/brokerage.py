@@ -15,13 +15,15 @@ from datetime import datetime, timedelta
 
 from sync_service.domain import brokerage as rules_
 from sync_service.domain import plugin_state, posts
+from sync_service.domain import proposals as proposals_
 from sync_service.domain.brokerage import Delays, Introduction, ReviewThread, ShownCandidate
 from sync_service.domain.followup import FOLLOWUP_VERBS
 from sync_service.domain.i18n import Translator, guess_locale
 from sync_service.domain.matching.settings import Bands
 from sync_service.domain.needs import NeedDetails
+from sync_service.domain.proposals import Proposals
 from sync_service.services.outbox import enqueue
-from sync_service.services.ports.matching import Ranked, Ranker
+from sync_service.services.ports.matching import FlowSolver, Ranked, Ranker
 from sync_service.services.ports.storage import Intent, UnitOfWork
 
 COMMAND_VERBS = (*rules_.REVIEW_VERBS, *rules_.ANSWER_VERBS, *FOLLOWUP_VERBS, *rules_.DRAFT_VERBS)
@@ -47,6 +49,8 @@ class BrokerageRules:
     # a language code's name in a locale (the taxonomy's labels), for the plugin's user card
     language_label: Callable[[str, str], str] = lambda code, locale: code
     followup_days: float = 30.0  # people of a need served or funded are asked how it went after this
+    max_open: int = 2     # an expert is proposed first for at most this many needs, open introductions too
+    shortlist: int = 20   # candidates per need the plan weighs (matching.yaml, assignment)
 
 
 def command_words(translator: Translator) -> dict[str, tuple[str, ...]]:
@@ -72,8 +76,10 @@ def need_view(need: NeedDetails) -> posts.NeedView:
 # --- one need: review thread or direct introductions ---------------------------------------------
 
 def refresh_need(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, topic_id: int,
-                 now: datetime, loads: Mapping[int, int] | None = None) -> str:
+                 now: datetime, loads: Mapping[int, int] | None = None,
+                 proposals: Proposals | None = None) -> str:
     """Bring one need's status, review thread and (direct setting) introductions in line. Never commits.
+    With the pass's `proposals`, the plan's choice comes first (and alone is introduced, direct).
     Returns "unchanged", "review" (thread created or edited) or "introduced"."""
     uow.lock_entity("need", topic_id)
     stored = uow.needs.get(topic_id, lock=True)
@@ -85,17 +91,39 @@ def refresh_need(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, topic_i
     if rules.direct:
         openings = rules_.direct_openings(need.status, intros, rules.per_need)
         exclude = rules_.already_asked(intros)
-        for ranked in ranker.rank(topic_id, openings, exclude, need_locale(need)) if openings else []:
+        for ranked in _introduce(ranker, rules, topic_id, openings, exclude, need_locale(need), proposals):
             intros.append(open_introduction(uow, rules, need, ranked.user_id, ranked.username,
                                             ranked.reasons, now, reviewed=False, by=None))
             outcome = "introduced"
     shown = _Shown()
     if not rules.direct:
-        outcome = _review(uow, ranker, rules, need, intros, now, shown)
+        outcome = _review(uow, ranker, rules, need, intros, now, shown, proposals)
     status = set_status(uow, need, intros, now, stored.fetched_at)
     if rules.plugin:
         _push_state(uow, rules, need, status, intros, shown, now, loads)
     return outcome
+
+
+def _introduce(ranker: Ranker, rules: BrokerageRules, topic_id: int, openings: int, exclude: set[int],
+               locale: str, proposals: Proposals | None) -> list[Ranked]:
+    """Whom the direct setting introduces now: the plan's choice (nobody when every candidate is at
+    their limit), or without a plan the best ranked."""
+    if openings <= 0:
+        return []
+    if proposals is None:
+        return ranker.rank(topic_id, openings, exclude, locale)
+    chosen = [e for e in proposals.chosen(topic_id) if e not in exclude][:openings]
+    return [c for c in _ranked_with(ranker, rules, topic_id, openings, chosen, exclude, locale)
+            if c.user_id in chosen] if chosen else []
+
+
+def _ranked_with(ranker: Ranker, rules: BrokerageRules, topic_id: int, k: int, chosen: Sequence[int],
+                 exclude: set[int], locale: str) -> list[Ranked]:
+    """The k best ranked, or deeper when the plan chose someone below them (from its shortlist)."""
+    ranked = ranker.rank(topic_id, k, exclude, locale)
+    if not set(chosen) <= {c.user_id for c in ranked}:
+        ranked = ranker.rank(topic_id, max(k, rules.shortlist), exclude, locale)
+    return ranked
 
 
 @dataclass
@@ -136,7 +164,8 @@ def _put_state(uow: UnitOfWork, topic_id: int, document: Mapping[str, object], n
 
 
 def _review(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDetails,
-            intros: list[Introduction], now: datetime, shown_out: _Shown) -> str:
+            intros: list[Introduction], now: datetime, shown_out: _Shown,
+            proposals: Proposals | None) -> str:
     thread = uow.reviews.get(need.topic_id, lock=True)
     locale = thread.locale if thread is not None else need_locale(need)
     status = rules_.need_status(need.status, intros)
@@ -145,7 +174,13 @@ def _review(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDe
     t = rules.translator
     if rules_.takes_candidates(status, intros):
         asked = rules_.already_asked(intros)
-        candidates = ranker.rank(need.topic_id, rules.review_candidates, asked, locale)
+        if proposals is None:
+            candidates = ranker.rank(need.topic_id, rules.review_candidates, asked, locale)
+        else:
+            chosen = proposals.chosen(need.topic_id)
+            candidates = proposals_.arrange(
+                _ranked_with(ranker, rules, need.topic_id, rules.review_candidates, chosen, asked, locale),
+                chosen, rules.review_candidates, lambda c: c.user_id)
         volunteers = _volunteers(uow, ranker, rules, need, {c.user_id for c in candidates} | asked, locale)
     shown_out.candidates = candidates
     if thread is None and not candidates and not volunteers:
@@ -157,7 +192,7 @@ def _review(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDe
     views = [posts.CandidateView(c.username, c.name, rules.bands.of(c.score), c.reasons,
                                  posts.offered_reply(t, rules_.APPROVE, locale, c.username),
                                  rules_.approve_tag(rules.approve_tag_prefix, rank),
-                                 offered=c.user_id in offered)
+                                 c.user_id in offered, *_elsewhere(proposals, c.user_id, need))
              for rank, c in enumerate(candidates, 1)]
     key = rules_.review_key(need.topic_id)
     raw = posts.review_thread(t, need_view(need), views, locale, key, status,
@@ -181,6 +216,15 @@ def _review(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDe
         thread = dataclasses.replace(thread, revision=revision)
     uow.reviews.save(dataclasses.replace(thread, content_hash=digest, shown=shown))
     return "review"
+
+
+def _elsewhere(proposals: Proposals | None, user_id: int, need: NeedDetails) -> tuple[int, int | None]:
+    """What the review topic says of a candidate asked elsewhere: the other needs the plan proposes
+    them first for, and their limit when it is reached (CandidateView's `elsewhere` and `limit`)."""
+    if proposals is None:
+        return 0, None
+    at_limit = proposals.at_limit(user_id, need.topic_id)
+    return proposals.elsewhere(user_id, need.topic_id), proposals.limit if at_limit else None
 
 
 def _volunteers(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDetails,
@@ -257,20 +301,48 @@ UowFactory = Callable[[], UnitOfWork]
 
 
 def rematch(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now: datetime,
-            closed_since: datetime | None = None) -> dict[str, int]:
-    """Re-index experts and open needs, then refresh every open need, and the review thread of every
-    need closed since `closed_since`, each in a transaction of its own."""
+            closed_since: datetime | None = None, solver: FlowSolver | None = None) -> dict[str, int]:
+    """Re-index experts and open needs, plan who is proposed first where (domain.proposals), then
+    refresh every open need, and the review thread of every need closed since `closed_since`, each in
+    a transaction of its own."""
     with uow_factory() as uow:
         experts = uow.experts.matchable()
         needs = uow.needs.open_needs()
         closed = uow.needs.closed_since(closed_since)
         loads = uow.introductions.loads()
-    ranker.refresh(experts, [n for n in needs if n.status in ("open", "matched")], loads)
+        looking = [n for n in needs if n.status in ("open", "matched")]
+        intros = {n.topic_id: uow.introductions.of_need(n.topic_id) for n in looking}
+        shown = {n.topic_id: tuple(c.user_id for c in thread.shown) for n in looking
+                 if not rules.direct and (thread := uow.reviews.get(n.topic_id)) is not None}
+    ranker.refresh(experts, looking, loads)
+    proposals = propose(ranker, rules, looking, intros, loads, solver, shown)
     needs += closed
     counts: dict[str, int] = {}
     for need in needs:
         with uow_factory() as uow:
-            outcome = refresh_need(uow, ranker, rules, need.topic_id, now, loads)
+            outcome = refresh_need(uow, ranker, rules, need.topic_id, now, loads, proposals)
             uow.commit()
         counts[outcome] = counts.get(outcome, 0) + 1
     return counts
+
+
+def propose(ranker: Ranker, rules: BrokerageRules, needs: Sequence[NeedDetails],
+            intros: Mapping[int, Sequence[Introduction]], loads: Mapping[int, int],
+            solver: FlowSolver | None = None, shown: Mapping[int, Sequence[int]] | None = None) -> Proposals:
+    """The pass's plan: for every need that wants introductions now (`introductions_per_need` less
+    those pending), its shortlist weighed against every other need's within the experts' limits;
+    `shown`: need -> the candidates its review topic lists now (the first ones are kept at equal merit)."""
+    slots: dict[int, int] = {}
+    for need in needs:
+        held = intros.get(need.topic_id, ())
+        wanted = rules_.direct_openings(rules_.need_status(need.status, held), held, rules.per_need)
+        if wanted > 0:
+            slots[need.topic_id] = wanted
+    shortlists = ranker.shortlists({n: rules_.already_asked(intros.get(n, ())) for n in slots},
+                                   rules.shortlist)
+    openings = [proposals_.Opening(n.topic_id, n.commune or n.commune_group or f"?{n.topic_id}",
+                                   slots[n.topic_id],
+                                   tuple((c.user_id, c.score) for c in shortlists.get(n.topic_id, [])),
+                                   tuple((shown or {}).get(n.topic_id, ())[:slots[n.topic_id]]))
+                for n in needs if n.topic_id in slots]
+    return proposals_.plan(openings, loads, rules.max_open, solver)

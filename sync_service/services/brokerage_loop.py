@@ -19,7 +19,7 @@ from sync_service.services import answers, brokerage, followup, profiles, timers
 from sync_service.services.brokerage import BrokerageRules
 from sync_service.services.outbox import SendPolicy, SendReport, send_due
 from sync_service.services.ports.forum import ForumUnavailable, ForumWriter, ThreadReader
-from sync_service.services.ports.matching import Ranker
+from sync_service.services.ports.matching import FlowSolver, Ranker
 from sync_service.services.ports.storage import UnitOfWork
 
 log = logging.getLogger("codev.brokerage")
@@ -56,6 +56,7 @@ class BrokerageLoop:
     # a burst of webhooks re-ranks at most once per min_gap (answers and approvals do not wait for it)
     min_gap: timedelta = timedelta(seconds=5)
     dirty: bool = False
+    solver: FlowSolver | None = None  # the plan's min-cost flow (None: the domain's exact pure-Python one)
     last: dict[str, object] = field(default_factory=dict)
 
     def after_batch(self, outcomes: Mapping[str, int]) -> SendReport:
@@ -86,12 +87,12 @@ class BrokerageLoop:
             if self.rules.plugin:
                 report["profiles"] = profiles.push_profiles(self.uow_factory, self.rules, now)
             report["rematch"] = brokerage.rematch(self.uow_factory, self.ranker, self.rules, now,
-                                                  closed_since=self.last_pass_at)
+                                                  closed_since=self.last_pass_at, solver=self.solver)
             report["timers"] = due = timers.tick(self.uow_factory, self.rules, now)
             if any(due.values()):
                 # an expiry or a withdrawal frees the need: propose (or introduce) the next candidate
-                report["rematch_after_timers"] = brokerage.rematch(self.uow_factory, self.ranker,
-                                                                   self.rules, now, closed_since=now)
+                report["rematch_after_timers"] = brokerage.rematch(self.uow_factory, self.ranker, self.rules,
+                                                                   now, closed_since=now, solver=self.solver)
             report["digests"] = timers.send_digests(self.uow_factory, self.ranker, self.rules, now)
             report["followups"] = followup.ask_due(self.uow_factory, self.rules, now)
             if self.next_sweep is None or now >= self.next_sweep:

@@ -6,14 +6,14 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sync_service.domain.i18n import Translator
-from sync_service.domain.matching.engine import Embedder, MatchingEngine
+from sync_service.domain.matching.engine import Candidate, Embedder, MatchingEngine
 from sync_service.domain.matching.explain import explain
 from sync_service.domain.matching.records import Expert, Need
 from sync_service.domain.matching.settings import MatchingSettings
 from sync_service.domain.matching.taxonomy import Taxonomy
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
-from sync_service.services.ports.matching import Ranked
+from sync_service.services.ports.matching import Ranked, Scored
 
 
 class EngineRanker:
@@ -26,10 +26,14 @@ class EngineRanker:
         self._experts: dict[int, Expert] = {}
         self._needs: dict[int, Need] = {}
         self._people: dict[int, ExpertProfile] = {}
+        # need -> its ranking as last computed; the index changes only in refresh, which empties it, so
+        # the plan (shortlists) and the review topics of one pass read the same order
+        self._ranked: dict[int, tuple[int, list[Candidate]]] = {}  # need -> (depth asked, ranking)
 
     def refresh(self, experts: Sequence[ExpertProfile], needs: Sequence[NeedDetails],
                 loads: Mapping[int, int]) -> None:
         """Upsert what changed, remove what is gone (consent withdrawn, need closed)."""
+        self._ranked.clear()
         records = {p.user_id: p.to_expert(loads.get(p.user_id, 0)) for p in experts if p.matchable}
         _bring_in_line(self._experts, records, self.engine.remove_expert, self.engine.upsert_experts)
         self._people = {p.user_id: p for p in experts if p.user_id in records}
@@ -41,7 +45,7 @@ class EngineRanker:
         if need_topic_id not in self._needs or not self._experts or k <= 0:
             return []
         out: list[Ranked] = []
-        for candidate in self.engine.rank_need(need_topic_id, k + len(exclude)):
+        for candidate in self._ranking(need_topic_id, k + len(exclude)):
             user_id = int(candidate.id)
             if user_id in exclude or user_id not in self._people:
                 continue
@@ -51,6 +55,25 @@ class EngineRanker:
             if len(out) == k:
                 break
         return out
+
+    def shortlists(self, excluded: Mapping[int, set[int]], k: int) -> dict[int, list[Scored]]:
+        """For each need, its k best experts who break no rule (those excluded left out), best first."""
+        out: dict[int, list[Scored]] = {}
+        for need_topic_id, exclude in excluded.items():
+            if need_topic_id not in self._needs or not self._experts or k <= 0:
+                out[need_topic_id] = []
+                continue
+            fit = [Scored(int(c.id), c.score) for c in self._ranking(need_topic_id, k + len(exclude))
+                   if not c.violation and int(c.id) not in exclude and int(c.id) in self._people]
+            out[need_topic_id] = fit[:k]
+        return out
+
+    def _ranking(self, need_topic_id: int, depth: int) -> list[Candidate]:
+        """The need's best `depth` experts, computed once per depth or less between two refreshes."""
+        held = self._ranked.get(need_topic_id)
+        if held is None or held[0] < depth:
+            held = self._ranked[need_topic_id] = (depth, self.engine.rank_need(need_topic_id, depth))
+        return held[1]
 
     def reasons(self, need_topic_id: int, user_id: int, locale: str) -> tuple[str, ...]:
         """Why this expert fits this need, from a full ranking of the need (empty below the floor)."""

@@ -50,19 +50,22 @@ def build_network(
     pair_need: IntArray,
     pair_expert: IntArray,
     pair_score: npt.NDArray[np.floating],
-    per_need: int,
+    per_need: int | IntArray,
     bonus: int | None = None,
 ) -> FlowNetwork:
     """The flow network of an assignment problem given as index arrays (vectorised: millions of pairs).
+    `per_need`: proposals for every need, or for each need.
 
     Without `bonus`, covering a commune is worth more than any total score (exact lexicographic order).
     """
     n_communes = int(need_commune.max()) + 1 if len(need_commune) else 0
     n_needs, n_experts = len(need_commune), len(expert_capacity)
+    need_capacity = _per_need(per_need, n_needs)
+    slots = int(need_capacity.sum())
     commune0, need0 = 2, 2 + n_communes
     expert0 = need0 + n_needs
     if bonus is None:
-        bonus = SCALE * (min(len(pair_need), n_needs * per_need) + 1)
+        bonus = SCALE * (min(len(pair_need), slots) + 1)
     communes = np.arange(n_communes, dtype=np.int64)
     needs = np.arange(n_needs, dtype=np.int64)
     experts = np.arange(n_experts, dtype=np.int64)
@@ -72,10 +75,10 @@ def build_network(
         (
             np.full(n_communes, SOURCE),
             commune0 + communes,
-            np.full(n_communes, n_needs * per_need),
+            np.full(n_communes, slots),
             np.zeros(n_communes),
         ),
-        (commune0 + need_commune, need0 + needs, np.full(n_needs, per_need), np.zeros(n_needs)),
+        (commune0 + need_commune, need0 + needs, need_capacity, np.zeros(n_needs)),
         (need0 + pair_need, expert0 + pair_expert, np.ones(len(pair_need)), costs),
         (expert0 + experts, np.full(n_experts, SINK), expert_capacity, np.zeros(n_experts)),
     ]
@@ -90,8 +93,13 @@ def build_network(
         cap,
         cost,
         np.arange(first_pair, first_pair + len(pair_need), dtype=np.int64),
-        int(min(n_needs * per_need, int(expert_capacity.sum()))),
+        int(min(slots, int(expert_capacity.sum()))),
     )
+
+
+def _per_need(per_need: int | IntArray, n_needs: int) -> IntArray:
+    """Proposals per need as an array (a whole number stands for every need)."""
+    return np.broadcast_to(np.asarray(per_need, dtype=np.int64), (n_needs,)).astype(np.int64)
 
 
 QUICK_BONUS = 10 * SCALE  # small costs let cost-scaling solvers finish about twice as fast
@@ -103,7 +111,7 @@ def solve_plan(
     pair_need: IntArray,
     pair_expert: IntArray,
     pair_score: npt.NDArray[np.floating],
-    per_need: int,
+    per_need: int | IntArray,
     solver: FlowSolver | None = None,
 ) -> IntArray:
     """Flow (0 or 1) on each pair of the lexicographically best plan: communes covered, then total score.
@@ -116,7 +124,7 @@ def solve_plan(
     args = (need_commune, expert_capacity, pair_need, pair_expert, pair_score, per_need)
     network = build_network(*args, bonus=QUICK_BONUS)
     flow = solve(network)[network.pair_arcs]
-    usable = expert_capacity[pair_expert] > 0
+    usable = (expert_capacity[pair_expert] > 0) & (_per_need(per_need, len(need_commune))[pair_need] > 0)
     hopeful = np.unique(need_commune[pair_need[usable]])
     covered = np.unique(need_commune[pair_need[flow > 0]])
     if len(covered) == len(hopeful):
@@ -191,23 +199,26 @@ def assign(
     candidates: Mapping[RecordId, Sequence[tuple[RecordId, float]]],
     commune_of: Mapping[RecordId, str],
     free_capacity: Mapping[RecordId, int],
-    per_need: int,
+    per_need: int | Mapping[RecordId, int],
     solver: FlowSolver | None = None,
 ) -> Plan:
-    """The global plan from ranked candidates: need -> [(expert, score)]; unknown capacity counts as 0."""
+    """The global plan from ranked candidates: need -> [(expert, score)]; unknown capacity counts as 0.
+    `per_need`: proposals for every need, or need -> its own number (a need left out gets none)."""
     need_ids = list(candidates)
     communes = sorted({commune_of.get(n) or f"?{n}" for n in need_ids})
     commune_index = {c: i for i, c in enumerate(communes)}
     expert_ids = sorted({e for cands in candidates.values() for e, _ in cands}, key=str)
     expert_index = {e: i for i, e in enumerate(expert_ids)}
     pairs = [(i, expert_index[e], s) for i, n in enumerate(need_ids) for e, s in candidates[n]]
+    slots = per_need if isinstance(per_need, int) else np.array(
+        [max(per_need.get(n, 0), 0) for n in need_ids], dtype=np.int64)
     flow = solve_plan(
         np.array([commune_index[commune_of.get(n) or f"?{n}"] for n in need_ids], dtype=np.int64),
         np.array([max(free_capacity.get(e, 0), 0) for e in expert_ids], dtype=np.int64),
         np.array([p[0] for p in pairs], dtype=np.int64),
         np.array([p[1] for p in pairs], dtype=np.int64),
         np.array([p[2] for p in pairs], dtype=np.float64),
-        per_need,
+        slots,
         solver,
     )
     chosen: dict[RecordId, list[tuple[RecordId, float]]] = {n: [] for n in need_ids}
@@ -218,7 +229,8 @@ def assign(
     hopeful = {
         commune_of.get(n) or f"?{n}"
         for n in need_ids
-        if any(free_capacity.get(e, 0) > 0 for e, _ in candidates[n])
+        if (per_need if isinstance(per_need, int) else per_need.get(n, 0)) > 0
+        and any(free_capacity.get(e, 0) > 0 for e, _ in candidates[n])
     }
     return Plan(
         {n: tuple(sorted(v, key=lambda p: -p[1])) for n, v in chosen.items()},

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sync_service.domain.matching.assignment import FlowSolver as FlowSolver  # the plan's solver
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
 
@@ -21,6 +22,14 @@ class Ranked:
     reasons: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Scored:
+    """A candidate who breaks no rule, without reasons: what the assignment across needs weighs."""
+
+    user_id: int
+    score: float
+
+
 class Ranker(Protocol):
     """Matching as the brokerage uses it; keeps its index between passes."""
 
@@ -31,6 +40,11 @@ class Ranker(Protocol):
 
     def rank(self, need_topic_id: int, k: int, exclude: set[int], locale: str) -> list[Ranked]:
         """The k best experts for the need, leaving out `exclude`."""
+        ...
+
+    def shortlists(self, excluded: Mapping[int, set[int]], k: int) -> dict[int, list[Scored]]:
+        """For each need (-> the experts to leave out), its k best experts who break no rule, best first,
+        in the order `rank` gives them until the next refresh."""
         ...
 
     def reasons(self, need_topic_id: int, user_id: int, locale: str) -> tuple[str, ...]:

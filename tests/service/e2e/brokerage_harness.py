@@ -36,6 +36,7 @@ from sync_service.config import (
     Settings,
     WorkerSettings,
 )
+from sync_service.config.load import Config
 from sync_service.domain.brokerage import Introduction, ReviewThread
 from sync_service.services.provision import provision
 from sync_service.services.worker import Worker
@@ -193,6 +194,7 @@ class World:
     # off, so that only codev's own marker lookup stands between a retry and a duplicate
     memoize_seconds: float = 120.0
     plugin: bool = False  # the forum has the codev plugin (the sandbox plays it)
+    max_open: int | None = None  # matching.yaml's assignment.max_open_introductions (None: packaged)
     sandbox: Sandbox = field(init=False)
     settings: Settings = field(init=False)
     clock: StoryClock = field(default_factory=StoryClock)
@@ -344,9 +346,18 @@ class World:
         """A worker assembled as `codev worker` assembles it (bootstrap.Codev), clock injected."""
         if self.codev is None:
             clocks = Clocks(now=self.clock, monotonic=self.time.seconds, sleep=self.time.sleep)
-            self.codev = Codev(configured(self.settings), clocks=clocks, embed=False, author_cache_seconds=0)
+            self.codev = Codev(self.config(), clocks=clocks, embed=False, author_cache_seconds=0)
         self.worker, self.loop = self.codev.worker(name, threading.Event())
         return self.worker
+
+    def config(self) -> Config:
+        """The packaged configuration with the story's settings (and limit, when it sets one)."""
+        config = configured(self.settings)
+        if self.max_open is None:
+            return config
+        matching = config.matching
+        assignment = dataclasses.replace(matching.assignment, max_open_introductions=self.max_open)
+        return dataclasses.replace(config, matching=dataclasses.replace(matching, assignment=assignment))
 
     def settle(self, rounds: int = 400, on_kill: Callable[[], None] | None = None) -> int:
         """Run the worker (inbox batch, brokerage pass, outbox) until the forum and codev are quiet:

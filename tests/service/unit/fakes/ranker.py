@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
-from sync_service.services.ports.matching import Ranked
+from sync_service.services.ports.matching import Ranked, Scored
 
 
 def ranked(user_id: int, username: str, score: float = 0.8, *reasons: str,
@@ -25,6 +25,7 @@ class FakeRanker:
         self.needs: set[int] | None = None
         self.refreshes: list[tuple[list[int], list[int], dict[int, int]]] = []
         self.ranked: list[tuple[int, int, frozenset[int], str]] = []  # rank calls: need, k, exclude, locale
+        self.shortlisted: list[dict[int, frozenset[int]]] = []  # shortlists calls: need -> exclude
 
     def put(self, need_topic_id: int, *candidates: Ranked) -> None:
         """The candidates for a need, best first."""
@@ -42,6 +43,12 @@ class FakeRanker:
         if k <= 0:
             return []
         return [c for c in self._indexed(need_topic_id) if c.user_id not in exclude][:k]
+
+    def shortlists(self, excluded: Mapping[int, set[int]], k: int) -> dict[int, list[Scored]]:
+        self.shortlisted.append({need: frozenset(exclude) for need, exclude in excluded.items()})
+        return {need: [Scored(c.user_id, c.score) for c in self._indexed(need)
+                       if c.user_id not in exclude][:max(k, 0)]
+                for need, exclude in excluded.items()}
 
     def reasons(self, need_topic_id: int, user_id: int, locale: str) -> tuple[str, ...]:
         return next((c.reasons for c in self._indexed(need_topic_id) if c.user_id == user_id), ())

@@ -32,9 +32,17 @@ def test_each_need_gets_up_to_k_proposals():
     assert [e for e, _ in plan.proposals["n"]] == ["a", "b", "c"]
 
 
+def test_each_need_may_have_its_own_number_of_proposals():
+    cands = {"n": [("a", 0.5), ("b", 0.4)], "m": [("a", 0.9), ("b", 0.8)], "o": [("a", 0.7)]}
+    plan = assign(cands, {"n": "A", "m": "A", "o": "B"}, {"a": 3, "b": 3}, {"n": 2, "m": 0, "o": 1})
+    assert plan.proposals == {"n": (("a", 0.5), ("b", 0.4)), "m": (), "o": (("a", 0.7),)}
+    # a need given no proposal is not a commune left out
+    assert assign({"m": [("a", 0.9)]}, {"m": "A"}, {"a": 1}, {"m": 0}).uncovered_communes == ()
+
+
 def test_pure_solver_and_ortools_reach_the_same_optimum():
     rng = np.random.default_rng(7)
-    for _ in range(20):
+    for round_ in range(20):
         nn, ne = int(rng.integers(2, 12)), int(rng.integers(2, 8))
         pn, pe, ps = [], [], []
         for i in range(nn):
@@ -48,7 +56,7 @@ def test_pure_solver_and_ortools_reach_the_same_optimum():
             np.array(pn, dtype=np.int64),
             np.array(pe, dtype=np.int64),
             np.array(ps),
-            2,
+            2 if round_ % 2 else rng.integers(0, 3, nn),  # every need two, or each its own number
         )
         assert int((solve_exact(net) * net.cost).sum()) == int(
             (OrToolsFlowSolver().solve(net) * net.cost).sum()
