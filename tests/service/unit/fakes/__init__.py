@@ -19,7 +19,8 @@ from tests.service.unit.fakes.writer import FakeAdmin, FakeWriter, Sent
 
 __all__ = [
     "ConcurrentWrite", "ExactFlowSolver", "FakeAdmin", "FakeForum", "FakeInvites", "FakePost", "FakeRanker",
-    "FakeStore", "FakeThread", "FakeUnitOfWork", "FakeWriter", "InboxRecord", "OutboxRecord", "Sent", "ranked",
+    "FakeStore", "FakeThread", "FakeUnitOfWork", "FakeWriter", "InboxRecord", "OutboxRecord", "Sent",
+    "ranked",
 ]
 
 
