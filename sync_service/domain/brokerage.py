@@ -243,8 +243,9 @@ def read_command(raw: str, words: Mapping[str, tuple[str, ...]], verbs: Sequence
     return None
 
 
-def _first_line(raw: str) -> str:
-    in_quote = False
+def own_lines(raw: str) -> list[str]:
+    """The lines a person wrote in a post: quotes, HTML comments and blank lines left out."""
+    out, in_quote = [], False
     for line in raw.splitlines():
         stripped = line.strip()
         if stripped.startswith("[quote"):
@@ -252,10 +253,14 @@ def _first_line(raw: str) -> str:
         if in_quote:
             in_quote = "[/quote]" not in stripped
             continue
-        if not stripped or stripped.startswith(">") or stripped.startswith("<!--"):
-            continue
-        return stripped
-    return ""
+        if stripped and not stripped.startswith((">", "<!--")):
+            out.append(stripped)
+    return out
+
+
+def _first_line(raw: str) -> str:
+    lines = own_lines(raw)
+    return lines[0] if lines else ""
 
 
 def _ends_word(folded: str, phrase: str) -> bool:

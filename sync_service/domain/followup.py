@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sync_service.domain.brokerage import FUNDED, SERVED, read_command
+from sync_service.domain.brokerage import FUNDED, SERVED, own_lines, read_command
 
 OUTCOMES = (SERVED, FUNDED)  # the statuses after which the people of a need are asked
 AUTHOR, EXPERT = "author", "expert"
@@ -84,7 +84,7 @@ def read_reply(raw: str, words: Mapping[str, tuple[str, ...]]) -> Reply:
     """A post of the person: the consent word a line of it starts with (the last one, if several), and
     the answers the other lines give (numbered 1, 2, 3 for those questions; not numbered: the first)."""
     verb, answers = None, []
-    for line in _own_lines(raw):
+    for line in own_lines(raw):
         command = read_command(line, words, FOLLOWUP_VERBS)
         if command is None:
             answers.append(line)
@@ -124,19 +124,3 @@ def publishable(followups: Sequence[Followup]) -> bool:
     """Everyone asked agreed to publish, and someone answered."""
     agreed = all(f.consent is True for f in followups)
     return bool(followups) and agreed and any(f.answered for f in followups)
-
-
-def _own_lines(raw: str) -> list[str]:
-    """The lines the person wrote: quotes, HTML comments and blank lines left out."""
-    out, in_quote = [], False
-    for line in raw.splitlines():
-        stripped = line.strip()
-        if stripped.startswith("[quote"):
-            in_quote = True
-        if in_quote:
-            in_quote = "[/quote]" not in stripped
-            continue
-        if stripped and not stripped.startswith((">", "<!--")):
-            out.append(stripped)
-    return out
-
