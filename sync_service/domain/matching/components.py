@@ -83,6 +83,11 @@ def combine(
 ) -> Scored:
     """Weighted mean of the present components, times the violation factor, minus the load penalty."""
     weights = settings.weights
+    agreement = settings.semantic.agreement
+    if agreement < 1.0 and np.any(present["embedding"]):
+        # a concept matched on one word counts less when the texts' meanings are far apart
+        factor = agreement + (1.0 - agreement) * np.asarray(values["embedding"], np.float32)
+        values = {**values, **{name: values[name] * factor for name in ("skills", "sectors", "kind")}}
     total = np.zeros(size, np.float32)
     acc = np.zeros(size, np.float32)
     topical_total = np.zeros(size, np.float32)

@@ -67,6 +67,9 @@ class Semantic:
     concept_weight: float = field(metadata=SHARE)
     concept_floor: float
     concept_ceiling: float
+    # taxonomy matches (skills, sectors, kind) count this share, plus the rest times the meaning's
+    # agreement (the embedding component): 1 = they count alone
+    agreement: float = field(default=1.0, metadata=SHARE)
 
 
 @dataclass(frozen=True)
