@@ -19,6 +19,8 @@ TOPICAL = (
     "bm25",
     "embedding",
 )  # what the expert knows; the rest is practical fit
+# the taxonomy's components, weighed by the meaning's agreement (semantic.agreement)
+AGREEING = ("skills", "sectors", "kind")
 COMPONENTS = (
     "skills",
     "sectors",
@@ -87,7 +89,7 @@ def combine(
     if agreement < 1.0 and np.any(present["embedding"]):
         # a concept matched on one word counts less when the texts' meanings are far apart
         factor = agreement + (1.0 - agreement) * np.asarray(values["embedding"], np.float32)
-        values = {**values, **{name: values[name] * factor for name in ("skills", "sectors", "kind")}}
+        values = {**values, **{name: values[name] * factor for name in AGREEING}}
     total = np.zeros(size, np.float32)
     acc = np.zeros(size, np.float32)
     topical_total = np.zeros(size, np.float32)
