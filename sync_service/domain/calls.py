@@ -22,6 +22,16 @@ SKILL_LIMIT = 80
 MAX_SKILLS = 12  # a call that lists more reads as a catalogue, not a call
 
 
+class CallRefused(ValueError):
+    """A call that cannot be posted: `reason` names why for the person's language (the catalogues'
+    dashboard.call.refused.<reason>), `values` fill the sentence; the message is one line in English."""
+
+    def __init__(self, reason: str, message: str, **values: object) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.values = values
+
+
 @dataclass(frozen=True)
 class GapNeed:
     """A need nobody serves yet (status open: nobody introduced, nobody accepted)."""
@@ -105,13 +115,15 @@ def as_document(call: CallText) -> str:
 
 
 def read_document(text: str) -> tuple[str, str]:
-    """(title, body) of an edited draft; ValueError naming what is missing."""
+    """(title, body) of an edited draft; CallRefused (a ValueError) naming what is missing."""
+    if not text.strip():
+        raise CallRefused("empty", "the call is empty: write \"# Title\", a blank line, then the text")
     lines = text.replace("\r\n", "\n").strip().split("\n")
-    if not lines or not lines[0].startswith("# ") or not lines[0][2:].strip():
-        raise ValueError("the first line must be the title, written \"# Title\"")
+    if not lines[0].startswith("# ") or not lines[0][2:].strip():
+        raise CallRefused("no_title", "the first line must be the title, written \"# Title\"")
     body = "\n".join(lines[1:]).strip()
     if not body:
-        raise ValueError("the call has a title but no text below it")
+        raise CallRefused("no_body", "the call has a title but no text below it")
     return lines[0][2:].strip(), body
 
 

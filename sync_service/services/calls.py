@@ -9,15 +9,27 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sync_service.domain.calls import FORUM, Gap, GapNeed, as_document, call_text, gaps_of, read_document
+from sync_service.domain.calls import (
+    FORUM,
+    CallRefused,
+    Gap,
+    GapNeed,
+    as_document,
+    call_text,
+    gaps_of,
+    read_document,
+)
 from sync_service.domain.i18n import LOCALES, Translator
 from sync_service.domain.impact import LOOKING
 from sync_service.domain.needs import Commune
-from sync_service.services.outbox import enqueue
+from sync_service.services.outbox import enqueue, with_marker
 from sync_service.services.ports.storage import Intent, UnitOfWork
 
 log = logging.getLogger(__name__)
 TITLE_MAX = 255  # Discourse's max_topic_title_length
+# Discourse's max_post_length (config/site_settings.yml), which StrippedLengthValidator compares with the
+# raw text as sent, before stripping anything: the outbox's marker counts.
+POST_MAX = 32000
 
 
 def gap_needs(uow: UnitOfWork, place_names: Mapping[str, str] | None = None) -> list[GapNeed]:
@@ -56,17 +68,35 @@ def publish(make_uow: Callable[[], UnitOfWork], text: str, category_id: int, act
             now: datetime) -> dict[str, Any]:
     """Post the edited call as a topic in the category, through the outbox: {"key", "created", "title"}.
 
-    The same text published twice is one topic (the intent key is the text's hash). ValueError (one
-    line) when the text has no "# Title" first line, no body, or too long a title."""
+    The same text published twice is one topic (the intent key is the text's hash). CallRefused (a
+    ValueError, one line) when the text is empty, has no "# Title" first line or no body, or is longer
+    than Discourse takes."""
     title, body = read_document(text)
     if len(title) > TITLE_MAX:
-        raise ValueError(f"the title has {len(title)} characters; Discourse takes {TITLE_MAX} at most")
+        raise CallRefused("title_too_long", f"the title has {len(title)} characters; Discourse takes "
+                          f"{TITLE_MAX} at most", length=len(title), limit=TITLE_MAX)
     if not actor.strip():
         raise ValueError("say who publishes the call (the community manager's username)")
     key = "call:" + hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()[:24]
+    raw = len(with_marker(body, key))
+    if raw > POST_MAX:
+        raise CallRefused("too_long", f"the text has {raw} characters with codev's marker; Discourse takes "
+                          f"{POST_MAX} at most", length=raw, limit=POST_MAX)
     payload = {"title": title, "raw": body, "category": int(category_id), "decided_by": actor.strip()}
     with make_uow() as uow:
         created = enqueue(uow, Intent(key, "create_topic", payload), now)
         uow.commit()
     log.info("call for experts %s %s by %s", key, "queued" if created else "already queued", actor)
     return {"key": key, "created": created, "title": title}
+
+
+def published(make_uow: Callable[[], UnitOfWork], key: str) -> dict[str, Any] | None:
+    """Where a published call stands: {"key", "title", "status", "topic_id"}; None for no such call."""
+    if not key.startswith("call:"):
+        return None
+    with make_uow() as uow:
+        row = uow.outbox.find(key)
+    if row is None or row.kind != "create_topic":
+        return None
+    return {"key": key, "title": str(row.payload.get("title", "")), "status": row.status,
+            "topic_id": row.topic_id}

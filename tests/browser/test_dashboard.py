@@ -1,7 +1,7 @@
 """The dashboard in a real headless Chromium: a community manager signs in through the sandbox's
 DiscourseConnect provider, reads each page, follows a figure to its list and switches to Arabic (right
-to left); a member who is not staff is refused. Screenshots of each page, in French and Arabic, go to
-var/artifacts/dashboard/."""
+to left) and prepares, edits and publishes a call for experts; a member who is not staff is refused.
+Screenshots of each page, in French and Arabic, go to var/artifacts/dashboard/."""
 
 from __future__ import annotations
 
@@ -9,22 +9,26 @@ import dataclasses
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from discourse_sandbox import Sandbox
 from sync_service.adapters.db.engine import make_engine
 from sync_service.adapters.db.migrate import upgrade
+from sync_service.adapters.db.tables import OutboxIntent
 from sync_service.bootstrap import Codev
 from sync_service.config.files import SAMPLE_SEED
 from sync_service.config.settings import DashboardSettings, DiscourseSettings, Settings
 from sync_service.entrypoints.web import build_app
+from sync_service.services.outbox import SendPolicy, send_due
 from tests import paths
 from tests.browser import world
 from tests.configured import configured, packaged
-from tests.conftest import start_sandbox
+from tests.conftest import ADMIN_API_KEY, start_sandbox
 from tests.plugin import tooling
 
 ARTIFACTS = paths.ROOT / "var" / "artifacts" / "dashboard"
@@ -40,6 +44,7 @@ PAGES = {"results": "/dashboard/", "needs": "/dashboard/needs", "introductions":
 class Site:
     forum: str
     dashboard: str
+    codev: Codev
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +60,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     server = make_server("127.0.0.1", 0, app=None, threaded=True)  # type: ignore[arg-type]
     dashboard = f"http://127.0.0.1:{server.server_port}"
     settings = dataclasses.replace(Settings(), database_url=url,
-                                   discourse=DiscourseSettings(sandbox.base_url, "unused-key", "system"),
+                                   discourse=DiscourseSettings(sandbox.base_url, ADMIN_API_KEY, "system"),
                                    dashboard=DashboardSettings(dashboard, SECRET))
     codev = Codev(configured(settings))
     server.app = build_app(codev, secure_cookies=False)  # plain HTTP on the loopback, as in the demo
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield Site(sandbox.base_url, dashboard)
+    yield Site(sandbox.base_url, dashboard, codev)
     server.shutdown()
     codev.close()
     sandbox.stop()
@@ -178,4 +183,58 @@ def test_a_member_who_is_not_staff_is_refused(browser: Browser, site: Site) -> N
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.locator("a.kpi").count() == 0
     shoot(page, "refused-fr")
+    page.close()
+
+
+def test_a_community_manager_prepares_edits_and_publishes_a_call_for_experts(
+        browser: Browser, site: Site) -> None:
+    page = signed_in(browser, site, MANAGER)
+    page.goto(site.dashboard + "/dashboard/gaps")
+    page.locator("a[data-action=prepare-call]").click()
+    assert page.url == site.dashboard + "/dashboard/call"
+    assert page.locator("h1").inner_text() == "Préparer un appel à experts"
+    text = page.locator("#call-text")
+    assert text.input_value().startswith("# Appel à experts de la diaspora : ")
+    shoot(page, "call-fr")
+
+    page.locator("input[name=language][value=ar]").check()  # the call in Arabic, the page still in French
+    page.locator("button[data-action=change-language]").click()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    assert text.get_attribute("dir") == "rtl" and text.input_value().startswith("# نداء")
+    page.locator("button[data-lang=ar]").click()  # the reader switches too: back to the same call page
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("h1").inner_text() == "إعداد نداء للخبراء"
+    assert page.evaluate("getComputedStyle(document.querySelector('#call-text')).direction") == "rtl"
+    width = page.viewport_size["width"] if page.viewport_size else 1200
+    button = page.locator("button[data-action=publish-call]").bounding_box()
+    assert button is not None and button["x"] + button["width"] > width * 0.6  # starts on the right
+    opening = '<div dir="rtl" lang="ar">\n\n'  # the forum shows the text right to left within it
+    edited = text.input_value().replace(opening, opening + "مرحبا بكم: نداء راجعه فريق التنشيط.\n\n", 1)
+    text.fill(edited)
+    text.evaluate("e => { e.scrollTop = 0; e.setSelectionRange(0, 0); }")  # the title in the picture
+    shoot(page, "call-ar")
+
+    page.locator("button[data-action=publish-call]").dblclick()  # pressed twice
+    page.wait_for_url("**/dashboard/call/queued?**")
+    assert page.locator("h1").inner_text() == "أُرسل النداء للخبراء"
+    assert "pratiques" in page.locator(".queued").inner_text()
+    shoot(page, "call-queued-ar")
+    with site.codev.uow() as uow:
+        key = parse_qs(urlsplit(page.url).query)["key"][0]
+        row = uow.outbox.find(key)
+        assert row is not None and row.payload["decided_by"] == MANAGER
+        assert "مرحبا بكم: نداء راجعه فريق التنشيط." in row.payload["raw"]
+        calls = uow.session.scalar(select(func.count()).select_from(OutboxIntent).where(  # type: ignore[attr-defined]
+            OutboxIntent.kind == "create_topic"))
+        assert calls == 1  # one intent, the button pressed twice
+    codev = site.codev
+    sent = send_due(codev.uow, codev.writer, "browser", codev.clocks.now, SendPolicy(settle_seconds=0))
+    assert sent.sent == 1
+    page.reload()
+    link = page.locator(".queued a.topic")
+    assert (link.get_attribute("href") or "").startswith(f"{site.forum}/t/")
+    shoot(page, "call-sent-ar")
+    page.locator("button[data-lang=fr]").click()
+    page.wait_for_load_state()
     page.close()

@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from sync_service.bootstrap import Codev
 from sync_service.domain.i18n import LOCALES, text_direction
-from sync_service.entrypoints.dashboard import pages, signing
+from sync_service.entrypoints.dashboard import call, pages, signing
 from sync_service.entrypoints.dashboard.context import Dashboard, locale, refusal, words
 
 SESSION_HOURS = 8
@@ -44,16 +44,18 @@ def init_app(app: Flask, codev: Codev, *, secure_cookies: bool = True) -> None:
                "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
                "Cache-Control": "no-store"}
     app.register_blueprint(pages.bp)
+    app.register_blueprint(call.bp)
     app.register_blueprint(signing.bp)
+    ours = (pages.bp.name, call.bp.name, signing.bp.name)
 
     @app.before_request
     def _protect_forms() -> None:
-        if request.method == "POST" and request.blueprint in (pages.bp.name, signing.bp.name):
+        if request.method == "POST" and request.blueprint in ours:
             csrf.protect()
 
     @app.after_request
     def _headers(response: Response) -> Response:
-        if request.blueprint in (pages.bp.name, signing.bp.name):
+        if request.blueprint in ours:
             response.headers.update(headers)
         return response
 

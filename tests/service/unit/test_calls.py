@@ -11,10 +11,20 @@ from hypothesis import given, settings
 
 from sync_service.config import ForumSettings, Settings
 from sync_service.config.errors import ConfigError
-from sync_service.domain.calls import FORUM, PLAIN, GapNeed, as_document, call_text, gaps_of, read_document
+from sync_service.domain.calls import (
+    FORUM,
+    PLAIN,
+    CallRefused,
+    GapNeed,
+    as_document,
+    call_text,
+    gaps_of,
+    read_document,
+)
 from sync_service.domain.i18n import Translator
 from sync_service.domain.needs import NeedDetails
 from sync_service.services import calls
+from sync_service.services.outbox import with_marker
 from tests.configured import configured, packaged
 from tests.service.unit.fakes import FakeStore, FakeUnitOfWork
 from tests.service.unit.test_safe_text import USER_TEXT, problems
@@ -117,3 +127,30 @@ def test_the_calls_category_is_a_public_category_other_than_the_needs_and_the_re
 
     with pytest.raises(ConfigError, match="calls_category"):
         configured(settings).forum_structure(require_secret=False)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    (" \n", "empty"), ("pas de titre\n\ntexte", "no_title"), ("# Titre seul", "no_body"),
+    ("# " + "t" * 256 + "\n\ntexte", "title_too_long"), ("# Titre\n\n" + "x" * 32000, "too_long")])
+def test_a_call_the_forum_would_refuse_names_its_reason_and_queues_nothing(text: str, reason: str) -> None:
+    store = FakeStore()
+
+    with pytest.raises(CallRefused) as refused:
+        calls.publish(lambda: FakeUnitOfWork(store), text, 7, "youness", NOW)
+
+    assert refused.value.reason == reason and "\n" not in str(refused.value)
+    assert T.translate(f"dashboard.call.refused.{reason}", "fr", **refused.value.values)
+    assert store.intents() == []
+
+
+def test_the_longest_call_discourse_takes_counts_the_outbox_marker() -> None:
+    store = FakeStore()
+    text = "# Titre de l'appel\n\n" + "x" * (calls.POST_MAX - 60)
+
+    queued = calls.publish(lambda: FakeUnitOfWork(store), text, 7, "youness", NOW)
+
+    [intent] = store.intents("create_topic")
+    assert len(with_marker(intent.payload["raw"], intent.key)) <= calls.POST_MAX
+    assert calls.published(lambda: FakeUnitOfWork(store), queued["key"]) == {
+        "key": queued["key"], "title": "Titre de l'appel", "status": "pending", "topic_id": None}
+    assert calls.published(lambda: FakeUnitOfWork(store), "review:1") is None
