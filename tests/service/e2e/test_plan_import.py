@@ -87,7 +87,9 @@ def test_plans_reach_the_forum_as_unlisted_drafts_once_even_with_a_worker_killed
             assert kept and all(n["status"] == "new" for n in kept)
             real = app.run(*args)
             assert real.returncode == 0, real.stderr
-            assert json.loads(real.stdout)["drafts"]["created"] == [n["row"] for n in kept]
+            drafts = json.loads(real.stdout)["drafts"]
+            assert drafts["created"] == [n["row"] for n in kept] and drafts["review"] is True
+            assert drafts["queued"] == len(kept) + 1  # the drafts and their review message
             expected += len(kept)
         broken = app.run("import-plan", str(BROKEN[0]), "--organisation", BROKEN[1])
         assert broken.returncode == 2 and "ligne 3, colonne D" in broken.stderr
