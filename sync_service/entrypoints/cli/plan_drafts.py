@@ -14,6 +14,7 @@ from sync_service.adapters.plans import read_rows
 from sync_service.bootstrap import Codev
 from sync_service.domain.matching.taxonomy import Recognizer
 from sync_service.domain.plans.drafts import DraftStyle, draft_of
+from sync_service.domain.plans.review import PREFIX as REVIEW_PREFIX
 from sync_service.domain.plans.review import ReviewStyle, review_locale
 from sync_service.domain.plans.rows import PlanReading, read_plan
 from sync_service.entrypoints.cli.errors import EXIT_CONFIG, fail
@@ -67,7 +68,7 @@ def record_import(codev: Codev, reading: PlanReading, organisation: str) -> tupl
 
 def import_sample(codev: Codev, path: Path, organisation: str, timeout: float) -> tuple[str, list[int]]:
     """The demo's import of a CSV plan: recorded and queued, then the drafts' topics once the running
-    worker has sent them (unlisted)."""
+    worker has sent them (unlisted) and their review message."""
     with codev.uow() as uow:
         previous = known_fingerprints(uow, organisation)
     reading = read_plan(read_rows(path), organisation, Recognizer(codev.config.taxonomy),
@@ -79,7 +80,9 @@ def import_sample(codev: Codev, path: Path, organisation: str, timeout: float) -
         with SqlUnitOfWork(codev.engine) as uow:
             found = uow.session.execute(select(OutboxIntent.topic_id).where(
                 OutboxIntent.intent_key.in_(keys), OutboxIntent.status == "sent")).all()
+            unsent = uow.session.execute(select(OutboxIntent.id).where(
+                OutboxIntent.intent_key.startswith(REVIEW_PREFIX), OutboxIntent.status != "sent")).first()
         topics = sorted(int(t) for (t,) in found if t is not None)
-        if len(topics) == len(keys) or time.monotonic() > deadline:
+        if (len(topics) == len(keys) and unsent is None) or time.monotonic() > deadline:
             return summary, topics
         time.sleep(1.0)
