@@ -16,6 +16,9 @@ GROUP_NAME = re.compile(r"[a-z0-9_][a-z0-9_.-]*[a-z0-9_]")
 ALIAS_LEVELS = (0, 1, 2, 3, 4, 99)  # Group::ALIAS_LEVELS; all but 0 let an admin (codev) message
 GROUP_LEVELS = ("messageable_level", "mentionable_level")
 ELIDED = tuple("AEIOUYHÂÉÈÎÔ")  # "Commune d'Anzi", "Commune de Tanalt"
+# A commune's group is messaged by codev (an admin: the plan import's review message, introductions for
+# its imported needs); 3: its members, moderators and admins, not everyone.
+COMMUNE_MESSAGEABLE_LEVEL = 3
 
 
 def group_specs(r: Reader, doc: Mapping[str, Any], settings: Settings,
@@ -65,7 +68,7 @@ def commune_group_specs(r: Reader, doc: Mapping[str, Any], settings: Settings,
                                                  "(settings forum.commune_group_prefix)")
         article = "d'" if commune.name.startswith(ELIDED) else "de "
         full_name = entry.get("full_name") or f"Commune {article}{commune.name} — جماعة {commune.name_ar}"
-        found.append((slug, GroupSpec(name, str(full_name))))
+        found.append((slug, GroupSpec(name, str(full_name), messageable_level=COMMUNE_MESSAGEABLE_LEVEL)))
     return found
 
 

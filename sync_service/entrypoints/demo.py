@@ -194,19 +194,25 @@ class Demo:
         raw = requests.get(f"{url}/posts/{post_id}.json", headers=api(), timeout=10).json()["raw"]
         if "approuver" not in raw:
             raise DemoError(f"review topic {topic_id} shows no candidate to approve")
+        before = {t["id"] for t in self._messages()}  # the plan import's review message among them
         answer = requests.post(f"{url}/posts.json", headers=api(MANAGER), timeout=10,
                                data={"topic_id": topic_id, "raw": "approuver 1, merci pour cette suggestion"})
         answer.raise_for_status()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            listing = requests.get(f"{url}/topics/private-messages/{MANAGER}.json", headers=api(MANAGER),
-                                   timeout=10)
-            topics: list[dict[str, Any]] = listing.json().get("topic_list", {}).get("topics") if listing.ok \
-                else []
+            topics = [t for t in self._messages() if t["id"] not in before]
             if topics:
                 return str(topics[0]["title"])
             time.sleep(1.0)
         raise DemoError("the approval did not open an introduction within 60 s")
+
+    def _messages(self) -> list[dict[str, Any]]:
+        """The private messages the manager (or the manager's groups) received."""
+        listing = requests.get(f"{self.forum_url}/topics/private-messages/{MANAGER}.json",
+                               headers=api(MANAGER), timeout=10)
+        topics: list[dict[str, Any]] = listing.json().get("topic_list", {}).get("topics") if listing.ok \
+            else []
+        return topics or []
 
     def stop(self) -> None:
         """Stop the worker, the intake and the sandbox."""

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from sync_service.domain.posts import INTENT_KEY, marker
+from sync_service.domain.safe_text import topic_link
 from sync_service.services.ports.forum import ForumUnavailable, ForumWriter, UnclearOutcome, WriteRefused
 from sync_service.services.ports.storage import Intent, OutboxRepository, OutboxRow, UnitOfWork
 
@@ -138,6 +139,8 @@ def _release(outbox: OutboxRepository, row: OutboxRow) -> bool:
 def _send_one(uow_factory: Callable[[], UnitOfWork], writer: ForumWriter, row: OutboxRow,
               now: Callable[[], datetime], policy: SendPolicy, report: SendReport) -> None:
     payload = _resolved(row)
+    if "links" in payload:
+        payload = _linked(uow_factory, payload)
     try:
         found = writer.locate(row.kind, payload, row.key) if row.maybe_sent and row.kind in CREATES else None
         if found is not None:
@@ -199,6 +202,20 @@ def _record(uow_factory: Callable[[], UnitOfWork], report: SendReport, outcome: 
         setattr(report, outcome, getattr(report, outcome) + 1)
     else:
         report.lost += 1
+
+
+def _linked(uow_factory: Callable[[], UnitOfWork], payload: dict[str, Any]) -> dict[str, Any]:
+    """The raw text with each link token ({token: {"key", "label"}}) made a link to the topic its intent
+    opened, or left as its label while that topic is not known to be on the forum yet."""
+    links: Mapping[str, Mapping[str, str]] = payload.pop("links")
+    raw = str(payload.get("raw", ""))
+    with uow_factory() as uow:
+        for token, link in links.items():
+            sent = uow.outbox.find(link["key"])
+            topic_id = sent.topic_id if sent is not None and sent.status == "sent" else None
+            raw = raw.replace(token, topic_link(link["label"], topic_id) if topic_id else link["label"])
+    payload["raw"] = raw
+    return payload
 
 
 def _resolved(row: OutboxRow) -> dict[str, Any]:

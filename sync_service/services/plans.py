@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sync_service.domain.plans.drafts import Decisions, Draft, Known, decide
+from sync_service.domain.plans.review import ReviewStyle, changed_lines, review_key, review_message
 from sync_service.domain.plans.rows import PlanReading, Proposal
 from sync_service.services.outbox import enqueue
 from sync_service.services.ports.records import PlanRecord
@@ -34,12 +35,15 @@ class ImportResult:
 
     decisions: Decisions
     intents_added: int
+    review_queued: bool = False
 
 
 def import_plan(uow: UnitOfWork, reading: PlanReading, organisation: str, category_id: int,
-                render: Callable[[Proposal], Draft], now: datetime) -> ImportResult:
-    """Record every kept row and enqueue its draft's creation or edit, in the caller's transaction (it
-    commits). The reading must have been made with `known_fingerprints` of the same unit of work."""
+                render: Callable[[Proposal], Draft], now: datetime,
+                review: ReviewStyle | None = None) -> ImportResult:
+    """Record every kept row and enqueue its draft's creation or edit, then (with `review`) the message
+    that tells the organisation and the community managers, in the caller's transaction (it commits).
+    The reading must have been made with `known_fingerprints` of the same unit of work."""
     records = {r.key: r for r in uow.plans.of_organisation(organisation)}
     known = [Known(r.key, r.row, r.title, r.fingerprint, r.revision, r.confirmed_at is not None)
              for r in records.values()]
@@ -61,7 +65,27 @@ def import_plan(uow: UnitOfWork, reading: PlanReading, organisation: str, catego
             moved = PlanRecord(stored.key, organisation, proposal.row, stored.title, stored.fingerprint,
                                stored.revision)
             uow.plans.save(moved, now)
-    return ImportResult(decisions, added)
+    queued = review is not None and _queue_review(uow, decisions, records, organisation, render, review, now)
+    return ImportResult(decisions, added + queued, queued)
+
+
+def _queue_review(uow: UnitOfWork, decisions: Decisions, records: dict[str, PlanRecord], organisation: str,
+                  render: Callable[[Proposal], Draft], style: ReviewStyle, now: datetime) -> bool:
+    """The review message, once per set of drafts created or edited (its key); False if none or queued."""
+    key = review_key(organisation, decisions, PREFIX)
+    if key is None:
+        return False
+    changes: dict[int, tuple[list[str], list[str]]] = {}
+    for proposal in decisions.kept:  # what the confirmed need said, from the last write of its draft
+        stored = records[_key(proposal)]
+        last = draft_key(stored.key) + (f":r{stored.revision}" if stored.revision else "")
+        written = uow.outbox.find(last)
+        if written is not None and written.payload.get("raw"):
+            changes[proposal.row] = changed_lines(str(written.payload["raw"]), render(proposal).raw)
+    message = review_message(decisions, style, changes)
+    payload = {"title": message.title, "raw": message.raw, "target_recipients": list(style.recipients),
+               "links": {token: dict(link) for token, link in message.links.items()}}
+    return enqueue(uow, Intent(key, "private_message", payload), now)
 
 
 def _key(proposal: Proposal) -> str:

@@ -1,18 +1,22 @@
 """The plan import against the sandbox, codev as processes: five differently shaped plans (and the sample
 plan) dry-run then imported; the worker killed in the middle of sending the drafts; nothing posted twice;
-a second import creates nothing; a draft listed by a community manager, or confirmed by a reply of the
-commune's official, becomes the commune's need.
+a second import creates nothing; one review message per import to the commune's group and the community
+managers, once, linking the drafts already on the forum; a draft listed by a community manager, or
+confirmed by a reply of the commune's official, becomes the commune's need.
 
 How Discourse does it (the sandbox follows): an API create with `unlist_topic` makes an unlisted topic
 for staff only (lib/topic_creator.rb, validate_visibility / Guardian#can_create_unlisted_topic?); listing
 it is `PUT /t/:id/status` status=visible (TopicsController#status, TopicStatusUpdater), whose webhook
 event topic_visible_status_updated is delivered to hooks of topic_edited
 (WebHook.translate_event_name_to_type); unlisted topics are left out of topic lists for non-staff
-(TopicQuery: `topics.visible` unless the user is staff)."""
+(TopicQuery: `topics.visible` unless the user is staff). A message to a group needs the group messageable
+by the sender (TopicCreator#add_groups: Group.messageable, Group.alias_levels: an admin at levels 1 to 99,
+never 0), hence commune groups at 3 (config/forum.yaml)."""
 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -47,6 +51,20 @@ def rows(url: str, query):  # type: ignore[no-untyped-def]
         engine.dispose()
 
 
+def review_messages(sandbox) -> dict[str, list[tuple[set[str], str]]]:  # type: ignore[no-untyped-def]
+    """Organisation -> the review messages it received: (groups the message is for, first post's raw)."""
+    found: dict[str, list[tuple[set[str], str]]] = {}
+    with sandbox.state.transaction() as state:
+        for topic in state.topics.values():
+            first = next((p for p in state.posts_of_topic(topic.id) if p.post_number == 1), None)
+            if topic.archetype != "private_message" or first is None or "plan-review:" not in first.raw:
+                continue
+            groups = {state.groups[g].name for g in topic.allowed_group_ids}
+            organisation = next(g for g in groups if g != "animateurs")
+            found.setdefault(organisation, []).append((groups, first.raw))
+    return found
+
+
 @pytest.mark.slow
 def test_plans_reach_the_forum_as_unlisted_drafts_once_even_with_a_worker_killed(tmp_path: Path,
                                                                                 database_url: str) -> None:
@@ -69,7 +87,9 @@ def test_plans_reach_the_forum_as_unlisted_drafts_once_even_with_a_worker_killed
             assert kept and all(n["status"] == "new" for n in kept)
             real = app.run(*args)
             assert real.returncode == 0, real.stderr
-            assert json.loads(real.stdout)["drafts"]["created"] == [n["row"] for n in kept]
+            drafts = json.loads(real.stdout)["drafts"]
+            assert drafts["created"] == [n["row"] for n in kept] and drafts["review"] is True
+            assert drafts["queued"] == len(kept) + 1  # the drafts and their review message
             expected += len(kept)
         broken = app.run("import-plan", str(BROKEN[0]), "--organisation", BROKEN[1])
         assert broken.returncode == 2 and "ligne 3, colonne D" in broken.stderr
@@ -85,6 +105,12 @@ def test_plans_reach_the_forum_as_unlisted_drafts_once_even_with_a_worker_killed
         app.kill_worker("w1")
         app.start_worker("w1")  # a new process in the dead one's place
         wait_for(lambda: sent() == expected, 120, lambda: f"{sent()} of {expected} drafts sent")
+
+        def reviews() -> int:
+            return len(rows(database_url, select(OutboxIntent.intent_key).where(
+                OutboxIntent.intent_key.startswith("plan-review:"), OutboxIntent.status == "sent")))
+
+        wait_for(lambda: reviews() == len(IMPORTS), 60, lambda: f"{reviews()} review messages sent")
 
         sandbox.apply({"faults": {"api_slow_rate": 0.0, "api_fail_after_write_rate": 0.0}})
         with sandbox.state.transaction() as state:
@@ -106,14 +132,31 @@ def test_plans_reach_the_forum_as_unlisted_drafts_once_even_with_a_worker_killed
         shown = {t["id"] for t in expert["topic_list"]["topics"]}
         assert shown and not shown & {t.id for t in drafts}
 
-        # importing the same files again creates nothing
+        # one review message per import, to the commune's group and the managers, linking its drafts
+        messages = review_messages(sandbox)
+        assert sorted(messages) == sorted(organisation for _, organisation, _ in IMPORTS)
+        assert all(len(sent) == 1 for sent in messages.values())  # nothing posted twice
+        by_org = {o: {t.id for t in drafts if t.title.endswith(f"({label})")}
+                  for o, label in (("commune-tanalt", "Tanalt"), ("commune-anzi", "Anzi"))}
+        for organisation, draft_ids in by_org.items():
+            [(groups, raw)] = messages[organisation]
+            assert groups == {organisation, "animateurs"}
+            linked = {int(n) for n in re.findall(r"\]\(/t/(\d+)\)", raw)}
+            assert linked and linked <= draft_ids  # drafts sent before the message are linked
+            assert "je confirme ce besoin" in raw
+        [(_, tissint)] = messages["commune-tissint"]
+        assert "أؤكد هذه الحاجة" in tissint  # an Arabic plan, an Arabic message
+
+        # importing the same files again creates nothing and says nothing
         for path, organisation, extra in IMPORTS:
             again = app.run("import-plan", str(path), "--organisation", organisation, "--format", "json",
                             *extra)
             assert again.returncode == 0, again.stderr
             document = json.loads(again.stdout)
             assert document["drafts"]["queued"] == 0 and document["drafts"]["created"] == []
+            assert document["drafts"]["review"] is False
             assert {n["status"] for n in document["needs"]} <= {"unchanged", "skipped"}
+        assert review_messages(sandbox) == messages
 
         # a community manager (a moderator) lists one draft: codev reads it as the commune's need
         tanalt = rows(database_url, select(PlanRowRecord.key).where(

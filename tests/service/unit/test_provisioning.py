@@ -268,7 +268,11 @@ def test_shipped_structure_has_the_categories_groups_and_webhook_codev_relies_on
     assert dict(slugs["revue-des-suggestions"].permissions) == {"staff": 1, "animateurs": 1}
     managers = next(g for g in structure.groups if g.name == settings.forum.community_managers_group)
     assert (managers.messageable_level, managers.mentionable_level) == (99, 3)
-    assert all(g.messageable_level is None for g in structure.groups if g is not managers)
+    # codev (an admin) messages a commune's or an organisation's group (the plan import's review message)
+    organisations = {"associations", "cooperatives", "gie", "federations"}
+    assert all(g.messageable_level == 3 for g in structure.groups
+               if g.name.startswith(settings.forum.commune_group_prefix) or g.name in organisations)
+    assert next(g for g in structure.groups if g.name == "experts").messageable_level is None
     assert slugs["besoins"].form_templates == ("Besoin de la commune",)
     groups = {g.name for g in structure.groups}
     assert {"experts", "animateurs", "associations", "cooperatives", "gie", "federations",
