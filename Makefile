@@ -66,13 +66,15 @@ bench: install
 # The longer proofs (docs/reliability.md): the proxy held by 50 slow clients for a minute (make test
 # holds them 12 s); the crash proof at full size on PostgreSQL, five runs in a row (make test runs a
 # lighter one): 3 workers, 10,000 edits, 50 SIGKILLs, 10 % API faults, a CPU hog; 10,000 hostile
-# deliveries against codev serve on both databases (make test sends 600). It needs
+# deliveries against codev serve on both databases (make test sends 600); the plan import of all six
+# sample plans with a worker killed (make test imports three). It needs
 # CODEV_TEST_POSTGRES_URL (as .ci/run sets it).
 PROOF_RUNS ?= 5
 proof: install
 	CODEV_PROOF_SECONDS=60 $(BIN)/pytest -q -s tests/deploy/test_proxy_slow_clients.py
 	@test -n "$$CODEV_TEST_POSTGRES_URL" || { echo "make proof: set CODEV_TEST_POSTGRES_URL"; exit 2; }
 	CODEV_PROOF_FUZZ=1 $(BIN)/pytest -q -s tests/service/e2e/test_fuzz_deliveries.py
+	CODEV_PROOF_PLANS=1 $(BIN)/pytest -q -s tests/service/e2e/test_plan_import.py
 	for run in $$(seq 1 $(PROOF_RUNS)); do \
 	  CODEV_PROOF_CRASH=1 $(BIN)/pytest -q -s \
 	    "tests/service/e2e/test_crash.py::test_workers_killed_at_random_moments_lose_nothing_and_never_undo_a_newer_write[postgresql]" \
