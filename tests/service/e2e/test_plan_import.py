@@ -1,9 +1,10 @@
 """The plan import against the sandbox, codev as processes: differently shaped plans dry-run then
 imported (`make test`: three, an XLSX with merged cells and a totals line, Arabic headings, amounts in
-KDH; `make proof`, CODEV_PROOF_PLANS=1: all five shapes and the sample plan); the worker killed in the middle of sending the drafts; nothing posted twice;
-a second import creates nothing; one review message per import to the commune's group and the community
-managers, once, linking the drafts already on the forum; a draft listed by a community manager, or
-confirmed by a reply of the commune's official, becomes the commune's need.
+KDH; `make proof`, CODEV_PROOF_PLANS=1: all five shapes and the sample plan); the worker killed in the
+middle of sending the drafts; nothing posted twice; a second import creates nothing; one review message
+per import to the commune's group and the community managers, once, linking the drafts already on the
+forum; a draft listed by a community manager, or confirmed by a reply of the commune's official,
+becomes the commune's need.
 
 How Discourse does it (the sandbox follows): an API create with `unlist_topic` makes an unlisted topic
 for staff only (lib/topic_creator.rb, validate_visibility / Guardian#can_create_unlisted_topic?); listing
