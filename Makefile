@@ -67,7 +67,7 @@ bench: install
 # holds them 12 s); the crash proof at full size on PostgreSQL, five runs in a row (make test runs a
 # lighter one): 3 workers, 10,000 edits, 50 SIGKILLs, 10 % API faults, a CPU hog; 10,000 hostile
 # deliveries against codev serve on both databases (make test sends 600); the plan import of all six
-# sample plans with a worker killed (make test imports three). It needs
+# sample plans with a worker killed, on both databases (make test imports three, on PostgreSQL). It needs
 # CODEV_TEST_POSTGRES_URL (as .ci/run sets it).
 PROOF_RUNS ?= 5
 proof: install
