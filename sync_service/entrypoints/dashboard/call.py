@@ -12,13 +12,13 @@ from flask.typing import ResponseReturnValue
 
 from sync_service.domain.calls import CallRefused
 from sync_service.domain.i18n import LOCALES
-from sync_service.entrypoints.dashboard import pages
 from sync_service.entrypoints.dashboard.context import dashboard, locale, words
+from sync_service.entrypoints.dashboard.pages import page, signed_in
 from sync_service.services import calls
 from sync_service.services.ports.forum import ForumUnavailable
 
 bp = Blueprint("dashboard_call", __name__, url_prefix="/dashboard", template_folder="templates")
-bp.before_request(pages.signed_in)
+bp.before_request(signed_in)
 log = logging.getLogger(__name__)
 TEXT_FIELD_MAX = 200_000  # a form bigger than this is no edited call: refused before anything is read
 
@@ -32,7 +32,7 @@ def call_language() -> str:
 def show(language: str, text: str, *, error: str | None = None, status: int = 200) -> ResponseReturnValue:
     """The call page: the language choice, the text in its textarea, the publish form."""
     codev = dashboard().codev
-    return pages.page("call", call_lang=language, text=text, error=error,
+    return page("call", call_lang=language, text=text, error=error,
                       category=codev.settings.forum.calls_category), status
 
 
@@ -80,5 +80,5 @@ def queued() -> ResponseReturnValue:
     if found is None:
         abort(404)
     forum = codev.settings.discourse.url.rstrip("/")
-    return pages.page("call_queued", call=found, again=request.args.get("again") == "1", forum=forum,
+    return page("call_queued", call=found, again=request.args.get("again") == "1", forum=forum,
                       category=codev.settings.forum.calls_category)

@@ -13,10 +13,11 @@ from flask.typing import ResponseReturnValue
 from sync_service.domain.i18n import LOCALES
 from sync_service.domain.impact import KPI_NAMES, NEED_STATUSES
 from sync_service.domain.impact_detail import GAP_AXES
-from sync_service.entrypoints.dashboard import lists
 from sync_service.entrypoints.dashboard.auth import local_path
 from sync_service.entrypoints.dashboard.charts import Bar, bars, columns
 from sync_service.entrypoints.dashboard.context import dashboard, locale, refusal, words
+from sync_service.entrypoints.dashboard.lists import heading as list_heading
+from sync_service.entrypoints.dashboard.lists import rows as list_rows
 from sync_service.entrypoints.dashboard.signing import off
 from sync_service.services.dashboard import DashboardFigures
 from sync_service.services.report import ReportRequest
@@ -146,7 +147,7 @@ def gaps() -> ResponseReturnValue:
 def listing(figure: str) -> ResponseReturnValue:
     """The list behind one figure: names and need topics, each a link to the forum."""
     found = figures()
-    rows = lists.rows(found, figure, request.args.get("key", ""), words(locale()))
+    rows = list_rows(found, figure, request.args.get("key", ""), words(locale()))
     if rows is None:
         abort(404)
     forum = dashboard().codev.settings.discourse.url.rstrip("/")
@@ -154,7 +155,7 @@ def listing(figure: str) -> ResponseReturnValue:
     raw_page = request.args.get("page", "1")
     number = max(1, int(raw_page)) if raw_page.isdigit() else 1
     first = (number - 1) * LIST_PAGE
-    heading, back = lists.heading(figure, concept(figure.removeprefix("gap-"), key), words(locale()))
+    heading, back = list_heading(figure, concept(figure.removeprefix("gap-"), key), words(locale()))
     query = {k: v for k, v in request.args.items() if k in ("from", "to") and v}
     pages = {name: f"/dashboard/list/{figure}?{urlencode({**query, 'key': key, 'page': n})}"
              for name, n in (("previous", number - 1), ("next", number + 1))
