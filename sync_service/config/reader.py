@@ -12,6 +12,9 @@ import yaml
 
 from sync_service.config.errors import ConfigError
 
+# libyaml's loader when PyYAML was built with it (its wheels are): the taxonomy and the catalogues are
+# read at every command's start, ten times faster than in pure Python; both load the same values
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 TAG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 MAX_TAG_LENGTH = 20  # Discourse's max_tag_length default
 
@@ -28,7 +31,7 @@ def read_yaml(path: Path) -> Any:
     except OSError as exc:
         raise ConfigError(source, "(file)", type(exc).__name__, "a readable YAML file") from exc
     try:
-        return yaml.safe_load(text)
+        return yaml.load(text, Loader=SAFE_LOADER)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "(file)"

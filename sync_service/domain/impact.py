@@ -3,10 +3,12 @@ of needs and introductions (docs/impact.md). Pure: the rows come in, in the orde
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Iterable, Mapping, Sequence
+import dataclasses
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+
+from sync_service.domain.brokerage import PENDING, Introduction
 
 NEED, INTRODUCTION = "need", "introduction"
 # Rows of the follow-up: a person's testimony received, a "retour d'expérience" published (no person)
@@ -16,6 +18,10 @@ KPI_NAMES = ("migrants_involved", "communes_engaged", "actors_linked", "communes
 NEED_STATUSES = ("open", "matched", "in_progress", "served", "funded", "closed")
 ANSWERS = ("accepted", "declined", "expired", "withdrawn")
 STRENGTHENED = ("served", "funded")
+ANSWERED = ("accepted", "declined")  # the expert's own answers (their times are measured)
+# Upper bounds (days) of the answer-time bars; an answer later than the last falls in "more".
+WAIT_BOUNDS = (1, 3, 7, 14)
+WAIT_BARS = (*(str(b) for b in WAIT_BOUNDS), "more")
 LOOKING = "open"  # a need nobody serves or is asked to: its skills are a gap
 
 
@@ -36,6 +42,7 @@ class StatusChange:
     commune: str | None = None
     organisation: str | None = None
     skills: tuple[str, ...] = ()
+    proposed_at: datetime | None = None  # an introduction's answer or end: when it was proposed
 
 
 @dataclass(frozen=True)
@@ -55,82 +62,58 @@ class Period:
 
 
 @dataclass(frozen=True)
-class Kpi:
-    """One expected result: its value, its target and who counts (names; a forgotten person counts
-    without a name, so `value` may exceed len(members))."""
+class HistoryFacts:
+    """What every figure of a period is computed from: a few rows a need, the introductions accepted in
+    the period, and counts. facts_of() gives them from the whole history; the SQL repository gives the
+    same without reading it all (the storage contract compares both)."""
 
-    value: int
-    target: int
-    members: tuple[str, ...] = ()
+    posted: tuple[StatusChange, ...]  # each need's first row, when it falls in the period
+    at_end: Mapping[int, StatusChange]  # each need's last row before the period's end
+    strengthened: tuple[StatusChange, ...]  # each need's first served or funded row in the period
+    accepted: tuple[StatusChange, ...]  # introductions accepted in the period
+    introductions: Mapping[str, int]  # "proposed" (pending rows) and ANSWERS in the period, when not 0
+    experiences: Mapping[str, int]  # EXPERIENCE_FIGURES in the period, when not 0
+    waits: tuple[tuple[int, float], ...]  # (need topic, days from proposal to answer), answers in the period
+    span: tuple[datetime, datetime] | None  # first and last need or introduction row in the period
 
-
-@dataclass(frozen=True)
-class ImpactReport:
-    """What `codev report` prints."""
-
-    kpis: Mapping[str, Kpi]
-    needs_by_status: Mapping[str, int]
-    introductions: Mapping[str, int]
-    median_days_to_answer: float | None
-    skill_gaps: tuple[tuple[str, int], ...]
-    per_commune: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
-    experiences: Mapping[str, int] = field(default_factory=dict)  # EXPERIENCE_FIGURES in the period
+    def with_accepted(self, accepted: Iterable[StatusChange]) -> HistoryFacts:
+        """The same facts with the accepted rows re-keyed (services/report.one_key_a_person)."""
+        return dataclasses.replace(self, accepted=tuple(accepted))
 
 
-def impact_report(changes: Iterable[StatusChange], period: Period,
-                  targets: Mapping[str, int]) -> ImpactReport:
-    """The four results against their targets, and the figures of needs and introductions."""
-    return report_of(Split.of(changes, period), period, targets)
-
-
-def report_of(split: Split, period: Period, targets: Mapping[str, int]) -> ImpactReport:
-    """impact_report() of a history already split (the dashboard splits it once for all its figures)."""
-    needs, intros, accepted, posted = split.needs, split.intros, split.accepted, split.posted
-    strengthened = split.strengthened
-    kpis = {name: Kpi(len(counted), int(targets.get(name, 0)),
-                      tuple(sorted({m.label for m in counted.values() if m.label is not None})))
-            for name, counted in kpi_members(split).items()}
-    at_end = latest_by_need(c for c in needs if period.reached(c.at))
-    return ImpactReport(
-        kpis=kpis,
-        needs_by_status=_by_status(at_end[c.need_topic_id].status for c in posted),
-        introductions=_introduction_counts(intros, period),
-        median_days_to_answer=_median_days(intros, period),
-        skill_gaps=_skill_gaps(at_end.values()),
-        per_commune=_per_commune(posted, accepted, strengthened),
-        experiences=experience_counts(split.experiences, period),
+def facts_of(changes: Iterable[StatusChange], period: Period) -> HistoryFacts:
+    """The period's facts from the history (rows sorted by time, stable: rows of one moment keep the
+    order they were written in)."""
+    rows = sorted((c for c in changes if period.reached(c.at)), key=lambda c: c.at)
+    needs = [c for c in rows if c.kind == NEED]
+    intros = [c for c in rows if c.kind == INTRODUCTION]
+    moments = [c.at for c in (*needs, *intros) if period.holds(c.at)]
+    return HistoryFacts(
+        posted=tuple(c for c in _firsts(needs).values() if period.holds(c.at)),
+        at_end=latest_by_need(needs),
+        strengthened=tuple(_firsts(c for c in needs if c.status in STRENGTHENED and period.holds(c.at))
+                           .values()),
+        accepted=tuple(c for c in intros if c.status == "accepted" and period.holds(c.at)),
+        introductions=_counts(("proposed" if c.status == "pending" else c.status) for c in intros
+                              if period.holds(c.at) and c.status in ("pending", *ANSWERS)),
+        experiences=_counts(c.status for c in rows if c.kind == EXPERIENCE
+                            and c.status in EXPERIENCE_FIGURES and period.holds(c.at)),
+        waits=tuple(answer_waits(intros, period)),
+        span=(min(moments), max(moments)) if moments else None,
     )
 
 
-def experience_counts(rows: Iterable[StatusChange], period: Period) -> dict[str, int]:
-    """Testimonies received and experiences published in the period."""
-    counts = dict.fromkeys(EXPERIENCE_FIGURES, 0)
-    for row in rows:
-        if row.kind == EXPERIENCE and row.status in counts and period.holds(row.at):
-            counts[row.status] += 1
+def _counts(names: Iterable[str]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for name in names:
+        counts[name] = counts.get(name, 0) + 1
     return counts
-@dataclass(frozen=True)
-class Split:
-    """The history sorted and split the way every figure reads it."""
 
-    needs: list[StatusChange]
-    intros: list[StatusChange]
-    accepted: list[StatusChange]  # introductions accepted in the period
-    posted: list[StatusChange]  # each need's first row, when it falls in the period
-    strengthened: list[StatusChange]  # each need's first served or funded row in the period
-    experiences: list[StatusChange] = field(default_factory=list)  # testimonies received, published
 
-    @classmethod
-    def of(cls, changes: Iterable[StatusChange], period: Period) -> Split:
-        """Sort (stable: rows of one moment keep their written order) and split."""
-        rows = sorted(changes, key=lambda c: c.at)
-        needs = [c for c in rows if c.kind == NEED]
-        intros = [c for c in rows if c.kind == INTRODUCTION]
-        accepted = [c for c in intros if c.status == "accepted" and period.holds(c.at)]
-        posted = [c for c in _firsts(needs).values() if period.holds(c.at)]
-        strengthened = _firsts(c for c in needs if c.status in STRENGTHENED and period.holds(c.at))
-        return cls(needs, intros, accepted, posted, list(strengthened.values()),
-                   [c for c in rows if c.kind == EXPERIENCE])
+def introduction_rows(changes: Iterable[StatusChange], period: Period, status: str) -> list[StatusChange]:
+    """The introductions that took `status` in the period (those behind a count), in time order."""
+    found = (c for c in changes if c.kind == INTRODUCTION and c.status == status and period.holds(c.at))
+    return sorted(found, key=lambda c: c.at)
 
 
 @dataclass
@@ -140,16 +123,17 @@ class Member:
 
     label: str | None
     first: datetime
+    last: datetime
     topics: list[int] = field(default_factory=list)
 
 
-def kpi_members(split: Split) -> dict[str, dict[str, Member]]:
+def kpi_members(facts: HistoryFacts) -> dict[str, dict[str, Member]]:
     """Each result's members by key (an expert's key, a group's name): the definitions, in one place."""
     return {
-        "migrants_involved": _members((c.expert, c.expert_username, c) for c in split.accepted),
-        "communes_engaged": _members((c.commune, c.commune, c) for c in split.posted),
-        "actors_linked": _members((c.organisation, c.organisation, c) for c in split.accepted),
-        "communes_strengthened": _members((c.commune, c.commune, c) for c in split.strengthened),
+        "migrants_involved": _members((c.expert, c.expert_username, c) for c in facts.accepted),
+        "communes_engaged": _members((c.commune, c.commune, c) for c in facts.posted),
+        "actors_linked": _members((c.organisation, c.organisation, c) for c in facts.accepted),
+        "communes_strengthened": _members((c.commune, c.commune, c) for c in facts.strengthened),
     }
 
 
@@ -159,8 +143,8 @@ def _members(rows: Iterable[tuple[str | None, str | None, StatusChange]]) -> dic
     for key, label, row in rows:
         if key is None or key == "":
             continue
-        member = found.setdefault(key, Member(label, row.at))
-        member.label = label
+        member = found.setdefault(key, Member(label, row.at, row.at))
+        member.label, member.last = label, row.at
         if row.need_topic_id not in member.topics:
             member.topics.append(row.need_topic_id)
     return found
@@ -178,62 +162,21 @@ def latest_by_need(rows: Iterable[StatusChange]) -> dict[int, StatusChange]:
     return {row.need_topic_id: row for row in rows}
 
 
-def _by_status(statuses: Iterable[str]) -> dict[str, int]:
-    counts = dict.fromkeys(NEED_STATUSES, 0)
-    for status in statuses:
-        counts[status] = counts.get(status, 0) + 1
-    return counts
-
-
-def _introduction_counts(intros: Sequence[StatusChange], period: Period) -> dict[str, int]:
-    counts = {"proposed": 0, **dict.fromkeys(ANSWERS, 0)}
-    for row in intros:
-        if period.holds(row.at):
-            name = "proposed" if row.status == "pending" else row.status
-            if name in counts:
-                counts[name] += 1
-    return counts
-
-
-def _median_days(intros: Sequence[StatusChange], period: Period) -> float | None:
-    """Median days from the proposal to the expert's answer, over answers given in the period."""
-    waits = [days for _topic, days in answer_waits(intros, period)]
-    return round(statistics.median(waits), 1) if waits else None
-
-
-def answer_waits(intros: Sequence[StatusChange], period: Period) -> list[tuple[int, float]]:
+def answer_waits(intros: Iterable[StatusChange], period: Period) -> list[tuple[int, float]]:
     """(need topic, days from the proposal to the expert's answer) of each answer given in the period."""
-    proposed: dict[tuple[int, str | None], datetime] = {}
-    waits: list[tuple[int, float]] = []
-    for row in intros:
-        pair = (row.need_topic_id, row.expert)
-        if row.status == "pending":
-            proposed.setdefault(pair, row.at)
-        elif row.status in ("accepted", "declined") and period.holds(row.at) and pair in proposed:
-            waits.append((row.need_topic_id, (row.at - proposed[pair]).total_seconds() / 86400))
-    return waits
+    return [(row.need_topic_id, (row.at - row.proposed_at).total_seconds() / 86400) for row in intros
+            if row.status in ANSWERED and row.proposed_at is not None and period.holds(row.at)]
 
 
-def _skill_gaps(latest: Iterable[StatusChange]) -> tuple[tuple[str, int], ...]:
-    """Skills asked by needs still open (nobody introduced or accepted) at the period's end."""
-    counts: dict[str, int] = {}
-    for row in latest:
-        if row.status == LOOKING:
-            for skill in dict.fromkeys(row.skills):
-                counts[skill] = counts.get(skill, 0) + 1
-    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+def bar_of(days: float) -> str:
+    """The answer-time bar of a wait: the first bound it is within, else "more"."""
+    bound = next((b for b in WAIT_BOUNDS if days <= b), None)
+    return "more" if bound is None else str(bound)
 
 
-def _per_commune(posted: Sequence[StatusChange], accepted: Sequence[StatusChange],
-                 strengthened: Sequence[StatusChange]) -> dict[str, dict[str, int]]:
-    """commune group -> needs posted, introductions accepted, needs served or funded, in the period."""
-    table: dict[str, dict[str, int]] = {}
-    for column, rows in (("needs", posted), ("accepted", accepted), ("strengthened", strengthened)):
-        for row in rows:
-            if row.commune:
-                line = table.setdefault(row.commune, {"needs": 0, "accepted": 0, "strengthened": 0})
-                line[column] += 1
-    return dict(sorted(table.items()))
+def proposed_at(intro: Introduction) -> datetime | None:
+    """What an introduction's history row keeps of its proposal: the moment, on its answer or end."""
+    return None if intro.status == PENDING else intro.opened_at
 
 
 def organisation_of(groups: Iterable[str], actor_groups: frozenset[str],

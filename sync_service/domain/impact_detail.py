@@ -1,26 +1,26 @@
-"""What the dashboard shows beside the report: the results month by month, and the list behind each
-figure (the need topics, the people and groups), from the report's own definitions (impact.py)."""
+"""What the dashboard shows beside the report: the results month by month, the funnel and the gaps
+(from the tally), and the list behind each figure (the need topics, the people and groups, from the
+facts): the report's own definitions (impact.py, impact_tally.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sync_service.domain.impact import (
-    LOOKING,
     NEED_STATUSES,
+    WAIT_BARS,
+    HistoryFacts,
     Member,
     Period,
-    Split,
     StatusChange,
-    answer_waits,
+    bar_of,
+    facts_of,
     kpi_members,
-    latest_by_need,
 )
+from sync_service.domain.impact_tally import GapNeed, HistoryTally, tally_of
 
-# Upper bounds (days) of the answer-time bars; an answer later than the last falls in "more".
-WAIT_BOUNDS = (1, 3, 7, 14)
 GAP_AXES = ("skill", "sector", "commune")
 
 
@@ -41,66 +41,68 @@ class Proposal:
 
 
 @dataclass(frozen=True)
-class GapNeed:
-    """A need still open at the period's end: nobody introduced, nobody accepted."""
+class ImpactDetail:
+    """The dashboard's figures beside the report's: months, needs by commune, the funnel, the gaps."""
 
-    topic: int
-    skills: tuple[str, ...]
-    commune: str | None
-    sector: str | None
+    months: tuple[str, ...]
+    by_month: Mapping[str, tuple[int, ...]]  # each result, reached at the end of each month
+    needs_by_commune: Mapping[str, Mapping[str, int]]  # needs posted: commune ("" none) -> status at end
+    strengthened: int  # needs that became served or funded in the period
+    wait_bars: tuple[tuple[str, int], ...]  # answers by time to answer (WAIT_BOUNDS, "more")
+    gaps: tuple[GapNeed, ...]  # with their sectors
+    gap_groups: Mapping[str, tuple[tuple[str, tuple[int, ...]], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
-class ImpactDetail:
-    """The dashboard's figures: months, lists, funnel and gaps of one period."""
+class ImpactLists:
+    """The lists behind the figures (need topics, people and groups), from the period's facts."""
 
     members: Mapping[str, tuple[Listed, ...]]
-    months: tuple[str, ...]
-    by_month: Mapping[str, tuple[int, ...]]  # each result, reached at the end of each month
     needs_by_status: Mapping[str, tuple[int, ...]]  # needs posted in the period, by status at its end
     needs_by_commune: Mapping[str, Mapping[str, tuple[int, ...]]]  # commune ("" none) -> status -> needs
-    introductions: Mapping[str, tuple[Proposal, ...]]  # proposed, accepted, declined, expired, withdrawn
     strengthened: tuple[int, ...]  # needs that became served or funded in the period
-    waits: tuple[tuple[int, float], ...]  # (need, days to answer) of answers given in the period
-    gaps: tuple[GapNeed, ...]
-    wait_groups: tuple[tuple[str, tuple[int, ...]], ...] = ()  # wait_bars(waits), computed once
-    gap_groups: Mapping[str, tuple[tuple[str, tuple[int, ...]], ...]] = field(default_factory=dict)
+    waits: tuple[tuple[str, tuple[int, ...]], ...]  # wait_groups() of the answers in the period
 
 
 def impact_detail(changes: Iterable[StatusChange], period: Period,
                   sectors: Mapping[int, str | None] | None = None) -> ImpactDetail:
-    """The figures behind the report's, for the dashboard; `sectors`: each need's sector, when known."""
-    return detail_of(Split.of(changes, period), period, sectors)
+    """The figures beside the report's, for the dashboard; `sectors`: each need's sector, when known."""
+    return detail_of(tally_of(facts_of(changes, period)), period, sectors)
 
 
-def detail_of(split: Split, period: Period, sectors: Mapping[int, str | None] | None = None) -> ImpactDetail:
-    """impact_detail() of a history already split."""
-    counted = kpi_members(split)
-    at_end = latest_by_need(c for c in split.needs if period.reached(c.at))
-    months = _months(split, period)
+def detail_of(tally: HistoryTally, period: Period,
+              sectors: Mapping[int, str | None] | None = None) -> ImpactDetail:
+    """impact_detail() of the period's tally."""
+    months = _months(tally.span, period)
+    known = sectors or {}
+    gaps = tuple(GapNeed(g.topic, g.skills, g.commune, known.get(g.topic)) for g in tally.gaps)
+    return ImpactDetail(
+        months=months,
+        by_month={name: _cumulative((s.first for s in seen), months) for name, seen in tally.members.items()},
+        needs_by_commune={c: dict(line) for c, line in sorted(tally.needs_by_commune.items())},
+        strengthened=tally.strengthened,
+        wait_bars=tally.waits[0],
+        gaps=gaps,
+        gap_groups={axis: gaps_by(gaps, axis) for axis in GAP_AXES},
+    )
+
+
+def lists_of(facts: HistoryFacts) -> ImpactLists:
+    """The lists behind the figures of the period's facts."""
     by_status: dict[str, list[int]] = {s: [] for s in NEED_STATUSES}
     by_commune: dict[str, dict[str, list[int]]] = {}
-    for row in split.posted:
-        status = at_end[row.need_topic_id].status
+    for row in facts.posted:
+        status = facts.at_end[row.need_topic_id].status
         by_status.setdefault(status, []).append(row.need_topic_id)
         by_commune.setdefault(row.commune or "", {}).setdefault(status, []).append(row.need_topic_id)
-    known = sectors or {}
-    detail = ImpactDetail(
-        members={name: _listed(members.values()) for name, members in counted.items()},
-        months=months,
-        by_month={name: _cumulative((m.first for m in members.values()), months)
-                  for name, members in counted.items()},
+    return ImpactLists(
+        members={name: _listed(members.values()) for name, members in kpi_members(facts).items()},
         needs_by_status={s: tuple(t) for s, t in by_status.items()},
         needs_by_commune={c: {s: tuple(t) for s, t in line.items()}
                           for c, line in sorted(by_commune.items())},
-        introductions=_introductions(split.intros, period),
-        strengthened=tuple(c.need_topic_id for c in split.strengthened),
-        waits=tuple(answer_waits(split.intros, period)),
-        gaps=tuple(GapNeed(r.need_topic_id, tuple(dict.fromkeys(r.skills)), r.commune,
-                           known.get(r.need_topic_id)) for r in at_end.values() if r.status == LOOKING),
+        strengthened=tuple(c.need_topic_id for c in facts.strengthened),
+        waits=wait_groups(facts.waits),
     )
-    return replace(detail, wait_groups=wait_bars(detail.waits),
-                   gap_groups={axis: gaps_by(detail.gaps, axis) for axis in GAP_AXES})
 
 
 def _listed(members: Iterable[Member]) -> tuple[Listed, ...]:
@@ -114,13 +116,12 @@ def month_of(at: datetime) -> str:
     return f"{at.year:04d}-{at.month:02d}"
 
 
-def _months(split: Split, period: Period) -> tuple[str, ...]:
+def _months(span: tuple[datetime, datetime] | None, period: Period) -> tuple[str, ...]:
     """Every month from the period's start (or its first row) to its last row."""
-    moments = [c.at for c in (*split.needs, *split.intros) if period.holds(c.at)]
-    if not moments:
+    if span is None:
         return ()
-    first = period.start if period.start is not None else min(moments)
-    last = max(moments)
+    first = period.start if period.start is not None else span[0]
+    last = span[1]
     months, year, month = [], first.year, first.month
     while (year, month) <= (last.year, last.month):
         months.append(f"{year:04d}-{month:02d}")
@@ -142,23 +143,16 @@ def _cumulative(firsts: Iterable[datetime], months: tuple[str, ...]) -> tuple[in
     return tuple(values)
 
 
-def _introductions(intros: Iterable[StatusChange], period: Period) -> dict[str, tuple[Proposal, ...]]:
-    """The introductions behind each of the report's counts (same rule: the row's status in the period)."""
-    found: dict[str, list[Proposal]] = {n: [] for n in ("proposed", "accepted", "declined", "expired",
-                                                           "withdrawn")}
-    for row in intros:
-        name = "proposed" if row.status == "pending" else row.status
-        if period.holds(row.at) and name in found:
-            found[name].append(Proposal(row.need_topic_id, row.expert_username))
-    return {name: tuple(rows) for name, rows in found.items()}
+def proposals(rows: Iterable[StatusChange]) -> tuple[Proposal, ...]:
+    """The introductions behind one of the report's counts (impact.introduction_rows), as listed."""
+    return tuple(Proposal(row.need_topic_id, row.expert_username) for row in rows)
 
 
-def wait_bars(waits: Iterable[tuple[int, float]]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+def wait_groups(waits: Iterable[tuple[int, float]]) -> tuple[tuple[str, tuple[int, ...]], ...]:
     """Answers by time to answer: ("1", topics) for up to one day, ..., ("more", topics)."""
-    bars: dict[str, list[int]] = {str(b): [] for b in (*WAIT_BOUNDS, "more")}
+    bars: dict[str, list[int]] = {key: [] for key in WAIT_BARS}
     for topic, days in waits:
-        bound = next((b for b in WAIT_BOUNDS if days <= b), None)
-        bars["more" if bound is None else str(bound)].append(topic)
+        bars[bar_of(days)].append(topic)
     return tuple((key, tuple(topics)) for key, topics in bars.items())
 
 

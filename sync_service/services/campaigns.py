@@ -111,8 +111,8 @@ def summaries(make_uow: Callable[[], UnitOfWork], pepper: bytes = TOMBSTONE_PEPP
                  if names else {})
         members = [Member(j.campaign_key, j.person_key, j.joined_at, known.get(j.person_key))
                    for j in uow.campaigns.members()]
-        changes = uow.history.changes(until=period.end)
-    figures = campaign_figures(members, one_key_a_person(changes, pepper, always=True), period,
+        accepted = uow.history.introductions(period, "accepted")
+    figures = campaign_figures(members, one_key_a_person(accepted, pepper, always=True), period,
                                [c.key for c in campaigns])
     return [{**as_data(c), "joined": figures[c.key].joined, "accepted": figures[c.key].accepted,
              "joined_usernames": list(figures[c.key].joined_names),

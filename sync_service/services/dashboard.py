@@ -4,15 +4,22 @@ the report's domain (impact.py, impact_detail.py), never a second time here."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sync_service.domain.impact import ImpactReport, Split, report_of
-from sync_service.domain.impact_detail import ImpactDetail, detail_of
+from sync_service.domain.impact_detail import (
+    ImpactDetail,
+    ImpactLists,
+    Proposal,
+    detail_of,
+    lists_of,
+    proposals,
+)
+from sync_service.domain.impact_tally import ImpactReport, report_of
 from sync_service.services.forget import TOMBSTONE_PEPPER
 from sync_service.services.ports.storage import NeedTitle, UnitOfWork
-from sync_service.services.report import ReportRequest, one_key_a_person
+from sync_service.services.report import ReportRequest, facts, tally
 
 
 @dataclass(frozen=True)
@@ -22,20 +29,38 @@ class DashboardFigures:
     request: ReportRequest
     report: ImpactReport
     detail: ImpactDetail
-    needs: Mapping[int, NeedTitle]
 
 
 def dashboard_figures(make_uow: Callable[[], UnitOfWork], request: ReportRequest,
                       targets: Mapping[str, int], pepper: bytes = TOMBSTONE_PEPPER) -> DashboardFigures:
-    """The report's figures and their lists, for the period."""
+    """The report's figures and the dashboard's beside them, for the period."""
     period = request.period()
     with make_uow() as uow:
-        changes = list(one_key_a_person(uow.history.changes(until=period.end), pepper))
-        needs = uow.needs.titles()
-    sectors = {topic: title.sector for topic, title in needs.items()}
-    split = Split.of(changes, period)  # once, for the report's figures and the dashboard's
-    return DashboardFigures(request, report_of(split, period, targets), detail_of(split, period, sectors),
-                            needs)
+        found = tally(uow, period, pepper)  # once, for the report's figures and the dashboard's
+        titles_ = uow.needs.titles([g.topic for g in found.gaps])
+    sectors = {topic: title.sector for topic, title in titles_.items()}
+    return DashboardFigures(request, report_of(found, targets), detail_of(found, period, sectors))
+
+
+def figure_lists(make_uow: Callable[[], UnitOfWork], request: ReportRequest,
+                 pepper: bytes = TOMBSTONE_PEPPER) -> ImpactLists:
+    """The lists behind the figures of the period (need topics, people, groups)."""
+    with make_uow() as uow:
+        return lists_of(facts(uow, request.period(), pepper))
+
+
+def introduction_list(make_uow: Callable[[], UnitOfWork], request: ReportRequest,
+                      figure: str) -> tuple[Proposal, ...]:
+    """The introductions behind one of the funnel's counts ("proposed", "accepted", ...)."""
+    with make_uow() as uow:
+        return proposals(uow.history.introductions(request.period(), "pending" if figure == "proposed"
+                                                   else figure))
+
+
+def titles(make_uow: Callable[[], UnitOfWork], topics: Collection[int]) -> Mapping[int, NeedTitle]:
+    """The titles of the needs a list shows."""
+    with make_uow() as uow:
+        return uow.needs.titles(topics)
 
 
 class FiguresCache:

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sync_service.domain.impact import ImpactReport, Period, StatusChange, impact_report
+from sync_service.domain.impact import HistoryFacts, Period, StatusChange
+from sync_service.domain.impact_tally import HistoryTally, ImpactReport, merged, report_of, with_members
 from sync_service.services.forget import TOMBSTONE_PEPPER, tombstone_key
 from sync_service.services.ports.storage import UnitOfWork
 
@@ -29,10 +30,35 @@ class ReportRequest:
 def impact(make_uow: Callable[[], UnitOfWork], request: ReportRequest, targets: Mapping[str, int],
            pepper: bytes = TOMBSTONE_PEPPER) -> ImpactReport:
     """The four results against their targets, and the figures beside them, for the period."""
-    period = request.period()
     with make_uow() as uow:
-        changes = uow.history.changes(until=period.end)
-    return impact_report(one_key_a_person(changes, pepper), period, targets)
+        found = tally(uow, request.period(), pepper)
+    return report_of(found, targets)
+
+
+def tally(uow: UnitOfWork, period: Period, pepper: bytes) -> HistoryTally:
+    """The period's figures counted, every expert under one key (one_key_a_person)."""
+    found = uow.history.tally(period)
+    migrants = found.members["migrants_involved"]
+    if not any(s.key.startswith("forgotten:") for s in migrants):
+        return found
+    keys: dict[str, str] = {}
+    return with_members(found, "migrants_involved", merged(
+        dataclasses.replace(s, key=_one_key(s.key, pepper, keys)) for s in migrants))
+
+
+def facts(uow: UnitOfWork, period: Period, pepper: bytes) -> HistoryFacts:
+    """The period's facts (for the lists behind the figures), every expert under one key."""
+    found = uow.history.facts(period)
+    return found.with_accepted(one_key_a_person(found.accepted, pepper))
+
+
+def _one_key(key: str, pepper: bytes, keys: dict[str, str]) -> str:
+    """An expert's key as the keyed hash their rows take when forgotten (each hash computed once)."""
+    if not key.startswith("user:"):
+        return key
+    if key not in keys:
+        keys[key] = f"forgotten:{tombstone_key('person', int(key.removeprefix('user:')), pepper)}"
+    return keys[key]
 
 
 def one_key_a_person(changes: Iterable[StatusChange], pepper: bytes, *,
@@ -47,9 +73,6 @@ def one_key_a_person(changes: Iterable[StatusChange], pepper: bytes, *,
         return
     keys: dict[str, str] = {}
     for change in rows:
-        if change.expert is not None and change.expert.startswith("user:"):
-            if change.expert not in keys:
-                user_id = int(change.expert.removeprefix("user:"))
-                keys[change.expert] = f"forgotten:{tombstone_key('person', user_id, pepper)}"
-            change = dataclasses.replace(change, expert=keys[change.expert])
+        if change.expert is not None:
+            change = dataclasses.replace(change, expert=_one_key(change.expert, pepper, keys))
         yield change

@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sync_service.domain.i18n import Translator, text_direction
-from sync_service.domain.impact import EXPERIENCE_FIGURES, KPI_NAMES, NEED_STATUSES, ImpactReport
+from sync_service.domain.impact import EXPERIENCE_FIGURES, KPI_NAMES, NEED_STATUSES
+from sync_service.domain.impact_tally import ImpactReport
 from sync_service.services.report import ReportRequest
 
 INTRODUCTION_FIGURES = ("proposed", "accepted", "declined", "expired", "withdrawn")

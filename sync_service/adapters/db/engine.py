@@ -25,7 +25,10 @@ def make_engine(url: str, *, create: bool = False, **kwargs: Any) -> Engine:
     # a failed statement's error (and so a log line) must not show the values: they hold people's data
     kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, **kwargs)
+        engine = create_engine(url, pool_pre_ping=True, **kwargs)
+        if parsed.get_backend_name() == "postgresql":
+            event.listen(engine, "connect", _postgres_utc)
+        return engine
     database = parsed.database
     if database and database != ":memory:" and not database.startswith("file:"):
         if create:
@@ -88,6 +91,14 @@ def explain(url: str, exc: BaseException) -> str:
     else:
         advice = "check CODEV_DATABASE_URL"
     return f"cannot use the database {url}: {first}; {advice}"
+
+
+def _postgres_utc(dbapi_connection: Any, _record: Any) -> None:
+    """Moments come back in UTC (datetime.UTC itself, not the server's zone): no conversion a row."""
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET TIME ZONE 'UTC'")
+    dbapi_connection.autocommit = autocommit
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -4,15 +4,43 @@ the transaction of the change, read by the impact report, blanked of a person's 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Text, cast, func, select, update
+from sqlalchemy import (
+    Executable,
+    Text,
+    cast,
+    func,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
-from sync_service.adapters.db.columns import rowcount, utc
+from sync_service.adapters.db.columns import aware, rowcount, utc
+from sync_service.adapters.db.history_tally import (
+    counts,
+    first_in_need,
+    last_in_need,
+    span,
+    tally,
+    waits,
+    within,
+)
 from sync_service.adapters.db.tables import NeedRecord, StatusChangeRecord
 from sync_service.domain.brokerage import PENDING, Introduction
-from sync_service.domain.impact import INTRODUCTION, NEED, StatusChange
+from sync_service.domain.impact import (
+    INTRODUCTION,
+    NEED,
+    STRENGTHENED,
+    HistoryFacts,
+    Period,
+    StatusChange,
+    proposed_at,
+)
+from sync_service.domain.impact_tally import HistoryTally
 from sync_service.domain.needs import NeedDetails
 
 
@@ -37,7 +65,7 @@ def introduction_changed(session: Session, before: str | None, intro: Introducti
         kind=INTRODUCTION, need_topic_id=intro.need_topic_id, status=intro.status, at=at,
         expert_user_id=intro.expert_user_id, expert_username=intro.expert_username,
         commune_group=need.commune_group if need else None, organisation=need.organisation if need else None,
-        skills=list(need.skills or []) if need else []))
+        skills=list(need.skills or []) if need else [], proposed_at=proposed_at(intro)))
 
 
 def _skills(stored: str | None) -> tuple[str, ...]:
@@ -52,32 +80,75 @@ def expert_key(user_id: int | None, forgotten_key: str | None) -> str | None:
     return f"forgotten:{forgotten_key}" if forgotten_key else None
 
 
+_h = StatusChangeRecord
+# a row as the report reads it: plain columns, not ORM objects (the report may read many)
+_ROW = select(_h.id, _h.kind, _h.need_topic_id, _h.status, _h.at, _h.expert_user_id, _h.expert_key,
+              _h.expert_username, _h.commune_group, _h.organisation, cast(_h.skills, Text).label("skills"),
+              _h.proposed_at)
+
+
 class SqlHistoryRepository:
     """Implements ports.storage.HistoryRepository on `status_history`."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self._parsed: dict[str | None, tuple[str, ...]] = {}
 
     def changes(self, until: datetime | None = None) -> list[StatusChange]:
         """Every row written before `until` (all when None), in the order written."""
         h = StatusChangeRecord
-        # plain rows, not ORM objects, and each distinct skills list parsed once: the report reads the
-        # whole history, whose rows repeat their need's skills (bench/dashboard.py)
-        query = select(h.kind, h.need_topic_id, h.status, h.at, h.expert_user_id, h.expert_key,
-                       h.expert_username, h.commune_group, h.organisation,
-                       cast(h.skills, Text).label("skills")).order_by(h.at, h.id)
-        if until is not None:
-            query = query.where(h.at < until)
-        parsed: dict[str | None, tuple[str, ...]] = {}
-        found: list[StatusChange] = []
-        add = found.append
-        for kind, topic, status, at, user_id, key, username, commune, organisation, skills in (
-                self.session.connection().execute(query)):
-            if skills not in parsed:
-                parsed[skills] = _skills(skills)
-            add(StatusChange(kind, topic, status, at if at.tzinfo is UTC else utc(at),
-                             expert_key(user_id, key), username, commune, organisation, parsed[skills]))
-        return found
+        return self._rows(_ROW.where(*within(Period(None, until))).order_by(h.at, h.id))
+
+    def facts(self, period: Period) -> HistoryFacts:
+        """What the period's figures are computed from, as impact.facts_of() gives them from changes(),
+        read with a few queries whose answers grow with the needs, not with the whole history."""
+        h, connection = StatusChangeRecord, self.session.connection()
+        ranked = _ROW.add_columns(first_in_need().label("first"), last_in_need().label("last")).where(
+            h.kind == NEED, *within(Period(None, period.end))).subquery()
+        posted, at_end = [], {}
+        for *row, is_first, is_last in connection.execute(
+                select(ranked).where(or_(ranked.c.first == 1, ranked.c.last == 1))
+                .order_by(ranked.c.at, ranked.c.id)).all():
+            change = self._change(row)
+            if is_first == 1 and period.holds(change.at):
+                posted.append(change)
+            if is_last == 1:
+                at_end[change.need_topic_id] = change
+        firsts = _ROW.add_columns(first_in_need().label("first")).where(
+            h.kind == NEED, h.status.in_(STRENGTHENED), *within(period)).subquery()
+        strengthened = self._rows(
+            select(firsts).where(firsts.c.first == 1).order_by(firsts.c.at, firsts.c.id))
+        introductions, experiences = counts(connection, period)
+        return HistoryFacts(
+            posted=tuple(posted), at_end=at_end, strengthened=tuple(strengthened),
+            accepted=tuple(self.introductions(period, "accepted")),
+            introductions=introductions, experiences=experiences,
+            waits=tuple(waits(connection, period)), span=span(connection, period))
+
+    def tally(self, period: Period) -> HistoryTally:
+        """The period's figures counted in the database (history_tally.py)."""
+        return tally(self.session.connection(), period)
+
+    def introductions(self, period: Period, status: str) -> list[StatusChange]:
+        """The introductions that took `status` in the period, in the order written."""
+        h = StatusChangeRecord
+        return self._rows(_ROW.where(h.kind == INTRODUCTION, h.status == status, *within(period))
+                          .order_by(h.at, h.id))
+
+    def _rows(self, query: Executable) -> list[StatusChange]:
+        change = self._change
+        return [change(row) for row in self.session.connection().execute(query).all()]
+
+    def _change(self, row: Sequence[Any]) -> StatusChange:
+        """A row of _ROW as the domain reads it; each distinct skills list parsed once (rows repeat their
+        need's skills)."""
+        _id, kind, topic, status, at, user_id, key, username, commune, organisation, skills, asked, *_ = row
+        parsed = self._parsed.get(skills)
+        if parsed is None:
+            parsed = self._parsed[skills] = _skills(skills)
+        return StatusChange(kind, topic, status, at if at.tzinfo is UTC else utc(at),
+                            expert_key(user_id, key), username, commune, organisation, parsed,
+                            aware(asked))
 
     def version(self) -> tuple[int, int, int]:
         """(rows, newest id, rows of forgotten experts): changes whenever a row is added or forgotten."""

@@ -242,7 +242,8 @@ class StatusChangeRecord(Base):
     keyed hash so that counts stay exact). Needs and introductions forgotten keep their rows."""
 
     __tablename__ = "status_history"
-    __table_args__ = (Index("ix_status_history_need", "need_topic_id", "at"),)
+    __table_args__ = (Index("ix_status_history_need", "need_topic_id", "at"),
+                      Index("ix_status_history_kind_status_at", "kind", "status", "at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # need | introduction
@@ -257,6 +258,8 @@ class StatusChangeRecord(Base):
     commune_group: Mapped[str | None] = mapped_column(String(100))
     organisation: Mapped[str | None] = mapped_column(String(100))
     skills: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # an introduction's answer (and end): when it was proposed, for the answer times
+    proposed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ReviewThreadRecord(Base):

@@ -7,8 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sync_service.domain.impact import KPI_NAMES, NEED_STATUSES
-from sync_service.domain.impact_detail import GAP_AXES
+from sync_service.domain.impact_detail import GAP_AXES, ImpactLists, Proposal
 from sync_service.services.dashboard import DashboardFigures
+from sync_service.services.report_views import INTRODUCTION_FIGURES
 
 
 @dataclass(frozen=True)
@@ -19,29 +20,30 @@ class Row:
     topics: tuple[int, ...]
 
 
-def rows(found: DashboardFigures, figure: str, key: str, t: Callable[..., str]) -> list[Row] | None:
-    """The rows of the figure, or None when there is no such figure."""
-    detail = found.detail
+def rows(found: DashboardFigures, figure: str, key: str, t: Callable[..., str],
+         lists: Callable[[], ImpactLists], introductions: Callable[[str], tuple[Proposal, ...]]
+         ) -> list[Row] | None:
+    """The rows of the figure, or None when there is no such figure; `lists` reads the lists behind the
+    figures, `introductions` those behind a count of the funnel (each only when its figure is asked)."""
     if figure == "kpi" and key in KPI_NAMES:
         return [Row(m.label if m.label is not None else t("forgotten"), m.topics)
-                for m in detail.members[key]]
+                for m in lists().members[key]]
     if figure == "status" and key in NEED_STATUSES:
-        return _needs(detail.needs_by_status.get(key, ()))
-    if figure == "commune" and key in detail.needs_by_commune:
+        return _needs(lists().needs_by_status.get(key, ()))
+    if figure == "commune" and key in found.detail.needs_by_commune:
         return [Row(t(f"report.status.{s}"), topics)
-                for s, topics in sorted(detail.needs_by_commune[key].items(),
+                for s, topics in sorted(lists().needs_by_commune.get(key, {}).items(),
                                         key=lambda item: NEED_STATUSES.index(item[0])
                                         if item[0] in NEED_STATUSES else 99)]
-    if figure == "introductions" and key in detail.introductions:
-        return [Row(p.expert or t("forgotten"), (p.topic,)) for p in detail.introductions[key]]
+    if figure == "introductions" and key in INTRODUCTION_FIGURES:
+        return [Row(p.expert or t("forgotten"), (p.topic,)) for p in introductions(key)]
     if figure == "strengthened":
-        return _needs(detail.strengthened)
-    if figure == "wait":
-        found_bars = dict(detail.wait_groups)
-        return _needs(found_bars[key]) if key in found_bars else None
+        return _needs(lists().strengthened)
+    if figure == "wait" and key in dict(found.detail.wait_bars):
+        return _needs(dict(lists().waits)[key])
     axis = figure.removeprefix("gap-")
     if figure.startswith("gap-") and axis in GAP_AXES:
-        groups = dict(detail.gap_groups[axis])
+        groups = dict(found.detail.gap_groups[axis])
         return _needs(groups[key]) if key in groups else None
     return None
 

@@ -19,13 +19,12 @@ from sync_service.entrypoints.dashboard.context import dashboard, locale, refusa
 from sync_service.entrypoints.dashboard.lists import heading as list_heading
 from sync_service.entrypoints.dashboard.lists import rows as list_rows
 from sync_service.entrypoints.dashboard.signing import off
-from sync_service.services.dashboard import DashboardFigures
+from sync_service.services.dashboard import DashboardFigures, figure_lists, introduction_list, titles
 from sync_service.services.report import ReportRequest
-from sync_service.services.report_views import Words
+from sync_service.services.report_views import INTRODUCTION_FIGURES, Words
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
                static_folder="static", static_url_path="/static")
-INTRODUCTION_FIGURES = ("proposed", "accepted", "declined", "expired", "withdrawn")
 LIST_PAGE = 200  # lines of a list a page
 
 
@@ -106,7 +105,7 @@ def needs() -> ResponseReturnValue:
         Bar(t(f"report.status.{s}"), found.report.needs_by_status.get(s, 0), link("status", s))
         for s in NEED_STATUSES], rtl=rtl)
     communes = found.detail.needs_by_commune
-    sizes = {c: sum(len(v) for v in line.values()) for c, line in communes.items()}
+    sizes = {c: sum(line.values()) for c, line in communes.items()}
     commune_chart = bars(t("needs.by_commune"), [
         Bar(c or t("no_commune"), n, link("commune", c))
         for c, n in sorted(sizes.items(), key=lambda item: (-item[1], item[0]))], rtl=rtl, colour="#4d8b4a")
@@ -122,10 +121,10 @@ def introductions() -> ResponseReturnValue:
     funnel = bars(t("funnel.title"), [
         Bar(t("funnel.proposed"), intro.get("proposed", 0), link("introductions", "proposed")),
         Bar(t("funnel.accepted"), intro.get("accepted", 0), link("introductions", "accepted")),
-        Bar(t("funnel.strengthened"), len(found.detail.strengthened), link("strengthened")),
+        Bar(t("funnel.strengthened"), found.detail.strengthened, link("strengthened")),
     ], rtl=rtl, colour="#c0713a")
-    waits = bars(t("funnel.waits"), [Bar(t(f"funnel.wait.{key}"), len(topics), link("wait", key))
-                                     for key, topics in found.detail.wait_groups], rtl=rtl)
+    waits = bars(t("funnel.waits"), [Bar(t(f"funnel.wait.{key}"), count, link("wait", key))
+                                     for key, count in found.detail.wait_bars], rtl=rtl)
     median = Words(dashboard().codev.config.translator, locale()).median(found.report.median_days_to_answer)
     return page("introductions", figures=found, funnel=funnel, waits=waits, median=median,
                 figures_list=INTRODUCTION_FIGURES)
@@ -146,11 +145,14 @@ def gaps() -> ResponseReturnValue:
 @bp.get("/list/<figure>")
 def listing(figure: str) -> ResponseReturnValue:
     """The list behind one figure: names and need topics, each a link to the forum."""
-    found = figures()
-    rows = list_rows(found, figure, request.args.get("key", ""), words(locale()))
+    found, codev = figures(), dashboard().codev
+    pepper = codev.settings.tombstone_key.encode()
+    rows = list_rows(found, figure, request.args.get("key", ""), words(locale()),
+                     lambda: figure_lists(codev.uow, found.request, pepper),
+                     lambda name: introduction_list(codev.uow, found.request, name))
     if rows is None:
         abort(404)
-    forum = dashboard().codev.settings.discourse.url.rstrip("/")
+    forum = codev.settings.discourse.url.rstrip("/")
     key = request.args.get("key", "")
     raw_page = request.args.get("page", "1")
     number = max(1, int(raw_page)) if raw_page.isdigit() else 1
@@ -160,8 +162,10 @@ def listing(figure: str) -> ResponseReturnValue:
     pages = {name: f"/dashboard/list/{figure}?{urlencode({**query, 'key': key, 'page': n})}"
              for name, n in (("previous", number - 1), ("next", number + 1))
              if (name == "previous" and number > 1) or (name == "next" and first + LIST_PAGE < len(rows))}
-    return page("list", figures=found, rows=rows[first:first + LIST_PAGE], count=len(rows), first=first,
-                forum=forum, needs=found.needs, heading=heading, pages=pages,
+    shown = rows[first:first + LIST_PAGE]
+    needs = titles(codev.uow, [topic for row in shown for topic in row.topics])
+    return page("list", figures=found, rows=shown, count=len(rows), first=first,
+                forum=forum, needs=needs, heading=heading, pages=pages,
                 back=back + (f"?{urlencode(query)}" if query else ""))
 
 

@@ -3,12 +3,13 @@ The database sits behind it (adapters.db); repositories never commit, the use ca
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from sync_service.domain.brokerage import Introduction, ReviewThread, Volunteer
-from sync_service.domain.impact import StatusChange
+from sync_service.domain.impact import HistoryFacts, Period, StatusChange
+from sync_service.domain.impact_tally import HistoryTally
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
 from sync_service.services.ports.campaigns import CampaignRepository
@@ -124,8 +125,8 @@ class NeedRepository(Protocol):
         """Blank author id and username on the needs of that person; how many."""
         ...
 
-    def titles(self) -> dict[int, NeedTitle]:
-        """Every stored need's title and sector, by topic id (the dashboard's lists)."""
+    def titles(self, topics: Collection[int]) -> dict[int, NeedTitle]:
+        """Those needs' titles and sectors, by topic id (the dashboard's lists); a need gone is left out."""
         ...
 
 
@@ -232,6 +233,19 @@ class HistoryRepository(Protocol):
 
     def changes(self, until: datetime | None = None) -> list[StatusChange]:
         """Every change before `until` (all when None), in the order written."""
+        ...
+
+    def facts(self, period: Period) -> HistoryFacts:
+        """What the period's figures are computed from: impact.facts_of(changes(until=period.end), period),
+        without reading the whole history."""
+        ...
+
+    def tally(self, period: Period) -> HistoryTally:
+        """The period's figures counted: impact_tally.tally_of(facts(period)), counted in the database."""
+        ...
+
+    def introductions(self, period: Period, status: str) -> list[StatusChange]:
+        """The introductions that took `status` in the period, in the order written."""
         ...
 
     def forget_expert(self, user_id: int, key: str) -> int:

@@ -10,7 +10,8 @@ from sqlalchemy import text
 from sync_service.adapters.db.engine import make_engine
 from sync_service.adapters.db.migrate import upgrade
 from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
-from sync_service.domain.impact import Period, impact_report
+from sync_service.domain.impact import Period
+from sync_service.domain.impact_tally import impact_report
 
 T0 = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
@@ -43,6 +44,7 @@ def test_the_backfill_gives_each_need_and_introduction_its_statuses(database_url
 
     with SqlUnitOfWork(engine) as uow:
         rows = [(r.kind, r.need_topic_id, r.status, r.at, r.expert) for r in uow.history.changes()]
+        proposed = [r.proposed_at for r in uow.history.changes() if r.kind == "introduction"]
         organisation = uow.needs.get(7).details.organisation  # type: ignore[union-attr]
         report = impact_report(uow.history.changes(), Period(), {})
     engine.dispose()
@@ -60,3 +62,29 @@ def test_the_backfill_gives_each_need_and_introduction_its_statuses(database_url
     assert report.kpis["communes_engaged"].members == ("commune-anzi", "commune-tanalt")
     assert report.kpis["communes_strengthened"].members == ("commune-anzi",)
     assert report.kpis["migrants_involved"].members == ("lahcen.oubaha",)
+    assert proposed == [None, None, day(1), day(2)] and report.median_days_to_answer == 2.0  # 0021
+
+
+HISTORY_ROW = ("INSERT INTO status_history (kind, need_topic_id, status, at, expert_user_id, expert_key, "
+               "skills) VALUES ('introduction', :need, :status, :at, :user, :key, '[]')")
+
+
+def test_migration_0021_gives_each_answer_the_moment_of_its_first_proposal_before_it(
+        database_url: str) -> None:
+    upgrade(database_url, "0019")
+    engine = make_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text(HISTORY_ROW), [
+            {"need": 7, "status": "pending", "at": day(1), "user": None, "key": "k" * 64},
+            {"need": 7, "status": "pending", "at": day(2), "user": 42, "key": None},  # another expert
+            {"need": 7, "status": "accepted", "at": day(5), "user": None, "key": "k" * 64},
+            {"need": 7, "status": "expired", "at": day(9), "user": 42, "key": None},
+            {"need": 8, "status": "declined", "at": day(3), "user": 42, "key": None},  # never proposed
+            {"need": 8, "status": "pending", "at": day(4), "user": 42, "key": None}])  # after the answer
+    upgrade(database_url)
+
+    with SqlUnitOfWork(engine) as uow:
+        found = [(r.need_topic_id, r.status, r.proposed_at) for r in uow.history.changes()]
+    engine.dispose()
+    assert found == [(7, "pending", None), (7, "pending", None), (8, "declined", None), (8, "pending", None),
+                     (7, "accepted", day(1)), (7, "expired", day(2))]

@@ -20,6 +20,7 @@ from sync_service.services.outbox import enqueue
 from sync_service.services.ports.storage import Intent, UnitOfWork
 from tests.service.unit.campaign_contract import *  # noqa: F403 (the campaigns' contract, on SQL)
 from tests.service.unit.followup_contract import *  # noqa: F403 (the follow-up's contract, on SQL)
+from tests.service.unit.history_contract import *  # noqa: F403 (the report's facts, on SQL)
 from tests.service.unit.storage_contract import *  # noqa: F403 (the contract's tests run here, on SQL)
 from tests.service.unit.storage_contract import Deliver
 

@@ -478,7 +478,8 @@ def test_contract_the_history_s_version_changes_with_a_row_or_a_forgetting(make:
     with make() as uow:
         before = uow.history.version()
         assert before[0] == 2 and before[2] == 0
-        assert uow.needs.titles() == {NEED: NeedTitle("Eau potable", "drinking_water")}
+        assert uow.needs.titles([NEED, OTHER_NEED]) == {NEED: NeedTitle("Eau potable", "drinking_water")}
+        assert uow.needs.titles([]) == {}
         uow.history.forget_expert(LAHCEN, "k" * 64)
         uow.commit()
     with make() as uow:

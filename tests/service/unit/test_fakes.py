@@ -26,6 +26,7 @@ from tests.service.unit.fakes import (
 )
 from tests.service.unit.fakes.forum import FIRST_THREAD_ID
 from tests.service.unit.followup_contract import *  # noqa: F403 (the follow-up's contract, on the fakes)
+from tests.service.unit.history_contract import *  # noqa: F403 (the report's facts, on the fakes)
 from tests.service.unit.storage_contract import *  # noqa: F403 (the contract's tests run here, on the fakes)
 from tests.service.unit.storage_contract import FATIMA, LAHCEN, NEED, OTHER_NEED, Deliver, at, intro
 

@@ -8,7 +8,8 @@ import pytest
 
 from sync_service.domain import followup as f_
 from sync_service.domain.followup import Followup
-from sync_service.domain.impact import Period, impact_report
+from sync_service.domain.impact import Period
+from sync_service.domain.impact_tally import impact_report
 from sync_service.services import followup, testimony
 from sync_service.services.forget import forget_person
 from sync_service.services.testimony import NotPublishable

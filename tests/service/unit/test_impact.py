@@ -9,9 +9,11 @@ from sync_service.domain.impact import (
     NEED,
     Period,
     StatusChange,
-    impact_report,
     organisation_of,
 )
+from sync_service.domain.impact_tally import ImpactReport
+from sync_service.domain.impact_tally import impact_report as report_of_rows
+from tests.service.unit.history_rows import as_written
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 TARGETS = {"migrants_involved": 40, "communes_engaged": 7, "actors_linked": 40, "communes_strengthened": 7}
@@ -34,6 +36,11 @@ def intro(topic: int, expert: int | str, status: str, at: datetime, commune: str
     name = f"expert{expert}" if isinstance(expert, int) else None
     return StatusChange(INTRODUCTION, topic, status, at, expert=key, expert_username=name,
                         commune=commune, organisation=organisation or commune)
+
+
+def impact_report(rows: list[StatusChange], period: Period, targets: dict[str, int]) -> ImpactReport:
+    """The report of rows written as the repositories write them."""
+    return report_of_rows(as_written(rows), period, targets)
 
 
 def test_nothing_happened_gives_zeros_against_the_targets() -> None:

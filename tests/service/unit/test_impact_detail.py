@@ -7,14 +7,23 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sync_service.domain.impact import INTRODUCTION, NEED, Period, StatusChange, impact_report
-from sync_service.domain.impact_detail import GapNeed, gaps_by, impact_detail, wait_bars
+from sync_service.domain.impact import INTRODUCTION, NEED, Period, StatusChange, facts_of, introduction_rows
+from sync_service.domain.impact_detail import (
+    ImpactLists,
+    gaps_by,
+    impact_detail,
+    lists_of,
+    proposals,
+    wait_groups,
+)
+from sync_service.domain.impact_tally import GapNeed, impact_report
 from sync_service.domain.needs import NeedDetails
 from sync_service.entrypoints.dashboard.auth import Person, Refused, local_path, person_of
-from sync_service.services.dashboard import FiguresCache
+from sync_service.services.dashboard import FiguresCache, titles
 from sync_service.services.report import ReportRequest
 from tests.service.unit.fakes.records import FakeStore
 from tests.service.unit.fakes.unit_of_work import FakeUnitOfWork
+from tests.service.unit.history_rows import as_written
 
 TARGETS = {"migrants_involved": 40, "communes_engaged": 7, "actors_linked": 40, "communes_strengthened": 7}
 
@@ -35,7 +44,7 @@ def intro(topic: int, status: str, when: datetime, expert: str = "user:1",
                         commune="commune-anzi", organisation="commune-anzi")
 
 
-HISTORY = [
+HISTORY = as_written([
     need(1, "open", at(1, 5)), intro(1, "pending", at(1, 6)), need(1, "matched", at(1, 6)),
     intro(1, "accepted", at(1, 8)), need(1, "in_progress", at(1, 8)), need(1, "served", at(3, 2)),
     need(2, "open", at(2, 1), commune="commune-tanalt", skills=("fundraising", "hydraulics")),
@@ -43,18 +52,22 @@ HISTORY = [
     intro(3, "pending", at(3, 10), expert="forgotten:abc", name=None), need(3, "matched", at(3, 10), None),
     intro(3, "accepted", at(3, 30), expert="forgotten:abc", name=None),
     need(3, "in_progress", at(3, 30), None),
-]
+])
+
+
+def lists(period: Period) -> ImpactLists:
+    return lists_of(facts_of(HISTORY, period))
 
 
 def test_each_result_s_members_are_the_report_s_with_the_topics_behind_them() -> None:
     report = impact_report(HISTORY, Period(), TARGETS)
-    detail = impact_detail(HISTORY, Period())
+    listed = lists(Period())
 
     for name, kpi in report.kpis.items():
-        assert len(detail.members[name]) == kpi.value
-    migrants = detail.members["migrants_involved"]
+        assert len(listed.members[name]) == kpi.value
+    migrants = listed.members["migrants_involved"]
     assert [(m.label, m.topics) for m in migrants] == [("lahcen", (1,)), (None, (3,))]  # forgotten last
-    assert [(m.label, m.topics) for m in detail.members["communes_engaged"]] == [
+    assert [(m.label, m.topics) for m in listed.members["communes_engaged"]] == [
         ("commune-anzi", (1,)), ("commune-tanalt", (2,))]
 
 
@@ -73,14 +86,18 @@ def test_a_period_counts_from_its_start_month() -> None:
 
     assert detail.months == ("2026-02", "2026-03")
     assert detail.by_month["migrants_involved"] == (0, 1)  # Lahcen accepted in January: not this period
-    assert detail.needs_by_status["open"] == (2,) and detail.needs_by_status["in_progress"] == (3,)
+    listed = lists(period)
+    assert listed.needs_by_status["open"] == (2,) and listed.needs_by_status["in_progress"] == (3,)
+    assert impact_report(HISTORY, period, TARGETS).needs_by_status["in_progress"] == 1
 
 
 def test_needs_by_commune_and_status_and_the_gaps_by_skill_sector_and_commune() -> None:
     detail = impact_detail(HISTORY, Period(), sectors={2: "finance_procurement"})
 
-    assert detail.needs_by_commune == {"": {"in_progress": (3,)}, "commune-anzi": {"served": (1,)},
-                                       "commune-tanalt": {"open": (2,)}}
+    assert detail.needs_by_commune == {"": {"in_progress": 1}, "commune-anzi": {"served": 1},
+                                       "commune-tanalt": {"open": 1}}
+    assert lists(Period()).needs_by_commune == {"": {"in_progress": (3,)}, "commune-anzi": {"served": (1,)},
+                                                "commune-tanalt": {"open": (2,)}}
     assert detail.gaps == (
         GapNeed(2, ("fundraising", "hydraulics"), "commune-tanalt", "finance_procurement"),)
     assert gaps_by(detail.gaps, "skill") == (("fundraising", (2,)), ("hydraulics", (2,)))
@@ -91,10 +108,12 @@ def test_needs_by_commune_and_status_and_the_gaps_by_skill_sector_and_commune() 
 def test_the_funnel_and_the_answer_times() -> None:
     detail = impact_detail(HISTORY, Period())
 
-    assert [p.topic for p in detail.introductions["proposed"]] == [1, 3]
-    assert [p.expert for p in detail.introductions["accepted"]] == ["lahcen", None]
-    assert detail.strengthened == (1,)
-    assert wait_bars(detail.waits) == (("1", ()), ("3", (1,)), ("7", ()), ("14", ()), ("more", (3,)))
+    assert [p.topic for p in proposals(introduction_rows(HISTORY, Period(), "pending"))] == [1, 3]
+    assert [p.expert for p in proposals(introduction_rows(HISTORY, Period(), "accepted"))] == ["lahcen", None]
+    assert detail.strengthened == 1 and lists(Period()).strengthened == (1,)
+    assert lists(Period()).waits == wait_groups(facts_of(HISTORY, Period()).waits) == (
+        ("1", ()), ("3", (1,)), ("7", ()), ("14", ()), ("more", (3,)))
+    assert detail.wait_bars == (("1", 0), ("3", 1), ("7", 0), ("14", 0), ("more", 1))
 
 
 @pytest.mark.parametrize(("target", "expected"), [
@@ -148,4 +167,4 @@ def test_a_period_s_figures_are_kept_while_the_history_is_unchanged() -> None:
     assert changed is not first and changed.report.needs_by_status["open"] == 2
     later = cache.figures(make_uow, request, TARGETS, b"pepper", now + timedelta(seconds=120))
     assert later is not changed  # too old: computed again
-    assert changed.needs[2].title == "Besoin 2"
+    assert titles(make_uow, [2, 9])[2].title == "Besoin 2"

@@ -7,7 +7,8 @@ from __future__ import annotations
 import dataclasses
 
 from sync_service.domain.brokerage import answered, open_introduction
-from sync_service.domain.impact import Period, impact_report
+from sync_service.domain.impact import Period
+from sync_service.domain.impact_tally import impact_report
 from sync_service.domain.needs import NeedDetails
 from sync_service.services.forget import forget_person, tombstone_key
 from sync_service.services.report import ReportRequest, impact

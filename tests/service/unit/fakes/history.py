@@ -8,7 +8,17 @@ from datetime import datetime
 
 from sync_service.adapters.db.history import expert_key
 from sync_service.domain.brokerage import PENDING, Introduction
-from sync_service.domain.impact import INTRODUCTION, NEED, StatusChange
+from sync_service.domain.impact import (
+    INTRODUCTION,
+    NEED,
+    HistoryFacts,
+    Period,
+    StatusChange,
+    facts_of,
+    introduction_rows,
+    proposed_at,
+)
+from sync_service.domain.impact_tally import HistoryTally, tally_of
 from sync_service.domain.needs import NeedDetails
 from tests.service.unit.fakes.records import FakeStore, HistoryRecord, OnStore
 
@@ -34,7 +44,7 @@ def introduction_changed(data: FakeStore, before: str | None, intro: Introductio
         data.next_id("history"), INTRODUCTION, intro.need_topic_id, intro.status, at,
         expert_user_id=intro.expert_user_id, expert_username=intro.expert_username,
         commune_group=need.commune_group if need else None, organisation=need.organisation if need else None,
-        skills=need.skills if need else ()))
+        skills=need.skills if need else (), proposed_at=proposed_at(intro)))
 
 
 class FakeHistory(OnStore):
@@ -44,8 +54,17 @@ class FakeHistory(OnStore):
         rows = sorted(self.data.history, key=lambda r: (r.at, r.id))
         return [StatusChange(r.kind, r.need_topic_id, r.status, r.at,
                              expert_key(r.expert_user_id, r.expert_key), r.expert_username,
-                             r.commune_group, r.organisation, r.skills)
+                             r.commune_group, r.organisation, r.skills, r.proposed_at)
                 for r in rows if until is None or r.at < until]
+
+    def facts(self, period: Period) -> HistoryFacts:
+        return facts_of(self.changes(until=period.end), period)
+
+    def tally(self, period: Period) -> HistoryTally:
+        return tally_of(self.facts(period))
+
+    def introductions(self, period: Period, status: str) -> list[StatusChange]:
+        return introduction_rows(self.changes(until=period.end), period, status)
 
     def version(self) -> tuple[int, int, int]:
         rows = self.data.history

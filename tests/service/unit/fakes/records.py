@@ -72,6 +72,7 @@ class HistoryRecord:
     commune_group: str | None = None
     organisation: str | None = None
     skills: tuple[str, ...] = ()
+    proposed_at: datetime | None = None
 
 
 @dataclass

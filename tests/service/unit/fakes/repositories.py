@@ -5,6 +5,7 @@ Each mirrors its SQL repository in adapters/db (repositories.py, inbox_queue.py)
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -81,8 +82,9 @@ class FakeNeeds(OnStore):
     def open_needs(self) -> list[NeedDetails]:
         return [s.details for _, s in sorted(self.data.needs.items()) if s.details.status != CLOSED]
 
-    def titles(self) -> dict[int, NeedTitle]:
-        return {topic: NeedTitle(s.details.title, s.details.sector) for topic, s in self.data.needs.items()}
+    def titles(self, topics: Collection[int]) -> dict[int, NeedTitle]:
+        return {topic: NeedTitle(s.details.title, s.details.sector) for topic, s in self.data.needs.items()
+                if topic in topics}
 
     def closed_since(self, since: datetime | None) -> list[NeedDetails]:
         return [s.details for _, s in sorted(self.data.needs.items()) if s.details.status == CLOSED

@@ -1,0 +1,198 @@
+"""The period's figures counted in the database (impact_tally.HistoryTally): a few queries over
+`status_history` whose answers grow with the needs and the people counted, not with the whole history,
+and the same counting as impact_tally.tally_of() (the storage contract compares both)."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Connection,
+    Text,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    or_,
+    select,
+)
+
+from sync_service.adapters.db.columns import utc
+from sync_service.adapters.db.tables import StatusChangeRecord
+from sync_service.domain.brokerage import PENDING
+from sync_service.domain.impact import (
+    ANSWERED,
+    ANSWERS,
+    EXPERIENCE,
+    INTRODUCTION,
+    LOOKING,
+    NEED,
+    STRENGTHENED,
+    WAIT_BARS,
+    WAIT_BOUNDS,
+    Period,
+)
+from sync_service.domain.impact_tally import GapNeed, HistoryTally, Seen, per_commune, wait_summary
+
+h = StatusChangeRecord
+
+
+def within(period: Period) -> list[ColumnElement[bool]]:
+    """The conditions of a row's moment in the period."""
+    return ([h.at >= period.start] if period.start is not None else []) + (
+        [h.at < period.end] if period.end is not None else [])
+
+
+def first_in_need() -> ColumnElement[int]:
+    """1 for each need's first row (by moment, then order written) among the rows selected."""
+    return func.row_number().over(partition_by=h.need_topic_id, order_by=(h.at, h.id))
+
+
+def last_in_need() -> ColumnElement[int]:
+    """1 for each need's last row among the rows selected."""
+    return func.row_number().over(partition_by=h.need_topic_id, order_by=(h.at.desc(), h.id.desc()))
+
+
+def counts(connection: Connection, period: Period) -> tuple[dict[str, int], dict[str, int]]:
+    """Introductions ("proposed": pending rows, and ANSWERS) and experiences in the period, when not 0."""
+    found: dict[str, dict[str, int]] = {INTRODUCTION: {}, EXPERIENCE: {}}
+    query = select(h.kind, h.status, func.count()).where(h.kind.in_(found), *within(period))
+    for kind, status, count in connection.execute(query.group_by(h.kind, h.status)):
+        if kind == INTRODUCTION and status in (PENDING, *ANSWERS):
+            found[kind]["proposed" if status == PENDING else status] = int(count)
+        elif kind == EXPERIENCE:
+            found[kind][status] = int(count)
+    return found[INTRODUCTION], found[EXPERIENCE]
+
+
+def span(connection: Connection, period: Period) -> tuple[datetime, datetime] | None:
+    """The first and last need or introduction row in the period."""
+    first, last = connection.execute(select(func.min(h.at), func.max(h.at)).where(
+        h.kind.in_((NEED, INTRODUCTION)), *within(period))).one()
+    return (utc(first), utc(last)) if first is not None else None
+
+
+def _answered(period: Period) -> list[ColumnElement[bool]]:
+    """The experts' answers in the period that know when they were proposed."""
+    return [h.kind == INTRODUCTION, h.status.in_(ANSWERED), h.proposed_at.is_not(None), *within(period)]
+
+
+# PostgreSQL counts the whole microseconds of a wait itself: as exact as timedelta's, no datetime a row
+_MICROS = cast(extract("epoch", h.at - h.proposed_at) * 1_000_000, BigInteger)
+_DAY = 86_400 * 10**6
+
+
+def waits(connection: Connection, period: Period) -> list[tuple[int, float]]:
+    """(need, days from the proposal) of each answer in the period, in the order written."""
+    if connection.dialect.name == "postgresql":
+        return [(topic, micros / 10**6 / 86400) for topic, micros in connection.execute(
+            select(h.need_topic_id, _MICROS).where(*_answered(period)).order_by(h.at, h.id)).all()]
+    query = select(h.need_topic_id, h.at, h.proposed_at).where(*_answered(period)).order_by(h.at, h.id)
+    return [(topic, (utc(answered) - utc(asked)).total_seconds() / 86400)
+            for topic, answered, asked in connection.execute(query) if asked is not None]
+
+
+def wait_figures(connection: Connection, period: Period) -> tuple[tuple[tuple[str, int], ...], float | None]:
+    """The answers by time to answer and the median (impact_tally.wait_summary); on PostgreSQL counted
+    by the server, the median from the one or two middle waits."""
+    if connection.dialect.name != "postgresql":
+        return wait_summary(days for _topic, days in waits(connection, period))
+    bar = case(*((bound * _DAY >= _MICROS, str(bound)) for bound in WAIT_BOUNDS), else_="more")
+    found: dict[str, int] = {key: int(count) for key, count in connection.execute(
+        select(bar, func.count()).where(*_answered(period)).group_by(bar))}
+    bars = tuple((key, found.get(key, 0)) for key in WAIT_BARS)
+    answers = sum(count for _key, count in bars)
+    if not answers:
+        return bars, None
+    middle = connection.scalars(select(_MICROS).where(*_answered(period)).order_by(_MICROS)
+                                .offset((answers - 1) // 2).limit(2 - answers % 2)).all()
+    return bars, round(statistics.median(micros / 10**6 / 86400 for micros in middle), 1)
+
+
+def _need_ends(connection: Connection, period: Period) -> Sequence[Any]:
+    """Per need with a row before the period's end: its first row's moment and commune, its last row's
+    status and commune, and its skills when it is still open."""
+    ranked = select(h.need_topic_id, h.at, h.status, h.commune_group, cast(h.skills, Text).label("skills"),
+                    first_in_need().label("first"), last_in_need().label("last")).where(
+        h.kind == NEED, *within(Period(None, period.end))).subquery()
+    r = ranked.c
+    first, last = r.first == 1, r.last == 1
+    return connection.execute(select(
+        r.need_topic_id, func.max(case((first, r.at))), func.max(case((first, r.commune_group))),
+        func.max(case((last, r.status))), func.max(case((last, r.commune_group))),
+        func.max(case((and_(last, r.status == LOOKING), r.skills)))
+    ).where(or_(first, last)).group_by(r.need_topic_id)).all()
+
+
+def _strengthened(connection: Connection, period: Period) -> list[tuple[datetime, str | None]]:
+    """(moment, commune) of each need's first served or funded row in the period, in time order."""
+    ranked = select(h.at, h.id, h.commune_group, first_in_need().label("first")).where(
+        h.kind == NEED, h.status.in_(STRENGTHENED), *within(period)).subquery()
+    return [(utc(at), commune) for at, commune in connection.execute(
+        select(ranked.c.at, ranked.c.commune_group).where(ranked.c.first == 1)
+        .order_by(ranked.c.at, ranked.c.id))]
+
+
+class _Seen:
+    """Members of one result as rows come, in time order: first and latest moment, latest name."""
+
+    def __init__(self) -> None:
+        self.found: dict[str, tuple[str | None, datetime, datetime]] = {}
+
+    def add(self, key: str | None, label: str | None, at: datetime) -> None:
+        if not key:
+            return
+        kept = self.found.get(key)
+        self.found[key] = (label, kept[1] if kept else at, at)
+
+    def members(self) -> tuple[Seen, ...]:
+        found = (Seen(key, label, first, last) for key, (label, first, last) in self.found.items())
+        return tuple(sorted(found, key=lambda s: s.key))
+
+
+def tally(connection: Connection, period: Period) -> HistoryTally:
+    """The period's tally (impact_tally.tally_of of the period's facts)."""
+    engaged, strengthened_in, migrants, actors = _Seen(), _Seen(), _Seen(), _Seen()
+    by_commune: dict[str, dict[str, int]] = {}
+    posted, gaps, parsed = [], [], {}
+    for topic, at, commune, status, last_commune, skills in _need_ends(connection, period):
+        if period.holds(at := at if at.tzinfo is UTC else utc(at)):
+            posted.append((at, commune))
+            line = by_commune.setdefault(commune or "", {})
+            line[status] = line.get(status, 0) + 1
+        if status == LOOKING:
+            if skills not in parsed:
+                parsed[skills] = tuple(dict.fromkeys(str(s) for s in json.loads(skills or "[]") or ()))
+            gaps.append(GapNeed(topic, parsed[skills], last_commune))
+    for at, commune in sorted(posted, key=lambda p: p[0]):
+        engaged.add(commune, commune, at)
+    strengthened = _strengthened(connection, period)
+    for at, commune in strengthened:
+        strengthened_in.add(commune, commune, at)
+    accepted = connection.execute(
+        select(h.expert_user_id, h.expert_key, h.expert_username, h.at, h.organisation, h.commune_group)
+        .where(h.kind == INTRODUCTION, h.status == "accepted", *within(period)).order_by(h.at, h.id)).all()
+    for user_id, key, username, at, organisation, _commune in accepted:
+        at = at if at.tzinfo is UTC else utc(at)
+        migrants.add(f"user:{user_id}" if user_id is not None else (f"forgotten:{key}" if key else None),
+                     username, at)
+        actors.add(organisation, organisation, at)
+    introductions, experiences = counts(connection, period)
+    return HistoryTally(
+        members={"migrants_involved": migrants.members(), "communes_engaged": engaged.members(),
+                 "actors_linked": actors.members(), "communes_strengthened": strengthened_in.members()},
+        needs_by_commune=by_commune,
+        per_commune=per_commune(((c, "needs") for _at, c in posted), ((r[5], "accepted") for r in accepted),
+                                ((c, "strengthened") for _at, c in strengthened)),
+        strengthened=len(strengthened),
+        gaps=tuple(sorted(gaps, key=lambda g: g.topic)),
+        introductions=introductions, experiences=experiences,
+        waits=wait_figures(connection, period),
+        span=span(connection, period))

@@ -1,0 +1,194 @@
+"""The period's figures counted, and the report made of them: who counts for each result and since
+when, needs and introductions by status, the open needs and the answer times. The report and the
+dashboard's pages read only the tally; tally_of() gives it from the period's facts (impact.py), the SQL
+repository counts it in the database (the storage contract compares both). The lists behind the figures
+come from the facts."""
+
+from __future__ import annotations
+
+import dataclasses
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sync_service.domain.impact import (
+    ANSWERS,
+    EXPERIENCE_FIGURES,
+    LOOKING,
+    NEED_STATUSES,
+    WAIT_BARS,
+    HistoryFacts,
+    Period,
+    StatusChange,
+    bar_of,
+    facts_of,
+    kpi_members,
+)
+
+WaitFigures = tuple[tuple[tuple[str, int], ...], float | None]
+
+
+@dataclass(frozen=True)
+class Seen:
+    """A member of one result: their key (an expert's key, a group's name), the name shown (None for a
+    forgotten person: the name of their latest row in the period) and their first and latest moments."""
+
+    key: str
+    label: str | None
+    first: datetime
+    last: datetime
+
+
+@dataclass(frozen=True)
+class GapNeed:
+    """A need still open at the period's end: nobody introduced, nobody accepted."""
+
+    topic: int
+    skills: tuple[str, ...]
+    commune: str | None
+    sector: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryTally:
+    """The period's figures, counted."""
+
+    members: Mapping[str, tuple[Seen, ...]]  # each result's members, by key
+    needs_by_commune: Mapping[str, Mapping[str, int]]  # needs posted: commune ("" none) -> status at end
+    per_commune: Mapping[str, Mapping[str, int]]  # commune -> needs posted, accepted, strengthened
+    strengthened: int  # needs that became served or funded in the period
+    gaps: tuple[GapNeed, ...]  # by topic
+    introductions: Mapping[str, int]  # as HistoryFacts.introductions
+    experiences: Mapping[str, int]
+    waits: WaitFigures  # the answers in the period by time to answer, and the median (days)
+    span: tuple[datetime, datetime] | None
+
+    @property
+    def needs_by_status(self) -> dict[str, int]:
+        """Needs posted in the period by their status at its end."""
+        counts: dict[str, int] = {}
+        for line in self.needs_by_commune.values():
+            for status, count in line.items():
+                counts[status] = counts.get(status, 0) + count
+        return counts
+
+
+def tally_of(facts: HistoryFacts) -> HistoryTally:
+    """The facts counted (the definitions of impact.py, kpi_members)."""
+    by_commune: dict[str, dict[str, int]] = {}
+    for row in facts.posted:
+        line = by_commune.setdefault(row.commune or "", {})
+        status = facts.at_end[row.need_topic_id].status
+        line[status] = line.get(status, 0) + 1
+    return HistoryTally(
+        members={name: tuple(sorted((Seen(key, m.label, m.first, m.last) for key, m in found.items()),
+                                    key=lambda s: s.key))
+                 for name, found in kpi_members(facts).items()},
+        needs_by_commune=by_commune,
+        per_commune=per_commune(((r.commune, "needs") for r in facts.posted),
+                                ((r.commune, "accepted") for r in facts.accepted),
+                                ((r.commune, "strengthened") for r in facts.strengthened)),
+        strengthened=len(facts.strengthened),
+        gaps=tuple(sorted((GapNeed(topic, tuple(dict.fromkeys(row.skills)), row.commune)
+                           for topic, row in facts.at_end.items() if row.status == LOOKING),
+                          key=lambda g: g.topic)),
+        introductions=facts.introductions,
+        experiences=facts.experiences,
+        waits=wait_summary(days for _topic, days in facts.waits),
+        span=facts.span,
+    )
+
+
+def wait_summary(days: Iterable[float]) -> WaitFigures:
+    """The answers by time to answer (WAIT_BARS, each how many), and the median in days to one decimal."""
+    found = sorted(days)
+    counts = dict.fromkeys(WAIT_BARS, 0)
+    for waited in found:
+        counts[bar_of(waited)] += 1
+    return tuple(counts.items()), round(statistics.median(found), 1) if found else None
+
+
+def per_commune(*columns: Iterable[tuple[str | None, str]]) -> dict[str, dict[str, int]]:
+    """commune group -> needs posted, introductions accepted, needs served or funded (rows of (commune,
+    column)); rows without a commune are left out."""
+    table: dict[str, dict[str, int]] = {}
+    for rows in columns:
+        for commune, column in rows:
+            if commune:
+                line = table.setdefault(commune, {"needs": 0, "accepted": 0, "strengthened": 0})
+                line[column] += 1
+    return dict(sorted(table.items()))
+
+
+def merged(members: Iterable[Seen]) -> tuple[Seen, ...]:
+    """Members of one key merged (a person under two keys, re-keyed as one): the first moment of all,
+    the name of the latest."""
+    found: dict[str, Seen] = {}
+    for seen in members:
+        kept = found.get(seen.key)
+        if kept is None:
+            found[seen.key] = seen
+            continue
+        latest = seen if seen.last > kept.last else kept
+        found[seen.key] = Seen(seen.key, latest.label, min(seen.first, kept.first), latest.last)
+    return tuple(sorted(found.values(), key=lambda s: s.key))
+
+
+def with_members(tally: HistoryTally, name: str, members: Iterable[Seen]) -> HistoryTally:
+    """The tally with one result's members replaced."""
+    return dataclasses.replace(tally, members={**tally.members, name: tuple(members)})
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One expected result: its value, its target and who counts (names; a forgotten person counts
+    without a name, so `value` may exceed len(members))."""
+
+    value: int
+    target: int
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ImpactReport:
+    """What `codev report` prints."""
+
+    kpis: Mapping[str, Kpi]
+    needs_by_status: Mapping[str, int]
+    introductions: Mapping[str, int]
+    median_days_to_answer: float | None
+    skill_gaps: tuple[tuple[str, int], ...]
+    per_commune: Mapping[str, Mapping[str, int]] = field(default_factory=dict)
+    experiences: Mapping[str, int] = field(default_factory=dict)  # EXPERIENCE_FIGURES in the period
+
+
+def impact_report(changes: Iterable[StatusChange], period: Period,
+                  targets: Mapping[str, int]) -> ImpactReport:
+    """The four results against their targets, and the figures of needs and introductions."""
+    return report_of(tally_of(facts_of(changes, period)), targets)
+
+
+def report_of(tally: HistoryTally, targets: Mapping[str, int]) -> ImpactReport:
+    """impact_report() of the period's tally (the history's repository counts it without reading it all)."""
+    kpis = {name: Kpi(len(seen), int(targets.get(name, 0)),
+                      tuple(sorted({s.label for s in seen if s.label is not None})))
+            for name, seen in tally.members.items()}
+    return ImpactReport(
+        kpis=kpis,
+        needs_by_status={**dict.fromkeys(NEED_STATUSES, 0), **tally.needs_by_status},
+        introductions={"proposed": 0, **dict.fromkeys(ANSWERS, 0), **tally.introductions},
+        median_days_to_answer=tally.waits[1],
+        skill_gaps=skill_gaps(tally.gaps),
+        per_commune=tally.per_commune,
+        experiences={**dict.fromkeys(EXPERIENCE_FIGURES, 0), **tally.experiences},
+    )
+
+
+def skill_gaps(gaps: Iterable[GapNeed]) -> tuple[tuple[str, int], ...]:
+    """Skills asked by needs still open (nobody introduced or accepted) at the period's end, most first."""
+    counts: dict[str, int] = {}
+    for need in gaps:
+        for skill in need.skills:
+            counts[skill] = counts.get(skill, 0) + 1
+    return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
