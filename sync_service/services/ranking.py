@@ -71,7 +71,7 @@ class EngineRanker:
         for user_id in changed - gone:  # the needs this expert would now enter
             for candidate in self.engine.rank_expert(user_id, len(self._needs)):
                 held = self._ranked.get(int(candidate.id))
-                if held is not None and (len(held[1]) < held[0] or candidate.score >= held[1][-1].score):
+                if held is None or len(held[1]) < held[0] or candidate.score >= held[1][-1].score:
                     moved.add(int(candidate.id))
         for need_topic_id in moved:
             self._ranked.pop(need_topic_id, None)
