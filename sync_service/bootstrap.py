@@ -230,6 +230,7 @@ class Codev:
             pass_every=timedelta(seconds=settings.lifecycle.pass_seconds),
             sweep_every=timedelta(minutes=max(settings.worker.reconcile_interval_minutes, 1)),
             stop=stop, find_review_category=lambda: self.gateway.category_id(category),
+            lease_for=timedelta(seconds=settings.worker.lease_seconds),
             find_plugin=self.gateway.plugin_installed, solver=OrToolsFlowSolver(),
             refresh_campaigns=lambda now: refresh(self.uow, self.invites, self.campaign_rules(), now))
 

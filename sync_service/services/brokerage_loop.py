@@ -15,8 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sync_service.services import answers, brokerage, followup, profiles, timers
+from sync_service.services import answers, followup, incremental, profiles, timers
 from sync_service.services.brokerage import BrokerageRules
+from sync_service.services.incremental import Kept
 from sync_service.services.outbox import SendPolicy, SendReport, send_due
 from sync_service.services.ports.forum import ForumUnavailable, ForumWriter, ThreadReader
 from sync_service.services.ports.matching import FlowSolver, Ranker
@@ -25,6 +26,7 @@ from sync_service.services.ports.storage import UnitOfWork
 log = logging.getLogger("codev.brokerage")
 
 # Outcomes of inbox rows after which the rankings or a need's status may have moved.
+PRUNE_KEEP = 100_000  # feed rows kept behind the ranking worker's mark (the others read them too)
 CHANGES = frozenset({"created", "updated", "purged", "approved", "discarded", "accepted", "declined",
                      "served", "funded"})
 
@@ -58,6 +60,9 @@ class BrokerageLoop:
     dirty: bool = False
     solver: FlowSolver | None = None  # the plan's min-cost flow (None: the domain's exact pure-Python one)
     last: dict[str, object] = field(default_factory=dict)
+    kept: Kept | None = None  # what the last pass planned from (None: the next pass is a full one)
+    leading: bool = False  # this worker held the deployment's ranking lease at its last pass
+    lease_for: timedelta = timedelta(minutes=5)  # a lease not renewed this long passes to another worker
 
     def after_batch(self, outcomes: Mapping[str, int]) -> SendReport:
         """Run a pass if something changed or the clock asks, then send the due outbox rows."""
@@ -69,46 +74,90 @@ class BrokerageLoop:
         return self.send()
 
     def run_pass(self, now: datetime) -> dict[str, object]:
-        """Rematch every open need, send due reminders and expiries, digests; sweep threads when due."""
+        """Re-rank what changed (one worker of the deployment at a time), send due reminders and
+        expiries, digests and follow-ups; sweep threads when due."""
         report: dict[str, object] = {}
         try:
-            if self.rules.review_category_id is None and self.find_review_category is not None:
-                found = self.find_review_category()
-                if found is None:
-                    log.error("the review category does not exist: run `codev provision`; no review "
-                              "topic is created until it does")
-                self.rules = dataclasses.replace(self.rules, review_category_id=found)
-            if self.find_plugin is not None and (self.next_sweep is None or now >= self.next_sweep):
-                plugin = self.find_plugin()
-                if plugin != self.rules.plugin:
-                    log.info("the codev plugin is %s", "there: need states are pushed to it" if plugin
-                             else "not there: no need state is pushed")
-                self.rules = dataclasses.replace(self.rules, plugin=plugin)
+            rules = self.rules
+            self._find_forum_settings(now)
+            if self.rules != rules:
+                self.kept = None  # a review category found, the plugin come or gone: every topic again
             if self.rules.plugin:
                 report["profiles"] = profiles.push_profiles(self.uow_factory, self.rules, now)
-            report["rematch"] = brokerage.rematch(self.uow_factory, self.ranker, self.rules, now,
-                                                  closed_since=self.last_pass_at, solver=self.solver)
+            leading = self._lease(now)
+            report["rematch"] = self._rematch(now, leading)
+            self.leading = leading
             report["timers"] = due = timers.tick(self.uow_factory, self.rules, now)
-            if any(due.values()):
+            if any(due.values()) and leading and self.kept is not None:
                 # an expiry or a withdrawal frees the need: propose (or introduce) the next candidate
-                report["rematch_after_timers"] = brokerage.rematch(self.uow_factory, self.ranker, self.rules,
-                                                                   now, closed_since=now, solver=self.solver)
-            report["digests"] = timers.send_digests(self.uow_factory, self.ranker, self.rules, now)
+                report["rematch_after_timers"] = incremental.changed(
+                    self.uow_factory, self.ranker, self.rules, now, self.kept, self.solver)
+            if leading:  # digests rank every need: the worker that ranks sends them
+                report["digests"] = timers.send_digests(self.uow_factory, self.ranker, self.rules, now)
             report["followups"] = followup.ask_due(self.uow_factory, self.rules, now)
             if self.next_sweep is None or now >= self.next_sweep:
                 report["swept"] = self.sweep(now)
                 report["campaigns"] = self._campaigns(now)
                 self.next_sweep = now + self.sweep_every
+                self._prune()
         except ForumUnavailable as exc:
             log.warning("brokerage pass interrupted, forum unavailable: %s", exc)
             report["error"] = str(exc)
+        except Exception:
+            self.kept = None  # a pass cut short may have read the feed without acting on it
+            raise
         self.next_pass = now + self.pass_every
         if "error" not in report:
             self.last_pass_at, self.dirty = now, False
+        else:
+            self.kept = None
         self.last = report
         if any(v for v in report.values() if v):
             log.info("brokerage pass: %s", report)
         return report
+
+    def _find_forum_settings(self, now: datetime) -> None:
+        if self.rules.review_category_id is None and self.find_review_category is not None:
+            found = self.find_review_category()
+            if found is None:
+                log.error("the review category does not exist: run `codev provision`; no review "
+                          "topic is created until it does")
+            self.rules = dataclasses.replace(self.rules, review_category_id=found)
+        if self.find_plugin is not None and (self.next_sweep is None or now >= self.next_sweep):
+            plugin = self.find_plugin()
+            if plugin != self.rules.plugin:
+                log.info("the codev plugin is %s", "there: need states are pushed to it" if plugin
+                         else "not there: no need state is pushed")
+            self.rules = dataclasses.replace(self.rules, plugin=plugin)
+
+    def _lease(self, now: datetime) -> bool:
+        """Take or renew the deployment's ranking lease (one worker ranks at a time)."""
+        with self.uow_factory() as uow:
+            held = uow.changes.lease("rematch", self.worker_id, now, now + self.lease_for)
+            uow.commit()
+        return held
+
+    def _rematch(self, now: datetime, leading: bool) -> dict[str, int] | str:
+        """The full pass when this worker starts ranking, else only what the feed says changed."""
+        if leading and (self.kept is None or not self.leading):
+            counts, self.kept = incremental.full(self.uow_factory, self.ranker, self.rules, now,
+                                                 self.last_pass_at, self.solver)
+            return {**counts, "full": 1}
+        if leading and self.kept is not None:
+            return incremental.changed(self.uow_factory, self.ranker, self.rules, now, self.kept, self.solver)
+        if self.kept is None:
+            self.kept = incremental.index(self.uow_factory, self.ranker)
+        else:
+            incremental.changed(self.uow_factory, self.ranker, self.rules, now, self.kept, self.solver,
+                                rank=False)
+        return "another worker ranks"
+
+    def _prune(self) -> None:
+        """Forget feed rows every worker read long ago."""
+        if self.leading and self.kept is not None and self.kept.mark > PRUNE_KEEP:
+            with self.uow_factory() as uow:
+                uow.changes.prune(min([self.kept.mark, *self.kept.gaps]) - PRUNE_KEEP)
+                uow.commit()
 
     def sweep(self, now: datetime) -> int:
         """Re-read the review threads of needs that look for an expert and the pending introductions."""

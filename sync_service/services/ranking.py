@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 from sync_service.domain.i18n import Translator
@@ -39,6 +39,43 @@ class EngineRanker:
         self._people = {p.user_id: p for p in experts if p.user_id in records}
         wanted = {n.topic_id: n.to_need() for n in needs}
         _bring_in_line(self._needs, wanted, self.engine.remove_need, self.engine.upsert_needs)
+
+    def update(self, experts: Sequence[ExpertProfile], needs: Sequence[NeedDetails],
+               gone_experts: Collection[int], gone_needs: Collection[int],
+               loads: Mapping[int, int]) -> set[int]:
+        """Re-index only these experts and needs, keeping the other needs' rankings; the needs whose
+        ranking may have moved."""
+        moved = {n.topic_id for n in needs} | (set(gone_needs) & set(self._needs))
+        for topic_id in set(gone_needs) & set(self._needs):
+            self.engine.remove_need(topic_id)
+            del self._needs[topic_id]
+        records = {p.user_id: p.to_expert(loads.get(p.user_id, 0)) for p in experts if p.matchable}
+        gone = (set(gone_experts) | {p.user_id for p in experts if not p.matchable}) & set(self._experts)
+        changed = {e for e, record in records.items() if self._experts.get(e) != record} | gone
+        for user_id in gone:
+            self.engine.remove_expert(user_id)
+            del self._experts[user_id]
+            self._people.pop(user_id, None)
+        if changed - gone:
+            self.engine.upsert_experts([records[e] for e in changed - gone])
+            self._experts.update({e: records[e] for e in changed - gone})
+        self._people.update({p.user_id: p for p in experts if p.user_id in records})
+        wanted = {n.topic_id: n.to_need() for n in needs}
+        fresh = {k: v for k, v in wanted.items() if self._needs.get(k) != v}
+        if fresh:
+            self.engine.upsert_needs(list(fresh.values()))
+            self._needs.update(fresh)
+        for need_topic_id, (_, ranking) in self._ranked.items():
+            if any(int(c.id) in changed for c in ranking):
+                moved.add(need_topic_id)
+        for user_id in changed - gone:  # the needs this expert would now enter
+            for candidate in self.engine.rank_expert(user_id, len(self._needs)):
+                held = self._ranked.get(int(candidate.id))
+                if held is None or len(held[1]) < held[0] or candidate.score >= held[1][-1].score:
+                    moved.add(int(candidate.id))
+        for need_topic_id in moved:
+            self._ranked.pop(need_topic_id, None)
+        return moved & set(self._needs) | (moved & set(gone_needs))
 
     def rank(self, need_topic_id: int, k: int, exclude: set[int], locale: str) -> list[Ranked]:
         """The k best experts for the need, without those excluded, with reasons in the locale."""

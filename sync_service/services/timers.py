@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sync_service.domain import brokerage as rules_
 from sync_service.domain import posts
@@ -32,7 +32,7 @@ UowFactory = Callable[[], UnitOfWork]
 def tick(uow_factory: UowFactory, rules: BrokerageRules, now: datetime) -> dict[str, int]:
     """Send the reminders and expiries that are due; withdraw introductions of needs that ended."""
     with uow_factory() as uow:
-        pending = uow.introductions.pending()
+        pending = uow.introductions.maybe_due(now)  # an idle pass reads an empty list
     counts: dict[str, int] = {}
     for intro in pending:
         with uow_factory() as uow:
@@ -85,8 +85,7 @@ def send_digests(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules,
     """One PM per opted-in expert whose interval has passed, listing open needs that fit them and that
     no digest listed before. The ranker must be fresh (rematch runs first). Returns how many PMs."""
     with uow_factory() as uow:
-        experts = [p for p in uow.experts.matchable() if p.digest and _due(uow.digests.last_sent(p.user_id),
-                                                                          now, rules)]
+        experts = uow.experts.digest_due(now - rules.digest_interval + timedelta(microseconds=1))
         needs = [n for n in uow.needs.open_needs() if n.status in ("open", "matched")] if experts else []
         # an expert already introduced to a need (or who declined it) is not offered it as new
         asked = {n.topic_id: rules_.already_asked(uow.introductions.of_need(n.topic_id)) for n in needs}

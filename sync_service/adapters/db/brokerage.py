@@ -10,21 +10,24 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import and_, delete, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from sync_service.adapters.db.changes import SqlChangeRepository
 from sync_service.adapters.db.columns import aware, rowcount, utc
 from sync_service.adapters.db.history import introduction_changed
 from sync_service.adapters.db.tables import (
     DigestEntry,
     IntroductionRecord,
     NeedOfferRecord,
+    NeedRecord,
     OutboxIntent,
     ReviewThreadRecord,
 )
 from sync_service.domain.brokerage import (
     ACCEPTED,
+    FINAL_STATUSES,
     PENDING,
     Introduction,
     ReviewThread,
@@ -79,6 +82,7 @@ class SqlIntroductionRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.changes = SqlChangeRepository(session)
 
     def get(self, need_topic_id: int, expert_user_id: int, *, lock: bool = False) -> Introduction | None:
         """One introduction; with lock, FOR UPDATE until the transaction ends."""
@@ -109,6 +113,7 @@ class SqlIntroductionRepository:
                 introduction_changed(self.session, None, intro)
         except IntegrityError:
             return False
+        self.changes.note(need_topic_id=intro.need_topic_id, expert_user_id=intro.expert_user_id)
         return True
 
     def save(self, intro: Introduction) -> None:
@@ -121,6 +126,15 @@ class SqlIntroductionRepository:
         introduction_changed(self.session, before, intro)
         _copy(intro, row)
         self.session.flush()
+        self.changes.note(need_topic_id=intro.need_topic_id, expert_user_id=intro.expert_user_id)
+
+    def maybe_due(self, now: datetime) -> list[Introduction]:
+        """Pending introductions whose reminder or expiry date passed, or whose need is gone or ended."""
+        r, n = IntroductionRecord, NeedRecord
+        live = exists().where(n.topic_id == r.need_topic_id, n.status.not_in(FINAL_STATUSES))
+        return self._many(select(r).where(r.status == PENDING, or_(
+            and_(r.reminded_at.is_(None), r.remind_at <= now), r.expire_at <= now, ~live))
+            .order_by(r.expire_at, r.need_topic_id, r.expert_user_id))
 
     def pending(self) -> list[Introduction]:
         """Every introduction awaiting an answer, by expiry date."""
@@ -146,11 +160,15 @@ class SqlIntroductionRepository:
     def forget_expert(self, user_id: int) -> int:
         """Delete that expert's introductions; how many."""
         r = IntroductionRecord
+        for need in self.session.scalars(select(r.need_topic_id).where(r.expert_user_id == user_id)):
+            self.changes.note(need_topic_id=need, expert_user_id=user_id)
         return rowcount(self.session.execute(delete(r).where(r.expert_user_id == user_id)))
 
     def forget_need(self, need_topic_id: int) -> int:
         """Delete that need's introductions; how many."""
         r = IntroductionRecord
+        for expert in self.session.scalars(select(r.expert_user_id).where(r.need_topic_id == need_topic_id)):
+            self.changes.note(need_topic_id=need_topic_id, expert_user_id=expert)
         return rowcount(self.session.execute(delete(r).where(r.need_topic_id == need_topic_id)))
 
     def _many(self, query: Any) -> list[Introduction]:
@@ -284,6 +302,7 @@ class SqlOfferRepository:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.changes = SqlChangeRepository(session)
 
     def of_need(self, need_topic_id: int) -> list[Volunteer]:
         """The need's volunteers, first offer first."""
@@ -302,11 +321,14 @@ class SqlOfferRepository:
                                              username=v.username, offered_at=v.offered_at)
                              for v in volunteers)
         self.session.flush()
+        self.changes.note(need_topic_id=need_topic_id)
         return True
 
     def forget_expert(self, user_id: int) -> int:
         """Delete that person's offers; how many rows."""
         r = NeedOfferRecord
+        for need in self.session.scalars(select(r.need_topic_id).where(r.user_id == user_id)):
+            self.changes.note(need_topic_id=need)
         return rowcount(self.session.execute(delete(r).where(r.user_id == user_id)))
 
     def forget_need(self, need_topic_id: int) -> int:

@@ -6,12 +6,13 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from sync_service.adapters.db.changes import SqlChangeRepository
 from sync_service.adapters.db.columns import aware, rowcount, utc
 from sync_service.adapters.db.history import need_changed
-from sync_service.adapters.db.tables import ExpertRecord, NeedRecord, Tombstone
+from sync_service.adapters.db.tables import DigestEntry, ExpertRecord, NeedRecord, Tombstone
 from sync_service.domain.lifecycle import CLOSED
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
@@ -36,6 +37,11 @@ class _KeyedRows:
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.changes = SqlChangeRepository(session)
+
+    def _changed(self, key: int) -> None:
+        """Note the change in the brokerage's feed (the next pass re-ranks what it touches)."""
+        raise NotImplementedError
 
     def _row(self, key: int, *, lock: bool = False) -> Any:
         query = select(self.model).where(getattr(self.model, self.key_name) == key)
@@ -57,6 +63,7 @@ class _KeyedRows:
             return False
         self.session.delete(row)
         self.session.flush()
+        self._changed(key)
         return True
 
     def ids(self) -> list[int]:
@@ -104,6 +111,18 @@ class SqlExpertRepository(_KeyedRows):
         row.fetched_at = fetched_at
         row.updated_at = now
         self.session.flush()
+        self._changed(profile.user_id)
+
+    def _changed(self, key: int) -> None:
+        self.changes.note(expert_user_id=key)
+
+    def digest_due(self, sent_before: datetime) -> list[ExpertProfile]:
+        """Consenting experts who asked for the digest and were sent none at or after `sent_before`."""
+        r, d = ExpertRecord, DigestEntry
+        recent = exists().where(d.user_id == r.user_id, d.sent_at >= sent_before)
+        rows = self.session.scalars(select(r).where(r.digest.is_(True), r.matchable.is_(True), ~recent)
+                                    .order_by(r.user_id))
+        return [_stored_expert(row).profile for row in rows]
 
     def matchable(self) -> list[ExpertProfile]:
         """Profiles matching may rank."""
@@ -173,6 +192,10 @@ class SqlNeedRepository(_KeyedRows):
         row.fetched_at = fetched_at
         row.updated_at = now
         self.session.flush()
+        self._changed(details.topic_id)
+
+    def _changed(self, key: int) -> None:
+        self.changes.note(need_topic_id=key)
 
     def open_needs(self) -> list[NeedDetails]:
         """Needs whose status is not closed."""
@@ -204,6 +227,7 @@ class SqlNeedRepository(_KeyedRows):
         for row in rows:
             row.author_user_id = None
             row.author_username = None
+            self._changed(row.topic_id)
         self.session.flush()
         return len(rows)
 

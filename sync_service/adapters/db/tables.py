@@ -101,6 +101,7 @@ class RejectedDelivery(Base):
 # --- what codev keeps of the forum -------------------------------------------------------------
 
 UNPUSHED = text("profile_pushed_at IS NULL OR profile_pushed_at < updated_at")
+DIGEST = text("digest AND matchable")
 
 
 class ExpertRecord(Base):
@@ -113,6 +114,7 @@ class ExpertRecord(Base):
     # the profiles the next pass pushes to the codev plugin: an idle pass reads an empty index
     __table_args__ = (
         Index("ix_experts_unpushed", "user_id", postgresql_where=UNPUSHED, sqlite_where=UNPUSHED),
+        Index("ix_experts_digest", "user_id", postgresql_where=DIGEST, sqlite_where=DIGEST),
     )
 
     user_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False)
@@ -339,6 +341,26 @@ class OutboxIntent(Base):
     # the forum user the write is about (an introduction's expert, a digest's reader): forgetting them
     # removes it
     person_id: Mapped[int | None] = mapped_column(ForumId, index=True)
+
+
+class BrokerageChange(Base):
+    """A need or an expert that changed (row, introductions, offers): what the next pass re-ranks."""
+
+    __tablename__ = "brokerage_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    need_topic_id: Mapped[int | None] = mapped_column(ForumId)
+    expert_user_id: Mapped[int | None] = mapped_column(ForumId)
+
+
+class BrokerageLease(Base):
+    """Who ranks for the deployment until when (one worker at a time)."""
+
+    __tablename__ = "brokerage_leases"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class WorkerHeartbeat(Base):

@@ -16,6 +16,7 @@ from sync_service.adapters.db.brokerage import (
     SqlReviewRepository,
 )
 from sync_service.adapters.db.campaigns import SqlCampaignRepository
+from sync_service.adapters.db.changes import SqlChangeRepository
 from sync_service.adapters.db.engine import sqlite_file
 from sync_service.adapters.db.entity_locks import EntityLocks
 from sync_service.adapters.db.followup import SqlFollowupRepository
@@ -77,6 +78,7 @@ class SqlUnitOfWork:
         self.followups = SqlFollowupRepository(self.session)
         self.campaigns = SqlCampaignRepository(self.session)
         self.plans = SqlPlanRepository(self.session)
+        self.changes = SqlChangeRepository(self.session)
         return self
 
     def __exit__(self, *exc: object) -> None:

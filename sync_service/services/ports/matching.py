@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -36,6 +36,14 @@ class Ranker(Protocol):
     def refresh(self, experts: Sequence[ExpertProfile], needs: Sequence[NeedDetails],
                 loads: Mapping[int, int]) -> None:
         """Bring the index in line with these experts and open needs (only changes are re-indexed)."""
+        ...
+
+    def update(self, experts: Sequence[ExpertProfile], needs: Sequence[NeedDetails],
+               gone_experts: Collection[int], gone_needs: Collection[int],
+               loads: Mapping[int, int]) -> set[int]:
+        """Re-index only these experts and needs (and drop the gone ones), keeping every other need's
+        ranking; the indexed needs whose ranking may have moved (those changed, those whose ranking held
+        a changed or gone expert, those a changed expert would now enter)."""
         ...
 
     def rank(self, need_topic_id: int, k: int, exclude: set[int], locale: str) -> list[Ranked]:

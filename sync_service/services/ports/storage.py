@@ -13,6 +13,7 @@ from sync_service.domain.impact_tally import HistoryTally
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
 from sync_service.services.ports.campaigns import CampaignRepository
+from sync_service.services.ports.changes import ChangeRepository as ChangeRepository
 from sync_service.services.ports.followup import FollowupRepository
 from sync_service.services.ports.outbox import OutboxRepository as OutboxRepository
 from sync_service.services.ports.plans import PlanRepository
@@ -79,6 +80,10 @@ class ExpertRepository(Protocol):
 
     def matchable(self) -> list[ExpertProfile]:
         """Profiles matching may rank."""
+        ...
+
+    def digest_due(self, sent_before: datetime) -> list[ExpertProfile]:
+        """Consenting experts who asked for the digest and were sent none at or after `sent_before`."""
         ...
 
     def unpushed(self, limit: int) -> list[StoredExpert]:
@@ -208,6 +213,11 @@ class IntroductionRepository(Protocol):
 
     def pending(self) -> list[Introduction]:
         """Every introduction awaiting an answer."""
+        ...
+
+    def maybe_due(self, now: datetime) -> list[Introduction]:
+        """Pending introductions the clock may move now (reminder or expiry date passed) or whose need
+        is gone or ended, by expiry date; a superset of those due (domain.brokerage.due_step decides)."""
         ...
 
     def by_pm_topic(self, topic_id: int) -> Introduction | None:
@@ -365,6 +375,9 @@ class UnitOfWork(Protocol):
 
     @property
     def plans(self) -> PlanRepository: ...
+
+    @property
+    def changes(self) -> ChangeRepository: ...
 
     def __enter__(self) -> UnitOfWork: ...
 

@@ -484,3 +484,27 @@ def test_contract_the_history_s_version_changes_with_a_row_or_a_forgetting(make:
         uow.commit()
     with make() as uow:
         assert uow.history.version() == (2, before[1], 1)
+
+
+def test_contract_the_change_feed_is_read_in_order_and_one_lease_holder_at_a_time(make: Make) -> None:
+    with make() as uow:
+        start = uow.changes.last_id()
+        uow.changes.note(need_topic_id=7)
+        uow.changes.note(need_topic_id=7, expert_user_id=42)
+        uow.commit()
+    with make() as uow:
+        rows = uow.changes.since(start)
+        first = uow.changes.lease("rematch", "w1", T0, T0 + timedelta(minutes=5))
+        uow.commit()
+    with make() as uow:
+        refused = uow.changes.lease("rematch", "w2", T0 + timedelta(minutes=1), T0 + timedelta(minutes=6))
+        renewed = uow.changes.lease("rematch", "w1", T0 + timedelta(minutes=1), T0 + timedelta(minutes=6))
+        taken = uow.changes.lease("rematch", "w2", T0 + timedelta(minutes=7), T0 + timedelta(minutes=12))
+        uow.commit()
+    with make() as uow:
+        pruned = uow.changes.prune(rows[0].id)
+        left = uow.changes.since(start, also=(rows[0].id,))
+        uow.commit()
+    assert [(c.need_topic_id, c.expert_user_id) for c in rows] == [(7, None), (7, 42)]
+    assert (first, refused, renewed, taken) == (True, False, True, True)
+    assert pruned == 1 and [c.id for c in left] == [rows[1].id]

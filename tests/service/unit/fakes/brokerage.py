@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sync_service.domain.brokerage import (
     ACCEPTED,
+    FINAL_STATUSES,
     PENDING,
     Introduction,
     ReviewThread,
@@ -20,6 +21,7 @@ from sync_service.domain.brokerage import (
     intent_keys,
     review_key,
 )
+from tests.service.unit.fakes.changes import note
 from tests.service.unit.fakes.history import introduction_changed
 from tests.service.unit.fakes.records import OnStore
 
@@ -49,6 +51,7 @@ class FakeIntroductions(OnStore):
             return False
         introduction_changed(self.data, None, intro)
         self.data.introductions[pair] = replace(intro, pm_topic_id=None, pm_sent_at=None)
+        note(self.data, intro.need_topic_id, intro.expert_user_id)
         return True
 
     def save(self, intro: Introduction) -> None:
@@ -56,6 +59,14 @@ class FakeIntroductions(OnStore):
         stored = self.data.introductions.get(pair)
         introduction_changed(self.data, stored.status if stored else None, intro)
         self.data.introductions[pair] = replace(intro, pm_topic_id=None, pm_sent_at=None)
+        note(self.data, intro.need_topic_id, intro.expert_user_id)
+
+    def maybe_due(self, now: datetime) -> list[Introduction]:
+        def due(i: Introduction) -> bool:
+            need = self.data.needs.get(i.need_topic_id)
+            return ((i.reminded_at is None and i.remind_at <= now) or i.expire_at <= now or need is None
+                    or need.details.status in FINAL_STATUSES)
+        return [i for i in self.pending() if due(i)]
 
     def pending(self) -> list[Introduction]:
         rows = [i for i in self.data.introductions.values() if i.status == PENDING]
@@ -86,6 +97,7 @@ class FakeIntroductions(OnStore):
         gone = [pair for pair in self.data.introductions if which(pair)]
         for pair in gone:
             del self.data.introductions[pair]
+            note(self.data, *pair)
         return len(gone)
 
     def _joined(self, row: Introduction) -> Introduction:
@@ -165,12 +177,14 @@ class FakeOffers(OnStore):
             del self.data.offers[key]
         for volunteer in volunteers:
             self.data.offers[(need_topic_id, volunteer.user_id)] = volunteer
+        note(self.data, need_topic_id)
         return True
 
     def forget_expert(self, user_id: int) -> int:
         gone = [k for k in self.data.offers if k[1] == user_id]
         for key in gone:
             del self.data.offers[key]
+            note(self.data, key[0])
         return len(gone)
 
     def forget_need(self, need_topic_id: int) -> int:

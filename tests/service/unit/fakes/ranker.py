@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
@@ -26,6 +26,7 @@ class FakeRanker:
         self.refreshes: list[tuple[list[int], list[int], dict[int, int]]] = []
         self.ranked: list[tuple[int, int, frozenset[int], str]] = []  # rank calls: need, k, exclude, locale
         self.shortlisted: list[dict[int, frozenset[int]]] = []  # shortlists calls: need -> exclude
+        self.updates: list[tuple[list[int], list[int]]] = []  # update calls: experts, needs named
 
     def put(self, need_topic_id: int, *candidates: Ranked) -> None:
         """The candidates for a need, best first."""
@@ -37,6 +38,19 @@ class FakeRanker:
         self.experts = {p.user_id for p in experts if p.matchable}
         self.needs = {n.topic_id for n in needs}
         self.refreshes.append((sorted(self.experts), sorted(self.needs), dict(loads)))
+
+    def update(self, experts: Sequence[ExpertProfile], needs: Sequence[NeedDetails],
+               gone_experts: Collection[int], gone_needs: Collection[int],
+               loads: Mapping[int, int]) -> set[int]:
+        named = {p.user_id for p in experts} | set(gone_experts)
+        self.updates.append((sorted(named), sorted({n.topic_id for n in needs} | set(gone_needs))))
+        if self.experts is not None:
+            self.experts = (self.experts - named) | {p.user_id for p in experts if p.matchable}
+        if self.needs is not None:
+            self.needs = (self.needs - set(gone_needs)) | {n.topic_id for n in needs}
+        moved = {n.topic_id for n in needs} | set(gone_needs)
+        return moved | {need for need, candidates in self.table.items()
+                        if any(c.user_id in named for c in candidates)}
 
     def rank(self, need_topic_id: int, k: int, exclude: set[int], locale: str) -> list[Ranked]:
         self.ranked.append((need_topic_id, k, frozenset(exclude), locale))

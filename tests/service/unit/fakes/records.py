@@ -10,6 +10,7 @@ from typing import Any
 from sync_service.domain.brokerage import Introduction, ReviewThread, Volunteer
 from sync_service.domain.followup import Experience, Followup
 from sync_service.services.ports.campaigns import Campaign, Joined
+from sync_service.services.ports.changes import Change
 from sync_service.services.ports.records import PlanRecord
 from sync_service.services.ports.storage import StoredExpert, StoredNeed
 
@@ -95,6 +96,8 @@ class FakeStore:
     campaigns: dict[str, Campaign] = field(default_factory=dict)  # by key, without invite id
     joined: list[Joined] = field(default_factory=list)
     plans: dict[str, PlanRecord] = field(default_factory=dict)  # stable key -> record (no topic id)
+    changes: list[Change] = field(default_factory=list)  # the brokerage's change feed
+    leases: dict[str, tuple[str, datetime]] = field(default_factory=dict)  # name -> (holder, until)
     commits: int = 0  # also the version a unit of work started from
     last_ids: dict[str, int] = field(default_factory=dict)  # table -> last id given (a sequence)
 

@@ -14,6 +14,7 @@ from sync_service.domain.lifecycle import CLOSED
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
 from sync_service.services.ports.storage import Claim, NeedTitle, StoredExpert, StoredNeed
+from tests.service.unit.fakes.changes import note
 from tests.service.unit.fakes.history import need_changed
 from tests.service.unit.fakes.records import InboxRecord, OnStore
 
@@ -32,6 +33,7 @@ class FakeExperts(OnStore):
         stored = self.data.experts.get(profile.user_id)
         self.data.experts[profile.user_id] = StoredExpert(profile, fetched_at, now,
                                                           stored.pushed_at if stored else None)
+        note(self.data, expert_user_id=profile.user_id)
 
     def touch(self, user_id: int, fetched_at: datetime) -> None:
         stored = self.data.experts.get(user_id)
@@ -39,13 +41,20 @@ class FakeExperts(OnStore):
             self.data.experts[user_id] = replace(stored, fetched_at=fetched_at)
 
     def delete(self, user_id: int) -> bool:
-        return self.data.experts.pop(user_id, None) is not None
+        if self.data.experts.pop(user_id, None) is None:
+            return False
+        note(self.data, expert_user_id=user_id)
+        return True
 
     def ids(self) -> list[int]:
         return sorted(self.data.experts)
 
     def matchable(self) -> list[ExpertProfile]:
         return [s.profile for _, s in sorted(self.data.experts.items()) if s.profile.matchable]
+
+    def digest_due(self, sent_before: datetime) -> list[ExpertProfile]:
+        recent = {user for (user, _), at in self.data.digests.items() if at >= sent_before}
+        return [p for p in self.matchable() if p.digest and p.user_id not in recent]
 
     def unpushed(self, limit: int) -> list[StoredExpert]:
         return [s for _, s in sorted(self.data.experts.items())
@@ -67,6 +76,7 @@ class FakeNeeds(OnStore):
         stored = self.data.needs.get(details.topic_id)
         need_changed(self.data, stored.details.status if stored else None, details, now)
         self.data.needs[details.topic_id] = StoredNeed(details, fetched_at, now)
+        note(self.data, need_topic_id=details.topic_id)
 
     def touch(self, topic_id: int, fetched_at: datetime) -> None:
         stored = self.data.needs.get(topic_id)
@@ -74,7 +84,10 @@ class FakeNeeds(OnStore):
             self.data.needs[topic_id] = replace(stored, fetched_at=fetched_at)
 
     def delete(self, topic_id: int) -> bool:
-        return self.data.needs.pop(topic_id, None) is not None
+        if self.data.needs.pop(topic_id, None) is None:
+            return False
+        note(self.data, need_topic_id=topic_id)
+        return True
 
     def ids(self) -> list[int]:
         return sorted(self.data.needs)
@@ -96,6 +109,7 @@ class FakeNeeds(OnStore):
             if stored.details.author_user_id == user_id:
                 details = replace(stored.details, author_user_id=None, author_username=None)
                 self.data.needs[topic_id] = replace(stored, details=details)
+                note(self.data, need_topic_id=topic_id)
                 count += 1
         return count
 

@@ -14,6 +14,7 @@ import copy
 
 from tests.service.unit.fakes.brokerage import FakeDigests, FakeIntroductions, FakeOffers, FakeReviews
 from tests.service.unit.fakes.campaigns import FakeCampaigns
+from tests.service.unit.fakes.changes import FakeChanges
 from tests.service.unit.fakes.followup import FakeFollowups
 from tests.service.unit.fakes.history import FakeHistory
 from tests.service.unit.fakes.outbox import FakeOutbox
@@ -49,6 +50,7 @@ class FakeUnitOfWork:
         self.followups = FakeFollowups(self._transaction)
         self.campaigns = FakeCampaigns(self._transaction)
         self.plans = FakePlans(self._transaction)
+        self.changes = FakeChanges(self._transaction)
 
     def _transaction(self) -> FakeStore:
         """The store as this unit's transaction sees it, the transaction begun if need be."""
