@@ -4,7 +4,7 @@ first proposal before it (same need, same expert), as the report paired them unt
 kind, status and moment: the report counts and reads one kind of row in a period, not the whole table
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-07
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0021"
-down_revision = "0019"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,6 @@
-"""Every table of codev's database, in one module: one MetaData shared by the ORM and Alembic."""
+"""Every table of codev's database: one MetaData (base.py) shared by the ORM and Alembic; the tables of
+the follow-up, the campaigns and the dashboard's sign-in in tables_people.py, imported here so that
+every table is known wherever the schema is."""
 
 from __future__ import annotations
 
@@ -7,37 +9,26 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    BigInteger,
     Boolean,
     DateTime,
     Float,
     Index,
     Integer,
-    MetaData,
     String,
     Text,
     false,
     text,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-# A forum id (user, topic, post): Discourse's ids are 64-bit. SQLite's INTEGER already is.
-ForumId = BigInteger().with_variant(Integer(), "sqlite")
-
-
-class Base(DeclarativeBase):
-    """Declarative base bound to the shared, convention-named metadata."""
-
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+from sync_service.adapters.db.base import NAMING_CONVENTION as NAMING_CONVENTION
+from sync_service.adapters.db.base import Base as Base
+from sync_service.adapters.db.base import ForumId as ForumId
+from sync_service.adapters.db.tables_people import CampaignMemberRecord as CampaignMemberRecord
+from sync_service.adapters.db.tables_people import CampaignRecord as CampaignRecord
+from sync_service.adapters.db.tables_people import ExperienceRecord as ExperienceRecord
+from sync_service.adapters.db.tables_people import FollowupRecord as FollowupRecord
+from sync_service.adapters.db.tables_people import SignInNonce as SignInNonce
 
 
 class InboxDelivery(Base):
@@ -209,35 +200,6 @@ class NeedOfferRecord(Base):
     offered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class FollowupRecord(Base):
-    """One person asked how a need served or funded went: their answers and consent, nothing more."""
-
-    __tablename__ = "followups"
-
-    need_topic_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False)
-    user_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False, index=True)
-    username: Mapped[str] = mapped_column(String(60))
-    role: Mapped[str] = mapped_column(String(16))  # author | expert
-    locale: Mapped[str] = mapped_column(String(8))
-    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
-    # what was done, what changed, would they recommend: each capped (domain.followup.ANSWER_LIMIT)
-    answers: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    consent: Mapped[bool | None] = mapped_column(Boolean)
-    consent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    last_post_number: Mapped[int] = mapped_column(Integer)
-
-
-class ExperienceRecord(Base):
-    """A need whose people were asked; published_at once a community manager published it."""
-
-    __tablename__ = "experiences"
-
-    need_topic_id: Mapped[int] = mapped_column(ForumId, primary_key=True, autoincrement=False)
-    asked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-
-
 class StatusChangeRecord(Base):
     """One change of a need's or an introduction's status, with its time; appended in the transaction of
     the change, never updated but to forget a person (their id and name blanked, `expert_key` kept as a
@@ -376,42 +338,3 @@ class WorkerHeartbeat(Base):
     passes: Mapped[int] = mapped_column(Integer)
     last_reconcile_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     rate_limited: Mapped[int] = mapped_column(Integer)
-
-
-class CampaignRecord(Base):
-    """A recruitment campaign: a multi-use invite into the experts group (created through the outbox
-    intent named by `key`, whose sent row holds the invite's id) and the skills and communes it calls for."""
-
-    __tablename__ = "campaigns"
-
-    key: Mapped[str] = mapped_column(String(128), primary_key=True)
-    name: Mapped[str] = mapped_column(String(120))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    max_uses: Mapped[int] = mapped_column(Integer)
-    group_name: Mapped[str] = mapped_column(String(60))
-    created_by: Mapped[str | None] = mapped_column(String(60))
-    skills: Mapped[list[str]] = mapped_column(JSON)
-    communes: Mapped[list[str]] = mapped_column(JSON)
-    link: Mapped[str | None] = mapped_column(String(300))
-
-
-class CampaignMemberRecord(Base):
-    """A person who joined through a campaign's invite: the keyed hash of their forum id (the history's
-    and the tombstone's) and when, nothing more (joining is not consenting to be matched)."""
-
-    __tablename__ = "campaign_members"
-
-    campaign_key: Mapped[str] = mapped_column(String(128), primary_key=True)
-    person_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class SignInNonce(Base):
-    """A DiscourseConnect nonce the dashboard sent to the forum, until its answer comes back: each is
-    taken once, by whichever web process receives the answer, and only while fresh."""
-
-    __tablename__ = "sign_in_nonces"
-
-    nonce: Mapped[str] = mapped_column(String(64), primary_key=True)
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
