@@ -4,7 +4,7 @@ of needs and introductions (docs/impact.md). Pure: the rows come in, in the orde
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,6 +14,10 @@ NEED, INTRODUCTION = "need", "introduction"
 # Rows of the follow-up: a person's testimony received, a "retour d'expérience" published (no person)
 EXPERIENCE = "experience"
 EXPERIENCE_FIGURES = ("received", "published")
+# Rows of the brokerage: whether a need looking for an expert has a strong candidate ("strong") or not
+# ("weak"), written when that changes; a need open at the period's end without a strong one is a gap
+MATCH = "match"
+STRONG, WEAK = "strong", "weak"
 KPI_NAMES = ("migrants_involved", "communes_engaged", "actors_linked", "communes_strengthened")
 NEED_STATUSES = ("open", "matched", "in_progress", "served", "funded", "closed")
 ANSWERS = ("accepted", "declined", "expired", "withdrawn")
@@ -75,6 +79,7 @@ class HistoryFacts:
     experiences: Mapping[str, int]  # EXPERIENCE_FIGURES in the period, when not 0
     waits: tuple[tuple[int, float], ...]  # (need topic, days from proposal to answer), answers in the period
     span: tuple[datetime, datetime] | None  # first and last need or introduction row in the period
+    strong: frozenset[int] = frozenset()  # needs whose last match row before the period's end is strong
 
     def with_accepted(self, accepted: Iterable[StatusChange]) -> HistoryFacts:
         """The same facts with the accepted rows re-keyed (services/report.one_key_a_person)."""
@@ -100,7 +105,15 @@ def facts_of(changes: Iterable[StatusChange], period: Period) -> HistoryFacts:
                             and c.status in EXPERIENCE_FIGURES and period.holds(c.at)),
         waits=tuple(answer_waits(intros, period)),
         span=(min(moments), max(moments)) if moments else None,
+        strong=frozenset(t for t, c in latest_by_need(c for c in rows if c.kind == MATCH).items()
+                         if c.status == STRONG),
     )
+
+
+def gap_topics(facts: HistoryFacts) -> list[int]:
+    """The needs still open at the period's end (nobody introduced, nobody accepted) without a strong
+    candidate: the skill gaps."""
+    return [t for t, row in facts.at_end.items() if row.status == LOOKING and t not in facts.strong]
 
 
 def _counts(names: Iterable[str]) -> dict[str, int]:
@@ -130,11 +143,16 @@ class Member:
 def kpi_members(facts: HistoryFacts) -> dict[str, dict[str, Member]]:
     """Each result's members by key (an expert's key, a group's name): the definitions, in one place."""
     return {
-        "migrants_involved": _members((c.expert, c.expert_username, c) for c in facts.accepted),
+        **accepted_members(facts.accepted),
         "communes_engaged": _members((c.commune, c.commune, c) for c in facts.posted),
-        "actors_linked": _members((c.organisation, c.organisation, c) for c in facts.accepted),
         "communes_strengthened": _members((c.commune, c.commune, c) for c in facts.strengthened),
     }
+
+
+def accepted_members(accepted: Sequence[StatusChange]) -> dict[str, dict[str, Member]]:
+    """The members of the two results counted from the introductions accepted in the period."""
+    return {"migrants_involved": _members((c.expert, c.expert_username, c) for c in accepted),
+            "actors_linked": _members((c.organisation, c.organisation, c) for c in accepted)}
 
 
 def _members(rows: Iterable[tuple[str | None, str | None, StatusChange]]) -> dict[str, Member]:

@@ -96,7 +96,7 @@ def lists_of(facts: HistoryFacts) -> ImpactLists:
         by_status.setdefault(status, []).append(row.need_topic_id)
         by_commune.setdefault(row.commune or "", {}).setdefault(status, []).append(row.need_topic_id)
     return ImpactLists(
-        members={name: _listed(members.values()) for name, members in kpi_members(facts).items()},
+        members={name: listed(members.values()) for name, members in kpi_members(facts).items()},
         needs_by_status={s: tuple(t) for s, t in by_status.items()},
         needs_by_commune={c: {s: tuple(t) for s, t in line.items()}
                           for c, line in sorted(by_commune.items())},
@@ -105,7 +105,7 @@ def lists_of(facts: HistoryFacts) -> ImpactLists:
     )
 
 
-def _listed(members: Iterable[Member]) -> tuple[Listed, ...]:
+def listed(members: Iterable[Member]) -> tuple[Listed, ...]:
     """Named members by name, then the forgotten ones (no name), each with their topics."""
     found = [Listed(m.label, tuple(m.topics)) for m in members]
     return tuple(sorted(found, key=lambda m: (m.label is None, m.label or "")))

@@ -15,7 +15,6 @@ from datetime import datetime
 from sync_service.domain.impact import (
     ANSWERS,
     EXPERIENCE_FIGURES,
-    LOOKING,
     NEED_STATUSES,
     WAIT_BARS,
     HistoryFacts,
@@ -23,6 +22,7 @@ from sync_service.domain.impact import (
     StatusChange,
     bar_of,
     facts_of,
+    gap_topics,
     kpi_members,
 )
 
@@ -77,6 +77,7 @@ class HistoryTally:
 def tally_of(facts: HistoryFacts) -> HistoryTally:
     """The facts counted (the definitions of impact.py, kpi_members)."""
     by_commune: dict[str, dict[str, int]] = {}
+    ends = facts.at_end
     for row in facts.posted:
         line = by_commune.setdefault(row.commune or "", {})
         status = facts.at_end[row.need_topic_id].status
@@ -90,9 +91,8 @@ def tally_of(facts: HistoryFacts) -> HistoryTally:
                                 ((r.commune, "accepted") for r in facts.accepted),
                                 ((r.commune, "strengthened") for r in facts.strengthened)),
         strengthened=len(facts.strengthened),
-        gaps=tuple(sorted((GapNeed(topic, tuple(dict.fromkeys(row.skills)), row.commune)
-                           for topic, row in facts.at_end.items() if row.status == LOOKING),
-                          key=lambda g: g.topic)),
+        gaps=tuple(GapNeed(t, tuple(dict.fromkeys(ends[t].skills)), ends[t].commune)
+                   for t in sorted(gap_topics(facts))),
         introductions=facts.introductions,
         experiences=facts.experiences,
         waits=wait_summary(days for _topic, days in facts.waits),

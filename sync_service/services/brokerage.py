@@ -182,6 +182,9 @@ def _review(uow: UnitOfWork, ranker: Ranker, rules: BrokerageRules, need: NeedDe
                 _ranked_with(ranker, rules, need.topic_id, rules.review_candidates, chosen, asked, locale),
                 chosen, rules.review_candidates, lambda c: c.user_id)
         volunteers = _volunteers(uow, ranker, rules, need, {c.user_id for c in candidates} | asked, locale)
+        # the skill gaps: a need looking for an expert without a strong candidate (docs/impact.md)
+        strong = any(rules.bands.of(c.score) == "strong" for c in candidates)
+        uow.history.note_match(need.topic_id, strong, now)
     shown_out.candidates = candidates
     if thread is None and not candidates and not volunteers:
         return "unchanged"  # the thread opens when the need first has candidates (or a volunteer)

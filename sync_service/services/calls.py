@@ -20,7 +20,7 @@ from sync_service.domain.calls import (
     read_document,
 )
 from sync_service.domain.i18n import LOCALES, Translator
-from sync_service.domain.impact import LOOKING
+from sync_service.domain.impact import LOOKING, Period
 from sync_service.domain.needs import Commune
 from sync_service.services.outbox import enqueue, with_marker
 from sync_service.services.ports.storage import Intent, UnitOfWork
@@ -33,11 +33,13 @@ POST_MAX = 32000
 
 
 def gap_needs(uow: UnitOfWork, place_names: Mapping[str, str] | None = None) -> list[GapNeed]:
-    """Needs nobody serves yet: still open (nobody introduced, nobody accepted), as the report's gaps;
-    commune names as `place_names` gives them in the call's language (config/communes.csv's Arabic)."""
+    """The report's skill gaps today: needs still open (nobody introduced, nobody accepted) without a
+    strong candidate; commune names as `place_names` gives them in the call's language
+    (config/communes.csv's Arabic)."""
     names = place_names or {}
+    gaps = {gap.topic for gap in uow.history.tally(Period()).gaps}
     return [GapNeed(d.topic_id, d.skills, names.get(commune, commune) if commune else None)
-            for d in uow.needs.open_needs() if d.status == LOOKING
+            for d in uow.needs.open_needs() if d.status == LOOKING and d.topic_id in gaps
             for commune in (d.commune or d.commune_group,)]
 
 

@@ -25,6 +25,7 @@ from sync_service.adapters.db.history_tally import (
     first_in_need,
     last_in_need,
     span,
+    strong_needs,
     tally,
     waits,
     within,
@@ -33,8 +34,11 @@ from sync_service.adapters.db.tables import NeedRecord, StatusChangeRecord
 from sync_service.domain.brokerage import PENDING, Introduction
 from sync_service.domain.impact import (
     INTRODUCTION,
+    MATCH,
     NEED,
     STRENGTHENED,
+    STRONG,
+    WEAK,
     HistoryFacts,
     Period,
     StatusChange,
@@ -123,7 +127,8 @@ class SqlHistoryRepository:
             posted=tuple(posted), at_end=at_end, strengthened=tuple(strengthened),
             accepted=tuple(self.introductions(period, "accepted")),
             introductions=introductions, experiences=experiences,
-            waits=tuple(waits(connection, period)), span=span(connection, period))
+            waits=tuple(waits(connection, period)), span=span(connection, period),
+            strong=strong_needs(connection, period))
 
     def tally(self, period: Period) -> HistoryTally:
         """The period's figures counted in the database (history_tally.py)."""
@@ -150,12 +155,24 @@ class SqlHistoryRepository:
                             expert_key(user_id, key), username, commune, organisation, parsed,
                             aware(asked))
 
-    def version(self) -> tuple[int, int, int]:
-        """(rows, newest id, rows of forgotten experts): changes whenever a row is added or forgotten."""
+    def version(self) -> tuple[int, int]:
+        """(newest id, rows of forgotten experts): changes whenever a row is added (rows are never deleted)
+        or forgotten; two index reads (the key, the forgotten rows' partial index), not the table."""
         h = StatusChangeRecord
-        rows, newest, forgotten = self.session.execute(
-            select(func.count(), func.coalesce(func.max(h.id), 0), func.count(h.expert_key))).one()
-        return int(rows), int(newest), int(forgotten)
+        newest = self.session.scalar(select(func.coalesce(func.max(h.id), 0)))
+        forgotten = self.session.scalar(select(func.count()).where(h.expert_key.is_not(None)))
+        return int(newest or 0), int(forgotten or 0)
+
+    def note_match(self, need_topic_id: int, strong: bool, at: datetime) -> bool:
+        """Append a match row when the need's last one says otherwise (or there is none)."""
+        h, status = StatusChangeRecord, STRONG if strong else WEAK
+        last = self.session.scalar(select(h.status).where(h.kind == MATCH, h.need_topic_id == need_topic_id)
+                                   .order_by(h.at.desc(), h.id.desc()).limit(1))
+        if last == status:
+            return False
+        self.session.add(StatusChangeRecord(kind=MATCH, need_topic_id=need_topic_id, status=status, at=at,
+                                            skills=[]))
+        return True
 
     def forget_expert(self, user_id: int, key: str) -> int:
         """Replace the expert's id and name by `key` (a keyed hash) on their rows; how many."""

@@ -33,8 +33,10 @@ from sync_service.domain.impact import (
     EXPERIENCE,
     INTRODUCTION,
     LOOKING,
+    MATCH,
     NEED,
     STRENGTHENED,
+    STRONG,
     WAIT_BARS,
     WAIT_BOUNDS,
     Period,
@@ -131,6 +133,14 @@ def _need_ends(connection: Connection, period: Period) -> Sequence[Any]:
     ).where(or_(first, last)).group_by(r.need_topic_id)).all()
 
 
+def strong_needs(connection: Connection, period: Period) -> frozenset[int]:
+    """The needs whose last match row before the period's end says they have a strong candidate."""
+    ranked = select(h.need_topic_id, h.status, last_in_need().label("last")).where(
+        h.kind == MATCH, *within(Period(None, period.end))).subquery()
+    return frozenset(connection.scalars(select(ranked.c.need_topic_id).where(
+        ranked.c.last == 1, ranked.c.status == STRONG)))
+
+
 def _strengthened(connection: Connection, period: Period) -> list[tuple[datetime, str | None]]:
     """(moment, commune) of each need's first served or funded row in the period, in time order."""
     ranked = select(h.at, h.id, h.commune_group, first_in_need().label("first")).where(
@@ -162,12 +172,13 @@ def tally(connection: Connection, period: Period) -> HistoryTally:
     engaged, strengthened_in, migrants, actors = _Seen(), _Seen(), _Seen(), _Seen()
     by_commune: dict[str, dict[str, int]] = {}
     posted, gaps, parsed = [], [], {}
+    strong = strong_needs(connection, period)
     for topic, at, commune, status, last_commune, skills in _need_ends(connection, period):
         if period.holds(at := at if at.tzinfo is UTC else utc(at)):
             posted.append((at, commune))
             line = by_commune.setdefault(commune or "", {})
             line[status] = line.get(status, 0) + 1
-        if status == LOOKING:
+        if status == LOOKING and topic not in strong:
             if skills not in parsed:
                 parsed[skills] = tuple(dict.fromkeys(str(s) for s in json.loads(skills or "[]") or ()))
             gaps.append(GapNeed(topic, parsed[skills], last_commune))

@@ -93,6 +93,7 @@ class RejectedDelivery(Base):
 
 UNPUSHED = text("profile_pushed_at IS NULL OR profile_pushed_at < updated_at")
 DIGEST = text("digest AND matchable")
+FORGOTTEN = text("expert_key IS NOT NULL")
 
 
 class ExpertRecord(Base):
@@ -207,7 +208,9 @@ class StatusChangeRecord(Base):
 
     __tablename__ = "status_history"
     __table_args__ = (Index("ix_status_history_need", "need_topic_id", "at"),
-                      Index("ix_status_history_kind_status_at", "kind", "status", "at"))
+                      Index("ix_status_history_kind_status_at", "kind", "status", "at"),
+                      Index("ix_status_history_forgotten", "id", postgresql_where=FORGOTTEN,
+                            sqlite_where=FORGOTTEN))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(16))  # need | introduction

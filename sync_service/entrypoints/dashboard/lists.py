@@ -3,11 +3,11 @@ a group, a status) and the need topics behind it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from sync_service.domain.impact import KPI_NAMES, NEED_STATUSES
-from sync_service.domain.impact_detail import GAP_AXES, ImpactLists, Proposal
+from sync_service.domain.impact_detail import GAP_AXES, ImpactLists, Listed, Proposal
 from sync_service.services.dashboard import DashboardFigures
 from sync_service.services.report_views import INTRODUCTION_FIGURES
 
@@ -20,14 +20,23 @@ class Row:
     topics: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class Readers:
+    """What a list reads, each only when its figure is asked: the lists behind the figures, the people
+    and groups of the acceptances alone, the introductions behind a count of the funnel."""
+
+    lists: Callable[[], ImpactLists]
+    accepted: Callable[[], Mapping[str, tuple[Listed, ...]]]
+    introductions: Callable[[str], tuple[Proposal, ...]]
+
+
 def rows(found: DashboardFigures, figure: str, key: str, t: Callable[..., str],
-         lists: Callable[[], ImpactLists], introductions: Callable[[str], tuple[Proposal, ...]]
-         ) -> list[Row] | None:
-    """The rows of the figure, or None when there is no such figure; `lists` reads the lists behind the
-    figures, `introductions` those behind a count of the funnel (each only when its figure is asked)."""
+         read: Readers) -> list[Row] | None:
+    """The rows of the figure, or None when there is no such figure."""
+    lists, introductions = read.lists, read.introductions
     if figure == "kpi" and key in KPI_NAMES:
-        return [Row(m.label if m.label is not None else t("forgotten"), m.topics)
-                for m in lists().members[key]]
+        members = read.accepted()[key] if key in ACCEPTED_KPIS else lists().members[key]
+        return [Row(m.label if m.label is not None else t("forgotten"), m.topics) for m in members]
     if figure == "status" and key in NEED_STATUSES:
         return _needs(lists().needs_by_status.get(key, ()))
     if figure == "commune" and key in found.detail.needs_by_commune:
@@ -52,6 +61,7 @@ def _needs(topics: tuple[int, ...]) -> list[Row]:
     return [Row(None, (topic,)) for topic in dict.fromkeys(topics)]
 
 
+ACCEPTED_KPIS = ("migrants_involved", "actors_linked")  # counted from the acceptances alone
 PAGE_OF = {"kpi": "/dashboard/", "status": "/dashboard/needs", "commune": "/dashboard/needs",
            "introductions": "/dashboard/introductions", "strengthened": "/dashboard/introductions",
            "wait": "/dashboard/introductions"}

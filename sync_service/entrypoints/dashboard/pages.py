@@ -16,10 +16,17 @@ from sync_service.domain.impact_detail import GAP_AXES
 from sync_service.entrypoints.dashboard.auth import local_path
 from sync_service.entrypoints.dashboard.charts import Bar, bars, columns
 from sync_service.entrypoints.dashboard.context import dashboard, locale, refusal, words
+from sync_service.entrypoints.dashboard.lists import Readers
 from sync_service.entrypoints.dashboard.lists import heading as list_heading
 from sync_service.entrypoints.dashboard.lists import rows as list_rows
 from sync_service.entrypoints.dashboard.signing import off
-from sync_service.services.dashboard import DashboardFigures, figure_lists, introduction_list, titles
+from sync_service.services.dashboard import (
+    DashboardFigures,
+    accepted_lists,
+    figure_lists,
+    introduction_list,
+    titles,
+)
 from sync_service.services.report import ReportRequest
 from sync_service.services.report_views import INTRODUCTION_FIGURES, Words
 
@@ -145,11 +152,15 @@ def gaps() -> ResponseReturnValue:
 @bp.get("/list/<figure>")
 def listing(figure: str) -> ResponseReturnValue:
     """The list behind one figure: names and need topics, each a link to the forum."""
-    found, codev = figures(), dashboard().codev
-    pepper = codev.settings.tombstone_key.encode()
-    rows = list_rows(found, figure, request.args.get("key", ""), words(locale()),
-                     lambda: figure_lists(codev.uow, found.request, pepper),
-                     lambda name: introduction_list(codev.uow, found.request, name))
+    found, board = figures(), dashboard()
+    codev, asked = board.codev, found.request
+    pepper, now = codev.settings.tombstone_key.encode(), codev.clocks.now()
+    rows = list_rows(found, figure, request.args.get("key", ""), words(locale()), Readers(
+        lambda: board.cache.kept(codev.uow, (asked, "lists"), now,
+                                 lambda: figure_lists(codev.uow, asked, pepper)),
+        lambda: board.cache.kept(codev.uow, (asked, "accepted"), now,
+                                 lambda: accepted_lists(codev.uow, asked, pepper)),
+        lambda name: introduction_list(codev.uow, asked, name)))
     if rows is None:
         abort(404)
     forum = codev.settings.discourse.url.rstrip("/")

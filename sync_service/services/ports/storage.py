@@ -262,8 +262,14 @@ class HistoryRepository(Protocol):
         """Replace the expert's id and name on their rows by `key` (a keyed hash); how many rows."""
         ...
 
-    def version(self) -> tuple[int, int, int]:
-        """(rows, newest id, rows of forgotten experts): changes whenever a row is added or forgotten."""
+    def note_match(self, need_topic_id: int, strong: bool, at: datetime) -> bool:
+        """Append a match row (impact.STRONG or WEAK) when the need's last one says otherwise (or there is
+        none); whether one was appended."""
+        ...
+
+    def version(self) -> tuple[int, int]:
+        """(newest id, rows of forgotten experts): changes whenever a row is added (rows are never deleted)
+        or forgotten."""
         ...
 
 

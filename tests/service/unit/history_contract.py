@@ -66,6 +66,10 @@ def _year(make: Make) -> None:
                        day(10), day(10))  # no new status: no row
         uow.needs.save(_status(uow, 4, "closed"), day(12), day(12))
         uow.commit()
+    with make() as uow:  # need 3: a strong candidate from day 4 (no gap), none again from day 40
+        assert uow.history.note_match(3, True, day(4)) and not uow.history.note_match(3, True, day(5))
+        assert uow.history.note_match(3, False, day(40)) and uow.history.note_match(2, False, day(1))
+        uow.commit()
     with make() as uow:
         uow.history.forget_expert(43, "k" * 64)
         again = _intro(4, 45, 31)
@@ -109,7 +113,11 @@ def test_contract_the_period_s_tally_counts_its_facts(make: Make) -> None:
                                       "commune-tafraout": {"funded": 1}, "": {"open": 1}}
     assert tally.per_commune == {"commune-anzi": {"needs": 2, "accepted": 1, "strengthened": 1},
                                  "commune-tafraout": {"needs": 1, "accepted": 1, "strengthened": 1}}
-    assert tally.strengthened == 2 and tally.gaps == (GapNeed(3, ("agronomy",), None),)
+    assert tally.strengthened == 2 and tally.gaps == ()  # need 3 has a strong candidate at day 30
+    with make() as uow:
+        assert uow.history.tally(Period(None, day(3))).gaps == (  # need 2 weak, need 3 not ranked yet
+            GapNeed(2, ("fundraising",), "commune-tafraout"), GapNeed(3, ("agronomy",), None))
+        assert uow.history.tally(Period()).gaps == (GapNeed(3, ("agronomy",), None),)  # none since day 40
 
 
 def test_contract_the_facts_hold_what_the_figures_count(make: Make) -> None:

@@ -471,19 +471,19 @@ def test_contract_a_profile_is_unpushed_until_marked_and_again_once_it_changes(m
 
 def test_contract_the_history_s_version_changes_with_a_row_or_a_forgetting(make: Make) -> None:
     with make() as uow:
-        assert uow.history.version() == (0, 0, 0)
+        assert uow.history.version() == (0, 0)
         uow.needs.save(NeedDetails(NEED, "Eau potable", 12, "rkia", sector="drinking_water"), at(0), at(0))
         uow.introductions.add(intro(NEED, LAHCEN))
         uow.commit()
     with make() as uow:
         before = uow.history.version()
-        assert before[0] == 2 and before[2] == 0
+        assert before[0] > 0 and before[1] == 0
         assert uow.needs.titles([NEED, OTHER_NEED]) == {NEED: NeedTitle("Eau potable", "drinking_water")}
         assert uow.needs.titles([]) == {}
         uow.history.forget_expert(LAHCEN, "k" * 64)
         uow.commit()
     with make() as uow:
-        assert uow.history.version() == (2, before[1], 1)
+        assert uow.history.version() == (before[0], 1)
 
 
 def test_contract_the_change_feed_is_read_in_order_and_one_lease_holder_at_a_time(make: Make) -> None:

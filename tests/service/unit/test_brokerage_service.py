@@ -14,6 +14,7 @@ from sync_service.domain.brokerage import (
     answered,
     open_introduction,
 )
+from sync_service.domain.impact import Period
 from sync_service.services import brokerage
 from tests.service.unit.brokerage_world import (
     AUTHOR,
@@ -27,6 +28,7 @@ from tests.service.unit.brokerage_world import (
     THIRD_NEED,
     USERNAMES,
     World,
+    candidate,
     day,
 )
 
@@ -272,3 +274,16 @@ def test_a_need_codev_does_not_hold_is_left_alone() -> None:
 
     assert world.refresh(NEED) == "unchanged"
     assert world.intents() == []
+
+
+def test_whether_a_need_looking_for_an_expert_has_a_strong_candidate_is_kept_once_a_change() -> None:
+    world = world_with_candidates(LAHCEN)  # scored 0.9: strong (matching.yaml bands)
+
+    world.refresh()
+    world.refresh(at=day(1))
+    world.ranker.put(NEED, candidate(LAHCEN, 0.3))
+    world.refresh(at=day(2))
+
+    rows = [(c.status, c.at) for c in world.uow().history.changes() if c.kind == "match"]
+    assert rows == [("strong", T0), ("weak", day(2))]  # the skill gaps read them (docs/impact.md)
+    assert [g.topic for g in world.uow().history.tally(Period()).gaps] == [NEED]

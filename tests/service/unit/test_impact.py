@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sync_service.domain.impact import (
     INTRODUCTION,
+    MATCH,
     NEED,
     Period,
     StatusChange,
@@ -36,6 +37,10 @@ def intro(topic: int, expert: int | str, status: str, at: datetime, commune: str
     name = f"expert{expert}" if isinstance(expert, int) else None
     return StatusChange(INTRODUCTION, topic, status, at, expert=key, expert_username=name,
                         commune=commune, organisation=organisation or commune)
+
+
+def match(topic: int, status: str, at: datetime) -> StatusChange:
+    return StatusChange(MATCH, topic, status, at)
 
 
 def impact_report(rows: list[StatusChange], period: Period, targets: dict[str, int]) -> ImpactReport:
@@ -151,3 +156,12 @@ def test_a_need_s_organisation_is_its_commune_else_a_declared_actor_group() -> N
     assert organisation_of(("experts", "commune-anzi"), actors, "commune-anzi") == "commune-anzi"
     assert organisation_of(("trust_level_1", "cooperatives"), actors, None) == "cooperatives"
     assert organisation_of(("trust_level_1",), actors, None) is None
+
+
+def test_a_need_open_with_a_strong_candidate_is_no_skill_gap_while_it_has_one() -> None:
+    rows = [need(1, "open", day(0), skills=("hydraulique",))]
+    rows += [need(2, "open", day(0), skills=("topographie",))]
+    rows += [match(1, "strong", day(1)), match(2, "weak", day(1)), match(1, "weak", day(5))]
+
+    assert impact_report(rows, Period(None, day(3)), TARGETS).skill_gaps == (("topographie", 1),)
+    assert impact_report(rows, ALL, TARGETS).skill_gaps == (("hydraulique", 1), ("topographie", 1))

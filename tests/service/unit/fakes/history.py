@@ -10,7 +10,10 @@ from sync_service.adapters.db.history import expert_key
 from sync_service.domain.brokerage import PENDING, Introduction
 from sync_service.domain.impact import (
     INTRODUCTION,
+    MATCH,
     NEED,
+    STRONG,
+    WEAK,
     HistoryFacts,
     Period,
     StatusChange,
@@ -66,9 +69,19 @@ class FakeHistory(OnStore):
     def introductions(self, period: Period, status: str) -> list[StatusChange]:
         return introduction_rows(self.changes(until=period.end), period, status)
 
-    def version(self) -> tuple[int, int, int]:
+    def note_match(self, need_topic_id: int, strong: bool, at: datetime) -> bool:
+        status = STRONG if strong else WEAK
+        rows = sorted((r for r in self.data.history if r.kind == MATCH and r.need_topic_id == need_topic_id),
+                      key=lambda r: (r.at, r.id))
+        if rows and rows[-1].status == status:
+            return False
+        row = HistoryRecord(self.data.next_id("history"), MATCH, need_topic_id, status, at)
+        self.data.history.append(row)
+        return True
+
+    def version(self) -> tuple[int, int]:
         rows = self.data.history
-        return len(rows), max((r.id for r in rows), default=0), sum(1 for r in rows if r.expert_key)
+        return max((r.id for r in rows), default=0), sum(1 for r in rows if r.expert_key)
 
     def forget_expert(self, user_id: int, key: str) -> int:
         count = 0
