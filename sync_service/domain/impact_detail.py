@@ -67,15 +67,13 @@ class ImpactLists:
 def impact_detail(changes: Iterable[StatusChange], period: Period,
                   sectors: Mapping[int, str | None] | None = None) -> ImpactDetail:
     """The figures beside the report's, for the dashboard; `sectors`: each need's sector, when known."""
-    return detail_of(tally_of(facts_of(changes, period)), period, sectors)
+    return detail_of(tally_of(facts_of(changes, period), sectors), period)
 
 
-def detail_of(tally: HistoryTally, period: Period,
-              sectors: Mapping[int, str | None] | None = None) -> ImpactDetail:
+def detail_of(tally: HistoryTally, period: Period) -> ImpactDetail:
     """impact_detail() of the period's tally."""
     months = _months(tally.span, period)
-    known = sectors or {}
-    gaps = tuple(GapNeed(g.topic, g.skills, g.commune, known.get(g.topic)) for g in tally.gaps)
+    gaps = tally.gaps
     return ImpactDetail(
         months=months,
         by_month={name: _cumulative((s.first for s in seen), months) for name, seen in tally.members.items()},

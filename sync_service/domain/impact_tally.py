@@ -74,8 +74,10 @@ class HistoryTally:
         return counts
 
 
-def tally_of(facts: HistoryFacts) -> HistoryTally:
-    """The facts counted (the definitions of impact.py, kpi_members)."""
+def tally_of(facts: HistoryFacts, sectors: Mapping[int, str | None] | None = None) -> HistoryTally:
+    """The facts counted (the definitions of impact.py, kpi_members); `sectors`: each need's sector as
+    stored now, for the gaps."""
+    known = sectors or {}
     by_commune: dict[str, dict[str, int]] = {}
     ends = facts.at_end
     for row in facts.posted:
@@ -91,7 +93,7 @@ def tally_of(facts: HistoryFacts) -> HistoryTally:
                                 ((r.commune, "accepted") for r in facts.accepted),
                                 ((r.commune, "strengthened") for r in facts.strengthened)),
         strengthened=len(facts.strengthened),
-        gaps=tuple(GapNeed(t, tuple(dict.fromkeys(ends[t].skills)), ends[t].commune)
+        gaps=tuple(GapNeed(t, tuple(dict.fromkeys(ends[t].skills)), ends[t].commune, known.get(t))
                    for t in sorted(gap_topics(facts))),
         introductions=facts.introductions,
         experiences=facts.experiences,

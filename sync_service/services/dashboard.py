@@ -43,9 +43,7 @@ def dashboard_figures(make_uow: Callable[[], UnitOfWork], request: ReportRequest
     period = request.period()
     with make_uow() as uow:
         found = tally(uow, period, pepper)  # once, for the report's figures and the dashboard's
-        titles_ = uow.needs.titles([g.topic for g in found.gaps])
-    sectors = {topic: title.sector for topic, title in titles_.items()}
-    return DashboardFigures(request, report_of(found, targets), detail_of(found, period, sectors))
+    return DashboardFigures(request, report_of(found, targets), detail_of(found, period))
 
 
 def figure_lists(make_uow: Callable[[], UnitOfWork], request: ReportRequest,

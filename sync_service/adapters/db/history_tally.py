@@ -14,6 +14,7 @@ from sqlalchemy import (
     BigInteger,
     ColumnElement,
     Connection,
+    Select,
     Text,
     and_,
     case,
@@ -25,7 +26,7 @@ from sqlalchemy import (
 )
 
 from sync_service.adapters.db.columns import utc
-from sync_service.adapters.db.tables import StatusChangeRecord
+from sync_service.adapters.db.tables import NeedRecord, StatusChangeRecord
 from sync_service.domain.brokerage import PENDING
 from sync_service.domain.impact import (
     ANSWERED,
@@ -120,17 +121,33 @@ def wait_figures(connection: Connection, period: Period) -> tuple[tuple[tuple[st
 
 def _need_ends(connection: Connection, period: Period) -> Sequence[Any]:
     """Per need with a row before the period's end: its first row's moment and commune, its last row's
-    status and commune, and its skills when it is still open."""
+    status and commune, its skills when it is still open, and its sector as the needs table holds it."""
     ranked = select(h.need_topic_id, h.at, h.status, h.commune_group, cast(h.skills, Text).label("skills"),
                     first_in_need().label("first"), last_in_need().label("last")).where(
         h.kind == NEED, *within(Period(None, period.end))).subquery()
     r = ranked.c
     first, last = r.first == 1, r.last == 1
-    return connection.execute(select(
+    return plain_rows(connection, select(
         r.need_topic_id, func.max(case((first, r.at))), func.max(case((first, r.commune_group))),
         func.max(case((last, r.status))), func.max(case((last, r.commune_group))),
-        func.max(case((and_(last, r.status == LOOKING), r.skills)))
-    ).where(or_(first, last)).group_by(r.need_topic_id)).all()
+        func.max(case((and_(last, r.status == LOOKING), r.skills))), func.max(NeedRecord.sector)
+    ).outerjoin(NeedRecord, NeedRecord.topic_id == r.need_topic_id)
+        .where(or_(first, last)).group_by(r.need_topic_id))
+
+
+def plain_rows(connection: Connection, query: Select[*tuple[Any, ...]]) -> Sequence[Sequence[Any]]:
+    """The rows as PostgreSQL's driver gives them, in the connection's transaction: the tally reads tens
+    of thousands, and a SQLAlchemy Row each costs as much as the query (bench/dashboard.py); on SQLite,
+    whose moments need SQLAlchemy's conversion, the usual rows."""
+    if connection.dialect.name != "postgresql":
+        return connection.execute(query).all()
+    compiled = query.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled), compiled.params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def strong_needs(connection: Connection, period: Period) -> frozenset[int]:
@@ -173,7 +190,7 @@ def tally(connection: Connection, period: Period) -> HistoryTally:
     by_commune: dict[str, dict[str, int]] = {}
     posted, gaps, parsed = [], [], {}
     strong = strong_needs(connection, period)
-    for topic, at, commune, status, last_commune, skills in _need_ends(connection, period):
+    for topic, at, commune, status, last_commune, skills, sector in _need_ends(connection, period):
         if period.holds(at := at if at.tzinfo is UTC else utc(at)):
             posted.append((at, commune))
             line = by_commune.setdefault(commune or "", {})
@@ -181,15 +198,15 @@ def tally(connection: Connection, period: Period) -> HistoryTally:
         if status == LOOKING and topic not in strong:
             if skills not in parsed:
                 parsed[skills] = tuple(dict.fromkeys(str(s) for s in json.loads(skills or "[]") or ()))
-            gaps.append(GapNeed(topic, parsed[skills], last_commune))
+            gaps.append(GapNeed(topic, parsed[skills], last_commune, sector))
     for at, commune in sorted(posted, key=lambda p: p[0]):
         engaged.add(commune, commune, at)
     strengthened = _strengthened(connection, period)
     for at, commune in strengthened:
         strengthened_in.add(commune, commune, at)
-    accepted = connection.execute(
-        select(h.expert_user_id, h.expert_key, h.expert_username, h.at, h.organisation, h.commune_group)
-        .where(h.kind == INTRODUCTION, h.status == "accepted", *within(period)).order_by(h.at, h.id)).all()
+    accepted = plain_rows(connection, select(
+        h.expert_user_id, h.expert_key, h.expert_username, h.at, h.organisation, h.commune_group)
+        .where(h.kind == INTRODUCTION, h.status == "accepted", *within(period)).order_by(h.at, h.id))
     for user_id, key, username, at, organisation, _commune in accepted:
         at = at if at.tzinfo is UTC else utc(at)
         migrants.add(f"user:{user_id}" if user_id is not None else (f"forgotten:{key}" if key else None),

@@ -64,7 +64,7 @@ class FakeHistory(OnStore):
         return facts_of(self.changes(until=period.end), period)
 
     def tally(self, period: Period) -> HistoryTally:
-        return tally_of(self.facts(period))
+        return tally_of(self.facts(period), {t: s.details.sector for t, s in self.data.needs.items()})
 
     def introductions(self, period: Period, status: str) -> list[StatusChange]:
         return introduction_rows(self.changes(until=period.end), period, status)
