@@ -42,7 +42,14 @@ from sync_service.domain.impact import (
     WAIT_BOUNDS,
     Period,
 )
-from sync_service.domain.impact_tally import GapNeed, HistoryTally, Seen, per_commune, wait_summary
+from sync_service.domain.impact_tally import (
+    GapNeed,
+    HistoryTally,
+    Seen,
+    WaitFigures,
+    per_commune,
+    wait_summary,
+)
 
 h = StatusChangeRecord
 
@@ -102,21 +109,38 @@ def waits(connection: Connection, period: Period) -> list[tuple[int, float]]:
             for topic, answered, asked in connection.execute(query) if asked is not None]
 
 
-def wait_figures(connection: Connection, period: Period) -> tuple[tuple[tuple[str, int], ...], float | None]:
-    """The answers by time to answer and the median (impact_tally.wait_summary); on PostgreSQL counted
-    by the server, the median from the one or two middle waits."""
+def counts_and_waits(connection: Connection, period: Period) -> tuple[dict[str, int], dict[str, int],
+                                                                     WaitFigures]:
+    """counts() and the answers by time to answer with their median (impact_tally.wait_summary). On
+    PostgreSQL the bars are counted with the counts, in one pass over the period's rows (each bar from
+    the answers within its bound), and the median read from the one or two middle waits."""
     if connection.dialect.name != "postgresql":
-        return wait_summary(days for _topic, days in waits(connection, period))
-    bar = case(*((bound * _DAY >= _MICROS, str(bound)) for bound in WAIT_BOUNDS), else_="more")
-    found: dict[str, int] = {key: int(count) for key, count in connection.execute(
-        select(bar, func.count()).where(*_answered(period)).group_by(bar))}
-    bars = tuple((key, found.get(key, 0)) for key in WAIT_BARS)
-    answers = sum(count for _key, count in bars)
+        introductions, experiences = counts(connection, period)
+        return introductions, experiences, wait_summary(days for _topic, days in waits(connection, period))
+    found: dict[str, dict[str, int]] = {INTRODUCTION: {}, EXPERIENCE: {}}
+    timed = and_(h.status.in_(ANSWERED), h.proposed_at.is_not(None))
+    within_bounds = [func.count().filter(and_(timed, bound * _DAY >= _MICROS)) for bound in WAIT_BOUNDS]
+    query = select(h.kind, h.status, func.count(), func.count().filter(timed), *within_bounds).where(
+        h.kind.in_(found), *within(period)).group_by(h.kind, h.status)
+    cumulative = [0] * (len(WAIT_BOUNDS) + 1)
+    for kind, status, count, *answered in connection.execute(query):
+        if kind == INTRODUCTION and status in (PENDING, *ANSWERS):
+            found[kind]["proposed" if status == PENDING else status] = int(count)
+        elif kind == EXPERIENCE:
+            found[kind][status] = int(count)
+        cumulative = [total + int(n) for total, n in zip(cumulative, answered, strict=True)]
+    answers, upto = cumulative[0], [*cumulative[1:], cumulative[0]]
+    bars = tuple((key, n - below) for key, n, below in zip(WAIT_BARS, upto, [0, *upto[:-1]], strict=True))
+    return found[INTRODUCTION], found[EXPERIENCE], (bars, _median(connection, period, answers))
+
+
+def _median(connection: Connection, period: Period, answers: int) -> float | None:
+    """The median wait in days to one decimal, from the one or two middle answers (as statistics.median)."""
     if not answers:
-        return bars, None
+        return None
     middle = connection.scalars(select(_MICROS).where(*_answered(period)).order_by(_MICROS)
                                 .offset((answers - 1) // 2).limit(2 - answers % 2)).all()
-    return bars, round(statistics.median(micros / 10**6 / 86400 for micros in middle), 1)
+    return round(statistics.median(micros / 10**6 / 86400 for micros in middle), 1)
 
 
 def _need_ends(connection: Connection, period: Period) -> Sequence[Any]:
@@ -212,7 +236,7 @@ def tally(connection: Connection, period: Period) -> HistoryTally:
         migrants.add(f"user:{user_id}" if user_id is not None else (f"forgotten:{key}" if key else None),
                      username, at)
         actors.add(organisation, organisation, at)
-    introductions, experiences = counts(connection, period)
+    introductions, experiences, wait_figures = counts_and_waits(connection, period)
     return HistoryTally(
         members={"migrants_involved": migrants.members(), "communes_engaged": engaged.members(),
                  "actors_linked": actors.members(), "communes_strengthened": strengthened_in.members()},
@@ -222,5 +246,5 @@ def tally(connection: Connection, period: Period) -> HistoryTally:
         strengthened=len(strengthened),
         gaps=tuple(sorted(gaps, key=lambda g: g.topic)),
         introductions=introductions, experiences=experiences,
-        waits=wait_figures(connection, period),
+        waits=wait_figures,
         span=span(connection, period))
