@@ -56,7 +56,7 @@ from sync_service.config.settings import Settings  # noqa: E402
 from sync_service.domain import brokerage as rules_  # noqa: E402
 from sync_service.domain.needs import NeedDetails  # noqa: E402
 from sync_service.domain.people import ExpertProfile  # noqa: E402
-from sync_service.services import brokerage, followup, incremental, timers  # noqa: E402
+from sync_service.services import followup, incremental, timers  # noqa: E402
 from sync_service.services.brokerage_loop import BrokerageLoop  # noqa: E402
 from sync_service.services.ranking import EngineRanker  # noqa: E402
 
@@ -224,7 +224,7 @@ def bench(url: str, args: argparse.Namespace) -> None:
 
     def full_pass() -> None:  # today's pass before this change, the baseline: everything re-ranked
         clock["now"] += timedelta(minutes=2)
-        brokerage.rematch(uow_of, ranker, rules, clock["now"], closed_since=clock["now"], solver=solver)
+        incremental.rematch(uow_of, ranker, rules, clock["now"], closed_since=clock["now"], solver=solver)
         timers.tick(uow_of, rules, clock["now"])
         timers.send_digests(uow_of, ranker, rules, clock["now"])
 

@@ -4,6 +4,7 @@ of needs and introductions (docs/impact.md). Pure: the rows come in, in the orde
 from __future__ import annotations
 
 import dataclasses
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,7 +38,7 @@ class StatusChange:
     person was forgotten); `expert_username` is None once forgotten. `commune` (the need's commune
     group) and `organisation` (its author's actor group) are the need's at the time of the change."""
 
-    kind: str  # NEED | INTRODUCTION
+    kind: str  # NEED | INTRODUCTION | EXPERIENCE | MATCH
     need_topic_id: int
     status: str
     at: datetime
@@ -99,10 +100,10 @@ def facts_of(changes: Iterable[StatusChange], period: Period) -> HistoryFacts:
         strengthened=tuple(_firsts(c for c in needs if c.status in STRENGTHENED and period.holds(c.at))
                            .values()),
         accepted=tuple(c for c in intros if c.status == "accepted" and period.holds(c.at)),
-        introductions=_counts(("proposed" if c.status == "pending" else c.status) for c in intros
-                              if period.holds(c.at) and c.status in ("pending", *ANSWERS)),
-        experiences=_counts(c.status for c in rows if c.kind == EXPERIENCE
-                            and c.status in EXPERIENCE_FIGURES and period.holds(c.at)),
+        introductions=dict(Counter(("proposed" if c.status == PENDING else c.status) for c in intros
+                                   if period.holds(c.at) and c.status in (PENDING, *ANSWERS))),
+        experiences=dict(Counter(c.status for c in rows if c.kind == EXPERIENCE
+                                 and c.status in EXPERIENCE_FIGURES and period.holds(c.at))),
         waits=tuple(answer_waits(intros, period)),
         span=(min(moments), max(moments)) if moments else None,
         strong=frozenset(t for t, c in latest_by_need(c for c in rows if c.kind == MATCH).items()
@@ -114,13 +115,6 @@ def gap_topics(facts: HistoryFacts) -> list[int]:
     """The needs still open at the period's end (nobody introduced, nobody accepted) without a strong
     candidate: the skill gaps."""
     return [t for t, row in facts.at_end.items() if row.status == LOOKING and t not in facts.strong]
-
-
-def _counts(names: Iterable[str]) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for name in names:
-        counts[name] = counts.get(name, 0) + 1
-    return counts
 
 
 def introduction_rows(changes: Iterable[StatusChange], period: Period, status: str) -> list[StatusChange]:

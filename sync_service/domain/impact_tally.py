@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -67,11 +68,10 @@ class HistoryTally:
     @property
     def needs_by_status(self) -> dict[str, int]:
         """Needs posted in the period by their status at its end."""
-        counts: dict[str, int] = {}
+        counts: Counter[str] = Counter()
         for line in self.needs_by_commune.values():
-            for status, count in line.items():
-                counts[status] = counts.get(status, 0) + count
-        return counts
+            counts.update(line)
+        return dict(counts)
 
 
 def tally_of(facts: HistoryFacts, sectors: Mapping[int, str | None] | None = None) -> HistoryTally:
@@ -82,7 +82,7 @@ def tally_of(facts: HistoryFacts, sectors: Mapping[int, str | None] | None = Non
     ends = facts.at_end
     for row in facts.posted:
         line = by_commune.setdefault(row.commune or "", {})
-        status = facts.at_end[row.need_topic_id].status
+        status = ends[row.need_topic_id].status
         line[status] = line.get(status, 0) + 1
     return HistoryTally(
         members={name: tuple(sorted((Seen(key, m.label, m.first, m.last) for key, m in found.items()),
@@ -189,8 +189,5 @@ def report_of(tally: HistoryTally, targets: Mapping[str, int]) -> ImpactReport:
 
 def skill_gaps(gaps: Iterable[GapNeed]) -> tuple[tuple[str, int], ...]:
     """Skills asked by needs still open (nobody introduced or accepted) at the period's end, most first."""
-    counts: dict[str, int] = {}
-    for need in gaps:
-        for skill in need.skills:
-            counts[skill] = counts.get(skill, 0) + 1
+    counts = Counter(skill for need in gaps for skill in need.skills)
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))

@@ -23,7 +23,7 @@ from sync_service.domain.matching.settings import Bands
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.proposals import Proposals
 from sync_service.services.outbox import enqueue
-from sync_service.services.ports.matching import FlowSolver, Ranked, Ranker
+from sync_service.services.ports.matching import Ranked, Ranker
 from sync_service.services.ports.storage import Intent, UnitOfWork
 
 COMMAND_VERBS = (*rules_.REVIEW_VERBS, *rules_.ANSWER_VERBS, *FOLLOWUP_VERBS, *rules_.DRAFT_VERBS)
@@ -296,56 +296,3 @@ def set_status(uow: UnitOfWork, need: NeedDetails, intros: Sequence[Introduction
     if status != need.status:
         uow.needs.save(dataclasses.replace(need, status=status), fetched_at, now)
     return status
-
-
-# --- many needs: the pass the worker runs --------------------------------------------------------
-
-UowFactory = Callable[[], UnitOfWork]
-
-
-def rematch(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now: datetime,
-            closed_since: datetime | None = None, solver: FlowSolver | None = None) -> dict[str, int]:
-    """Re-index experts and open needs, plan who is proposed first where (domain.proposals), then
-    refresh every open need, and the review thread of every need closed since `closed_since`, each in
-    a transaction of its own."""
-    with uow_factory() as uow:
-        experts = uow.experts.matchable()
-        needs = uow.needs.open_needs()
-        closed = uow.needs.closed_since(closed_since)
-        loads = uow.introductions.loads()
-        looking = [n for n in needs if n.status in ("open", "matched")]
-        intros = {n.topic_id: uow.introductions.of_need(n.topic_id) for n in looking}
-        shown = {n.topic_id: tuple(c.user_id for c in thread.shown) for n in looking
-                 if not rules.direct and (thread := uow.reviews.get(n.topic_id)) is not None}
-    ranker.refresh(experts, looking, loads)
-    proposals = propose(ranker, rules, looking, intros, loads, solver, shown)
-    needs += closed
-    counts: dict[str, int] = {}
-    for need in needs:
-        with uow_factory() as uow:
-            outcome = refresh_need(uow, ranker, rules, need.topic_id, now, loads, proposals)
-            uow.commit()
-        counts[outcome] = counts.get(outcome, 0) + 1
-    return counts
-
-
-def propose(ranker: Ranker, rules: BrokerageRules, needs: Sequence[NeedDetails],
-            intros: Mapping[int, Sequence[Introduction]], loads: Mapping[int, int],
-            solver: FlowSolver | None = None, shown: Mapping[int, Sequence[int]] | None = None) -> Proposals:
-    """The pass's plan: for every need that wants introductions now (`introductions_per_need` less
-    those pending), its shortlist weighed against every other need's within the experts' limits;
-    `shown`: need -> the candidates its review topic lists now (the first ones are kept at equal merit)."""
-    slots: dict[int, int] = {}
-    for need in needs:
-        held = intros.get(need.topic_id, ())
-        wanted = rules_.direct_openings(rules_.need_status(need.status, held), held, rules.per_need)
-        if wanted > 0:
-            slots[need.topic_id] = wanted
-    shortlists = ranker.shortlists({n: rules_.already_asked(intros.get(n, ())) for n in slots},
-                                   rules.shortlist)
-    openings = [proposals_.Opening(n.topic_id, n.commune or n.commune_group or f"?{n.topic_id}",
-                                   slots[n.topic_id],
-                                   tuple((c.user_id, c.score) for c in shortlists.get(n.topic_id, [])),
-                                   tuple((shown or {}).get(n.topic_id, ())[:slots[n.topic_id]]))
-                for n in needs if n.topic_id in slots]
-    return proposals_.plan(openings, loads, rules.max_open, solver)

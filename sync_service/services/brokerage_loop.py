@@ -25,8 +25,8 @@ from sync_service.services.ports.storage import UnitOfWork
 
 log = logging.getLogger("codev.brokerage")
 
-# Outcomes of inbox rows after which the rankings or a need's status may have moved.
 PRUNE_KEEP = 100_000  # feed rows kept behind the ranking worker's mark (the others read them too)
+# Outcomes of inbox rows after which the rankings or a need's status may have moved.
 CHANGES = frozenset({"created", "updated", "purged", "approved", "discarded", "accepted", "declined",
                      "served", "funded"})
 

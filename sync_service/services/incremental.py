@@ -12,6 +12,7 @@ shows).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -79,6 +80,14 @@ def full(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now: da
     return _refresh(uow_factory, ranker, rules, now, [*needs, *closed], kept), kept
 
 
+def rematch(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now: datetime,
+            closed_since: datetime | None = None, solver: FlowSolver | None = None) -> dict[str, int]:
+    """The full pass alone, nothing kept: every open need (and the review topic of every need closed
+    since `closed_since`) refreshed, each in a transaction of its own."""
+    counts, _kept = full(uow_factory, ranker, rules, now, closed_since, solver)
+    return counts
+
+
 def index(uow_factory: UowFactory, ranker: Ranker) -> Kept:
     """Index every expert and looking need without ranking (a worker that does not hold the lease keeps
     its index for the reasons it writes), keeping the feed's mark."""
@@ -139,13 +148,12 @@ def _plan(ranker: Ranker, rules: BrokerageRules, kept: Kept, touched: Mapping[in
           solver: FlowSolver | None) -> None:
     """Re-rank the touched needs' shortlists, then plan across every looking need from the kept ones."""
     slots = {i: _slots(rules, n, kept.intros.get(i, ())) for i, n in kept.needs.items()}
-    wanted = {i: rules_.already_asked(kept.intros.get(i, ())) for i in touched if slots.get(i, 0) > 0}
     for i in touched:
         kept.shortlists.pop(i, None)
-    kept.shortlists.update(ranker.shortlists(wanted, rules.shortlist))
-    missing = {i: rules_.already_asked(kept.intros.get(i, ())) for i, n in slots.items()
-               if n > 0 and i not in kept.shortlists}  # a need that had no slot last time
-    kept.shortlists.update(ranker.shortlists(missing, rules.shortlist) if missing else {})
+    # the touched needs, and any that had no slot last time, ranked in one go
+    wanted = {i: rules_.already_asked(kept.intros.get(i, ())) for i, n in slots.items()
+              if n > 0 and i not in kept.shortlists}
+    kept.shortlists.update(ranker.shortlists(wanted, rules.shortlist) if wanted else {})
     openings = [proposals_.Opening(i, n.commune or n.commune_group or f"?{i}", slots[i],
                                    tuple((c.user_id, c.score) for c in kept.shortlists.get(i, [])),
                                    kept.shown.get(i, ())[:slots[i]])
@@ -167,12 +175,12 @@ def _decision(proposals: Proposals, topic_id: int, kept: Kept) -> tuple[object, 
 def _refresh(uow_factory: UowFactory, ranker: Ranker, rules: BrokerageRules, now: datetime,
              needs: Sequence[NeedDetails], kept: Kept) -> dict[str, int]:
     """Refresh each need in a transaction of its own; note what its review topic shows now."""
-    counts: dict[str, int] = {}
+    counts: Counter[str] = Counter()
     for need in needs:
         with uow_factory() as uow:
             outcome = refresh_need(uow, ranker, rules, need.topic_id, now, kept.loads, kept.proposals)
             uow.commit()
             if not rules.direct and need.topic_id in kept.needs:
                 kept.shown.update(_shown(uow, rules, [need.topic_id]))
-        counts[outcome] = counts.get(outcome, 0) + 1
-    return counts
+        counts[outcome] += 1
+    return dict(counts)

@@ -12,7 +12,10 @@ _USER_PATH = re.compile(r"/(u|users)/[^/\s?#]+")
 
 
 def utc(moment: datetime) -> datetime:
-    """SQLite gives naive datetimes back: they were written in UTC."""
+    """SQLite gives naive datetimes back: they were written in UTC. PostgreSQL's sessions are in UTC
+    (engine.py), so theirs come back as they are, with no conversion (the report reads many)."""
+    if moment.tzinfo is UTC:
+        return moment
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 

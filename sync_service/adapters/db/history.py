@@ -3,9 +3,8 @@ the transaction of the change, read by the impact report, blanked of a person's 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -22,8 +21,10 @@ from sqlalchemy.orm import Session
 from sync_service.adapters.db.columns import aware, rowcount, utc
 from sync_service.adapters.db.history_tally import (
     counts,
+    expert_key,
     first_in_need,
     last_in_need,
+    skills_of,
     span,
     strong_needs,
     tally,
@@ -72,18 +73,6 @@ def introduction_changed(session: Session, before: str | None, intro: Introducti
         skills=list(need.skills or []) if need else [], proposed_at=proposed_at(intro)))
 
 
-def _skills(stored: str | None) -> tuple[str, ...]:
-    """The skills of a row, from the JSON text of its column."""
-    return tuple(str(s) for s in json.loads(stored or "[]") or ())
-
-
-def expert_key(user_id: int | None, forgotten_key: str | None) -> str | None:
-    """The stable key the report counts an expert by: their id while known, the keyed hash after."""
-    if user_id is not None:
-        return f"user:{user_id}"
-    return f"forgotten:{forgotten_key}" if forgotten_key else None
-
-
 _h = StatusChangeRecord
 # a row as the report reads it: plain columns, not ORM objects (the report may read many)
 _ROW = select(_h.id, _h.kind, _h.need_topic_id, _h.status, _h.at, _h.expert_user_id, _h.expert_key,
@@ -92,7 +81,7 @@ _ROW = select(_h.id, _h.kind, _h.need_topic_id, _h.status, _h.at, _h.expert_user
 
 
 class SqlHistoryRepository:
-    """Implements ports.storage.HistoryRepository on `status_history`."""
+    """Implements ports.history.HistoryRepository on `status_history`."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -150,8 +139,8 @@ class SqlHistoryRepository:
         _id, kind, topic, status, at, user_id, key, username, commune, organisation, skills, asked, *_ = row
         parsed = self._parsed.get(skills)
         if parsed is None:
-            parsed = self._parsed[skills] = _skills(skills)
-        return StatusChange(kind, topic, status, at if at.tzinfo is UTC else utc(at),
+            parsed = self._parsed[skills] = skills_of(skills)
+        return StatusChange(kind, topic, status, utc(at),
                             expert_key(user_id, key), username, commune, organisation, parsed,
                             aware(asked))
 

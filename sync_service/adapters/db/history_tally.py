@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import statistics
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -60,6 +60,18 @@ def within(period: Period) -> list[ColumnElement[bool]]:
         [h.at < period.end] if period.end is not None else [])
 
 
+def skills_of(stored: str | None) -> tuple[str, ...]:
+    """The skills of a row, from the JSON text of its column."""
+    return tuple(str(s) for s in json.loads(stored or "[]") or ())
+
+
+def expert_key(user_id: int | None, forgotten_key: str | None) -> str | None:
+    """The stable key the report counts an expert by: their id while known, the keyed hash after."""
+    if user_id is not None:
+        return f"user:{user_id}"
+    return f"forgotten:{forgotten_key}" if forgotten_key else None
+
+
 def first_in_need() -> ColumnElement[int]:
     """1 for each need's first row (by moment, then order written) among the rows selected."""
     return func.row_number().over(partition_by=h.need_topic_id, order_by=(h.at, h.id))
@@ -75,11 +87,16 @@ def counts(connection: Connection, period: Period) -> tuple[dict[str, int], dict
     found: dict[str, dict[str, int]] = {INTRODUCTION: {}, EXPERIENCE: {}}
     query = select(h.kind, h.status, func.count()).where(h.kind.in_(found), *within(period))
     for kind, status, count in connection.execute(query.group_by(h.kind, h.status)):
-        if kind == INTRODUCTION and status in (PENDING, *ANSWERS):
-            found[kind]["proposed" if status == PENDING else status] = int(count)
-        elif kind == EXPERIENCE:
-            found[kind][status] = int(count)
+        _count(found, kind, status, count)
     return found[INTRODUCTION], found[EXPERIENCE]
+
+
+def _count(found: dict[str, dict[str, int]], kind: str, status: str, count: int) -> None:
+    """One (kind, status) count where counts() keeps it: pending introductions as "proposed"."""
+    if kind == INTRODUCTION and status in (PENDING, *ANSWERS):
+        found[kind]["proposed" if status == PENDING else status] = int(count)
+    elif kind == EXPERIENCE:
+        found[kind][status] = int(count)
 
 
 def span(connection: Connection, period: Period) -> tuple[datetime, datetime] | None:
@@ -124,10 +141,7 @@ def counts_and_waits(connection: Connection, period: Period) -> tuple[dict[str, 
         h.kind.in_(found), *within(period)).group_by(h.kind, h.status)
     cumulative = [0] * (len(WAIT_BOUNDS) + 1)
     for kind, status, count, *answered in connection.execute(query):
-        if kind == INTRODUCTION and status in (PENDING, *ANSWERS):
-            found[kind]["proposed" if status == PENDING else status] = int(count)
-        elif kind == EXPERIENCE:
-            found[kind][status] = int(count)
+        _count(found, kind, status, count)
         cumulative = [total + int(n) for total, n in zip(cumulative, answered, strict=True)]
     answers, upto = cumulative[0], [*cumulative[1:], cumulative[0]]
     bars = tuple((key, n - below) for key, n, below in zip(WAIT_BARS, upto, [0, *upto[:-1]], strict=True))
@@ -215,13 +229,13 @@ def tally(connection: Connection, period: Period) -> HistoryTally:
     posted, gaps, parsed = [], [], {}
     strong = strong_needs(connection, period)
     for topic, at, commune, status, last_commune, skills, sector in _need_ends(connection, period):
-        if period.holds(at := at if at.tzinfo is UTC else utc(at)):
+        if period.holds(at := utc(at)):
             posted.append((at, commune))
             line = by_commune.setdefault(commune or "", {})
             line[status] = line.get(status, 0) + 1
         if status == LOOKING and topic not in strong:
             if skills not in parsed:
-                parsed[skills] = tuple(dict.fromkeys(str(s) for s in json.loads(skills or "[]") or ()))
+                parsed[skills] = tuple(dict.fromkeys(skills_of(skills)))
             gaps.append(GapNeed(topic, parsed[skills], last_commune, sector))
     for at, commune in sorted(posted, key=lambda p: p[0]):
         engaged.add(commune, commune, at)
@@ -232,10 +246,8 @@ def tally(connection: Connection, period: Period) -> HistoryTally:
         h.expert_user_id, h.expert_key, h.expert_username, h.at, h.organisation, h.commune_group)
         .where(h.kind == INTRODUCTION, h.status == "accepted", *within(period)).order_by(h.at, h.id))
     for user_id, key, username, at, organisation, _commune in accepted:
-        at = at if at.tzinfo is UTC else utc(at)
-        migrants.add(f"user:{user_id}" if user_id is not None else (f"forgotten:{key}" if key else None),
-                     username, at)
-        actors.add(organisation, organisation, at)
+        migrants.add(expert_key(user_id, key), username, utc(at))
+        actors.add(organisation, organisation, utc(at))
     introductions, experiences, wait_figures = counts_and_waits(connection, period)
     return HistoryTally(
         members={"migrants_involved": migrants.members(), "communes_engaged": engaged.members(),

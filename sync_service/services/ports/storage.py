@@ -8,13 +8,12 @@ from datetime import datetime
 from typing import Protocol
 
 from sync_service.domain.brokerage import Introduction, ReviewThread, Volunteer
-from sync_service.domain.impact import HistoryFacts, Period, StatusChange
-from sync_service.domain.impact_tally import HistoryTally
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
 from sync_service.services.ports.campaigns import CampaignRepository
 from sync_service.services.ports.changes import ChangeRepository as ChangeRepository
 from sync_service.services.ports.followup import FollowupRepository
+from sync_service.services.ports.history import HistoryRepository as HistoryRepository
 from sync_service.services.ports.outbox import OutboxRepository as OutboxRepository
 from sync_service.services.ports.plans import PlanRepository
 from sync_service.services.ports.records import (
@@ -234,42 +233,6 @@ class IntroductionRepository(Protocol):
 
     def forget_need(self, need_topic_id: int) -> int:
         """Delete that need's introductions; how many."""
-        ...
-
-
-class HistoryRepository(Protocol):
-    """The status history of needs and introductions. Rows are appended by NeedRepository.save and
-    IntroductionRepository.add/save when a status changes, in the same transaction; never deleted."""
-
-    def changes(self, until: datetime | None = None) -> list[StatusChange]:
-        """Every change before `until` (all when None), in the order written."""
-        ...
-
-    def facts(self, period: Period) -> HistoryFacts:
-        """What the period's figures are computed from: impact.facts_of(changes(until=period.end), period),
-        without reading the whole history."""
-        ...
-
-    def tally(self, period: Period) -> HistoryTally:
-        """The period's figures counted: impact_tally.tally_of(facts(period)), counted in the database."""
-        ...
-
-    def introductions(self, period: Period, status: str) -> list[StatusChange]:
-        """The introductions that took `status` in the period, in the order written."""
-        ...
-
-    def forget_expert(self, user_id: int, key: str) -> int:
-        """Replace the expert's id and name on their rows by `key` (a keyed hash); how many rows."""
-        ...
-
-    def note_match(self, need_topic_id: int, strong: bool, at: datetime) -> bool:
-        """Append a match row (impact.STRONG or WEAK) when the need's last one says otherwise (or there is
-        none); whether one was appended."""
-        ...
-
-    def version(self) -> tuple[int, int]:
-        """(newest id, rows of forgotten experts): changes whenever a row is added (rows are never deleted)
-        or forgotten."""
         ...
 
 

@@ -13,7 +13,7 @@ from sync_service.bootstrap import brokerage_rules
 from sync_service.domain.brokerage import Introduction, ReviewThread
 from sync_service.domain.needs import NeedDetails
 from sync_service.domain.people import ExpertProfile
-from sync_service.services import answers, brokerage, timers
+from sync_service.services import answers, brokerage, incremental, timers
 from sync_service.services.brokerage import BrokerageRules
 from sync_service.services.outbox import SendReport, send_due
 from sync_service.services.ports.forum import ThreadSnapshot
@@ -111,7 +111,7 @@ class World:
         return outcome
 
     def rematch(self, at: datetime = T0, closed_since: datetime | None = None) -> dict[str, int]:
-        return brokerage.rematch(self.uow, self.ranker, self.rules, at, closed_since)
+        return incremental.rematch(self.uow, self.ranker, self.rules, at, closed_since)
 
     def read(self, topic_id: int, at: datetime = T0) -> str:
         with self.uow() as uow:

@@ -1,4 +1,4 @@
-"""What every implementation of ports.storage.HistoryRepository must give the report: the period's facts
+"""What every implementation of ports.history.HistoryRepository must give the report: the period's facts
 as impact.facts_of() computes them from the whole history, run (as storage_contract.py) on the fakes
 (unit/test_fakes.py) and on SQLite and PostgreSQL (integration/test_storage_contract.py), where the SQL
 repository computes them with a few queries instead."""

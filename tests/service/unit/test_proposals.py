@@ -11,7 +11,7 @@ import dataclasses
 from sync_service.domain import proposals
 from sync_service.domain.brokerage import PENDING, ShownCandidate, answered
 from sync_service.domain.proposals import Opening, Proposals
-from sync_service.services import brokerage
+from sync_service.services import brokerage, incremental
 from sync_service.services.ports.matching import Ranked
 from tests.service.unit.brokerage_world import (
     FATIMA,
@@ -168,7 +168,7 @@ def test_a_second_worker_plans_the_same_and_rewrites_nothing() -> None:
     world.send()
     other = FakeRanker()  # another worker's index, built from the same forum
     other.table = dict(world.ranker.table)
-    outcomes = brokerage.rematch(world.uow, other, world.rules, day(1), solver=ExactFlowSolver())
+    outcomes = incremental.rematch(world.uow, other, world.rules, day(1), solver=ExactFlowSolver())
 
     assert outcomes == {"unchanged": 2}
     assert world.keys() == ["review:7", "review:8"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from sync_service.adapters.db.history import expert_key
+from sync_service.adapters.db.history_tally import expert_key
 from sync_service.domain.brokerage import PENDING, Introduction
 from sync_service.domain.impact import (
     INTRODUCTION,
@@ -51,7 +51,7 @@ def introduction_changed(data: FakeStore, before: str | None, intro: Introductio
 
 
 class FakeHistory(OnStore):
-    """ports.storage.HistoryRepository."""
+    """ports.history.HistoryRepository."""
 
     def changes(self, until: datetime | None = None) -> list[StatusChange]:
         rows = sorted(self.data.history, key=lambda r: (r.at, r.id))
