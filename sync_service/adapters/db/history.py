@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    Executable,
+    Select,
     Text,
     cast,
     func,
@@ -24,6 +24,7 @@ from sync_service.adapters.db.history_tally import (
     expert_key,
     first_in_need,
     last_in_need,
+    plain_rows,
     skills_of,
     span,
     strong_needs,
@@ -129,9 +130,9 @@ class SqlHistoryRepository:
         return self._rows(_ROW.where(h.kind == INTRODUCTION, h.status == status, *within(period))
                           .order_by(h.at, h.id))
 
-    def _rows(self, query: Executable) -> list[StatusChange]:
+    def _rows(self, query: Select[*tuple[Any, ...]]) -> list[StatusChange]:
         change = self._change
-        return [change(row) for row in self.session.connection().execute(query).all()]
+        return [change(row) for row in plain_rows(self.session.connection(), query)]
 
     def _change(self, row: Sequence[Any]) -> StatusChange:
         """A row of _ROW as the domain reads it; each distinct skills list parsed once (rows repeat their

@@ -1,6 +1,6 @@
 """Every table of codev's database: one MetaData (base.py) shared by the ORM and Alembic; the tables of
-the follow-up, the campaigns and the dashboard's sign-in in tables_people.py, imported here so that
-every table is known wherever the schema is."""
+the follow-up, the campaigns and the dashboard's sign-in in tables_people.py, and what the history's
+tally reads in tables_history.py, imported here so that every table is known wherever the schema is."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from sync_service.adapters.db.base import NAMING_CONVENTION as NAMING_CONVENTION
 from sync_service.adapters.db.base import Base as Base
 from sync_service.adapters.db.base import ForumId as ForumId
+from sync_service.adapters.db.tables_history import NeedEndsRecord as NeedEndsRecord
 from sync_service.adapters.db.tables_people import CampaignMemberRecord as CampaignMemberRecord
 from sync_service.adapters.db.tables_people import CampaignRecord as CampaignRecord
 from sync_service.adapters.db.tables_people import ExperienceRecord as ExperienceRecord

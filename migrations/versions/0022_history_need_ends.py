@@ -1,0 +1,108 @@
+"""history_need_ends: each need's first, last and first served or funded rows of the history and its last
+match row, kept by a trigger on status_history (PostgreSQL), so that the tally reads one row a need
+instead of ranking every need's rows; filled for the rows already written by the same function
+
+Revision ID: 0022
+Revises: 0021
+Create Date: 2026-12-08
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0022"
+down_revision = "0021"
+branch_labels = None
+depends_on = None
+
+ForumId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def _kept(columns: tuple[str, ...], newer: str) -> str:
+    """SET clauses of an upsert: each column takes the row's value when `newer` holds, else keeps its own."""
+    return ", ".join(f"{c} = CASE WHEN {newer} THEN EXCLUDED.{c} ELSE e.{c} END" for c in columns)
+
+
+def _before(end: str) -> str:
+    """The row comes before the end kept (or none is kept yet): a smaller (moment, id)."""
+    return f"e.{end}_id IS NULL OR (EXCLUDED.{end}_at, EXCLUDED.{end}_id) < (e.{end}_at, e.{end}_id)"
+
+
+def _after(end: str) -> str:
+    """The row comes after the end kept (or none is kept yet): a greater (moment, id)."""
+    return f"e.{end}_id IS NULL OR (EXCLUDED.{end}_at, EXCLUDED.{end}_id) > (e.{end}_at, e.{end}_id)"
+
+
+FIRST = ("first_id", "first_at", "first_commune")
+LAST = ("last_id", "last_at", "last_status", "last_commune", "last_skills")
+STRENGTHENED = ("strengthened_id", "strengthened_at", "strengthened_commune")
+MATCH = ("match_id", "match_at", "match_status")
+# Rows are ranked by moment, then by id (the order written): the first is the least, the last the greatest.
+ADD = f"""
+CREATE FUNCTION history_need_ends_add(r status_history) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    strengthened boolean := r.status IN ('served', 'funded');
+BEGIN
+    IF r.kind = 'need' THEN
+        INSERT INTO history_need_ends AS e (need_topic_id, {", ".join(FIRST + LAST + STRENGTHENED)})
+        VALUES (r.need_topic_id, r.id, r.at, r.commune_group, r.id, r.at, r.status, r.commune_group, r.skills,
+                CASE WHEN strengthened THEN r.id END, CASE WHEN strengthened THEN r.at END,
+                CASE WHEN strengthened THEN r.commune_group END)
+        ON CONFLICT (need_topic_id) DO UPDATE SET
+            {_kept(FIRST, _before("first"))},
+            {_kept(LAST, _after("last"))},
+            {_kept(STRENGTHENED, f"EXCLUDED.strengthened_id IS NOT NULL AND ({_before('strengthened')})")};
+    ELSIF r.kind = 'match' THEN
+        INSERT INTO history_need_ends AS e (need_topic_id, {", ".join(MATCH)})
+        VALUES (r.need_topic_id, r.id, r.at, r.status)
+        ON CONFLICT (need_topic_id) DO UPDATE SET
+            {_kept(MATCH, _after("match"))};
+    END IF;
+END $$
+"""
+KEEP = """
+CREATE FUNCTION history_need_ends_keep() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM history_need_ends_add(NEW);
+    RETURN NULL;
+END $$
+"""
+TRIGGER = """
+CREATE TRIGGER history_need_ends_keep AFTER INSERT ON status_history FOR EACH ROW
+    WHEN (NEW.kind IN ('need', 'match')) EXECUTE FUNCTION history_need_ends_keep()
+"""
+BACKFILL = "SELECT history_need_ends_add(h) FROM status_history h WHERE h.kind IN ('need', 'match')"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "history_need_ends",
+        sa.Column("need_topic_id", ForumId, primary_key=True, autoincrement=False),
+        sa.Column("first_id", sa.Integer(), nullable=True),
+        sa.Column("first_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("first_commune", sa.String(100), nullable=True),
+        sa.Column("last_id", sa.Integer(), nullable=True),
+        sa.Column("last_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_status", sa.String(16), nullable=True),
+        sa.Column("last_commune", sa.String(100), nullable=True),
+        sa.Column("last_skills", sa.JSON(), nullable=True),
+        sa.Column("strengthened_id", sa.Integer(), nullable=True),
+        sa.Column("strengthened_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("strengthened_commune", sa.String(100), nullable=True),
+        sa.Column("match_id", sa.Integer(), nullable=True),
+        sa.Column("match_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("match_status", sa.String(16), nullable=True),
+    )
+    if op.get_bind().dialect.name == "postgresql":
+        for statement in (ADD, KEEP, TRIGGER, BACKFILL):
+            op.execute(statement)
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER history_need_ends_keep ON status_history")
+        op.execute("DROP FUNCTION history_need_ends_keep()")
+        op.execute("DROP FUNCTION history_need_ends_add(status_history)")
+    op.drop_table("history_need_ends")
