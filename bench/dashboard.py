@@ -129,7 +129,8 @@ def fill(engine: Engine, needs: int, experts: int, introductions: int, seed: int
             connection.execute(insert(StatusChangeRecord), history[chunk:chunk + 20_000])
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         # as autovacuum leaves tables that have settled (their statistics, the visibility map)
-        connection.execute(text("VACUUM ANALYZE status_history, needs, introductions, experts"))
+        connection.execute(text("VACUUM ANALYZE status_history, history_need_ends, needs, introductions, "
+                                "experts"))
     return len(history)
 
 

@@ -155,7 +155,9 @@ def _members(rows: Iterable[tuple[str | None, str | None, StatusChange]]) -> dic
     for key, label, row in rows:
         if key is None or key == "":
             continue
-        member = found.setdefault(key, Member(label, row.at, row.at))
+        member = found.get(key)
+        if member is None:
+            member = found[key] = Member(label, row.at, row.at)
         member.label, member.last = label, row.at
         if row.need_topic_id not in member.topics:
             member.topics.append(row.need_topic_id)

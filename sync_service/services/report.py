@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -49,18 +50,40 @@ def tally(uow: UnitOfWork, period: Period, pepper: bytes) -> HistoryTally:
         dataclasses.replace(s, key=_one_key(s.key, pepper, keys)) for s in migrants))
 
 
+class _Collector:
+    """Python's cyclic garbage collector, paused while at least one caller asks (threads of a web
+    process share it): on again when the last one is done, if it was on before the first."""
+
+    def __init__(self) -> None:
+        self.lock, self.pausing, self.was_on = threading.Lock(), 0, False
+
+    def pause(self) -> None:
+        with self.lock:
+            if not self.pausing:
+                self.was_on = gc.isenabled()
+                gc.disable()
+            self.pausing += 1
+
+    def resume(self) -> None:
+        with self.lock:
+            self.pausing -= 1
+            if not self.pausing and self.was_on:
+                gc.enable()
+
+
+COLLECTOR = _Collector()
+
+
 @contextmanager
 def collector_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused while a tally makes its tens of thousands of small
-    objects (none of them in a cycle): its passes over every object the process holds would otherwise
-    cost a third of the tally (bench/dashboard.py)."""
-    was_on = gc.isenabled()
-    gc.disable()
+    """The cyclic garbage collector paused while a tally (or a page made from one) makes its tens of
+    thousands of small objects (none of them in a cycle): its passes over every object the process holds
+    would otherwise cost a third of the tally (bench/dashboard.py)."""
+    COLLECTOR.pause()
     try:
         yield
     finally:
-        if was_on:
-            gc.enable()
+        COLLECTOR.resume()
 
 
 def facts(uow: UnitOfWork, period: Period, pepper: bytes) -> HistoryFacts:

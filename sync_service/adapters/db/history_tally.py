@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +35,7 @@ from sync_service.domain.impact import (
     ANSWERED,
     ANSWERS,
     EXPERIENCE,
+    EXPERIENCE_FIGURES,
     INTRODUCTION,
     LOOKING,
     MATCH,
@@ -138,23 +139,47 @@ def waits(connection: Connection, period: Period) -> list[tuple[int, float]]:
 def counts_and_waits(connection: Connection, period: Period) -> tuple[dict[str, int], dict[str, int],
                                                                      WaitFigures]:
     """counts() and the answers by time to answer with their median (impact_tally.wait_summary). On
-    PostgreSQL the bars are counted with the counts, in one pass over the period's rows (each bar from
-    the answers within its bound), and the median read from the one or two middle waits."""
+    PostgreSQL the bars are counted with the counts: over all time, summed from history_need_ends; for a
+    period, in one pass over its rows (each bar from the answers within its bound). The median is read
+    from the one or two middle waits."""
     if connection.dialect.name != "postgresql":
         introductions, experiences = counts(connection, period)
         return introductions, experiences, wait_summary(days for _topic, days in waits(connection, period))
     found: dict[str, dict[str, int]] = {INTRODUCTION: {}, EXPERIENCE: {}}
-    timed = and_(h.status.in_(ANSWERED), h.proposed_at.is_not(None))
-    within_bounds = [func.count().filter(and_(timed, waited <= _days(bound))) for bound in WAIT_BOUNDS]
-    query = select(h.kind, h.status, func.count(), func.count().filter(timed), *within_bounds).where(
-        h.kind.in_(found), *within(period)).group_by(h.kind, h.status)
-    cumulative = [0] * (len(WAIT_BOUNDS) + 1)
-    for kind, status, count, *answered in connection.execute(query):
-        _count(found, kind, status, count)
-        cumulative = [total + int(n) for total, n in zip(cumulative, answered, strict=True)]
-    answers, upto = cumulative[0], [*cumulative[1:], cumulative[0]]
+    if period.start is None and period.end is None:
+        answers, *upto = _kept_counts(connection, found)
+    else:
+        timed = and_(h.status.in_(ANSWERED), h.proposed_at.is_not(None))
+        within_bounds = [func.count().filter(and_(timed, waited <= _days(bound))) for bound in WAIT_BOUNDS]
+        query = select(h.kind, h.status, func.count(), func.count().filter(timed), *within_bounds).where(
+            h.kind.in_(found), *within(period)).group_by(h.kind, h.status)
+        cumulative = [0] * (len(WAIT_BOUNDS) + 1)
+        for kind, status, count, *answered in connection.execute(query):
+            _count(found, kind, status, count)
+            cumulative = [total + int(n) for total, n in zip(cumulative, answered, strict=True)]
+        answers, *upto = cumulative
+    upto.append(answers)
     bars = tuple((key, n - below) for key, n, below in zip(WAIT_BARS, upto, [0, *upto[:-1]], strict=True))
     return found[INTRODUCTION], found[EXPERIENCE], (bars, _median(connection, period, answers))
+
+
+_e = NeedEndsRecord.__table__.c
+# history_need_ends' counts, as counts() finds them in the rows; the answers within each bound of the bars
+_KEPT = {INTRODUCTION: {"proposed": _e.proposed, **{a: _e[a] for a in ANSWERS}},
+         EXPERIENCE: {f: _e[f] for f in EXPERIENCE_FIGURES}}
+_TIMED = [_e.answered, *(_e[f"within_{bound}"] for bound in WAIT_BOUNDS)]
+
+
+def _kept_counts(connection: Connection, found: dict[str, dict[str, int]]) -> list[int]:
+    """The counts of all time summed from history_need_ends into `found` (when not 0); the answers timed
+    and those within each bound."""
+    named = [(kind, name) for kind, columns in _KEPT.items() for name in columns]
+    sums = connection.execute(select(*(func.coalesce(func.sum(column), 0) for column in
+                                       [*(_KEPT[kind][name] for kind, name in named), *_TIMED]))).one()
+    for (kind, name), total in zip(named, sums, strict=False):
+        if total:
+            found[kind][name] = int(total)
+    return [int(n) for n in sums[len(named):]]
 
 
 def _median(connection: Connection, period: Period, answers: int) -> float | None:
@@ -230,8 +255,8 @@ def _strengthened(connection: Connection, period: Period) -> list[tuple[datetime
         kept = select(e.strengthened_at, e.strengthened_commune).where(e.strengthened_id.is_not(None))
         if period.end is not None:
             kept = kept.where(e.strengthened_at < period.end)
-        return [(utc(at), commune) for at, commune in connection.execute(
-            kept.order_by(e.strengthened_at, e.strengthened_id)) if at is not None]
+        return [(utc(at), commune) for at, commune in plain_rows(
+            connection, kept.order_by(e.strengthened_at, e.strengthened_id))]
     ranked = select(h.at, h.id, h.commune_group, first_in_need().label("first")).where(
         h.kind == NEED, h.status.in_(STRENGTHENED), *within(period)).subquery()
     return [(utc(at), commune) for at, commune in connection.execute(
@@ -239,26 +264,18 @@ def _strengthened(connection: Connection, period: Period) -> list[tuple[datetime
         .order_by(ranked.c.at, ranked.c.id))]
 
 
-class _Seen:
-    """Members of one result as rows come, in time order: first and latest moment, latest name."""
-
-    def __init__(self) -> None:
-        self.found: dict[str, tuple[str | None, datetime, datetime]] = {}
-
-    def add(self, key: str | None, label: str | None, at: datetime) -> None:
-        if not key:
-            return
-        kept = self.found.get(key)
-        self.found[key] = (label, kept[1] if kept else at, at)
-
-    def members(self) -> tuple[Seen, ...]:
-        found = (Seen(key, label, first, last) for key, (label, first, last) in self.found.items())
-        return tuple(sorted(found, key=lambda s: s.key))
+def _members(rows: Iterable[tuple[str | None, str | None, datetime]]) -> tuple[Seen, ...]:
+    """Members of one result from (key, name, moment) rows in time order: first and latest moment, latest
+    name; rows without a key are left out. Counted by dict building, not a call a row: the tally reads
+    tens of thousands."""
+    kept = [(key, label, at) for key, label, at in rows if key]
+    firsts = {key: at for key, _label, at in reversed(kept)}
+    latest = {key: (label, at) for key, label, at in kept}
+    return tuple(Seen(key, label, firsts[key], at) for key, (label, at) in sorted(latest.items()))
 
 
 def tally(connection: Connection, period: Period) -> HistoryTally:
     """The period's tally (impact_tally.tally_of of the period's facts)."""
-    engaged, strengthened_in, migrants, actors = _Seen(), _Seen(), _Seen(), _Seen()
     by_commune: dict[str, dict[str, int]] = {}
     posted, gaps, parsed = [], [], {}
     strong = strong_needs(connection, period)
@@ -271,21 +288,18 @@ def tally(connection: Connection, period: Period) -> HistoryTally:
             if skills not in parsed:
                 parsed[skills] = tuple(dict.fromkeys(skills_of(skills)))
             gaps.append(GapNeed(topic, parsed[skills], last_commune, sector))
-    for at, commune in sorted(posted, key=lambda p: p[0]):
-        engaged.add(commune, commune, at)
+    posted.sort(key=lambda p: p[0])
     strengthened = _strengthened(connection, period)
-    for at, commune in strengthened:
-        strengthened_in.add(commune, commune, at)
     accepted = plain_rows(connection, select(
         h.expert_user_id, h.expert_key, h.expert_username, h.at, h.organisation, h.commune_group)
         .where(h.kind == INTRODUCTION, h.status == "accepted", *within(period)).order_by(h.at, h.id))
-    for user_id, key, username, at, organisation, _commune in accepted:
-        migrants.add(expert_key(user_id, key), username, utc(at))
-        actors.add(organisation, organisation, utc(at))
     introductions, experiences, wait_figures = counts_and_waits(connection, period)
     return HistoryTally(
-        members={"migrants_involved": migrants.members(), "communes_engaged": engaged.members(),
-                 "actors_linked": actors.members(), "communes_strengthened": strengthened_in.members()},
+        members={"migrants_involved": _members((expert_key(user_id, key), username, utc(at))
+                                               for user_id, key, username, at, _o, _c in accepted),
+                 "communes_engaged": _members((c, c, at) for at, c in posted),
+                 "actors_linked": _members((o, o, utc(at)) for _u, _k, _n, at, o, _c in accepted),
+                 "communes_strengthened": _members((c, c, at) for at, c in strengthened)},
         needs_by_commune=by_commune,
         per_commune=per_commune(((c, "needs") for _at, c in posted), ((r[5], "accepted") for r in accepted),
                                 ((c, "strengthened") for _at, c in strengthened)),

@@ -14,11 +14,13 @@ from sync_service.adapters.db.base import Base, ForumId
 
 class NeedEndsRecord(Base):
     """Per need: its first and last `need` rows of status_history, its first served or funded row and its
-    last `match` row (each by moment, then order written, as the tally ranks them; ids are the rows').
+    last `match` row (each by moment, then order written, as the tally ranks them; ids are the rows'),
+    and how many of its rows each of the report's counts holds (impact_tally.HistoryTally.introductions,
+    experiences, and the answers by time to answer: impact.WAIT_BOUNDS).
 
-    Kept by a trigger on status_history (migration 0022, PostgreSQL only): whatever writes a row, in any
-    order of moments, the row here is updated in the same transaction. On SQLite the table stays empty
-    and the tally ranks the rows themselves."""
+    Kept by triggers on status_history (migration 0022, PostgreSQL only): whatever writes a row, in any
+    order of moments, the row here is updated in the same transaction; a row deleted or moved to another
+    need makes its need's row again. On SQLite the table stays empty and the tally reads the rows."""
 
     __tablename__ = "history_need_ends"
 
@@ -37,3 +39,15 @@ class NeedEndsRecord(Base):
     match_id: Mapped[int | None] = mapped_column(Integer)
     match_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     match_status: Mapped[str | None] = mapped_column(String(16))
+    proposed: Mapped[int] = mapped_column(Integer, server_default="0")
+    accepted: Mapped[int] = mapped_column(Integer, server_default="0")
+    declined: Mapped[int] = mapped_column(Integer, server_default="0")
+    expired: Mapped[int] = mapped_column(Integer, server_default="0")
+    withdrawn: Mapped[int] = mapped_column(Integer, server_default="0")
+    received: Mapped[int] = mapped_column(Integer, server_default="0")
+    published: Mapped[int] = mapped_column(Integer, server_default="0")
+    answered: Mapped[int] = mapped_column(Integer, server_default="0")  # accepted or declined, timed
+    within_1: Mapped[int] = mapped_column(Integer, server_default="0")  # answered within 1 day
+    within_3: Mapped[int] = mapped_column(Integer, server_default="0")
+    within_7: Mapped[int] = mapped_column(Integer, server_default="0")
+    within_14: Mapped[int] = mapped_column(Integer, server_default="0")

@@ -22,16 +22,17 @@ class Row:
 
 @dataclass(frozen=True)
 class Readers:
-    """What a list reads, each only when its figure is asked: the lists behind the figures, the people
-    and groups of the acceptances alone, the introductions behind a count of the funnel."""
+    """What a list reads, each only when its figure is asked: the figures (whose groups some lists show),
+    the lists behind the figures, the people and groups of the acceptances alone, the introductions
+    behind a count of the funnel."""
 
+    figures: Callable[[], DashboardFigures]
     lists: Callable[[], ImpactLists]
     accepted: Callable[[], Mapping[str, tuple[Listed, ...]]]
     introductions: Callable[[str], tuple[Proposal, ...]]
 
 
-def rows(found: DashboardFigures, figure: str, key: str, t: Callable[..., str],
-         read: Readers) -> list[Row] | None:
+def rows(figure: str, key: str, t: Callable[..., str], read: Readers) -> list[Row] | None:
     """The rows of the figure, or None when there is no such figure."""
     lists, introductions = read.lists, read.introductions
     if figure == "kpi" and key in KPI_NAMES:
@@ -39,7 +40,7 @@ def rows(found: DashboardFigures, figure: str, key: str, t: Callable[..., str],
         return [Row(m.label if m.label is not None else t("forgotten"), m.topics) for m in members]
     if figure == "status" and key in NEED_STATUSES:
         return _needs(lists().needs_by_status.get(key, ()))
-    if figure == "commune" and key in found.detail.needs_by_commune:
+    if figure == "commune" and key in read.figures().detail.needs_by_commune:
         return [Row(t(f"report.status.{s}"), topics)
                 for s, topics in sorted(lists().needs_by_commune.get(key, {}).items(),
                                         key=lambda item: NEED_STATUSES.index(item[0])
@@ -48,11 +49,11 @@ def rows(found: DashboardFigures, figure: str, key: str, t: Callable[..., str],
         return [Row(p.expert or t("forgotten"), (p.topic,)) for p in introductions(key)]
     if figure == "strengthened":
         return _needs(lists().strengthened)
-    if figure == "wait" and key in dict(found.detail.wait_bars):
+    if figure == "wait" and key in dict(read.figures().detail.wait_bars):
         return _needs(dict(lists().waits)[key])
     axis = figure.removeprefix("gap-")
     if figure.startswith("gap-") and axis in GAP_AXES:
-        groups = dict(found.detail.gap_groups[axis])
+        groups = dict(read.figures().detail.gap_groups[axis])
         return _needs(groups[key]) if key in groups else None
     return None
 

@@ -7,7 +7,7 @@ import dataclasses
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, session
+from flask import Blueprint, abort, g, make_response, redirect, render_template, request, session
 from flask.typing import ResponseReturnValue
 
 from sync_service.domain.i18n import LOCALES
@@ -27,12 +27,25 @@ from sync_service.services.dashboard import (
     introduction_list,
     titles,
 )
-from sync_service.services.report import ReportRequest
+from sync_service.services.report import COLLECTOR, ReportRequest
 from sync_service.services.report_views import INTRODUCTION_FIGURES, Words
 
 bp = Blueprint("dashboard", __name__, url_prefix="/dashboard", template_folder="templates",
                static_folder="static", static_url_path="/static")
 LIST_PAGE = 200  # lines of a list a page
+
+
+@bp.before_request
+def collector_paused() -> None:
+    """The page's figures and lists are made with the garbage collector paused (services/report.py)."""
+    COLLECTOR.pause()
+    g.collector_paused = True
+
+
+@bp.teardown_request
+def collector_resumed(_error: BaseException | None) -> None:
+    if g.pop("collector_paused", False):
+        COLLECTOR.resume()
 
 
 @bp.before_request
@@ -152,10 +165,11 @@ def gaps() -> ResponseReturnValue:
 @bp.get("/list/<figure>")
 def listing(figure: str) -> ResponseReturnValue:
     """The list behind one figure: names and need topics, each a link to the forum."""
-    found, board = figures(), dashboard()
-    codev, asked = board.codev, found.request
+    board, asked = dashboard(), period()
+    codev = board.codev
     pepper, now = codev.settings.tombstone_key.encode(), codev.clocks.now()
-    rows = list_rows(found, figure, request.args.get("key", ""), words(locale()), Readers(
+    rows = list_rows(figure, request.args.get("key", ""), words(locale()), Readers(
+        figures,
         lambda: board.cache.kept(codev.uow, (asked, "lists"), now,
                                  lambda: figure_lists(codev.uow, asked, pepper)),
         lambda: board.cache.kept(codev.uow, (asked, "accepted"), now,
@@ -175,7 +189,7 @@ def listing(figure: str) -> ResponseReturnValue:
              if (name == "previous" and number > 1) or (name == "next" and first + LIST_PAGE < len(rows))}
     shown = rows[first:first + LIST_PAGE]
     needs = titles(codev.uow, [topic for row in shown for topic in row.topics])
-    return page("list", figures=found, rows=shown, count=len(rows), first=first,
+    return page("list", rows=shown, count=len(rows), first=first,
                 forum=forum, needs=needs, heading=heading, pages=pages,
                 back=back + (f"?{urlencode(query)}" if query else ""))
 
