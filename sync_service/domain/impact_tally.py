@@ -89,9 +89,8 @@ def tally_of(facts: HistoryFacts, sectors: Mapping[int, str | None] | None = Non
                                     key=lambda s: s.key))
                  for name, found in kpi_members(facts).items()},
         needs_by_commune=by_commune,
-        per_commune=per_commune(((r.commune, "needs") for r in facts.posted),
-                                ((r.commune, "accepted") for r in facts.accepted),
-                                ((r.commune, "strengthened") for r in facts.strengthened)),
+        per_commune=per_commune([r.commune for r in facts.posted], [r.commune for r in facts.accepted],
+                                [r.commune for r in facts.strengthened]),
         strengthened=len(facts.strengthened),
         gaps=tuple(GapNeed(t, tuple(dict.fromkeys(ends[t].skills)), ends[t].commune, known.get(t))
                    for t in sorted(gap_topics(facts))),
@@ -111,16 +110,17 @@ def wait_summary(days: Iterable[float]) -> WaitFigures:
     return tuple(counts.items()), round(statistics.median(found), 1) if found else None
 
 
-def per_commune(*columns: Iterable[tuple[str | None, str]]) -> dict[str, dict[str, int]]:
-    """commune group -> needs posted, introductions accepted, needs served or funded (rows of (commune,
-    column)); rows without a commune are left out."""
-    table: dict[str, dict[str, int]] = {}
-    for rows in columns:
-        for commune, column in rows:
-            if commune:
-                line = table.setdefault(commune, {"needs": 0, "accepted": 0, "strengthened": 0})
-                line[column] += 1
-    return dict(sorted(table.items()))
+PER_COMMUNE = ("needs", "accepted", "strengthened")
+
+
+def per_commune(needs: Iterable[str | None], accepted: Iterable[str | None],
+                strengthened: Iterable[str | None]) -> dict[str, dict[str, int]]:
+    """commune group -> needs posted, introductions accepted, needs served or funded (the commune of each
+    row of each); rows without a commune are left out."""
+    counted = [Counter(communes) for communes in (needs, accepted, strengthened)]
+    found = sorted({commune for counts in counted for commune in counts if commune})
+    return {commune: {name: counts[commune] for name, counts in zip(PER_COMMUNE, counted, strict=True)}
+            for commune in found}
 
 
 def merged(members: Iterable[Seen]) -> tuple[Seen, ...]:

@@ -11,7 +11,7 @@ import click
 
 from sync_service.entrypoints.cli.context import Context, pass_context
 from sync_service.services.campaigns import summaries
-from sync_service.services.report import ReportRequest, impact
+from sync_service.services.report import ReportRequest, collector_paused, impact
 from sync_service.services.report_views import Words, as_csv, as_html, as_json, as_markdown
 
 FORMATS = ("json", "csv", "md", "html")
@@ -41,15 +41,16 @@ def report(ctx: Context, first_day: date | None, last_day: date | None, form: st
     """The four expected results against their targets, needs and introductions, for a period."""
     if first_day is not None and last_day is not None and first_day > last_day:
         raise click.UsageError(f"--from {first_day} comes after --to {last_day}")
-    codev = ctx.codev(embed=False)
     request = ReportRequest(first_day, last_day)
-    try:
-        targets = dataclasses.asdict(codev.settings.impact.targets)
-        pepper = codev.settings.tombstone_key.encode()
-        result = impact(codev.uow, request, targets, pepper)
-        campaigns = summaries(codev.uow, pepper, request.period())
-    finally:
-        codev.close()
+    with collector_paused():  # a short command making many small objects (services/report.py)
+        codev = ctx.codev(embed=False)
+        try:
+            targets = dataclasses.asdict(codev.settings.impact.targets)
+            pepper = codev.settings.tombstone_key.encode()
+            result = impact(codev.uow, request, targets, pepper)
+            campaigns = summaries(codev.uow, pepper, request.period())
+        finally:
+            codev.close()
     if form == "json":
         data = as_json(result, request, anonymous=anonymous, campaigns=campaigns)
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))

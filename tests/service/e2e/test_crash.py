@@ -25,6 +25,10 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
+from sync_service.adapters.db.engine import make_engine
+from sync_service.adapters.db.unit_of_work import SqlUnitOfWork
+from sync_service.domain.impact import Period
+from sync_service.domain.impact_tally import HistoryTally, tally_of
 from tests.service.e2e.harness import (
     Codev,
     StoryClient,
@@ -127,6 +131,19 @@ def _writes(database_url: str) -> list[Write]:
     finally:
         engine.dispose()
     return [Write(r[0], int(r[1]), r[2], r[3], r[4], _moment(r[5]), _moment(r[6])) for r in rows]
+
+
+def _tally_and_rows(database_url: str) -> tuple[HistoryTally, HistoryTally]:
+    """The report's tally of all time as the database counts it (what the history's triggers kept, on
+    PostgreSQL), and as the pure definitions count the history's rows."""
+    engine = make_engine(database_url)
+    try:
+        with SqlUnitOfWork(engine) as uow:
+            facts = uow.history.facts(Period())
+            sectors = {topic: title.sector for topic, title in uow.needs.titles(list(facts.at_end)).items()}
+            return uow.history.tally(Period()), tally_of(facts, sectors)
+    finally:
+        engine.dispose()
 
 
 def _need_raw(title: str, revision: int) -> str:
@@ -291,6 +308,7 @@ def test_workers_killed_at_random_moments_lose_nothing_and_never_undo_a_newer_wr
 
     inbox = app.inbox_counts()
     writes = _writes(database_url)
+    counted, defined = _tally_and_rows(database_url)
     updates = [w for w in writes if w.op == "update"]
     changes = Counter((w.kind, w.entity) for w in updates if w.new_version != w.old_version)
     figures = (f"{sum(edits.values())} edits, {events} webhook events, inbox {inbox}, {killer.kills} "
@@ -317,3 +335,4 @@ def test_workers_killed_at_random_moments_lose_nothing_and_never_undo_a_newer_wr
     assert [w for w in writes if w.op == "delete"] == [], "nobody left the forum: nothing may be purged"
     too_many = {k: (n, edits[k]) for k, n in changes.items() if n > edits[k]}
     assert too_many == {}, f"more visible changes than edits: {too_many}"
+    assert counted.needs_by_commune and counted == defined, "the report's tally is not its rows'"
