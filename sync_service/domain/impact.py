@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sync_service.domain.brokerage import PENDING, Introduction
 
@@ -30,13 +31,14 @@ WAIT_BARS = (*(str(b) for b in WAIT_BOUNDS), "more")
 LOOKING = "open"  # a need nobody serves or is asked to: its skills are a gap
 
 
-@dataclass(frozen=True)
-class StatusChange:
+class StatusChange(NamedTuple):
     """One row of the history: a need or an introduction took `status` at `at`.
 
     `expert` is a stable key of the introduction's expert ("user:<id>", or "forgotten:<hmac>" once the
     person was forgotten); `expert_username` is None once forgotten. `commune` (the need's commune
-    group) and `organisation` (its author's actor group) are the need's at the time of the change."""
+    group) and `organisation` (its author's actor group) are the need's at the time of the change.
+    A named tuple, not a dataclass: a report or a list reads tens of thousands, and a tuple is made in a
+    third of the time (bench/dashboard.py); change one with `_replace`."""
 
     kind: str  # NEED | INTRODUCTION | EXPERIENCE | MATCH
     need_topic_id: int

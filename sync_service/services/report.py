@@ -114,5 +114,5 @@ def one_key_a_person(changes: Iterable[StatusChange], pepper: bytes, *,
     keys: dict[str, str] = {}
     for change in rows:
         if change.expert is not None and change.expert.startswith("user:"):
-            change = dataclasses.replace(change, expert=_one_key(change.expert, pepper, keys))
+            change = change._replace(expert=_one_key(change.expert, pepper, keys))
         yield change

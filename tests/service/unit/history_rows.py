@@ -3,7 +3,6 @@ the moment it was proposed (its pending row's), as adapters/db/history.py record
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -20,6 +19,6 @@ def as_written(rows: Iterable[StatusChange]) -> list[StatusChange]:
             if row.status == "pending":
                 proposed.setdefault(pair, row.at)
             elif pair in proposed and row.proposed_at is None:
-                row = dataclasses.replace(row, proposed_at=proposed[pair])
+                row = row._replace(proposed_at=proposed[pair])
         written.append(row)
     return written
