@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from sync_service.domain.impact import (
     ANSWERS,
@@ -30,10 +31,10 @@ from sync_service.domain.impact import (
 WaitFigures = tuple[tuple[tuple[str, int], ...], float | None]
 
 
-@dataclass(frozen=True)
-class Seen:
+class Seen(NamedTuple):
     """A member of one result: their key (an expert's key, a group's name), the name shown (None for a
-    forgotten person: the name of their latest row in the period) and their first and latest moments."""
+    forgotten person: the name of their latest row in the period) and their first and latest moments.
+    A named tuple: a tally makes one for each of thousands of people (impact.StatusChange)."""
 
     key: str
     label: str | None
@@ -41,9 +42,8 @@ class Seen:
     last: datetime
 
 
-@dataclass(frozen=True)
-class GapNeed:
-    """A need still open at the period's end: nobody introduced, nobody accepted."""
+class GapNeed(NamedTuple):
+    """A need still open at the period's end: nobody introduced, nobody accepted (a named tuple, as Seen)."""
 
     topic: int
     skills: tuple[str, ...]

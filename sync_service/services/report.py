@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -47,7 +46,7 @@ def tally(uow: UnitOfWork, period: Period, pepper: bytes) -> HistoryTally:
         return found
     keys: dict[str, str] = {}
     return with_members(found, "migrants_involved", merged(
-        dataclasses.replace(s, key=_one_key(s.key, pepper, keys)) for s in migrants))
+        s._replace(key=_one_key(s.key, pepper, keys)) for s in migrants))
 
 
 class _Collector:
