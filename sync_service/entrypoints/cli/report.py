@@ -43,19 +43,22 @@ def report(ctx: Context, first_day: date | None, last_day: date | None, form: st
         raise click.UsageError(f"--from {first_day} comes after --to {last_day}")
     request = ReportRequest(first_day, last_day)
     with collector_paused():  # a short command making many small objects (services/report.py)
-        codev = ctx.codev(embed=False)
-        try:
-            targets = dataclasses.asdict(codev.settings.impact.targets)
-            pepper = codev.settings.tombstone_key.encode()
-            result = impact(codev.uow, request, targets, pepper)
-            campaigns = summaries(codev.uow, pepper, request.period())
-        finally:
-            codev.close()
+        click.echo(_report(ctx, request, form, anonymous, locale), nl=False)
+
+
+def _report(ctx: Context, request: ReportRequest, form: str, anonymous: bool, locale: str | None) -> str:
+    """The report of the period, in its format."""
+    codev = ctx.codev(embed=False)
+    try:
+        targets = dataclasses.asdict(codev.settings.impact.targets)
+        pepper = codev.settings.tombstone_key.encode()
+        result = impact(codev.uow, request, targets, pepper)
+        campaigns = summaries(codev.uow, pepper, request.period())
+    finally:
+        codev.close()
     if form == "json":
         data = as_json(result, request, anonymous=anonymous, campaigns=campaigns)
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
     words = Words(codev.config.translator, locale or codev.settings.default_locale)
     render = {"csv": as_csv, "md": as_markdown, "html": as_html}[form]
-    click.echo(render(result, request, words, anonymous=anonymous, campaigns=campaigns), nl=False)
-
+    return render(result, request, words, anonymous=anonymous, campaigns=campaigns)
