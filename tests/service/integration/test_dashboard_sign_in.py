@@ -6,6 +6,7 @@ plays them (discourse_sandbox/models/sso.py)."""
 from __future__ import annotations
 
 import dataclasses
+import gc
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -120,6 +121,7 @@ def test_staff_managers_and_coordinators_get_in(site: Site, username: str) -> No
 
     page = browser.get("/dashboard/")
     assert page.status_code == 200
+    assert gc.isenabled()  # paused while the page was made (services/report.py), on again after
     assert "Migrants impliqués dans des projets de développement" in page.text
     assert username in page.text
     assert "frame-ancestors 'none'" in page.headers["Content-Security-Policy"]
