@@ -11,8 +11,9 @@ settings, engine, one transaction, the domain) a number of times. Each page is t
 view of a period (the period's figures counted by the database: adapters/db/history_tally.py, from
 what history_need_ends keeps per need for all time) and on the next views (the figures kept while the
 history has not changed: one small query checks it; services/dashboard.py FiguresCache). The list page
-reads the rows behind its figure; "results, one year" is a period with bounds, whose counts are read
-from the period's rows. The
+reads the rows behind its figure (the migrants: the acceptances alone; the open needs and a wait bar:
+the period's facts, each need's rows and the answers); "results, one year" is a period with bounds,
+whose counts are read from the period's rows. The
 baseline is the dashboard built the naive way: the month-by-month figures by running the report once
 per month, over history rows loaded as ORM objects, and each list's need titles read one query a
 need. Goal: p95 <= 200 ms.
@@ -62,6 +63,9 @@ SKILLS = ["hydraulics", "rural_water_supply", "civil_engineering", "fundraising"
 SECTORS = ["drinking_water", "roads_structures", "buildings_heritage", "finance_procurement", "digital"]
 PAGES = {"results": "/dashboard/", "needs": "/dashboard/needs", "introductions": "/dashboard/introductions",
          "gaps": "/dashboard/gaps", "list (migrants)": "/dashboard/list/kpi?key=migrants_involved",
+         # the lists read from the period's facts (each need's rows, the answers, the acceptances)
+         "list (open needs)": "/dashboard/list/status?key=open",
+         "list (a wait bar)": "/dashboard/list/wait?key=3",
          # a period with bounds: what history_need_ends keeps of all time serves it only in part
          "results, one year": "/dashboard/?from=2025-07-01&to=2026-06-30"}
 GOAL_MS = 200.0

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from sync_service.adapters.db.columns import aware, rowcount, utc
 from sync_service.adapters.db.history_tally import (
-    counts,
+    counts_and_waits,
     expert_key,
     first_in_need,
     last_in_need,
@@ -96,6 +96,18 @@ class SqlHistoryRepository:
     def facts(self, period: Period) -> HistoryFacts:
         """What the period's figures are computed from, as impact.facts_of() gives them from changes(),
         read with a few queries whose answers grow with the needs, not with the whole history."""
+        connection = self.session.connection()
+        posted, at_end = self._ends(period)
+        introductions, experiences, _waits = counts_and_waits(connection, period)
+        return HistoryFacts(
+            posted=tuple(posted), at_end=at_end, strengthened=tuple(self._strengthened(period)),
+            accepted=tuple(self.introductions(period, "accepted")),
+            introductions=introductions, experiences=experiences,
+            waits=tuple(waits(connection, period)), span=span(connection, period),
+            strong=strong_needs(connection, period))
+
+    def _ends(self, period: Period) -> tuple[list[StatusChange], dict[int, StatusChange]]:
+        """Each need's first row in the period and its last row before the period's end."""
         h, connection = StatusChangeRecord, self.session.connection()
         ranked = _ROW.add_columns(first_in_need().label("first"), last_in_need().label("last")).where(
             h.kind == NEED, *within(Period(None, period.end))).subquery()
@@ -108,17 +120,14 @@ class SqlHistoryRepository:
                 posted.append(change)
             if is_last == 1:
                 at_end[change.need_topic_id] = change
+        return posted, at_end
+
+    def _strengthened(self, period: Period) -> list[StatusChange]:
+        """Each need's first served or funded row in the period, in time order."""
+        h = StatusChangeRecord
         firsts = _ROW.add_columns(first_in_need().label("first")).where(
             h.kind == NEED, h.status.in_(STRENGTHENED), *within(period)).subquery()
-        strengthened = self._rows(
-            select(firsts).where(firsts.c.first == 1).order_by(firsts.c.at, firsts.c.id))
-        introductions, experiences = counts(connection, period)
-        return HistoryFacts(
-            posted=tuple(posted), at_end=at_end, strengthened=tuple(strengthened),
-            accepted=tuple(self.introductions(period, "accepted")),
-            introductions=introductions, experiences=experiences,
-            waits=tuple(waits(connection, period)), span=span(connection, period),
-            strong=strong_needs(connection, period))
+        return self._rows(select(firsts).where(firsts.c.first == 1).order_by(firsts.c.at, firsts.c.id))
 
     def tally(self, period: Period) -> HistoryTally:
         """The period's figures counted in the database (history_tally.py)."""

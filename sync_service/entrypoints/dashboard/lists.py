@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from sync_service.domain.impact import KPI_NAMES, NEED_STATUSES
+from sync_service.domain.impact import KPI_NAMES, NEED_STATUSES, WAIT_BARS
 from sync_service.domain.impact_detail import GAP_AXES, ImpactLists, Listed, Proposal
 from sync_service.services.dashboard import DashboardFigures
 from sync_service.services.report_views import INTRODUCTION_FIGURES
@@ -22,7 +22,7 @@ class Row:
 
 @dataclass(frozen=True)
 class Readers:
-    """What a list reads, each only when its figure is asked: the figures (whose groups some lists show),
+    """What a list reads, each only when its figure is asked: the figures (whose gap groups a list shows),
     the lists behind the figures, the people and groups of the acceptances alone, the introductions
     behind a count of the funnel."""
 
@@ -40,7 +40,7 @@ def rows(figure: str, key: str, t: Callable[..., str], read: Readers) -> list[Ro
         return [Row(m.label if m.label is not None else t("forgotten"), m.topics) for m in members]
     if figure == "status" and key in NEED_STATUSES:
         return _needs(lists().needs_by_status.get(key, ()))
-    if figure == "commune" and key in read.figures().detail.needs_by_commune:
+    if figure == "commune" and key in lists().needs_by_commune:
         return [Row(t(f"report.status.{s}"), topics)
                 for s, topics in sorted(lists().needs_by_commune.get(key, {}).items(),
                                         key=lambda item: NEED_STATUSES.index(item[0])
@@ -49,7 +49,7 @@ def rows(figure: str, key: str, t: Callable[..., str], read: Readers) -> list[Ro
         return [Row(p.expert or t("forgotten"), (p.topic,)) for p in introductions(key)]
     if figure == "strengthened":
         return _needs(lists().strengthened)
-    if figure == "wait" and key in dict(read.figures().detail.wait_bars):
+    if figure == "wait" and key in WAIT_BARS:
         return _needs(dict(lists().waits)[key])
     axis = figure.removeprefix("gap-")
     if figure.startswith("gap-") and axis in GAP_AXES:
