@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sync_service.domain.brokerage import PENDING, Introduction
 
@@ -87,6 +87,22 @@ class HistoryFacts:
     def with_accepted(self, accepted: Iterable[StatusChange]) -> HistoryFacts:
         """The same facts with the accepted rows re-keyed (services/report.one_key_a_person)."""
         return dataclasses.replace(self, accepted=tuple(accepted))
+
+    def only(self, parts: Collection[str]) -> HistoryFacts:
+        """The same facts with only these FACT_PARTS kept, the others empty (what a list reads)."""
+        kept = {name for part in parts for name in FACT_PARTS[part]}
+        empty: dict[str, Any] = {name: value for name, value in EMPTY_FACTS.items() if name not in kept}
+        return dataclasses.replace(self, **empty)
+
+
+# The facts a list may read alone, by part: each need's ends, the first served or funded rows, the
+# acceptances, the counts (with the span and the strong candidates), the answers' waits
+FACT_PARTS: Mapping[str, tuple[str, ...]] = {
+    "ends": ("posted", "at_end"), "strengthened": ("strengthened",), "accepted": ("accepted",),
+    "counts": ("introductions", "experiences", "span", "strong"), "waits": ("waits",)}
+EMPTY_FACTS: Mapping[str, object] = {
+    "posted": (), "at_end": {}, "strengthened": (), "accepted": (), "introductions": {}, "experiences": {},
+    "waits": (), "span": None, "strong": frozenset()}
 
 
 def facts_of(changes: Iterable[StatusChange], period: Period) -> HistoryFacts:

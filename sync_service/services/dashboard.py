@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sync_service.domain.impact import accepted_members
+from sync_service.domain.impact import FACT_PARTS, accepted_members
 from sync_service.domain.impact_detail import (
     ImpactDetail,
     ImpactLists,
@@ -47,10 +47,11 @@ def dashboard_figures(make_uow: Callable[[], UnitOfWork], request: ReportRequest
 
 
 def figure_lists(make_uow: Callable[[], UnitOfWork], request: ReportRequest,
-                 pepper: bytes = TOMBSTONE_PEPPER) -> ImpactLists:
-    """The lists behind the figures of the period (need topics, people, groups)."""
-    with make_uow() as uow:
-        return lists_of(facts(uow, request.period(), pepper))
+                 pepper: bytes = TOMBSTONE_PEPPER, parts: Collection[str] = FACT_PARTS) -> ImpactLists:
+    """The lists behind the figures of the period (need topics, people, groups), made of these parts of
+    its facts only (impact.FACT_PARTS: the lists of the other parts come empty)."""
+    with make_uow() as uow, collector_paused():
+        return lists_of(facts(uow, request.period(), pepper, parts))
 
 
 def accepted_lists(make_uow: Callable[[], UnitOfWork], request: ReportRequest,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sync_service.domain.impact import HistoryFacts, Period, StatusChange
+from sync_service.domain.impact import FACT_PARTS, HistoryFacts, Period, StatusChange
 from sync_service.domain.impact_tally import HistoryTally, ImpactReport, merged, report_of, with_members
 from sync_service.services.forget import TOMBSTONE_PEPPER, tombstone_key
 from sync_service.services.ports.storage import UnitOfWork
@@ -85,9 +85,11 @@ def collector_paused() -> Iterator[None]:
         COLLECTOR.resume()
 
 
-def facts(uow: UnitOfWork, period: Period, pepper: bytes) -> HistoryFacts:
-    """The period's facts (for the lists behind the figures), every expert under one key."""
-    found = uow.history.facts(period)
+def facts(uow: UnitOfWork, period: Period, pepper: bytes,
+          parts: Collection[str] = FACT_PARTS) -> HistoryFacts:
+    """The period's facts (for the lists behind the figures; only these parts), every expert under one
+    key."""
+    found = uow.history.facts(period, parts)
     return found.with_accepted(one_key_a_person(found.accepted, pepper))
 
 

@@ -3,7 +3,7 @@ the transaction of the change, read by the impact report, blanked of a person's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +35,7 @@ from sync_service.adapters.db.history_tally import (
 from sync_service.adapters.db.tables import NeedRecord, StatusChangeRecord
 from sync_service.domain.brokerage import PENDING, Introduction
 from sync_service.domain.impact import (
+    FACT_PARTS,
     INTRODUCTION,
     MATCH,
     NEED,
@@ -93,18 +94,22 @@ class SqlHistoryRepository:
         h = StatusChangeRecord
         return self._rows(_ROW.where(*within(Period(None, until))).order_by(h.at, h.id))
 
-    def facts(self, period: Period) -> HistoryFacts:
+    def facts(self, period: Period, parts: Collection[str] = FACT_PARTS) -> HistoryFacts:
         """What the period's figures are computed from, as impact.facts_of() gives them from changes(),
-        read with a few queries whose answers grow with the needs, not with the whole history."""
+        read with a few queries whose answers grow with the needs, not with the whole history; only
+        the parts asked are read."""
         connection = self.session.connection()
-        posted, at_end = self._ends(period)
-        introductions, experiences, _waits = counts_and_waits(connection, period)
+        posted, at_end = self._ends(period) if "ends" in parts else ([], {})
+        introductions, experiences, _waits = (counts_and_waits(connection, period) if "counts" in parts
+                                              else ({}, {}, None))
         return HistoryFacts(
-            posted=tuple(posted), at_end=at_end, strengthened=tuple(self._strengthened(period)),
-            accepted=tuple(self.introductions(period, "accepted")),
+            posted=tuple(posted), at_end=at_end,
+            strengthened=tuple(self._strengthened(period)) if "strengthened" in parts else (),
+            accepted=tuple(self.introductions(period, "accepted")) if "accepted" in parts else (),
             introductions=introductions, experiences=experiences,
-            waits=tuple(waits(connection, period)), span=span(connection, period),
-            strong=strong_needs(connection, period))
+            waits=tuple(waits(connection, period)) if "waits" in parts else (),
+            span=span(connection, period) if "counts" in parts else None,
+            strong=strong_needs(connection, period) if "counts" in parts else frozenset())
 
     def _ends(self, period: Period) -> tuple[list[StatusChange], dict[int, StatusChange]]:
         """Each need's first row in the period and its last row before the period's end."""

@@ -23,11 +23,11 @@ class Row:
 @dataclass(frozen=True)
 class Readers:
     """What a list reads, each only when its figure is asked: the figures (whose gap groups a list shows),
-    the lists behind the figures, the people and groups of the acceptances alone, the introductions
-    behind a count of the funnel."""
+    the lists behind the figures made of the parts of the period's facts they need (impact.FACT_PARTS),
+    the people and groups of the acceptances alone, the introductions behind a count of the funnel."""
 
     figures: Callable[[], DashboardFigures]
-    lists: Callable[[], ImpactLists]
+    lists: Callable[[tuple[str, ...]], ImpactLists]
     accepted: Callable[[], Mapping[str, tuple[Listed, ...]]]
     introductions: Callable[[str], tuple[Proposal, ...]]
 
@@ -36,21 +36,21 @@ def rows(figure: str, key: str, t: Callable[..., str], read: Readers) -> list[Ro
     """The rows of the figure, or None when there is no such figure."""
     lists, introductions = read.lists, read.introductions
     if figure == "kpi" and key in KPI_NAMES:
-        members = read.accepted()[key] if key in ACCEPTED_KPIS else lists().members[key]
+        members = read.accepted()[key] if key in ACCEPTED_KPIS else lists(KPI_PARTS[key]).members[key]
         return [Row(m.label if m.label is not None else t("forgotten"), m.topics) for m in members]
     if figure == "status" and key in NEED_STATUSES:
-        return _needs(lists().needs_by_status.get(key, ()))
-    if figure == "commune" and key in lists().needs_by_commune:
+        return _needs(lists(ENDS).needs_by_status.get(key, ()))
+    if figure == "commune" and key in lists(ENDS).needs_by_commune:
         return [Row(t(f"report.status.{s}"), topics)
-                for s, topics in sorted(lists().needs_by_commune.get(key, {}).items(),
+                for s, topics in sorted(lists(ENDS).needs_by_commune.get(key, {}).items(),
                                         key=lambda item: NEED_STATUSES.index(item[0])
                                         if item[0] in NEED_STATUSES else 99)]
     if figure == "introductions" and key in INTRODUCTION_FIGURES:
         return [Row(p.expert or t("forgotten"), (p.topic,)) for p in introductions(key)]
     if figure == "strengthened":
-        return _needs(lists().strengthened)
+        return _needs(lists(STRENGTHENED).strengthened)
     if figure == "wait" and key in WAIT_BARS:
-        return _needs(dict(lists().waits)[key])
+        return _needs(dict(lists(("waits",)).waits)[key])
     axis = figure.removeprefix("gap-")
     if figure.startswith("gap-") and axis in GAP_AXES:
         groups = dict(read.figures().detail.gap_groups[axis])
@@ -63,6 +63,8 @@ def _needs(topics: tuple[int, ...]) -> list[Row]:
 
 
 ACCEPTED_KPIS = ("migrants_involved", "actors_linked")  # counted from the acceptances alone
+ENDS, STRENGTHENED = ("ends",), ("strengthened",)  # the parts of the period's facts a list reads
+KPI_PARTS = {"communes_engaged": ENDS, "communes_strengthened": STRENGTHENED}
 PAGE_OF = {"kpi": "/dashboard/", "status": "/dashboard/needs", "commune": "/dashboard/needs",
            "introductions": "/dashboard/introductions", "strengthened": "/dashboard/introductions",
            "wait": "/dashboard/introductions"}

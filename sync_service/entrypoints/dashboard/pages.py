@@ -170,8 +170,8 @@ def listing(figure: str) -> ResponseReturnValue:
     pepper, now = codev.settings.tombstone_key.encode(), codev.clocks.now()
     rows = list_rows(figure, request.args.get("key", ""), words(locale()), Readers(
         figures,
-        lambda: board.cache.kept(codev.uow, (asked, "lists"), now,
-                                 lambda: figure_lists(codev.uow, asked, pepper)),
+        lambda parts: board.cache.kept(codev.uow, (asked, "lists", parts), now,
+                                       lambda: figure_lists(codev.uow, asked, pepper, parts)),
         lambda: board.cache.kept(codev.uow, (asked, "accepted"), now,
                                  lambda: accepted_lists(codev.uow, asked, pepper)),
         lambda name: introduction_list(codev.uow, asked, name)))

@@ -3,10 +3,11 @@ impact report and the dashboard, forgetting an expert on them (re-exported by po
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Protocol
 
-from sync_service.domain.impact import HistoryFacts, Period, StatusChange
+from sync_service.domain.impact import FACT_PARTS, HistoryFacts, Period, StatusChange
 from sync_service.domain.impact_tally import HistoryTally
 
 
@@ -19,9 +20,9 @@ class HistoryRepository(Protocol):
         """Every change before `until` (all when None), in the order written."""
         ...
 
-    def facts(self, period: Period) -> HistoryFacts:
+    def facts(self, period: Period, parts: Collection[str] = FACT_PARTS) -> HistoryFacts:
         """What the period's figures are computed from: impact.facts_of(changes(until=period.end), period),
-        without reading the whole history."""
+        without reading the whole history; only these parts (impact.FACT_PARTS), the others empty."""
         ...
 
     def tally(self, period: Period) -> HistoryTally:

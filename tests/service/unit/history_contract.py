@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sync_service.domain.brokerage import Delays, Introduction, answered, ended, open_introduction
-from sync_service.domain.impact import Period, facts_of, introduction_rows
+from sync_service.domain.impact import FACT_PARTS, Period, facts_of, introduction_rows
 from sync_service.domain.impact_tally import GapNeed, tally_of
 from sync_service.domain.needs import NeedDetails
 from sync_service.services.ports.storage import UnitOfWork
@@ -90,7 +90,10 @@ def test_contract_the_period_s_facts_are_those_of_the_whole_history(make: Make) 
     with make() as uow:
         for period in PERIODS:
             whole = uow.history.changes(until=period.end)
-            assert uow.history.facts(period) == facts_of(whole, period), period
+            expected = facts_of(whole, period)
+            assert uow.history.facts(period) == expected, period
+            for part in FACT_PARTS:  # what one list reads: that part alone, the others empty
+                assert uow.history.facts(period, (part,)) == expected.only((part,)), (part, period)
             for status in ("pending", "accepted", "declined", "expired"):
                 assert uow.history.introductions(period, status) == introduction_rows(whole, period, status)
 

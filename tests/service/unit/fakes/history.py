@@ -3,12 +3,14 @@ repositories when a status changes, read by the report, blanked of a person on f
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
 
 from sync_service.adapters.db.history_tally import expert_key
 from sync_service.domain.brokerage import PENDING, Introduction
 from sync_service.domain.impact import (
+    FACT_PARTS,
     INTRODUCTION,
     MATCH,
     NEED,
@@ -60,8 +62,8 @@ class FakeHistory(OnStore):
                              r.commune_group, r.organisation, r.skills, r.proposed_at)
                 for r in rows if until is None or r.at < until]
 
-    def facts(self, period: Period) -> HistoryFacts:
-        return facts_of(self.changes(until=period.end), period)
+    def facts(self, period: Period, parts: Collection[str] = FACT_PARTS) -> HistoryFacts:
+        return facts_of(self.changes(until=period.end), period).only(parts)
 
     def tally(self, period: Period) -> HistoryTally:
         return tally_of(self.facts(period), {t: s.details.sector for t, s in self.data.needs.items()})
