@@ -23,7 +23,7 @@ from sync_service.domain.impact_detail import (
 from sync_service.domain.impact_tally import ImpactReport, report_of
 from sync_service.services.forget import TOMBSTONE_PEPPER
 from sync_service.services.ports.storage import NeedTitle, UnitOfWork
-from sync_service.services.report import ReportRequest, collector_paused, facts, one_key_a_person, tally
+from sync_service.services.report import ReportRequest, facts, one_key_a_person, tally
 
 T = TypeVar("T")
 
@@ -50,7 +50,7 @@ def figure_lists(make_uow: Callable[[], UnitOfWork], request: ReportRequest,
                  pepper: bytes = TOMBSTONE_PEPPER, parts: Collection[str] = FACT_PARTS) -> ImpactLists:
     """The lists behind the figures of the period (need topics, people, groups), made of these parts of
     its facts only (impact.FACT_PARTS: the lists of the other parts come empty)."""
-    with make_uow() as uow, collector_paused():
+    with make_uow() as uow:
         return lists_of(facts(uow, request.period(), pepper, parts))
 
 
@@ -58,9 +58,9 @@ def accepted_lists(make_uow: Callable[[], UnitOfWork], request: ReportRequest,
                    pepper: bytes = TOMBSTONE_PEPPER) -> Mapping[str, tuple[Listed, ...]]:
     """The migrants involved and the actors linked, with their need topics: only the introductions
     accepted in the period are read."""
-    with make_uow() as uow, collector_paused():
+    with make_uow() as uow:
         rows = list(one_key_a_person(uow.history.introductions(request.period(), "accepted"), pepper))
-        return {name: listed(members.values()) for name, members in accepted_members(rows).items()}
+    return {name: listed(members.values()) for name, members in accepted_members(rows).items()}
 
 
 def introduction_list(make_uow: Callable[[], UnitOfWork], request: ReportRequest,

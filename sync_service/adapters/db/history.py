@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from sync_service.adapters.db.columns import aware, rowcount, utc
 from sync_service.adapters.db.history_tally import (
-    counts_and_waits,
+    counts,
     expert_key,
     first_in_need,
     last_in_need,
@@ -100,8 +100,7 @@ class SqlHistoryRepository:
         the parts asked are read."""
         connection = self.session.connection()
         posted, at_end = self._ends(period) if "ends" in parts else ([], {})
-        introductions, experiences, _waits = (counts_and_waits(connection, period) if "counts" in parts
-                                              else ({}, {}, None))
+        introductions, experiences = counts(connection, period) if "counts" in parts else ({}, {})
         return HistoryFacts(
             posted=tuple(posted), at_end=at_end,
             strengthened=tuple(self._strengthened(period)) if "strengthened" in parts else (),

@@ -85,12 +85,21 @@ def last_in_need() -> ColumnElement[int]:
 
 
 def counts(connection: Connection, period: Period) -> tuple[dict[str, int], dict[str, int]]:
-    """Introductions ("proposed": pending rows, and ANSWERS) and experiences in the period, when not 0."""
+    """Introductions ("proposed": pending rows, and ANSWERS) and experiences in the period, when not 0;
+    over all time on PostgreSQL, summed from history_need_ends."""
     found: dict[str, dict[str, int]] = {INTRODUCTION: {}, EXPERIENCE: {}}
+    if _all_time_kept(connection, period):
+        _kept_counts(connection, found)
+        return found[INTRODUCTION], found[EXPERIENCE]
     query = select(h.kind, h.status, func.count()).where(h.kind.in_(found), *within(period))
     for kind, status, count in connection.execute(query.group_by(h.kind, h.status)):
         _count(found, kind, status, count)
     return found[INTRODUCTION], found[EXPERIENCE]
+
+
+def _all_time_kept(connection: Connection, period: Period) -> bool:
+    """Whether the period's counts are those history_need_ends keeps: all time, on PostgreSQL."""
+    return period.start is None and period.end is None and connection.dialect.name == "postgresql"
 
 
 def _count(found: dict[str, dict[str, int]], kind: str, status: str, count: int) -> None:
@@ -143,7 +152,7 @@ def counts_and_waits(connection: Connection, period: Period) -> tuple[dict[str, 
         introductions, experiences = counts(connection, period)
         return introductions, experiences, wait_summary(days for _topic, days in waits(connection, period))
     found: dict[str, dict[str, int]] = {INTRODUCTION: {}, EXPERIENCE: {}}
-    if period.start is None and period.end is None:
+    if _all_time_kept(connection, period):
         answers, *upto = _kept_counts(connection, found)
     else:
         timed = and_(h.status.in_(ANSWERED), h.proposed_at.is_not(None))
@@ -287,18 +296,19 @@ def tally(connection: Connection, period: Period) -> HistoryTally:
             gaps.append(GapNeed(topic, parsed[skills], last_commune, sector))
     posted.sort(key=lambda p: p[0])
     strengthened = _strengthened(connection, period)
-    accepted = plain_rows(connection, select(
-        h.expert_user_id, h.expert_key, h.expert_username, h.at, h.organisation, h.commune_group)
-        .where(h.kind == INTRODUCTION, h.status == "accepted", *within(period)).order_by(h.at, h.id))
+    accepted = [(expert_key(user_id, key), username, utc(at), organisation, commune)
+                for user_id, key, username, at, organisation, commune in plain_rows(connection, select(
+                    h.expert_user_id, h.expert_key, h.expert_username, h.at, h.organisation, h.commune_group)
+                    .where(h.kind == INTRODUCTION, h.status == "accepted", *within(period))
+                    .order_by(h.at, h.id))]
     introductions, experiences, wait_figures = counts_and_waits(connection, period)
     return HistoryTally(
-        members={"migrants_involved": _members((expert_key(user_id, key), username, utc(at))
-                                               for user_id, key, username, at, _o, _c in accepted),
+        members={"migrants_involved": _members((key, name, at) for key, name, at, _o, _c in accepted),
                  "communes_engaged": _members((c, c, at) for at, c in posted),
-                 "actors_linked": _members((o, o, utc(at)) for _u, _k, _n, at, o, _c in accepted),
+                 "actors_linked": _members((o, o, at) for _k, _n, at, o, _c in accepted),
                  "communes_strengthened": _members((c, c, at) for at, c in strengthened)},
         needs_by_commune=by_commune,
-        per_commune=per_commune([c for _at, c in posted], [r[5] for r in accepted],
+        per_commune=per_commune([c for _at, c in posted], [c for *_r, c in accepted],
                                 [c for _at, c in strengthened]),
         strengthened=len(strengthened),
         gaps=tuple(sorted(gaps, key=lambda g: g.topic)),

@@ -50,7 +50,7 @@ def rows(figure: str, key: str, t: Callable[..., str], read: Readers) -> list[Ro
     if figure == "strengthened":
         return _needs(lists(STRENGTHENED).strengthened)
     if figure == "wait" and key in WAIT_BARS:
-        return _needs(dict(lists(("waits",)).waits)[key])
+        return _needs(dict(lists(WAITS).waits)[key])
     axis = figure.removeprefix("gap-")
     if figure.startswith("gap-") and axis in GAP_AXES:
         groups = dict(read.figures().detail.gap_groups[axis])
@@ -63,7 +63,7 @@ def _needs(topics: tuple[int, ...]) -> list[Row]:
 
 
 ACCEPTED_KPIS = ("migrants_involved", "actors_linked")  # counted from the acceptances alone
-ENDS, STRENGTHENED = ("ends",), ("strengthened",)  # the parts of the period's facts a list reads
+ENDS, STRENGTHENED, WAITS = ("ends",), ("strengthened",), ("waits",)  # the parts of the facts a list reads
 KPI_PARTS = {"communes_engaged": ENDS, "communes_strengthened": STRENGTHENED}
 PAGE_OF = {"kpi": "/dashboard/", "status": "/dashboard/needs", "commune": "/dashboard/needs",
            "introductions": "/dashboard/introductions", "strengthened": "/dashboard/introductions",

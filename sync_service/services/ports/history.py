@@ -14,7 +14,8 @@ from sync_service.domain.impact_tally import HistoryTally
 class HistoryRepository(Protocol):
     """The status history of needs and introductions. Rows are appended in the transaction of the change:
     by NeedRepository.save and IntroductionRepository.add/save when a status changes, by the follow-up
-    (experiences) and by note_match; never deleted."""
+    (experiences) and by note_match; deleted only when a publication is called off (its experience
+    row)."""
 
     def changes(self, until: datetime | None = None) -> list[StatusChange]:
         """Every change before `until` (all when None), in the order written."""
@@ -43,6 +44,6 @@ class HistoryRepository(Protocol):
         ...
 
     def version(self) -> tuple[int, int]:
-        """(newest id, rows of forgotten experts): changes whenever a row is added (rows are never deleted)
-        or forgotten."""
+        """(newest id, rows of forgotten experts): changes whenever a row is added or forgotten (not when a
+        publication called off deletes its row)."""
         ...
